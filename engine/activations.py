@@ -1,0 +1,113 @@
+"""Activation functions as small {apply, derivative, backward} triples (after nn.ts).
+
+Every function takes the pre-activations ``n`` (the seed's n, often called z) of a
+whole layer as an (observations × neurons) array.
+
+- ``apply(n)`` gives ``a = f(n)``.
+- ``derivative(n, a)`` gives ∂a/∂n element-wise (for softmax: the diagonal
+  ∂a_j/∂n_j = a_j (1 − a_j) of its Jacobian, shown for reading only).
+- ``backward(dcost_da, da_dn, a)`` gives δ = ∂C/∂n. For the element-wise functions this is
+  ∂C/∂a ⊙ ∂a/∂n; for softmax it is the Jacobian–vector product
+  δ_j = a_j (∂C/∂a_j − Σ_k ∂C/∂a_k a_k).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+LEAKY_RELU_SLOPE = 0.01
+
+
+@dataclass(frozen=True)
+class Activation:
+    name: str
+    formula: str
+    apply: Callable[[np.ndarray], np.ndarray]
+    derivative: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    elementwise: bool = True
+    output_only: bool = False
+
+    def backward(self, dcost_da: np.ndarray, da_dn: np.ndarray, a: np.ndarray) -> np.ndarray:
+        if self.elementwise:
+            # δ = ∂C/∂a ⊙ ∂a/∂n
+            return dcost_da * da_dn
+        # softmax: δ_j = a_j (g_j − Σ_k g_k a_k), g = ∂C/∂a
+        return a * (dcost_da - np.sum(dcost_da * a, axis=1, keepdims=True))
+
+
+def _sigmoid(n: np.ndarray) -> np.ndarray:
+    # σ(n) = 1 / (1 + e^(−n)); e^(−n) may overflow to inf, giving exactly 0, its limit.
+    return 1.0 / (1.0 + np.exp(-n))
+
+
+def _sigmoid_derivative(n: np.ndarray, a: np.ndarray) -> np.ndarray:
+    # σ'(n) = σ(n) (1 − σ(n)) = a (1 − a)
+    return a * (1.0 - a)
+
+
+def _tanh_derivative(n: np.ndarray, a: np.ndarray) -> np.ndarray:
+    # tanh'(n) = 1 − tanh²(n)
+    return 1.0 - a * a
+
+
+def _relu(n: np.ndarray) -> np.ndarray:
+    return np.maximum(n, 0.0)
+
+
+def _relu_derivative(n: np.ndarray, a: np.ndarray) -> np.ndarray:
+    # 1 where n > 0, else 0 (0 at the kink n = 0)
+    return (n > 0.0).astype(n.dtype)
+
+
+def _leaky_relu(n: np.ndarray) -> np.ndarray:
+    return np.where(n > 0.0, n, LEAKY_RELU_SLOPE * n)
+
+
+def _leaky_relu_derivative(n: np.ndarray, a: np.ndarray) -> np.ndarray:
+    return np.where(n > 0.0, 1.0, LEAKY_RELU_SLOPE)
+
+
+def _linear(n: np.ndarray) -> np.ndarray:
+    return n.copy()
+
+
+def _linear_derivative(n: np.ndarray, a: np.ndarray) -> np.ndarray:
+    return np.ones_like(n)
+
+
+def _softmax(n: np.ndarray) -> np.ndarray:
+    # a_j = e^(n_j − max n) / Σ_k e^(n_k − max n), per observation (row)
+    shifted = np.exp(n - np.max(n, axis=1, keepdims=True))
+    return shifted / np.sum(shifted, axis=1, keepdims=True)
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    "sigmoid": Activation("sigmoid", "σ(n) = 1 / (1 + e^(−n))", _sigmoid, _sigmoid_derivative),
+    "tanh": Activation("tanh", "tanh(n)", np.tanh, _tanh_derivative),
+    "relu": Activation("relu", "max(n, 0)", _relu, _relu_derivative),
+    "leaky_relu": Activation(
+        "leaky_relu", f"n if n > 0 else {LEAKY_RELU_SLOPE}·n", _leaky_relu, _leaky_relu_derivative
+    ),
+    "linear": Activation("linear", "n", _linear, _linear_derivative),
+    "softmax": Activation(
+        "softmax",
+        "e^(n_j) / Σ_k e^(n_k)",
+        _softmax,
+        _sigmoid_derivative,  # diagonal of the Jacobian: a_j (1 − a_j)
+        elementwise=False,
+        output_only=True,
+    ),
+}
+
+ACTIVATION_NAMES = tuple(ACTIVATIONS)
+
+
+def get_activation(name: str) -> Activation:
+    try:
+        return ACTIVATIONS[name]
+    except KeyError:
+        known = ", ".join(ACTIVATION_NAMES)
+        raise ValueError(f"unknown activation {name!r} (known: {known})") from None

@@ -1,0 +1,192 @@
+"""What a run leaves behind: the loss of every iteration, parameter snapshots at a stride,
+checkpoints of the whole training state, and the edits made along the way.
+
+A *position* is (iteration, phases done in it). The state S_t of iteration t is the
+parameters, optimiser state and settings at the moment t's first phase runs (so it
+includes edits made between iterations). Rewinding to t restores the latest checkpoint
+≤ t and replays the iterations after it, applying the recorded edits at their positions;
+replay uses the same kernels, so the result is bit-identical.
+
+Memory stays bounded: when the parameter snapshots outgrow their budget the stride doubles
+and every other snapshot is dropped; checkpoints do the same against their own budget.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .optimizers import TrainingConfig
+
+
+@dataclass
+class Checkpoint:
+    theta: np.ndarray
+    optimizer_state: dict[str, np.ndarray]
+    config: TrainingConfig
+
+    @property
+    def nbytes(self) -> int:
+        return self.theta.nbytes + sum(v.nbytes for v in self.optimizer_state.values())
+
+
+@dataclass
+class Event:
+    """An edit made at ``position``: parameters set, or settings changed."""
+
+    iteration: int
+    phase: int
+    indices: np.ndarray | None = None
+    values: np.ndarray | None = None
+    config: TrainingConfig | None = None
+
+    @property
+    def position(self) -> tuple[int, int]:
+        return (self.iteration, self.phase)
+
+
+class _GrowingArray:
+    """An append-only float array that doubles its capacity; rows may be vectors."""
+
+    def __init__(self, width: int | None = None, capacity: int = 1024) -> None:
+        shape = (capacity,) if width is None else (capacity, width)
+        self._buffer = np.empty(shape)
+        self.length = 0
+
+    def append(self, value) -> None:
+        if self.length == len(self._buffer):
+            grown = np.empty((2 * len(self._buffer),) + self._buffer.shape[1:])
+            grown[: self.length] = self._buffer[: self.length]
+            self._buffer = grown
+        self._buffer[self.length] = value
+        self.length += 1
+
+    def truncate(self, length: int) -> None:
+        self.length = min(self.length, max(0, length))
+
+    def keep(self, mask: np.ndarray) -> None:
+        kept = self._buffer[: self.length][mask]
+        self._buffer[: len(kept)] = kept
+        self.length = len(kept)
+
+    @property
+    def values(self) -> np.ndarray:
+        return self._buffer[: self.length]
+
+    @property
+    def nbytes(self) -> int:
+        return self._buffer.nbytes
+
+
+class History:
+    def __init__(
+        self,
+        origin: Checkpoint,
+        parameter_stride: int = 1,
+        checkpoint_stride: int = 256,
+        parameter_budget_bytes: int = 64 * 2**20,
+        checkpoint_budget_bytes: int = 64 * 2**20,
+    ) -> None:
+        if parameter_stride < 1 or checkpoint_stride < 1:
+            raise ValueError("history strides must be at least 1")
+        self.origin = origin
+        self.parameter_stride = parameter_stride
+        self.checkpoint_stride = checkpoint_stride
+        self.parameter_budget_bytes = parameter_budget_bytes
+        self.checkpoint_budget_bytes = checkpoint_budget_bytes
+        self._losses = _GrowingArray()
+        self._snapshot_iterations: list[int] = []
+        self._snapshots = _GrowingArray(width=origin.theta.size, capacity=64)
+        self.checkpoints: dict[int, Checkpoint] = {}
+        self.events: list[Event] = []
+
+    # ------------------------------------------------------------------ losses
+    @property
+    def losses(self) -> np.ndarray:
+        """loss[t]: the loss computed in iteration t (at the parameters of S_t)."""
+        return self._losses.values
+
+    def record_loss(self, iteration: int, value: float) -> None:
+        if iteration != self._losses.length:
+            raise RuntimeError(f"loss of iteration {iteration} recorded out of order")
+        self._losses.append(value)
+
+    # -------------------------------------------------------------- snapshots
+    def record_start(self, iteration: int, checkpoint_factory) -> None:
+        """Called as iteration ``iteration`` begins: snapshot and checkpoint at the strides."""
+        if iteration % self.parameter_stride == 0 and (
+            not self._snapshot_iterations or self._snapshot_iterations[-1] < iteration
+        ):
+            self._snapshot_iterations.append(iteration)
+            self._snapshots.append(checkpoint_factory(theta_only=True))
+            if self._snapshots.length * self.origin.theta.nbytes > self.parameter_budget_bytes:
+                self._coarsen_snapshots()
+        if iteration % self.checkpoint_stride == 0 and iteration not in self.checkpoints:
+            checkpoint = checkpoint_factory(theta_only=False)
+            self.checkpoints[iteration] = checkpoint
+            if len(self.checkpoints) * checkpoint.nbytes > self.checkpoint_budget_bytes:
+                self._coarsen_checkpoints()
+
+    def _coarsen_snapshots(self) -> None:
+        self.parameter_stride *= 2
+        iterations = np.asarray(self._snapshot_iterations)
+        mask = iterations % self.parameter_stride == 0
+        self._snapshots.keep(mask)
+        self._snapshot_iterations = iterations[mask].tolist()
+
+    def _coarsen_checkpoints(self) -> None:
+        self.checkpoint_stride *= 2
+        self.checkpoints = {
+            t: c for t, c in self.checkpoints.items() if t % self.checkpoint_stride == 0
+        }
+
+    @property
+    def snapshot_iterations(self) -> np.ndarray:
+        return np.asarray(self._snapshot_iterations, dtype=np.int64)
+
+    @property
+    def snapshots(self) -> np.ndarray:
+        """Row k: θ at the start of iteration ``snapshot_iterations[k]``."""
+        return self._snapshots.values
+
+    # ------------------------------------------------------------------ events
+    def record_event(self, event: Event) -> None:
+        self.events.append(event)
+
+    def events_at(self, iteration: int) -> list[Event]:
+        return [e for e in self.events if e.iteration == iteration]
+
+    def has_mid_iteration_events(self, iteration: int) -> bool:
+        return any(e.iteration == iteration and e.phase > 0 for e in self.events)
+
+    # --------------------------------------------------------------- rewinding
+    def base_for(self, iteration: int) -> tuple[int, Checkpoint, bool]:
+        """The latest checkpoint at or before ``iteration``: (its iteration, it, whether its
+        between-iteration edits still have to be applied — true only for the origin)."""
+        candidates = [t for t in self.checkpoints if t <= iteration]
+        if candidates:
+            t = max(candidates)
+            return t, self.checkpoints[t], False
+        return 0, self.origin, True
+
+    def truncate(self, iteration: int, phase: int, loss_phase: int) -> None:
+        """Forget everything after position (iteration, phase)."""
+        self._losses.truncate(iteration + (1 if phase > loss_phase else 0))
+        last_kept = iteration if phase > 0 else iteration - 1
+        iterations = np.asarray(self._snapshot_iterations, dtype=np.int64)
+        mask = iterations <= last_kept
+        if not mask.all():
+            self._snapshots.keep(mask)
+            self._snapshot_iterations = iterations[mask].tolist()
+        self.checkpoints = {t: c for t, c in self.checkpoints.items() if t <= last_kept}
+        self.events = [e for e in self.events if e.position <= (iteration, phase)]
+
+    @property
+    def nbytes(self) -> int:
+        return (
+            self._losses.nbytes
+            + self._snapshots.nbytes
+            + sum(c.nbytes for c in self.checkpoints.values())
+            + self.origin.nbytes
+        )

@@ -1,0 +1,151 @@
+"""Training settings and the optimisers that turn a gradient into an update.
+
+All optimisers act on the flat parameter vector θ and its gradient g = ∂C/∂θ, in place.
+
+==============  =====================================================================
+``gd``          θ ← θ − η g, on the whole data set every iteration (the seeds' case)
+``sgd``         the same rule on mini-batches of ``batch_size`` observations
+``momentum``    v ← μ v + g;  θ ← θ − η v
+``adam``        m ← β₁ m + (1 − β₁) g;  v ← β₂ v + (1 − β₂) g²;
+                θ ← θ − η m̂ / (√v̂ + ε) with m̂ = m / (1 − β₁ᵗ), v̂ = v / (1 − β₂ᵗ)
+==============  =====================================================================
+
+``sgd``, ``momentum`` and ``adam`` use mini-batches when ``batch_size`` is set; iteration t
+takes batch t mod B of epoch ⌊t / B⌋ (B batches an epoch), each epoch shuffled by
+``default_rng([shuffle_seed, epoch])``. The batch of an iteration depends only on t and the
+settings, so replaying history needs no random state.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, replace
+
+import numpy as np
+
+from .losses import LOSS_NAMES
+
+OPTIMIZER_NAMES = ("gd", "sgd", "momentum", "adam")
+MAX_LEARNING_RATE = 1e6
+
+
+@dataclass(frozen=True)
+class TrainingConfig:
+    loss: str = "sse"
+    optimizer: str = "gd"
+    learning_rate: float = 0.5
+    batch_size: int | None = None
+    momentum: float = 0.9
+    beta1: float = 0.9
+    beta2: float = 0.999
+    epsilon: float = 1e-8
+    shuffle_seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.loss not in LOSS_NAMES:
+            raise ValueError(f"training.loss: unknown loss {self.loss!r} (known: "
+                             f"{', '.join(LOSS_NAMES)})")
+        if self.optimizer not in OPTIMIZER_NAMES:
+            raise ValueError(f"training.optimizer: unknown optimizer {self.optimizer!r} "
+                             f"(known: {', '.join(OPTIMIZER_NAMES)})")
+        checks = {
+            "learning_rate": 0.0 < self.learning_rate <= MAX_LEARNING_RATE,
+            "momentum": 0.0 <= self.momentum < 1.0,
+            "beta1": 0.0 <= self.beta1 < 1.0,
+            "beta2": 0.0 <= self.beta2 < 1.0,
+            "epsilon": 0.0 < self.epsilon <= 1.0,
+        }
+        limits = {
+            "learning_rate": f"greater than 0 and at most {MAX_LEARNING_RATE:g}",
+            "momentum": "in [0, 1)",
+            "beta1": "in [0, 1)",
+            "beta2": "in [0, 1)",
+            "epsilon": "in (0, 1]",
+        }
+        for name, ok in checks.items():
+            value = getattr(self, name)
+            if not (math.isfinite(value) and ok):
+                raise ValueError(f"training.{name}: must be {limits[name]}, not {value!r}")
+        if self.batch_size is not None and self.batch_size < 1:
+            raise ValueError(f"training.batch_size: must be at least 1, not {self.batch_size}")
+
+    def with_changes(self, **changes) -> TrainingConfig:
+        return replace(self, **changes)
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    def effective_batch_size(self, observations: int) -> int:
+        if self.optimizer == "gd" or self.batch_size is None:
+            return observations
+        return min(self.batch_size, observations)
+
+
+def batch_indices(config: TrainingConfig, observations: int, iteration: int) -> np.ndarray | None:
+    """Rows of the data set used by ``iteration``; None means all of them, in order."""
+    size = config.effective_batch_size(observations)
+    if size >= observations:
+        return None
+    per_epoch = -(-observations // size)
+    epoch, position = divmod(iteration, per_epoch)
+    order = np.random.default_rng([config.shuffle_seed, epoch]).permutation(observations)
+    return order[position * size : (position + 1) * size]
+
+
+class Optimizer:
+    """Plain gradient step; subclasses keep state arrays in ``self.state``."""
+
+    def __init__(self, config: TrainingConfig, parameter_count: int) -> None:
+        self.config = config
+        self.state: dict[str, np.ndarray] = {}
+
+    def update(self, theta: np.ndarray, gradient: np.ndarray) -> None:
+        # θ ← θ − η g
+        theta -= self.config.learning_rate * gradient
+
+    def get_state(self) -> dict[str, np.ndarray]:
+        return {key: value.copy() for key, value in self.state.items()}
+
+    def set_state(self, state: dict[str, np.ndarray]) -> None:
+        for key, value in state.items():
+            self.state[key][...] = value
+
+
+class Momentum(Optimizer):
+    def __init__(self, config: TrainingConfig, parameter_count: int) -> None:
+        super().__init__(config, parameter_count)
+        self.state = {"velocity": np.zeros(parameter_count)}
+
+    def update(self, theta: np.ndarray, gradient: np.ndarray) -> None:
+        velocity = self.state["velocity"]
+        velocity *= self.config.momentum  # v ← μ v + g
+        velocity += gradient
+        theta -= self.config.learning_rate * velocity
+
+
+class Adam(Optimizer):
+    def __init__(self, config: TrainingConfig, parameter_count: int) -> None:
+        super().__init__(config, parameter_count)
+        self.state = {
+            "first_moment": np.zeros(parameter_count),
+            "second_moment": np.zeros(parameter_count),
+            "step": np.zeros(1),
+        }
+
+    def update(self, theta: np.ndarray, gradient: np.ndarray) -> None:
+        c = self.config
+        m, v, step = self.state["first_moment"], self.state["second_moment"], self.state["step"]
+        step += 1.0
+        t = step[0]
+        m *= c.beta1
+        m += (1.0 - c.beta1) * gradient
+        v *= c.beta2
+        v += (1.0 - c.beta2) * (gradient * gradient)
+        m_hat = m / (1.0 - c.beta1**t)
+        v_hat = v / (1.0 - c.beta2**t)
+        theta -= c.learning_rate * m_hat / (np.sqrt(v_hat) + c.epsilon)
+
+
+def make_optimizer(config: TrainingConfig, parameter_count: int) -> Optimizer:
+    kind = {"gd": Optimizer, "sgd": Optimizer, "momentum": Momentum, "adam": Adam}
+    return kind[config.optimizer](config, parameter_count)

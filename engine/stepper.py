@@ -1,0 +1,443 @@
+"""The stepper: one phase or one iteration at a time, like a debugger, with history and
+exact rewind.
+
+One iteration of a network with L non-input layers is 2L + 2 phases:
+    forward 1 … forward L, loss, backward L … backward 1, update.
+A position is (iteration, phases done in it); ``phase == 0`` is the boundary between
+iterations. After each phase its results are in ``trace`` and checked: the first
+non-finite value raises :class:`NonFiniteError` naming the iteration, phase, layer and
+quantity, and the stepper stays before that phase (an update that would make the
+parameters non-finite is not applied). Stepping again retries the same phase.
+
+``run`` is the fast path: the same kernels without per-phase bookkeeping. It checks the
+loss and the parameters after every iteration, and when either is non-finite it rewinds
+to that iteration and replays it phase by phase, so the error it raises is the same one
+stepping would have given.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .backprop import (
+    Trace,
+    compute_phase,
+    forward_layer,
+    hidden_dcost_da,
+    layer_delta,
+    layer_gradients,
+)
+from .history import Checkpoint, Event, History
+from .losses import get_loss
+from .network import Network, ParameterAddress
+from .optimizers import TrainingConfig, batch_indices, make_optimizer
+
+MAX_OBSERVATIONS = 100_000
+_QUIET = {"over": "ignore", "under": "ignore", "invalid": "ignore", "divide": "ignore"}
+
+
+@dataclass(frozen=True)
+class Phase:
+    kind: str  # "forward", "loss", "backward" or "update"
+    layer: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.kind} layer {self.layer}" if self.layer is not None else self.kind
+
+
+class NonFiniteError(ArithmeticError):
+    """A phase produced inf or NaN. Attributes name where."""
+
+    def __init__(self, iteration: int, phase: Phase, quantity: str, where: str) -> None:
+        self.iteration = iteration
+        self.phase = phase
+        self.layer = phase.layer
+        self.quantity = quantity
+        self.where = where
+        super().__init__(
+            f"iteration {iteration}, {phase}: {quantity} is not finite ({where}); "
+            "try a smaller learning rate, or step back"
+        )
+
+
+def phases_of(layer_count: int) -> list[Phase]:
+    forward = [Phase("forward", l) for l in range(1, layer_count + 1)]
+    backward = [Phase("backward", l) for l in range(layer_count, 0, -1)]
+    return forward + [Phase("loss")] + backward + [Phase("update")]
+
+
+def validate_training(network: Network, config: TrainingConfig) -> None:
+    required = get_loss(config.loss).required_output
+    output = network.activation_names[-1]
+    if required is not None and output != required:
+        raise ValueError(
+            f"training.loss: {config.loss} needs a {required} output layer, "
+            f"but the output layer is {output}"
+        )
+
+
+def validate_data(network: Network, inputs: np.ndarray, targets: np.ndarray) -> None:
+    for name, array, width in (
+        ("data.inputs", inputs, network.sizes[0]),
+        ("data.targets", targets, network.sizes[-1]),
+    ):
+        if array.ndim != 2 or array.shape[1] != width:
+            raise ValueError(
+                f"{name}: expected rows of {width} numbers (one per neuron of the "
+                f"{'input' if name == 'data.inputs' else 'output'} layer), got shape {array.shape}"
+            )
+        if not np.isfinite(array).all():
+            raise ValueError(f"{name}: every value must be a finite number")
+    if not 1 <= len(inputs) <= MAX_OBSERVATIONS:
+        raise ValueError(f"data.inputs: 1 to {MAX_OBSERVATIONS} observations, not {len(inputs)}")
+    if len(inputs) != len(targets):
+        raise ValueError(
+            f"data.targets: {len(targets)} rows for {len(inputs)} rows of inputs"
+        )
+
+
+def _first_non_finite(values: np.ndarray) -> str:
+    array = np.atleast_1d(np.asarray(values))
+    index = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
+    value = array[index]
+    if array.ndim == 2:
+        return f"{value} at observation {index[0]}, neuron {index[1]}"
+    return f"{value} at index {index}"
+
+
+class Stepper:
+    def __init__(
+        self,
+        network: Network,
+        inputs,
+        targets,
+        config: TrainingConfig | None = None,
+        *,
+        parameter_stride: int = 1,
+        checkpoint_stride: int = 256,
+    ) -> None:
+        self.network = network
+        self.inputs = np.array(inputs, dtype=float)
+        self.targets = np.array(targets, dtype=float)
+        validate_data(network, self.inputs, self.targets)
+        self.config = config or TrainingConfig()
+        validate_training(network, self.config)
+        self.loss = get_loss(self.config.loss)
+        self.optimizer = make_optimizer(self.config, network.theta.size)
+        self.phases = phases_of(network.layer_count)
+        self.iteration = 0
+        self.phase = 0
+        self.trace: Trace | None = None
+        self.fault: NonFiniteError | None = None
+        self._head = (0, 0)
+        self._gradient = np.zeros_like(network.theta)
+        self._gradient_weights, self._gradient_biases, _ = network.layout(self._gradient)
+        self.history = History(
+            self._capture(), parameter_stride=parameter_stride, checkpoint_stride=checkpoint_stride
+        )
+
+    # ---------------------------------------------------------------- position
+    @property
+    def next_phase(self) -> Phase:
+        return self.phases[self.phase]
+
+    @property
+    def loss_phase_index(self) -> int:
+        return self.network.layer_count
+
+    @property
+    def head_iteration(self) -> int:
+        """The furthest iteration reached; ``seek`` can go anywhere from 0 to here."""
+        return self._head[0]
+
+    # ------------------------------------------------------------------- state
+    def _capture(self, theta_only: bool = False):
+        if theta_only:
+            return self.network.theta.copy()
+        return Checkpoint(self.network.theta.copy(), self.optimizer.get_state(), self.config)
+
+    def _restore(self, checkpoint: Checkpoint) -> None:
+        self.network.theta[...] = checkpoint.theta
+        self._apply_config(checkpoint.config, keep_state=False)
+        self.optimizer.set_state(checkpoint.optimizer_state)
+
+    def _apply_config(self, config: TrainingConfig, keep_state: bool = True) -> None:
+        same_kind = config.optimizer == self.config.optimizer
+        self.config = config
+        self.loss = get_loss(config.loss)
+        if keep_state and same_kind:
+            self.optimizer.config = config
+        else:
+            self.optimizer = make_optimizer(config, self.network.theta.size)
+
+    def _batch(self, iteration: int) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+        batch = batch_indices(self.config, len(self.inputs), iteration)
+        if batch is None:
+            return None, self.inputs, self.targets
+        return batch, self.inputs[batch], self.targets[batch]
+
+    # ----------------------------------------------------------------- editing
+    def set_parameters(self, addresses: Sequence[ParameterAddress], value: float) -> None:
+        """Set one or several parameters to one value, between any two phases."""
+        value = float(value)
+        if not math.isfinite(value):
+            raise ValueError(f"{value!r} is not a finite number")
+        indices = np.array([self.network.flat_index(a) for a in addresses], dtype=np.int64)
+        self._mutate(Event(self.iteration, self.phase, indices, np.full(len(indices), value)))
+
+    def set_parameter(self, address: ParameterAddress, value: float) -> None:
+        self.set_parameters([address], value)
+
+    def set_theta(self, theta: np.ndarray) -> None:
+        """Replace every parameter (re-initialise, jog, load)."""
+        theta = np.array(theta, dtype=float)
+        if theta.shape != self.network.theta.shape:
+            raise ValueError(f"expected {self.network.theta.size} parameters, got {theta.shape}")
+        if not np.isfinite(theta).all():
+            raise ValueError("every parameter must be a finite number")
+        indices = np.arange(theta.size, dtype=np.int64)
+        self._mutate(Event(self.iteration, self.phase, indices, theta))
+
+    def set_config(self, config: TrainingConfig) -> None:
+        """Change training settings; the parameters are kept."""
+        validate_training(self.network, config)
+        if config == self.config:
+            return
+        self._mutate(Event(self.iteration, self.phase, config=config))
+
+    def _mutate(self, event: Event) -> None:
+        self._truncate_future()
+        self.history.record_event(event)
+        self._apply_event(event)
+        self.fault = None
+
+    def _apply_event(self, event: Event) -> None:
+        if event.indices is not None:
+            self.network.theta[event.indices] = event.values
+        if event.config is not None:
+            self._apply_config(event.config)
+
+    def _truncate_future(self) -> None:
+        if (self.iteration, self.phase) < self._head:
+            self.history.truncate(self.iteration, self.phase, self.loss_phase_index)
+        self._head = (self.iteration, self.phase)
+
+    # ------------------------------------------------------------- phase path
+    def step_phase(self) -> Phase:
+        """Do the next phase; returns it. Raises NonFiniteError (and stays) on inf/NaN."""
+        self._truncate_future()
+        try:
+            with np.errstate(**_QUIET):
+                return self._do_phase(record=True)
+        finally:
+            self._head = (self.iteration, self.phase)
+
+    def step_iteration(self) -> None:
+        """Finish the current iteration (a whole one from a boundary)."""
+        self._truncate_future()
+        try:
+            with np.errstate(**_QUIET):
+                self._do_phase(record=True)
+                while self.phase != 0:
+                    self._do_phase(record=True)
+        finally:
+            self._head = (self.iteration, self.phase)
+
+    def _check(self, values, quantity: str) -> None:
+        if isinstance(values, float):
+            ok, where = math.isfinite(values), repr(values)
+        else:
+            ok = bool(np.isfinite(values).all())
+            where = "" if ok else _first_non_finite(values)
+        if not ok:
+            self.fault = NonFiniteError(self.iteration, self.phases[self.phase], quantity, where)
+            raise self.fault
+
+    def _new_trace(self) -> None:
+        batch, x, y = self._batch(self.iteration)
+        self.trace = Trace(self.network.layer_count, x, y, batch)
+        self.trace.gradient = self._gradient = np.zeros_like(self.network.theta)
+        self._gradient_weights, self._gradient_biases, _ = self.network.layout(self._gradient)
+
+    def _do_phase(self, record: bool) -> Phase:
+        network, p = self.network, self.phase
+        phase = self.phases[p]
+        if p == 0:
+            if record:
+                self.history.record_start(self.iteration, self._capture)
+            self._new_trace()
+        if phase.kind == "update":
+            before, state = network.theta.copy(), self.optimizer.get_state()
+            self.optimizer.update(network.theta, self._gradient)
+            bad = ~np.isfinite(network.theta)
+            if bad.any():
+                address = network.addresses()[int(np.argmax(bad))]
+                network.theta[...] = before
+                self.optimizer.set_state(state)
+                self._check(np.array([np.inf]), f"the update of {address}")
+        else:
+            computed = compute_phase(
+                network, self.loss, phase.kind, phase.layer, self.trace,
+                self._gradient_weights, self._gradient_biases,
+            )
+            for quantity, values in computed:
+                self._check(values, quantity)
+            if phase.kind == "loss" and record:
+                self.history.record_loss(self.iteration, self.trace.loss)
+        self.fault = None
+        self.phase = (p + 1) % len(self.phases)
+        if self.phase == 0:
+            self.iteration += 1
+        return phase
+
+    # --------------------------------------------------------------- fast path
+    def run(self, iterations: int, until: Callable[[Stepper], bool] | None = None) -> int:
+        """Run whole iterations (finishing the current one first); returns how many ran.
+
+        ``until`` is asked after each iteration; when it returns True the run stops there.
+        """
+        self._truncate_future()
+        done = 0
+        try:
+            with np.errstate(**_QUIET):
+                if self.phase != 0 and iterations > 0:
+                    while self.phase != 0:
+                        self._do_phase(record=True)
+                    done = 1
+                if until is None:
+                    done += self._fast(iterations - done, record=True)
+                else:
+                    while done < iterations and not until(self):
+                        done += self._fast(1, record=True)
+        finally:
+            self._head = (self.iteration, self.phase)
+        return done
+
+    def _fast(self, count: int, record: bool) -> int:
+        network, L = self.network, self.network.layer_count
+        weights, activations = network.weights, network.activations
+        biases = network.biases if network.bias else [None] * L
+        theta, history = network.theta, self.history
+        self._gradient = gradient = np.zeros_like(theta)
+        gradient_weights, gradient_biases, _ = network.layout(gradient)
+        if not network.bias:
+            gradient_biases = [None] * L
+        self._gradient_weights, self._gradient_biases = gradient_weights, gradient_biases
+        pre = [None] * (L + 1)
+        post = [None] * (L + 1)
+        full_batch = self.config.effective_batch_size(len(self.inputs)) >= len(self.inputs)
+        x, y = self.inputs, self.targets
+        for done in range(count):
+            t = self.iteration
+            if record and (
+                t % history.parameter_stride == 0 or t % history.checkpoint_stride == 0
+            ):
+                history.record_start(t, self._capture)
+            if not full_batch:
+                _, x, y = self._batch(t)
+            a = post[0] = x
+            for l in range(1, L + 1):
+                pre[l], a = forward_layer(weights[l - 1], biases[l - 1], activations[l - 1], a)
+                post[l] = a
+            value = self.loss.value(a, y)
+            if not math.isfinite(value):
+                return done + self._locate_fault(t, record)
+            dcost_da = self.loss.gradient(a, y)
+            delta = dcost_da  # replaced by δ^L before it is read
+            for l in range(L, 0, -1):
+                if l < L:
+                    dcost_da = hidden_dcost_da(weights[l], delta)
+                delta = layer_delta(activations[l - 1], self.loss if l == L else None,
+                                    pre[l], post[l], dcost_da, y)[1]
+                layer_gradients(post[l - 1], delta, gradient_weights[l - 1],
+                                gradient_biases[l - 1])
+            self.optimizer.update(theta, gradient)
+            if not np.isfinite(theta).all():
+                return done + self._locate_fault(t, record)
+            if record:
+                history.record_loss(t, value)
+            self.iteration = t + 1
+        self.trace = None
+        return count
+
+    def _locate_fault(self, iteration: int, record: bool) -> int:
+        """The fast path saw inf/NaN in ``iteration``: replay it phase by phase to name it."""
+        self._head = (iteration, 0)
+        self._rewind_to(iteration)
+        while True:
+            self._do_phase(record)  # raises NonFiniteError at the first bad phase
+            if self.phase == 0:
+                return 1
+
+    # ---------------------------------------------------------------- rewinding
+    def seek(self, iteration: int) -> None:
+        """Go to the start of ``iteration`` (0 … head_iteration), bit-identically."""
+        if not 0 <= iteration <= self.head_iteration:
+            raise ValueError(f"iteration {iteration} is outside 0 … {self.head_iteration}")
+        with np.errstate(**_QUIET):
+            self._rewind_to(iteration)
+
+    def step_back(self) -> None:
+        """Back to the start of this iteration, or of the previous one at a boundary."""
+        target = self.iteration if self.phase > 0 else self.iteration - 1
+        if target < 0:
+            raise ValueError("already at the start of iteration 0")
+        self.seek(target)
+
+    def restart(self) -> None:
+        """Back to iteration 0: the initial parameters (with the edits made there)."""
+        self.seek(0)
+
+    def _rewind_to(self, target: int) -> None:
+        history = self.history
+        base, checkpoint, apply_first = history.base_for(target)
+        self._restore(checkpoint)
+        self.iteration, self.phase, self.trace, self.fault = base, 0, None, None
+        if apply_first:
+            self._apply_boundary_events(base)
+        event_iterations = sorted({e.iteration for e in history.events if base < e.iteration})
+        t = base
+        while t < target:
+            if history.has_mid_iteration_events(t):
+                mid = [e for e in history.events if e.iteration == t and e.phase > 0]
+                while True:
+                    for event in mid:
+                        if event.phase == self.phase:
+                            self._apply_event(event)
+                    self._do_phase(record=False)
+                    if self.phase == 0:
+                        break
+                t += 1
+            else:
+                later = [u for u in event_iterations if t < u <= target]
+                stop = later[0] if later else target
+                self._fast(stop - t, record=False)
+                t = stop
+            self._apply_boundary_events(t)
+        self.trace = None
+
+    def _apply_boundary_events(self, iteration: int) -> None:
+        for event in self.history.events:
+            if event.iteration == iteration and event.phase == 0:
+                self._apply_event(event)
+
+    # -------------------------------------------------------------- evaluation
+    def evaluate(self, full: bool = True) -> Trace:
+        """Forward and backward at the current parameters, nothing updated or recorded.
+
+        ``full`` uses every observation; otherwise the batch of the current iteration.
+        Non-finite values are left in the trace for the caller to see.
+        """
+        batch, x, y = (None, self.inputs, self.targets) if full else self._batch(self.iteration)
+        trace = Trace(self.network.layer_count, x, y, batch)
+        trace.gradient = np.zeros_like(self.network.theta)
+        gradient_weights, gradient_biases, _ = self.network.layout(trace.gradient)
+        with np.errstate(**_QUIET):
+            for phase in self.phases[:-1]:
+                compute_phase(self.network, self.loss, phase.kind, phase.layer, trace,
+                              gradient_weights, gradient_biases)
+        return trace
