@@ -1,0 +1,175 @@
+"""The chain rule for one weight, factor by factor, per observation.
+
+For w^l_{i,j} (from neuron i of layer l to neuron j of layer l+1):
+
+    ∂C/∂w^l_{i,j} = Σ_o ∂C/∂n^{l+1}_j · ∂n^{l+1}_j/∂w^l_{i,j}
+                  = Σ_o δ^{l+1}_j · a^l_i                      (the δ form)
+
+and ∂C/∂n^{l+1}_j expands into a sum over every path j → … → k to an output neuron k:
+
+    ∂C/∂a^L_k · ∂a^L_k/∂n^L_k · ∂n^L_k/∂a^{L−1}_p · ∂a^{L−1}_p/∂n^{L−1}_p · …
+        · ∂a^{l+1}_j/∂n^{l+1}_j
+
+where ∂n^{m+1}_q/∂a^m_p = w^m_{p,q}. For seed 001's 2-2-1 net this is one path:
+∂J/∂w1 = ∂J/∂a3 · ∂a3/∂z3 · ∂z3/∂a1 · ∂a1/∂z1 · ∂z1/∂w1, with ∂z3/∂a1 = w5 and ∂z1/∂w1 = x1.
+A softmax output mixes its neurons, so there a path starts from δ^L_k = ∂C/∂n^L_k.
+Biases have the one-factor chain ∂C/∂b^l_j = Σ_o δ^{l+1}_j.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import product
+
+import numpy as np
+
+from .backprop import Trace
+from .network import Network, ParameterAddress
+
+MAX_PATHS = 64
+
+
+@dataclass
+class Factor:
+    symbol: str  # seed 000's notation, e.g. ∂n^3_0/∂a^2_1
+    plain: str | None  # seed 001's notation for small nets, e.g. ∂z3/∂a1
+    meaning: str | None  # what the factor equals, e.g. w^2_{1,0} (plain: w5), or None
+    values: np.ndarray  # one value per observation
+
+
+@dataclass
+class ChainRule:
+    address: ParameterAddress
+    plain_name: str | None
+    delta_form: list[Factor]
+    paths: list[list[Factor]] | None  # None when there are more than MAX_PATHS
+    per_observation: np.ndarray
+    total: float
+    path_count: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @staticmethod
+    def product(factors: list[Factor]) -> np.ndarray:
+        result = np.ones_like(factors[0].values)
+        for factor in factors:
+            result = result * factor.values
+        return result
+
+
+class PlainNames:
+    """Seed 001's names for networks of at most 12 weights: x1, x2 for the inputs, then
+    a1, a2, … (z1, z2, … before the activation) numbered across the layers, J the cost."""
+
+    def __init__(self, network: Network) -> None:
+        self.weights = network.plain_weight_names()
+        self.numbers: dict[tuple[int, int], int] = {}
+        number = 1
+        for l in range(1, network.layer_count + 1):
+            for j in range(network.sizes[l]):
+                self.numbers[(l, j)] = number
+                number += 1
+
+    @property
+    def available(self) -> bool:
+        return self.weights is not None
+
+    def a(self, l: int, j: int) -> str:
+        return f"x{j + 1}" if l == 0 else f"a{self.numbers[(l, j)]}"
+
+    def z(self, l: int, j: int) -> str:
+        return f"z{self.numbers[(l, j)]}"
+
+
+def _ratio(top: str, bottom: str) -> str:
+    return f"∂{top}/∂{bottom}"
+
+
+def chain_rule(
+    network: Network, trace: Trace, address: ParameterAddress, max_paths: int = MAX_PATHS
+) -> ChainRule:
+    """The chain for one weight or bias from a complete trace (forward and backward done)."""
+    network.check_address(address)
+    names = PlainNames(network)
+    plain = names.available
+    L, l, j = network.layer_count, address.layer, address.target
+    observations = trace.activations[0].shape[0]
+    if trace.deltas[l + 1] is None:
+        raise ValueError(f"{address}: δ^{l + 1} is not computed yet (step the backward phase)")
+    delta = trace.deltas[l + 1][:, j]
+    is_weight = address.kind == "w"
+    target_symbol = str(address)
+    plain_target = names.weights[address] if plain and is_weight else None
+    if plain and not is_weight:
+        plain_target = f"b{names.numbers[(l + 1, j)]}"
+
+    delta_factor = Factor(
+        _ratio("C", f"n^{l + 1}_{j}"), _ratio("J", names.z(l + 1, j)) if plain else None,
+        f"δ^{l + 1}_{j}", delta,
+    )
+    if is_weight:
+        i = address.source
+        local = Factor(
+            _ratio(f"n^{l + 1}_{j}", target_symbol),
+            _ratio(names.z(l + 1, j), plain_target) if plain else None,
+            f"a^{l}_{i}" + (f" ({names.a(l, i)})" if plain else ""),
+            trace.activations[l][:, i].copy(),
+        )
+    else:
+        local = Factor(
+            _ratio(f"n^{l + 1}_{j}", target_symbol),
+            _ratio(names.z(l + 1, j), plain_target) if plain else None,
+            "1",
+            np.ones(observations),
+        )
+    delta_form = [delta_factor, local]
+
+    later_sizes = [network.sizes[m] for m in range(l + 2, L + 1)]
+    path_count = int(np.prod(later_sizes)) if later_sizes else 1
+    softmax_output = not network.activations[L - 1].elementwise
+    paths = None
+    notes = []
+    if path_count <= max_paths:
+        paths = []
+        for route in product(*[range(size) for size in later_sizes]):
+            neurons = [j, *route]  # neuron of layer l+1, l+2, …, L
+            factors = []
+            k = neurons[-1]
+            if softmax_output:
+                factors.append(Factor(
+                    _ratio("C", f"n^{L}_{k}"), _ratio("J", names.z(L, k)) if plain else None,
+                    f"δ^{L}_{k} (softmax mixes its outputs)", trace.deltas[L][:, k].copy(),
+                ))
+            else:
+                factors.append(Factor(
+                    _ratio("C", f"a^{L}_{k}"), _ratio("J", names.a(L, k)) if plain else None,
+                    None, trace.dcost_dactivations[L][:, k].copy(),
+                ))
+            for m in range(L, l, -1):
+                q = neurons[m - (l + 1)]
+                if not (softmax_output and m == L):
+                    factors.append(Factor(
+                        _ratio(f"a^{m}_{q}", f"n^{m}_{q}"),
+                        _ratio(names.a(m, q), names.z(m, q)) if plain else None,
+                        None, trace.dactivation_dpre[m][:, q].copy(),
+                    ))
+                if m > l + 1:
+                    p = neurons[m - 1 - (l + 1)]
+                    weight = ParameterAddress.weight(m - 1, p, q)
+                    factors.append(Factor(
+                        _ratio(f"n^{m}_{q}", f"a^{m - 1}_{p}"),
+                        _ratio(names.z(m, q), names.a(m - 1, p)) if plain else None,
+                        str(weight) + (f" ({names.weights[weight]})" if plain else ""),
+                        np.full(observations, network.weights[m - 1][p, q]),
+                    ))
+            factors.append(local)
+            paths.append(factors)
+        if len(paths) > 1:
+            notes.append(f"{len(paths)} paths from neuron {j} of layer {l + 1} to the outputs; "
+                         "∂C/∂n is their sum")
+    else:
+        notes.append(f"{path_count} paths: more than {max_paths}, shown in the δ form only")
+    per_observation = delta * local.values
+    return ChainRule(
+        address, plain_target, delta_form, paths, per_observation,
+        float(np.sum(per_observation)), path_count, notes,
+    )
