@@ -1,0 +1,1 @@
+"""Backprop Lab views: PySide6 + pyqtgraph."""
