@@ -183,11 +183,18 @@ class Stepper:
     # ----------------------------------------------------------------- editing
     def set_parameters(self, addresses: Sequence[ParameterAddress], value: float) -> None:
         """Set one or several parameters to one value, between any two phases."""
-        value = float(value)
-        if not math.isfinite(value):
-            raise ValueError(f"{value!r} is not a finite number")
+        self.set_values(addresses, [value] * len(addresses))
+
+    def set_values(self, addresses: Sequence[ParameterAddress], values: Sequence[float]) -> None:
+        """Set each parameter to its own value (all or nothing: bad input changes none)."""
+        values = np.array(values, dtype=float)
+        if values.shape != (len(addresses),):
+            raise ValueError(f"{len(addresses)} parameters but {values.size} values")
+        for address, value in zip(addresses, values, strict=True):
+            if not math.isfinite(value):
+                raise ValueError(f"{address}: {value!r} is not a finite number")
         indices = np.array([self.network.flat_index(a) for a in addresses], dtype=np.int64)
-        self._mutate(Event(self.iteration, self.phase, indices, np.full(len(indices), value)))
+        self._mutate(Event(self.iteration, self.phase, indices, values))
 
     def set_parameter(self, address: ParameterAddress, value: float) -> None:
         self.set_parameters([address], value)
@@ -201,6 +208,10 @@ class Stepper:
             raise ValueError("every parameter must be a finite number")
         indices = np.arange(theta.size, dtype=np.int64)
         self._mutate(Event(self.iteration, self.phase, indices, theta))
+
+    def validate_config(self, config: TrainingConfig) -> None:
+        """Raise ValueError if ``config`` cannot train this network."""
+        validate_training(self.network, config)
 
     def set_config(self, config: TrainingConfig) -> None:
         """Change training settings; the parameters are kept."""

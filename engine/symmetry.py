@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .network import Network
+from .network import Network, ParameterAddress
 
 DEFAULT_RTOL = 1e-9
 
@@ -34,11 +34,38 @@ def _close(u: np.ndarray, v: np.ndarray, rtol: float) -> bool:
 
 
 def group_rows(rows: np.ndarray, rtol: float = DEFAULT_RTOL) -> list[list[int]]:
-    """Groups of equal rows, each in ascending order, ordered by their first member."""
+    """Groups of equal rows, each in ascending order, ordered by their first member.
+
+    Greedy: row j joins the first group whose first member it is close to. For many rows a
+    random projection p = rows · r narrows the comparisons: close rows have
+    |p_j − p_k| ≤ rtol · (q_j + q_k) with q = |rows| · |r|, so only rows within that distance
+    in sorted p are compared.
+    """
+    count = len(rows)
+    candidates: list[set[int]] | None = None
+    if count > 16:
+        direction = np.random.default_rng(20201).standard_normal(rows.shape[1])
+        p = rows @ direction
+        q = np.abs(rows) @ np.abs(direction)
+        reach = (rtol + 1e-12) * (q + q.max()) + 1e-300
+        order = np.argsort(p, kind="stable")
+        sorted_p = p[order]
+        candidates = [set() for _ in range(count)]
+        for a in range(count):
+            j = order[a]
+            b = a + 1
+            while b < count and sorted_p[b] - sorted_p[a] <= reach[j]:
+                k = order[b]
+                candidates[j].add(int(k))
+                candidates[k].add(int(j))
+                b += 1
     groups: list[list[int]] = []
     for index, row in enumerate(rows):
         for group in groups:
-            if _close(rows[group[0]], row, rtol):
+            first = group[0]
+            if candidates is not None and first not in candidates[index]:
+                continue
+            if _close(rows[first], row, rtol):
                 group.append(index)
                 break
         else:
@@ -69,14 +96,42 @@ def describe(network: Network, groups: list[list[list[int]]]) -> str:
     return " · ".join(parts)
 
 
+def signature_indices(network: Network, layer: int) -> np.ndarray:
+    """Indices into θ of each neuron's signature (as in ``neuron_signatures``): (neurons, f)."""
+    rows = []
+    for j in range(network.sizes[layer]):
+        addresses = [ParameterAddress.weight(layer - 1, i, j)
+                     for i in range(network.sizes[layer - 1])]
+        if network.bias:
+            addresses.append(ParameterAddress.bias(layer - 1, j))
+        if layer < network.layer_count:
+            addresses += [ParameterAddress.weight(layer, j, k)
+                          for k in range(network.sizes[layer + 1])]
+        rows.append([network.flat_index(a) for a in addresses])
+    return np.array(rows, dtype=np.int64)
+
+
 def distinct_counts_over_history(
     network: Network, snapshots: np.ndarray, rtol: float = DEFAULT_RTOL
 ) -> np.ndarray:
-    """Distinct neurons per non-input layer for each row of θ snapshots: (rows, L)."""
-    probe = network.copy()
+    """Distinct neurons per non-input layer for each row of θ snapshots: (rows, L).
+
+    The same greedy grouping as ``group_rows``, vectorised over the rows: neuron j starts a
+    new group unless it is close to an earlier neuron that started one.
+    """
+    snapshots = np.atleast_2d(snapshots)
     counts = np.empty((len(snapshots), network.layer_count), dtype=np.int64)
-    for row, theta in enumerate(snapshots):
-        probe.theta[...] = theta
-        for layer in range(1, network.layer_count + 1):
-            counts[row, layer - 1] = len(group_rows(neuron_signatures(probe, layer), rtol))
+    for layer in range(1, network.layer_count + 1):
+        signatures = snapshots[:, signature_indices(network, layer)]  # (rows, neurons, f)
+        magnitude = np.abs(signatures)
+        starts_group = np.ones(signatures.shape[:2], dtype=bool)
+        for j in range(1, signatures.shape[1]):
+            for k in range(j):
+                close = np.all(
+                    np.abs(signatures[:, k] - signatures[:, j])
+                    <= rtol * np.maximum(magnitude[:, k], magnitude[:, j]),
+                    axis=1,
+                )
+                starts_group[:, j] &= ~(starts_group[:, k] & close)
+        counts[:, layer - 1] = starts_group.sum(axis=1)
     return counts

@@ -1,0 +1,101 @@
+"""Every edit is a QUndoCommand that only calls controller methods (after orange-canvas-core).
+
+Undoing an edit made before some steps sets the old values at the current position: it is a
+new edit in the engine's history, not a rewind.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtGui import QUndoCommand
+
+from engine.init import InitSpec
+from engine.network import ParameterAddress
+from engine.optimizers import TrainingConfig
+from engine.stepper import Stepper
+
+
+def _number(value: float) -> str:
+    return f"{value:.6g}"
+
+
+class SetParametersCommand(QUndoCommand):
+    def __init__(self, controller, addresses: list[ParameterAddress], values: list[float],
+                 text: str | None = None) -> None:
+        network = controller.network
+        if text is None:
+            if len(addresses) == 1:
+                text = f"Set {addresses[0]} = {_number(values[0])}"
+            else:
+                text = f"Set {len(addresses)} parameters"
+        super().__init__(text)
+        self.controller = controller
+        self.addresses = list(addresses)
+        self.new_values = [float(v) for v in values]
+        self.old_values = [network.get(a) for a in addresses]
+
+    def redo(self) -> None:
+        self.controller.apply_values(self.addresses, self.new_values)
+
+    def undo(self) -> None:
+        self.controller.apply_values(self.addresses, self.old_values)
+
+
+class SetThetaCommand(QUndoCommand):
+    """Replace every parameter: re-initialise or jog."""
+
+    def __init__(self, controller, theta: np.ndarray, text: str) -> None:
+        super().__init__(text)
+        self.controller = controller
+        self.new_theta = np.array(theta, dtype=float)
+        self.old_theta = controller.network.theta.copy()
+
+    def redo(self) -> None:
+        self.controller.apply_theta(self.new_theta)
+
+    def undo(self) -> None:
+        self.controller.apply_theta(self.old_theta)
+
+
+class ChangeSettingsCommand(QUndoCommand):
+    def __init__(self, controller, config: TrainingConfig, text: str) -> None:
+        super().__init__(text)
+        self.controller = controller
+        self.new_config = config
+        self.old_config = controller.stepper.config
+
+    def redo(self) -> None:
+        self.controller.apply_config(self.new_config)
+
+    def undo(self) -> None:
+        self.controller.apply_config(self.old_config)
+
+
+class ChangeInitCommand(QUndoCommand):
+    def __init__(self, controller, spec: InitSpec, text: str) -> None:
+        super().__init__(text)
+        self.controller = controller
+        self.new_spec = spec
+        self.old_spec = controller.init_spec
+
+    def redo(self) -> None:
+        self.controller.apply_init_spec(self.new_spec)
+
+    def undo(self) -> None:
+        self.controller.apply_init_spec(self.old_spec)
+
+
+class ChangeStructureCommand(QUndoCommand):
+    """Swap the whole stepper; undo gives back the old network with its history."""
+
+    def __init__(self, controller, stepper: Stepper, text: str) -> None:
+        super().__init__(text)
+        self.controller = controller
+        self.new_stepper = stepper
+        self.old_stepper = controller.stepper
+
+    def redo(self) -> None:
+        self.controller.apply_stepper(self.new_stepper)
+
+    def undo(self) -> None:
+        self.controller.apply_stepper(self.old_stepper)

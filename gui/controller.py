@@ -1,0 +1,189 @@
+"""The one QObject that owns the engine state.
+
+Views subscribe to its past-tense signals and redraw from the engine; they never change the
+engine behind its back. User edits arrive as QUndoCommands (gui/commands.py) that call the
+``apply_*`` methods here. Running advances the engine in chunks of about ``CHUNK_SECONDS`` from
+a zero-interval timer, so the event loop (repaints, the pause button) gets a turn between
+chunks.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QUndoStack
+
+from engine.backprop import Trace
+from engine.fileformat import Document
+from engine.init import InitSpec
+from engine.network import Network, ParameterAddress
+from engine.optimizers import TrainingConfig
+from engine.stepper import NonFiniteError, Stepper
+
+CHUNK_SECONDS = 0.012
+MAX_CHUNK = 100_000
+
+
+class LabController(QObject):
+    position_changed = Signal()  # stepped, ran, rewound: iteration or phase moved
+    parameters_changed = Signal()  # θ edited by hand, re-initialised or jogged
+    structure_changed = Signal()  # a different network (new layers, neurons, activations)
+    settings_changed = Signal()  # training settings or initialisation scheme
+    run_state_changed = Signal(bool)  # running or paused
+    fault_raised = Signal(str)  # a phase produced inf/NaN: the run stopped there
+    message_posted = Signal(str)  # a short status-bar message
+    document_changed = Signal()  # file path or modified flag
+
+    def __init__(self, document: Document, path: Path | None = None, parent=None) -> None:
+        super().__init__(parent)
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.cleanChanged.connect(lambda clean: self.document_changed.emit())
+        self._run_timer = QTimer(self)
+        self._run_timer.setInterval(0)
+        self._run_timer.timeout.connect(self._run_chunk)
+        self._chunk = 16
+        self._remaining: int | None = None
+        self.path: Path | None = None
+        self.stepper: Stepper
+        self.init_spec: InitSpec
+        self._display_trace: Trace | None = None
+        for signal in (self.position_changed, self.parameters_changed, self.structure_changed,
+                       self.settings_changed):
+            signal.connect(self._forget_display_trace)
+        self._install(document, path)
+
+    # --------------------------------------------------------------- document
+    def _install(self, document: Document, path: Path | None) -> None:
+        self.stepper = document.make_stepper()
+        self.init_spec = document.init or InitSpec("normal", 0, {"std": 1.0})
+        self.path = path
+        self.undo_stack.clear()
+
+    def load(self, document: Document, path: Path | None = None) -> None:
+        self.pause()
+        self._install(document, path)
+        self.structure_changed.emit()
+        self.document_changed.emit()
+
+    def document(self) -> Document:
+        s = self.stepper
+        return Document(s.network.copy(), s.inputs.copy(), s.targets.copy(), s.config,
+                        self.init_spec)
+
+    def _forget_display_trace(self) -> None:
+        self._display_trace = None
+
+    def display_trace(self) -> Trace:
+        """What the views show: the current iteration's trace while it is in progress (layers
+        not reached yet are None), else a full pass at the current parameters."""
+        s = self.stepper
+        if s.phase > 0 and s.trace is not None and s.trace.batch is None:
+            return s.trace
+        if self._display_trace is None:
+            self._display_trace = s.evaluate(full=True)
+        return self._display_trace
+
+    @property
+    def network(self) -> Network:
+        return self.stepper.network
+
+    @property
+    def running(self) -> bool:
+        return self._run_timer.isActive()
+
+    # ---------------------------------------------------------------- stepping
+    def _guarded(self, action) -> bool:
+        try:
+            action()
+        except NonFiniteError as error:
+            self.pause()
+            self.position_changed.emit()
+            self.fault_raised.emit(str(error))
+            return False
+        except ValueError as error:
+            self.message_posted.emit(str(error))
+            return False
+        self.position_changed.emit()
+        return True
+
+    def step_phase(self) -> None:
+        self.pause()
+        self._guarded(self.stepper.step_phase)
+
+    def step_iteration(self) -> None:
+        self.pause()
+        self._guarded(self.stepper.step_iteration)
+
+    def step_back(self) -> None:
+        self.pause()
+        self._guarded(self.stepper.step_back)
+
+    def restart(self) -> None:
+        self.pause()
+        self._guarded(self.stepper.restart)
+
+    def seek(self, iteration: int) -> None:
+        self.pause()
+        self._guarded(lambda: self.stepper.seek(iteration))
+
+    def run(self, iterations: int | None = None) -> None:
+        """Run until paused, or ``iterations`` iterations."""
+        if iterations is not None and iterations <= 0:
+            return
+        self._remaining = iterations
+        if not self.running:
+            self._run_timer.start()
+            self.run_state_changed.emit(True)
+
+    def pause(self) -> None:
+        if self.running:
+            self._run_timer.stop()
+            self._remaining = None
+            self.run_state_changed.emit(False)
+
+    def toggle_run(self) -> None:
+        if self.running:
+            self.pause()
+        else:
+            self.run()
+
+    def _run_chunk(self) -> None:
+        count = self._chunk if self._remaining is None else min(self._chunk, self._remaining)
+        started = time.perf_counter()
+        ok = self._guarded(lambda: self.stepper.run(count))
+        elapsed = time.perf_counter() - started
+        if not ok:
+            return
+        # aim each chunk at CHUNK_SECONDS so that pause and repaints stay prompt
+        scale = CHUNK_SECONDS / max(elapsed, 1e-6)
+        self._chunk = int(min(MAX_CHUNK, max(1, count * min(2.0, max(0.5, scale)))))
+        if self._remaining is not None:
+            self._remaining -= count
+            if self._remaining <= 0:
+                self.pause()
+
+    # ----------------------------------------------------------------- editing
+    def apply_values(self, addresses: list[ParameterAddress], values: list[float]) -> None:
+        self.stepper.set_values(addresses, values)
+        self.parameters_changed.emit()
+
+    def apply_theta(self, theta: np.ndarray) -> None:
+        self.stepper.set_theta(theta)
+        self.parameters_changed.emit()
+
+    def apply_config(self, config: TrainingConfig) -> None:
+        self.stepper.set_config(config)
+        self.settings_changed.emit()
+
+    def apply_init_spec(self, spec: InitSpec) -> None:
+        self.init_spec = spec
+        self.settings_changed.emit()
+
+    def apply_stepper(self, stepper: Stepper) -> None:
+        """Swap in another network (a structure edit or its undo), history and all."""
+        self.pause()
+        self.stepper = stepper
+        self.structure_changed.emit()

@@ -1,0 +1,215 @@
+"""The items of the network graph: neurons, biases, weight edges, and batched edges for
+networks too large for one item per edge. Colours follow TensorFlow Playground: blue for
+positive weights, orange for negative, width ∝ |w|."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QPainterPath, QPainterPathStroker, QPen
+from PySide6.QtWidgets import (
+    QGraphicsEllipseItem,
+    QGraphicsItem,
+    QGraphicsLineItem,
+    QGraphicsPathItem,
+    QGraphicsRectItem,
+    QGraphicsSimpleTextItem,
+)
+
+from engine.network import ParameterAddress
+
+POSITIVE = QColor(31, 119, 180)
+NEGATIVE = QColor(245, 127, 23)
+GRADIENT_POSITIVE = QColor(200, 30, 60)
+GRADIENT_NEGATIVE = QColor(40, 160, 70)
+NOT_COMPUTED = QColor(225, 225, 225)
+GROUP_COLOURS = [QColor(c) for c in ("#d62728", "#9467bd", "#2ca02c", "#e377c2", "#8c564b",
+                                      "#17becf", "#bcbd22", "#7f7f7f")]
+MAX_EDGE_WIDTH = 7.0
+
+
+def activation_colour(value: float | None) -> QColor:
+    """White (0) to dark blue (1); values outside [0, 1] are squashed with tanh."""
+    if value is None or not np.isfinite(value):
+        return NOT_COMPUTED
+    if not 0.0 <= value <= 1.0:
+        value = 0.5 + 0.5 * float(np.tanh(value))
+    shade = int(255 - 200 * value)
+    return QColor(shade, shade + int(30 * value), 255)
+
+
+def text_colour(value: float | None) -> QColor:
+    return QColor("white") if value is not None and np.isfinite(value) and value > 0.6 else (
+        QColor("black"))
+
+
+def weight_pen(value: float, scale: float, gradient: bool = False) -> QPen:
+    if gradient:
+        colour = GRADIENT_POSITIVE if value > 0 else GRADIENT_NEGATIVE
+    else:
+        colour = POSITIVE if value >= 0 else NEGATIVE
+    width = 0.6 + MAX_EDGE_WIDTH * min(1.0, abs(value) / scale) if scale > 0 else 1.0
+    pen = QPen(colour, width)
+    pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+    pen.setCosmetic(False)
+    return pen
+
+
+class NeuronItem(QGraphicsEllipseItem):
+    def __init__(self, layer: int, index: int, radius: float, show_text: bool) -> None:
+        super().__init__(-radius, -radius, 2 * radius, 2 * radius)
+        self.layer, self.index, self.radius = layer, index, radius
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, True)
+        self.setAcceptHoverEvents(True)
+        self.setZValue(2)
+        self.label = QGraphicsSimpleTextItem(self) if show_text else None
+        if self.label is not None:
+            font = QFont()
+            font.setPointSizeF(max(6.0, radius * 0.42))
+            self.label.setFont(font)
+        self.set_outline(None)
+
+    def set_value(self, value: float | None) -> None:
+        self.setBrush(QBrush(activation_colour(value)))
+        if self.label is not None:
+            text = "" if value is None else f"{value:.3f}" if abs(value) < 1000 else f"{value:.2g}"
+            self.label.setText(text)
+            self.label.setBrush(QBrush(text_colour(value)))
+            rect = self.label.boundingRect()
+            self.label.setPos(-rect.width() / 2, -rect.height() / 2)
+
+    def set_outline(self, colour: QColor | None) -> None:
+        if colour is None:
+            self.setPen(QPen(QColor(90, 90, 90), 1.2))
+        else:
+            self.setPen(QPen(colour, max(3.0, self.radius * 0.22)))
+
+    def paint(self, painter, option, widget=None) -> None:
+        super().paint(painter, option, widget)
+        if self.isSelected():
+            painter.setPen(QPen(QColor(0, 0, 0), 1.5, Qt.PenStyle.DashLine))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            r = self.radius + 5
+            painter.drawEllipse(QRectF(-r, -r, 2 * r, 2 * r))
+
+
+class BiasItem(QGraphicsRectItem):
+    """The bias b^{l-1}_j of a neuron, drawn as a small tag below it; double-click edits."""
+
+    def __init__(self, address: ParameterAddress, width: float) -> None:
+        super().__init__(-width / 2, 0, width, 16)
+        self.address = address
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, True)
+        self.setAcceptHoverEvents(True)
+        self.setBrush(QBrush(QColor(250, 250, 240)))
+        self.setPen(QPen(QColor(150, 150, 150), 0.8))
+        self.setZValue(3)
+        self.text = QGraphicsSimpleTextItem(self)
+        font = QFont()
+        font.setPointSizeF(7.5)
+        self.text.setFont(font)
+
+    def set_value(self, value: float) -> None:
+        self.text.setText(f"b {value:.4g}")
+        rect = self.text.boundingRect()
+        width = max(rect.width() + 8, 30)
+        self.setRect(-width / 2, 0, width, rect.height() + 2)
+        self.text.setPos(-rect.width() / 2, 1)
+
+    def paint(self, painter, option, widget=None) -> None:
+        if self.isSelected():
+            self.setPen(QPen(QColor(0, 0, 0), 2.0))
+        else:
+            self.setPen(QPen(QColor(150, 150, 150), 0.8))
+        super().paint(painter, option, widget)
+
+
+class EdgeItem(QGraphicsLineItem):
+    """One weight w^l_{i,j}; selectable (Ctrl+click, rubber band), double-click edits."""
+
+    HIT_WIDTH = 9.0
+
+    def __init__(self, address: ParameterAddress, start: QPointF, end: QPointF) -> None:
+        super().__init__(start.x(), start.y(), end.x(), end.y())
+        self.address = address
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, True)
+        self.setAcceptHoverEvents(True)
+        self.setZValue(1)
+        self.label: QGraphicsSimpleTextItem | None = None
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath(self.line().p1())
+        path.lineTo(self.line().p2())
+        stroker = QPainterPathStroker()
+        stroker.setWidth(max(self.HIT_WIDTH, self.pen().widthF()))
+        return stroker.createStroke(path)
+
+    def paint(self, painter, option, widget=None) -> None:
+        if self.isSelected():
+            halo = QPen(QColor(0, 0, 0, 110), self.pen().widthF() + 6)
+            halo.setCapStyle(Qt.PenCapStyle.RoundCap)
+            painter.setPen(halo)
+            painter.drawLine(self.line())
+        painter.setPen(self.pen())
+        painter.drawLine(self.line())
+
+    def add_label(self) -> None:
+        self.label = QGraphicsRectItem(self)
+        self.label.setBrush(QBrush(QColor(255, 255, 255, 215)))
+        self.label.setPen(QPen(Qt.PenStyle.NoPen))
+        self.label.setZValue(4)
+        self.label_text = QGraphicsSimpleTextItem(self.label)
+        font = QFont()
+        font.setPointSizeF(8)
+        self.label_text.setFont(font)
+
+    def set_label(self, text: str, fraction: float = 0.28) -> None:
+        """Label the edge near its source end, where edges of one neuron fan apart."""
+        if self.label is None:
+            return
+        self.label_text.setText(text)
+        rect = self.label_text.boundingRect()
+        point = self.line().pointAt(fraction)
+        self.label.setRect(0, 0, rect.width() + 4, rect.height())
+        self.label_text.setPos(2, 0)
+        self.label.setPos(point.x() - rect.width() / 2 - 2, point.y() - rect.height() / 2)
+
+
+class BatchedEdges:
+    """Thousands of edges as a few path items, one per colour and width bucket."""
+
+    BUCKETS = 4
+
+    def __init__(self, scene, starts: np.ndarray, ends: np.ndarray) -> None:
+        # starts, ends: (edges, 2) scene coordinates, in θ order of the weights
+        self.starts, self.ends = starts, ends
+        self.items = []
+        for sign in (POSITIVE, NEGATIVE):
+            for bucket in range(self.BUCKETS):
+                item = QGraphicsPathItem()
+                width = 0.4 + MAX_EDGE_WIDTH * (bucket + 1) / self.BUCKETS / 2
+                alpha = 60 + 190 * (bucket + 1) // self.BUCKETS
+                colour = QColor(sign)
+                colour.setAlpha(alpha)
+                item.setPen(QPen(colour, width))
+                item.setZValue(1)
+                scene.addItem(item)
+                self.items.append(item)
+
+    def update(self, values: np.ndarray, scale: float) -> None:
+        magnitude = np.abs(values) / scale if scale > 0 else np.zeros_like(values)
+        bucket = np.minimum((magnitude * self.BUCKETS).astype(int), self.BUCKETS - 1)
+        for s, positive in enumerate((True, False)):
+            sign_mask = values >= 0 if positive else values < 0
+            for b in range(self.BUCKETS):
+                mask = sign_mask & (bucket == b)
+                item = self.items[s * self.BUCKETS + b]
+                if not mask.any():
+                    item.setPath(QPainterPath())
+                    continue
+                x = np.empty(2 * mask.sum())
+                y = np.empty_like(x)
+                x[0::2], x[1::2] = self.starts[mask, 0], self.ends[mask, 0]
+                y[0::2], y[1::2] = self.starts[mask, 1], self.ends[mask, 1]
+                item.setPath(pg.arrayToQPath(x, y, connect="pairs"))

@@ -1,0 +1,449 @@
+"""The main window: the network graph in the middle, settings on the right, the live plots
+below, the stepping actions in a Run menu and toolbar."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QDockWidget,
+    QFileDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine import fileformat
+from engine.report import network_state
+from engine.symmetry import describe, symmetry_groups
+
+from .commands import SetParametersCommand
+from .controller import LabController
+from .network_view import NetworkView
+from .notation import parse_number
+from .panels import SettingsWidget
+from .plots import LossPlot, SymmetryPlot, WeightsPlot
+
+DEFAULT_FILE = Path(__file__).resolve().parents[1] / "resources" / "examples" / "seed-000.json"
+REFRESH_MS = 33  # at most ~30 redraws a second
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, path: Path | str | None = None, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("main_window")
+        path = Path(path) if path is not None else DEFAULT_FILE
+        self.controller = LabController(fileformat.load(path), path, self)
+        self.last_error: str | None = None
+        self.network_view = NetworkView(self.controller)
+        self.setCentralWidget(self.network_view)
+        self._build_docks()
+        self._build_actions()
+        self._build_toolbar()
+        self._build_menus()
+        self._build_status_bar()
+        self._connect()
+        self._dirty = True
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setInterval(REFRESH_MS)
+        self._refresh_timer.timeout.connect(self._refresh_if_dirty)
+        self._refresh_timer.start()
+        self.resize(1400, 900)
+        self._update_title()
+        self.refresh()
+
+    # ----------------------------------------------------------------- layout
+    def _build_docks(self) -> None:
+        c = self.controller
+        self.settings = SettingsWidget(c)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.settings)
+        self.settings_dock = self._dock("Network and training", "settings_dock", scroll,
+                                        Qt.DockWidgetArea.RightDockWidgetArea)
+        self.loss_plot = LossPlot(c)
+        loss_box = QWidget()
+        loss_layout = QVBoxLayout(loss_box)
+        loss_layout.setContentsMargins(0, 0, 0, 0)
+        self.log_scale_box = QCheckBox("log scale")
+        self.log_scale_box.setObjectName("loss_log_scale")
+        self.log_scale_box.setToolTip("Show the loss on a logarithmic axis")
+        self.log_scale_box.toggled.connect(self.loss_plot.set_log_scale)
+        loss_layout.addWidget(self.log_scale_box)
+        loss_layout.addWidget(self.loss_plot)
+        self.loss_dock = self._dock("Loss", "loss_dock", loss_box,
+                                    Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.weights_plot = WeightsPlot(c)
+        weights_box = QWidget()
+        weights_layout = QVBoxLayout(weights_box)
+        weights_layout.setContentsMargins(0, 0, 0, 0)
+        self.weights_selector = QComboBox()
+        self.weights_selector.setObjectName("weights_neuron_selector")
+        self.weights_selector.setToolTip(
+            "Every weight, coloured by the neuron it goes to, or one neuron's incoming weights "
+            "and bias")
+        self.weights_selector.currentIndexChanged.connect(self._weights_neuron_chosen)
+        weights_layout.addWidget(self.weights_selector)
+        weights_layout.addWidget(self.weights_plot)
+        self.weights_dock = self._dock("Weights", "weights_dock", weights_box,
+                                       Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.symmetry_plot = SymmetryPlot(c)
+        self.symmetry_dock = self._dock("Distinct neurons", "symmetry_dock", self.symmetry_plot,
+                                        Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.splitDockWidget(self.loss_dock, self.weights_dock, Qt.Orientation.Horizontal)
+        self.splitDockWidget(self.weights_dock, self.symmetry_dock, Qt.Orientation.Horizontal)
+        self.resizeDocks([self.loss_dock], [280], Qt.Orientation.Vertical)
+        self.resizeDocks([self.settings_dock], [380], Qt.Orientation.Horizontal)
+        self._fill_weights_selector()
+
+    def _dock(self, title: str, name: str, widget, area) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _action(self, name: str, text: str, shortcut, slot, tip: str) -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(name)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+            tip = f"{tip} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})"
+        action.setToolTip(tip)
+        action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        c = self.controller
+        self.action_step_phase = self._action(
+            "action_step_phase", "Step &phase", "F11", c.step_phase,
+            "Do the next phase: one layer forward or backward, the loss, or the update")
+        self.action_step_iteration = self._action(
+            "action_step_iteration", "Step &iteration", "F10", c.step_iteration,
+            "Finish the current iteration: forward, loss, backward, update")
+        self.action_run_pause = self._action(
+            "action_run_pause", "&Run", "F5", c.toggle_run, "Run until paused, or pause")
+        self.action_run_n = self._action(
+            "action_run_n", "Run &N iterations…", "Ctrl+R", self.run_n_dialog,
+            "Run a given number of iterations")
+        self.action_step_back = self._action(
+            "action_step_back", "Step &back", "Shift+F10", c.step_back,
+            "Back to the start of this iteration, or of the previous one (exact rewind)")
+        self.action_restart = self._action(
+            "action_restart", "Re&start", "Ctrl+Shift+F5", c.restart,
+            "Back to iteration 0 and the initial weights")
+        self.action_undo = c.undo_stack.createUndoAction(self, "&Undo")
+        self.action_undo.setObjectName("action_undo")
+        self.action_undo.setShortcut(QKeySequence("Ctrl+Z"))
+        self.action_redo = c.undo_stack.createRedoAction(self, "&Redo")
+        self.action_redo.setObjectName("action_redo")
+        self.action_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.action_set_equal = self._action(
+            "action_set_equal", "Set &equal", "Ctrl+E", self.set_equal,
+            "Set every selected weight or bias to the value of the first one selected")
+        self.action_set_value = self._action(
+            "action_set_value", "Set to &value…", "Ctrl+Shift+E", self.set_value_dialog,
+            "Set every selected weight or bias to one value")
+        self.action_open = self._action("action_open", "&Open…", QKeySequence.StandardKey.Open,
+                                        self.open_dialog, "Open a network file")
+        self.action_save_as = self._action(
+            "action_save_as", "Save &As…", QKeySequence.StandardKey.SaveAs, self.save_as_dialog,
+            "Save the network, data and settings to a file")
+        self.action_quit = self._action("action_quit", "&Quit", QKeySequence.StandardKey.Quit,
+                                        self.close, "Quit Backprop Lab")
+        self.action_fit = self._action("action_fit", "&Fit graph", "Ctrl+0",
+                                       self.network_view.fit, "Fit the whole network in view")
+
+    def _build_toolbar(self) -> None:
+        toolbar = self.addToolBar("Run")
+        toolbar.setObjectName("run_toolbar")
+        for action in (self.action_step_phase, self.action_step_iteration, self.action_run_pause,
+                       self.action_run_n, self.action_step_back, self.action_restart):
+            toolbar.addAction(action)
+        toolbar.addSeparator()
+        status = QWidget()
+        layout = QHBoxLayout(status)
+        layout.setContentsMargins(8, 0, 8, 0)
+        self.iteration_label = QLabel()
+        self.iteration_label.setObjectName("iteration_label")
+        self.iteration_label.setToolTip("Iterations done (updates applied)")
+        self.phase_label = QLabel()
+        self.phase_label.setObjectName("phase_label")
+        self.phase_label.setToolTip("The phase just done and the next one")
+        self.observation_selector = QComboBox()
+        self.observation_selector.setObjectName("observation_selector")
+        self.observation_selector.setToolTip("Whose activations colour the neurons")
+        self.observation_selector.currentIndexChanged.connect(self._observation_chosen)
+        for widget in (self.iteration_label, self.phase_label, QLabel("observation"),
+                       self.observation_selector):
+            layout.addWidget(widget)
+        toolbar.addWidget(status)
+        self._fill_observations()
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        for action in (self.action_open, self.action_save_as, None, self.action_quit):
+            file_menu.addSeparator() if action is None else file_menu.addAction(action)
+        edit = bar.addMenu("&Edit")
+        for action in (self.action_undo, self.action_redo, None, self.action_set_equal,
+                       self.action_set_value):
+            edit.addSeparator() if action is None else edit.addAction(action)
+        run = bar.addMenu("&Run")
+        for action in (self.action_step_phase, self.action_step_iteration, self.action_run_pause,
+                       self.action_run_n, None, self.action_step_back, self.action_restart):
+            run.addSeparator() if action is None else run.addAction(action)
+        view = bar.addMenu("&View")
+        view.addAction(self.action_fit)
+        for dock in (self.settings_dock, self.loss_dock, self.weights_dock, self.symmetry_dock):
+            view.addAction(dock.toggleViewAction())
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self._action("action_about", "&About Backprop Lab", None,
+                                         self.about, "What this is"))
+
+    def _build_status_bar(self) -> None:
+        self.symmetry_label = QLabel()
+        self.symmetry_label.setObjectName("symmetry_label")
+        self.symmetry_label.setToolTip("Neurons with the same incoming weights, bias and outgoing "
+                                       "weights are interchangeable: gradient descent cannot "
+                                       "tell them apart")
+        self.statusBar().addPermanentWidget(self.symmetry_label)
+
+    def _connect(self) -> None:
+        c = self.controller
+        for signal in (c.position_changed, c.parameters_changed, c.settings_changed):
+            signal.connect(self._mark_dirty)
+        c.settings_changed.connect(self.settings.refresh)
+        c.structure_changed.connect(self._structure_changed)
+        c.run_state_changed.connect(self._run_state_changed)
+        c.fault_raised.connect(self._fault)
+        c.message_posted.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        c.document_changed.connect(self._update_title)
+        self.network_view.selection_changed.connect(self._selection_changed)
+
+    # ------------------------------------------------------------- refreshing
+    def _mark_dirty(self) -> None:
+        self._dirty = True
+
+    def _refresh_if_dirty(self) -> None:
+        if self._dirty:
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Redraw every view from the engine (the refresh timer calls this when needed)."""
+        self._dirty = False
+        stepper = self.controller.stepper
+        self.network_view.refresh()
+        self.loss_plot.refresh()
+        self.weights_plot.refresh()
+        self.symmetry_plot.refresh()
+        self.iteration_label.setText(f"iteration {stepper.iteration}")
+        done = stepper.phases[stepper.phase - 1] if stepper.phase > 0 else None
+        self.phase_label.setText(
+            f"done: {done or 'update'} · next: {stepper.next_phase}"
+            if done or stepper.iteration else f"next: {stepper.next_phase}")
+        self.symmetry_label.setText(describe(stepper.network, symmetry_groups(stepper.network)))
+
+    def _structure_changed(self) -> None:
+        self.network_view.rebuild()
+        self.weights_plot.show_neuron(None)
+        self._fill_weights_selector()
+        self.symmetry_plot.rebuild()
+        self.loss_plot.refresh()
+        self.settings.refresh()
+        self._fill_observations()
+        self.refresh()
+
+    def _run_state_changed(self, running: bool) -> None:
+        self.action_run_pause.setText("&Pause" if running else "&Run")
+        self._dirty = True
+
+    def _fault(self, text: str) -> None:
+        self.last_error = text
+        self.statusBar().showMessage(f"Stopped: {text}")
+        self.refresh()
+
+    def _fill_observations(self) -> None:
+        selector = self.observation_selector
+        selector.blockSignals(True)
+        selector.clear()
+        selector.addItem("all (shows 0)")
+        for o in range(len(self.controller.stepper.inputs)):
+            selector.addItem(f"observation {o}")
+        selector.blockSignals(False)
+        self.network_view.observation = 0
+
+    def _observation_chosen(self, index: int) -> None:
+        self.network_view.observation = max(0, index - 1)
+        self.network_view.refresh()
+
+    def _fill_weights_selector(self) -> None:
+        selector = self.weights_selector
+        selector.blockSignals(True)
+        selector.clear()
+        selector.addItem("every weight, coloured by the neuron it goes to", None)
+        network = self.controller.network
+        for l in range(1, len(network.sizes)):
+            for j in range(network.sizes[l]):
+                selector.addItem(f"neuron {j} of layer {l}: incoming weights and bias", (l, j))
+        selector.blockSignals(False)
+
+    def _weights_neuron_chosen(self, index: int) -> None:
+        self.weights_plot.show_neuron(self.weights_selector.itemData(index))
+
+    def _selection_changed(self) -> None:
+        neuron = self.network_view.selected_neuron()
+        if neuron is not None and neuron[0] > 0:
+            index = self.weights_selector.findData(neuron)
+            if index >= 0:
+                self.weights_selector.setCurrentIndex(index)
+
+    def _update_title(self) -> None:
+        c = self.controller
+        name = c.path.name if c.path else "untitled"
+        modified = "" if c.undo_stack.isClean() else " •"
+        self.setWindowTitle(f"{name}{modified} — Backprop Lab")
+
+    # ---------------------------------------------------------------- editing
+    def set_equal(self) -> None:
+        selected = self.network_view.selected_parameters()
+        if len(selected) < 2:
+            self.statusBar().showMessage("Select two or more weights or biases first "
+                                         "(Ctrl+click or drag a rectangle)", 6000)
+            return
+        value = self.controller.network.get(selected[0])
+        self.controller.undo_stack.push(SetParametersCommand(
+            self.controller, selected, [value] * len(selected),
+            f"Set {len(selected)} parameters equal to {selected[0]} = {value:.6g}"))
+
+    def set_value_dialog(self) -> None:
+        selected = self.network_view.selected_parameters()
+        if not selected:
+            self.statusBar().showMessage("Select weights or biases first", 6000)
+            return
+        current = self.controller.network.get(selected[0])
+        text, ok = QInputDialog.getText(self, "Set to value",
+                                        f"New value for {len(selected)} parameter(s):",
+                                        text=repr(current))
+        if ok:
+            self.set_selected_to(text)
+
+    def set_selected_to(self, text: str) -> bool:
+        selected = self.network_view.selected_parameters()
+        try:
+            value = parse_number(text, "value")
+        except ValueError as error:
+            self.statusBar().showMessage(f"{error}; nothing changed", 8000)
+            return False
+        self.controller.undo_stack.push(SetParametersCommand(
+            self.controller, selected, [value] * len(selected),
+            f"Set {len(selected)} parameter(s) = {value:.6g}"))
+        return True
+
+    def run_n_dialog(self) -> None:
+        count, ok = QInputDialog.getInt(self, "Run N iterations", "Iterations:", 1000, 1,
+                                        10_000_000)
+        if ok:
+            self.controller.run(count)
+
+    # ------------------------------------------------------------------ files
+    def open_file(self, path: Path | str) -> bool:
+        """Load a file; on any error say why and keep the current work."""
+        path = Path(path)
+        try:
+            document = fileformat.load(path)
+        except (OSError, ValueError) as error:
+            self.show_error("Could not open the file", f"{path}: {error}")
+            return False
+        self.controller.load(document, path)
+        self.statusBar().showMessage(f"Opened {path}", 5000)
+        return True
+
+    def open_dialog(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "Open network", str(DEFAULT_FILE.parent),
+                                              "Backprop Lab files (*.json);;All files (*)")
+        if name:
+            self.open_file(name)
+
+    def save_as_dialog(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(self, "Save network as", "",
+                                              "Backprop Lab files (*.json)")
+        if name:
+            self.save_file(name)
+
+    def save_file(self, path: Path | str) -> bool:
+        path = Path(path)
+        try:
+            fileformat.save(path, self.controller.document())
+        except (OSError, ValueError) as error:
+            self.show_error("Could not save the file", f"{path}: {error}")
+            return False
+        self.controller.path = path
+        self.controller.undo_stack.setClean()
+        self._update_title()
+        return True
+
+    def show_error(self, title: str, text: str) -> None:
+        self.last_error = text
+        self.statusBar().showMessage(text, 10000)
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok,
+                          self)
+        box.setObjectName("error_dialog")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    def about(self) -> None:
+        QMessageBox.about(self, "About Backprop Lab",
+                          "Backprop Lab: step through backpropagation like a debugger.\n"
+                          "Numbers in the notation of seed 000: n, a, ∂C/∂a, ∂a/∂n, δ, ∂C/∂W.")
+
+    # -------------------------------------------------------------- contract
+    def network_state(self) -> dict:
+        """The same dict as `python -m engine FILE --json --trace` prints for this state."""
+        return network_state(self.controller.stepper, trace=True)
+
+    def closeEvent(self, event) -> None:
+        self.controller.pause()
+        self._refresh_timer.stop()
+        super().closeEvent(event)
+
+
+def run_app(path: Path | None, screenshot: Path | None = None, steps: int = 0) -> int:
+    if screenshot is not None:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Backprop Lab")
+    try:
+        window = MainWindow(path)
+    except (OSError, ValueError) as error:
+        print(f"backprop-lab: {path}: {error}", file=sys.stderr)
+        return 2
+    window.show()
+    if steps:
+        window.controller.stepper.run(steps)
+        window.controller.position_changed.emit()
+    if screenshot is not None:
+        app.processEvents()
+        window.refresh()
+        app.processEvents()
+        ok = window.grab().save(str(screenshot))
+        window.close()
+        if not ok:
+            print(f"backprop-lab: could not write {screenshot}", file=sys.stderr)
+            return 2
+        return 0
+    return app.exec()

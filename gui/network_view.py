@@ -1,0 +1,273 @@
+"""The network graph: neurons in columns by layer, an edge for every weight, a tag for every
+bias. It mirrors the controller through model→item dicts and redraws from the engine; every
+edit it makes goes through an undo command."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QPainter, QPen
+from PySide6.QtWidgets import QGraphicsRectItem, QGraphicsScene, QGraphicsView
+
+from engine.network import ParameterAddress
+from engine.symmetry import symmetry_groups
+
+from .commands import SetParametersCommand
+from .graph_items import GROUP_COLOURS, BatchedEdges, BiasItem, EdgeItem, NeuronItem, weight_pen
+from .inline_editor import InlineEditor
+from .notation import neuron_tooltip, parameter_tooltip
+
+LAYER_SPACING = 230.0
+BATCH_EDGES_ABOVE = 1500
+FORWARD_TINT = QColor(60, 170, 90, 40)
+BACKWARD_TINT = QColor(200, 60, 80, 40)
+
+
+class NetworkView(QGraphicsView):
+    selection_changed = Signal()  # the selected parameters or neuron changed
+
+    def __init__(self, controller, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("network_view")
+        self.controller = controller
+        self.setScene(QGraphicsScene(self))
+        self.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
+        self.setRubberBandSelectionMode(Qt.ItemSelectionMode.IntersectsItemShape)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.BoundingRectViewportUpdate)
+        self.setBackgroundBrush(QBrush(QColor(252, 252, 252)))
+        self.observation = 0
+        self.neurons: dict[tuple[int, int], NeuronItem] = {}
+        self.edges: dict[ParameterAddress, EdgeItem] = {}
+        self.bias_items: dict[ParameterAddress, BiasItem] = {}
+        self.batched: BatchedEdges | None = None
+        self._selection_order: list[ParameterAddress] = []
+        self._pan_start: QPointF | None = None
+        self.auto_fit = True  # fit on resize until the user zooms or pans
+        self.editor = InlineEditor(self)
+        self.editor.accepted.connect(self._apply_edit)
+        self.scene().selectionChanged.connect(self._track_selection)
+        self.rebuild()
+
+    # ---------------------------------------------------------------- building
+    def rebuild(self) -> None:
+        """Recreate every item for the controller's current network and fit it in view."""
+        self.editor.cancel()
+        scene = self.scene()
+        scene.blockSignals(True)
+        scene.clear()
+        scene.blockSignals(False)
+        self.neurons.clear()
+        self.edges.clear()
+        self.bias_items.clear()
+        self._selection_order.clear()
+        self.batched = None
+        network = self.controller.network
+        largest = max(network.sizes)
+        spacing = 90.0 if largest <= 12 else max(14.0, 1100.0 / largest)
+        radius = min(24.0, spacing * 0.3)
+        show_text = radius >= 14
+        self.layer_bands = []
+        positions: list[np.ndarray] = []
+        top = -(largest - 1) * spacing / 2
+        for l, size in enumerate(network.sizes):
+            ys = (np.arange(size) - (size - 1) / 2) * spacing
+            xs = np.full(size, l * LAYER_SPACING)
+            positions.append(np.column_stack([xs, ys]))
+            band = QGraphicsRectItem(QRectF(l * LAYER_SPACING - 60, top - 70, 120,
+                                            (largest - 1) * spacing + 160))
+            band.setPen(QPen(Qt.PenStyle.NoPen))
+            band.setBrush(QBrush(Qt.BrushStyle.NoBrush))
+            band.setZValue(0)
+            scene.addItem(band)
+            self.layer_bands.append(band)
+            for j in range(size):
+                neuron = NeuronItem(l, j, radius, show_text)
+                neuron.setPos(QPointF(*positions[l][j]))
+                scene.addItem(neuron)
+                self.neurons[(l, j)] = neuron
+                if l >= 1 and network.bias and radius >= 10:
+                    bias = BiasItem(ParameterAddress.bias(l - 1, j), 2 * radius)
+                    bias.setPos(QPointF(positions[l][j][0], positions[l][j][1] + radius + 3))
+                    scene.addItem(bias)
+                    self.bias_items[bias.address] = bias
+        edge_count = sum(a * b for a, b in zip(network.sizes, network.sizes[1:], strict=False))
+        if edge_count > BATCH_EDGES_ABOVE:
+            starts, ends = [], []
+            for l in range(network.layer_count):
+                source, target = positions[l], positions[l + 1]
+                starts.append(np.repeat(source, len(target), axis=0))
+                ends.append(np.tile(target, (len(source), 1)))
+            self.batched = BatchedEdges(scene, np.vstack(starts), np.vstack(ends))
+        else:
+            labelled = network.plain_weight_names() is not None
+            for l in range(network.layer_count):
+                for i in range(network.sizes[l]):
+                    for j in range(network.sizes[l + 1]):
+                        address = ParameterAddress.weight(l, i, j)
+                        start = QPointF(*positions[l][i]) + QPointF(radius, 0)
+                        end = QPointF(*positions[l + 1][j]) - QPointF(radius, 0)
+                        edge = EdgeItem(address, start, end)
+                        if labelled:
+                            edge.add_label()
+                        scene.addItem(edge)
+                        self.edges[address] = edge
+        rect = scene.itemsBoundingRect().adjusted(-40, -40, 40, 40)
+        scene.setSceneRect(rect)
+        self.refresh()
+        self.fit()
+
+    def fit(self) -> None:
+        self.auto_fit = True
+        self.fitInView(self.scene().sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self.auto_fit:
+            self.fitInView(self.scene().sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+
+    # -------------------------------------------------------------- refreshing
+    def refresh(self) -> None:
+        """Redraw values, colours, tooltips and highlights from the engine."""
+        controller = self.controller
+        network, stepper = controller.network, controller.stepper
+        trace = controller.display_trace()
+        observation = min(self.observation, trace.activations[0].shape[0] - 1)
+        phase = stepper.phases[stepper.phase - 1] if stepper.phase > 0 else None
+        groups = symmetry_groups(network)
+        for (l, j), neuron in self.neurons.items():
+            values = trace.activations[l]
+            neuron.set_value(None if values is None else float(values[observation, j]))
+            group = next(g for g in groups[l] if j in g)
+            colour = None
+            if len(group) > 1:
+                index = [g for g in groups[l] if len(g) > 1].index(group)
+                colour = GROUP_COLOURS[index % len(GROUP_COLOURS)]
+            neuron.set_outline(colour)
+            if len(self.neurons) <= 400:
+                neuron.setToolTip(neuron_tooltip(network, trace, l, j, group))
+        show_gradients = phase is not None and phase.kind == "backward"
+        weights = np.concatenate([w.ravel() for w in network.weights])
+        scale = float(np.max(np.abs(weights))) if weights.size else 1.0
+        plain = network.plain_weight_names()
+        for address, edge in self.edges.items():
+            value = float(network.weights[address.layer][address.source, address.target])
+            gradient = trace.weight_gradients[address.layer]
+            if show_gradients and gradient is not None and address.layer >= phase.layer - 1:
+                g = gradient[address.source, address.target]
+                g_scale = float(np.max(np.abs(gradient))) or 1.0
+                edge.setPen(weight_pen(g, g_scale, gradient=True))
+            else:
+                edge.setPen(weight_pen(value, scale))
+            edge.setToolTip(parameter_tooltip(network, trace, address))
+            if plain is not None:
+                edge.set_label(f"{plain[address]} = {value:.4g}")
+        for address, bias in self.bias_items.items():
+            bias.set_value(float(network.biases[address.layer][address.target]))
+            bias.setToolTip(parameter_tooltip(network, trace, address))
+        if self.batched is not None:
+            self.batched.update(weights, scale)
+        for l, band in enumerate(self.layer_bands):
+            tint = None
+            if phase is not None and phase.layer == l:
+                tint = FORWARD_TINT if phase.kind == "forward" else BACKWARD_TINT
+            elif phase is not None and phase.kind in ("loss", "update") and l == len(
+                    self.layer_bands) - 1:
+                tint = BACKWARD_TINT if phase.kind == "loss" else None
+            band.setBrush(QBrush(tint) if tint is not None else QBrush(Qt.BrushStyle.NoBrush))
+        self.viewport().update()
+
+    # --------------------------------------------------------------- selection
+    def _track_selection(self) -> None:
+        selected = {item.address for item in self.scene().selectedItems()
+                    if isinstance(item, EdgeItem | BiasItem)}
+        self._selection_order = [a for a in self._selection_order if a in selected]
+        self._selection_order += [a for a in selected if a not in self._selection_order]
+        self.selection_changed.emit()
+
+    def selected_parameters(self) -> list[ParameterAddress]:
+        """Selected weights and biases, in the order they were selected."""
+        return list(self._selection_order)
+
+    def selected_neuron(self) -> tuple[int, int] | None:
+        for item in self.scene().selectedItems():
+            if isinstance(item, NeuronItem):
+                return (item.layer, item.index)
+        return None
+
+    def select_parameters(self, addresses: list[ParameterAddress]) -> None:
+        self.scene().clearSelection()
+        for address in addresses:
+            item = self.edges.get(address) or self.bias_items.get(address)
+            if item is not None:
+                item.setSelected(True)
+
+    def item_for(self, address: ParameterAddress):
+        return self.edges.get(address) or self.bias_items.get(address)
+
+    # ----------------------------------------------------------------- editing
+    def edit_parameter(self, address: ParameterAddress) -> None:
+        """Open the inline editor on a weight or bias."""
+        item = self.item_for(address)
+        if item is None:
+            return
+        if isinstance(item, EdgeItem):
+            anchor = item.line().pointAt(0.5)
+        else:
+            anchor = item.mapToScene(item.rect().center())
+        value = self.controller.network.get(address)
+        self.editor.open(address, repr(value), self.mapFromScene(anchor))
+
+    def _apply_edit(self, address: ParameterAddress, value: float) -> None:
+        self.controller.undo_stack.push(
+            SetParametersCommand(self.controller, [address], [value])
+        )
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        item = self.itemAt(event.position().toPoint())
+        while item is not None and not isinstance(item, EdgeItem | BiasItem | NeuronItem):
+            item = item.parentItem()
+        if isinstance(item, EdgeItem | BiasItem):
+            self.edit_parameter(item.address)
+            event.accept()
+            return
+        super().mouseDoubleClickEvent(event)
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() in (Qt.Key.Key_F2, Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            selected = self.selected_parameters()
+            if selected:
+                self.edit_parameter(selected[0])
+                return
+        super().keyPressEvent(event)
+
+    # ------------------------------------------------------------ zoom and pan
+    def wheelEvent(self, event) -> None:
+        factor = 1.0015 ** event.angleDelta().y()
+        self.auto_fit = False
+        self.scale(factor, factor)
+
+    def mousePressEvent(self, event) -> None:
+        if event.button() == Qt.MouseButton.MiddleButton:
+            self._pan_start = event.position()
+            self.auto_fit = False
+            self.setCursor(Qt.CursorShape.ClosedHandCursor)
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event) -> None:
+        if self._pan_start is not None:
+            delta = event.position() - self._pan_start
+            self._pan_start = event.position()
+            self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - delta.x())
+            self.verticalScrollBar().setValue(self.verticalScrollBar().value() - delta.y())
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event) -> None:
+        if event.button() == Qt.MouseButton.MiddleButton and self._pan_start is not None:
+            self._pan_start = None
+            self.unsetCursor()
+            return
+        super().mouseReleaseEvent(event)

@@ -1,0 +1,74 @@
+"""Names and tooltips in the seeds' notation: w^l_{i,j}, b^l_j, _o a^l_j, and seed 001's plain
+w1, w2, … for networks of at most 12 weights."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from engine.backprop import Trace
+from engine.network import Network, ParameterAddress
+
+
+def parse_number(text: str, field: str) -> float:
+    """A finite float from user text, or ValueError naming the field. Never evaluates."""
+    cleaned = text.strip().replace("−", "-")
+    try:
+        value = float(cleaned)
+    except ValueError:
+        raise ValueError(f"{field}: {text.strip()!r} is not a number") from None
+    if not math.isfinite(value):
+        raise ValueError(f"{field}: {text.strip()!r} is not a finite number")
+    if abs(value) > 1e12:
+        raise ValueError(f"{field}: {text.strip()!r} is too large (at most 1e12 in size)")
+    return value
+
+
+def parameter_name(network: Network, address: ParameterAddress) -> str:
+    plain = network.plain_weight_names()
+    if plain is not None and address in plain:
+        return f"{address} ({plain[address]})"
+    return str(address)
+
+
+def _numbers(values) -> str:
+    return ", ".join(f"{v:.6g}" for v in np.atleast_1d(values))
+
+
+def parameter_tooltip(network: Network, trace: Trace, address: ParameterAddress) -> str:
+    value = network.get(address)
+    if address.kind == "w":
+        meaning = (f"weight from neuron {address.source} of layer {address.layer} "
+                   f"to neuron {address.target} of layer {address.layer + 1}")
+        gradients = trace.weight_gradients[address.layer]
+        gradient = None if gradients is None else gradients[address.source, address.target]
+    else:
+        meaning = f"bias of neuron {address.target} of layer {address.layer + 1}"
+        gradients = trace.bias_gradients[address.layer]
+        gradient = None if gradients is None else gradients[address.target]
+    gradient_text = "not computed yet" if gradient is None else f"{gradient:.6g}"
+    return (f"{parameter_name(network, address)}: {meaning}\n"
+            f"value = {value:.9g}\n∂C/∂{address} = {gradient_text}\n"
+            "double-click to edit")
+
+
+def neuron_tooltip(network: Network, trace: Trace, layer: int, index: int,
+                   group: list[int]) -> str:
+    lines = [f"neuron {index} of layer {layer}" + (" (input)" if layer == 0 else
+                                                   f", {network.activation_names[layer - 1]}")]
+    if layer > 0:
+        n = trace.pre_activations[layer]
+        lines.append(f"n^{layer}_{index} per observation: "
+                     + ("not computed yet" if n is None else _numbers(n[:, index])))
+    a = trace.activations[layer]
+    lines.append(f"a^{layer}_{index} per observation: "
+                 + ("not computed yet" if a is None else _numbers(a[:, index])))
+    if layer > 0 and trace.deltas[layer] is not None:
+        lines.append(f"δ^{layer}_{index} per observation: "
+                     + _numbers(trace.deltas[layer][:, index]))
+    if len(group) > 1:
+        lines.append("interchangeable with neurons "
+                     + ", ".join(str(g) for g in group if g != index)
+                     + " of this layer: same incoming, bias and outgoing weights")
+    return "\n".join(lines)

@@ -1,0 +1,186 @@
+"""Live pyqtgraph plots. Each creates its items once and calls ``setData`` from ``refresh``,
+which the window's refresh timer calls at most ~30 times a second; curves downsample by
+peak and clip to the view, so a run of a million iterations stays smooth."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+
+from engine.symmetry import distinct_counts_over_history
+
+MAX_WEIGHT_CURVES = 300
+MAX_SYMMETRY_ROWS_PER_REFRESH = 400
+
+pg.setConfigOptions(antialias=False, background="w", foreground="k")
+
+
+def _fast_curve(plot: pg.PlotItem, **style) -> pg.PlotDataItem:
+    curve = plot.plot(**style)
+    curve.setDownsampling(auto=True, method="peak")
+    curve.setClipToView(True)
+    return curve
+
+
+def _palette(count: int) -> list:
+    return [pg.intColor(i, hues=max(count, 1), values=1, maxValue=200) for i in range(count)]
+
+
+class LossPlot(pg.PlotWidget):
+    def __init__(self, controller, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("loss_plot")
+        self.controller = controller
+        self.setLabel("bottom", "iteration")
+        self.setLabel("left", "loss C")
+        self.getAxis("left").enableAutoSIPrefix(False)
+        self.showGrid(x=True, y=True, alpha=0.2)
+        self.curve = _fast_curve(self.getPlotItem(), pen=pg.mkPen("#1f77b4", width=1.5))
+        self.log_scale = False
+        self._shown = (None, -1)
+
+    def set_log_scale(self, on: bool) -> None:
+        self.log_scale = on
+        self.setLogMode(y=on)
+        self._shown = (None, -1)
+        self.refresh()
+
+    def refresh(self) -> None:
+        history = self.controller.stepper.history
+        losses = history.losses
+        key = (id(history), len(losses))
+        if key == self._shown:
+            return
+        self._shown = key
+        values = np.maximum(losses, 1e-300) if self.log_scale else losses
+        self.curve.setData(np.arange(len(losses)), values)
+
+    @property
+    def point_count(self) -> int:
+        x, _ = self.curve.getOriginalDataset()
+        return 0 if x is None else len(x)
+
+
+class WeightsPlot(pg.PlotWidget):
+    """Weight trajectories: one neuron's incoming weights and bias, or every weight coloured
+    by the neuron it goes to (so w1 = w3 shows as two lines lying on each other)."""
+
+    def __init__(self, controller, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("weights_plot")
+        self.controller = controller
+        self.setLabel("bottom", "iteration")
+        self.setLabel("left", "value")
+        self.getAxis("left").enableAutoSIPrefix(False)
+        self.showGrid(x=True, y=True, alpha=0.2)
+        self.legend = self.addLegend(offset=(5, 5), labelTextSize="8pt")
+        self.neuron: tuple[int, int] | None = None  # None: every weight
+        self.curves: list[pg.PlotDataItem] = []
+        self.indices = np.empty(0, dtype=np.int64)
+        self.truncated = False
+        self._shown = None
+        self.rebuild()
+
+    def show_neuron(self, neuron: tuple[int, int] | None) -> None:
+        self.neuron = neuron
+        self.rebuild()
+
+    def rebuild(self) -> None:
+        for curve in self.curves:
+            self.removeItem(curve)
+        self.legend.clear()
+        self.curves = []
+        network = self.controller.network
+        addresses = network.addresses()
+        index_of = {a: k for k, a in enumerate(addresses)}
+        chosen = []
+        if self.neuron is None:
+            targets = sorted({(a.layer + 1, a.target) for a in addresses})
+            colours = dict(zip(targets, _palette(len(targets)), strict=True))
+            chosen = [(a, colours[(a.layer + 1, a.target)]) for a in addresses if a.kind == "w"]
+        else:
+            layer, j = self.neuron
+            incoming = [a for a in addresses if a.layer == layer - 1 and a.target == j]
+            chosen = list(zip(incoming, _palette(len(incoming)), strict=True))
+        self.truncated = len(chosen) > MAX_WEIGHT_CURVES
+        chosen = chosen[:MAX_WEIGHT_CURVES]
+        plain = network.plain_weight_names() or {}
+        for address, colour in chosen:
+            style = Qt.PenStyle.DashLine if address.kind == "b" else Qt.PenStyle.SolidLine
+            name = f"{address}" + (f" ({plain[address]})" if address in plain else "")
+            show_name = self.neuron is not None or len(chosen) <= 12
+            curve = _fast_curve(self.getPlotItem(), pen=pg.mkPen(colour, width=1.5, style=style),
+                                name=name if show_name else None)
+            self.curves.append(curve)
+        self.indices = np.array([index_of[a] for a, _ in chosen], dtype=np.int64)
+        self._shown = None
+        self.refresh()
+
+    def refresh(self) -> None:
+        stepper = self.controller.stepper
+        history = stepper.history
+        iterations = history.snapshot_iterations
+        key = (id(history), len(iterations), stepper.iteration, stepper.phase,
+               float(stepper.network.theta.sum()))
+        if key == self._shown:
+            return
+        self._shown = key
+        snapshots = history.snapshots
+        if len(iterations) and iterations[-1] >= stepper.iteration:
+            keep = iterations < stepper.iteration
+            iterations, snapshots = iterations[keep], snapshots[keep]
+        x = np.append(iterations, stepper.iteration).astype(float)
+        for curve, index in zip(self.curves, self.indices, strict=True):
+            curve.setData(x, np.append(snapshots[:, index], stepper.network.theta[index]))
+
+
+class SymmetryPlot(pg.PlotWidget):
+    """Distinct neurons per layer over the iterations (from the θ snapshots)."""
+
+    def __init__(self, controller, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("symmetry_plot")
+        self.controller = controller
+        self.setLabel("bottom", "iteration")
+        self.setLabel("left", "distinct neurons")
+        self.showGrid(x=True, y=True, alpha=0.2)
+        self.legend = self.addLegend(offset=(5, 5), labelTextSize="8pt")
+        self.curves: list[pg.PlotDataItem] = []
+        self.rebuild()
+
+    def rebuild(self) -> None:
+        for curve in self.curves:
+            self.removeItem(curve)
+        self.legend.clear()
+        network = self.controller.network
+        colours = _palette(network.layer_count)
+        self.curves = [
+            _fast_curve(self.getPlotItem(), pen=pg.mkPen(colours[l], width=2), stepMode=None,
+                        name=f"layer {l + 1} ({network.sizes[l + 1]} neurons)")
+            for l in range(network.layer_count)
+        ]
+        self._iterations = np.empty(0, dtype=np.int64)
+        self._counts = np.empty((0, network.layer_count), dtype=np.int64)
+        self._history_id = None
+        self.refresh()
+
+    def refresh(self) -> None:
+        stepper = self.controller.stepper
+        history = stepper.history
+        iterations = history.snapshot_iterations
+        known = len(self._iterations)
+        if (self._history_id != id(history) or known > len(iterations)
+                or not np.array_equal(iterations[:known], self._iterations)):
+            self._iterations = np.empty(0, dtype=np.int64)
+            self._counts = np.empty((0, stepper.network.layer_count), dtype=np.int64)
+            self._history_id = id(history)
+            known = 0
+        new = iterations[known:known + MAX_SYMMETRY_ROWS_PER_REFRESH]
+        if len(new):
+            counts = distinct_counts_over_history(
+                stepper.network, history.snapshots[known:known + len(new)])
+            self._iterations = np.append(self._iterations, new)
+            self._counts = np.vstack([self._counts, counts])
+        for l, curve in enumerate(self.curves):
+            curve.setData(self._iterations.astype(float), self._counts[:, l].astype(float))
