@@ -12,6 +12,7 @@ from engine.symmetry import distinct_counts_over_history
 
 MAX_WEIGHT_CURVES = 300
 MAX_SYMMETRY_ROWS_PER_REFRESH = 400
+SYMBOLS_BELOW = 40
 
 pg.setConfigOptions(antialias=False, background="w", foreground="k")
 
@@ -21,6 +22,23 @@ def _fast_curve(plot: pg.PlotItem, **style) -> pg.PlotDataItem:
     curve.setDownsampling(auto=True, method="peak")
     curve.setClipToView(True)
     return curve
+
+
+def _set_curve(curve: pg.PlotDataItem, x: np.ndarray, y: np.ndarray) -> None:
+    """setData, with dots while there are few points (a single point has no line)."""
+    few = len(x) <= SYMBOLS_BELOW
+    if few != (curve.opts.get("symbol") is not None):
+        pen = curve.opts["pen"]
+        curve.setSymbol("o" if few else None)
+        curve.setSymbolSize(5)
+        curve.setSymbolPen(pen)
+        curve.setSymbolBrush(pg.mkBrush(pen.color()) if hasattr(pen, "color") else None)
+    curve.setData(x, y)
+
+
+def _plain_axes(plot: pg.PlotWidget) -> None:
+    for side in ("left", "bottom"):
+        plot.getAxis(side).enableAutoSIPrefix(False)
 
 
 def _palette(count: int) -> list:
@@ -34,7 +52,7 @@ class LossPlot(pg.PlotWidget):
         self.controller = controller
         self.setLabel("bottom", "iteration")
         self.setLabel("left", "loss C")
-        self.getAxis("left").enableAutoSIPrefix(False)
+        _plain_axes(self)
         self.showGrid(x=True, y=True, alpha=0.2)
         self.curve = _fast_curve(self.getPlotItem(), pen=pg.mkPen("#1f77b4", width=1.5))
         self.log_scale = False
@@ -54,7 +72,7 @@ class LossPlot(pg.PlotWidget):
             return
         self._shown = key
         values = np.maximum(losses, 1e-300) if self.log_scale else losses
-        self.curve.setData(np.arange(len(losses)), values)
+        _set_curve(self.curve, np.arange(len(losses), dtype=float), values)
 
     @property
     def point_count(self) -> int:
@@ -72,7 +90,7 @@ class WeightsPlot(pg.PlotWidget):
         self.controller = controller
         self.setLabel("bottom", "iteration")
         self.setLabel("left", "value")
-        self.getAxis("left").enableAutoSIPrefix(False)
+        _plain_axes(self)
         self.showGrid(x=True, y=True, alpha=0.2)
         self.legend = self.addLegend(offset=(5, 5), labelTextSize="8pt")
         self.neuron: tuple[int, int] | None = None  # None: every weight
@@ -132,7 +150,7 @@ class WeightsPlot(pg.PlotWidget):
             iterations, snapshots = iterations[keep], snapshots[keep]
         x = np.append(iterations, stepper.iteration).astype(float)
         for curve, index in zip(self.curves, self.indices, strict=True):
-            curve.setData(x, np.append(snapshots[:, index], stepper.network.theta[index]))
+            _set_curve(curve, x, np.append(snapshots[:, index], stepper.network.theta[index]))
 
 
 class SymmetryPlot(pg.PlotWidget):
@@ -144,6 +162,7 @@ class SymmetryPlot(pg.PlotWidget):
         self.controller = controller
         self.setLabel("bottom", "iteration")
         self.setLabel("left", "distinct neurons")
+        _plain_axes(self)
         self.showGrid(x=True, y=True, alpha=0.2)
         self.legend = self.addLegend(offset=(5, 5), labelTextSize="8pt")
         self.curves: list[pg.PlotDataItem] = []
@@ -182,5 +201,9 @@ class SymmetryPlot(pg.PlotWidget):
                 stepper.network, history.snapshots[known:known + len(new)])
             self._iterations = np.append(self._iterations, new)
             self._counts = np.vstack([self._counts, counts])
+        # the current state as the last point
+        keep = self._iterations < stepper.iteration
+        x = np.append(self._iterations[keep], stepper.iteration).astype(float)
+        current = distinct_counts_over_history(stepper.network, stepper.network.theta)[0]
         for l, curve in enumerate(self.curves):
-            curve.setData(self._iterations.astype(float), self._counts[:, l].astype(float))
+            _set_curve(curve, x, np.append(self._counts[keep, l], current[l]).astype(float))
