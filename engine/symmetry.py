@@ -123,6 +123,9 @@ def distinct_counts_over_history(
     counts = np.empty((len(snapshots), network.layer_count), dtype=np.int64)
     for layer in range(1, network.layer_count + 1):
         signatures = snapshots[:, signature_indices(network, layer)]  # (rows, neurons, f)
+        if signatures.shape[1] > 16:  # many neurons: the projection-pruned grouping per row
+            counts[:, layer - 1] = [len(group_rows(rows, rtol)) for rows in signatures]
+            continue
         magnitude = np.abs(signatures)
         starts_group = np.ones(signatures.shape[:2], dtype=bool)
         for j in range(1, signatures.shape[1]):

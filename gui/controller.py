@@ -22,6 +22,7 @@ from engine.init import InitSpec
 from engine.network import Network, ParameterAddress
 from engine.optimizers import TrainingConfig
 from engine.stepper import NonFiniteError, Stepper
+from engine.symmetry import symmetry_groups
 
 CHUNK_SECONDS = 0.012
 MAX_CHUNK = 100_000
@@ -50,6 +51,7 @@ class LabController(QObject):
         self.stepper: Stepper
         self.init_spec: InitSpec
         self._display_trace: Trace | None = None
+        self._symmetry: list | None = None
         for signal in (self.position_changed, self.parameters_changed, self.structure_changed,
                        self.settings_changed):
             signal.connect(self._forget_display_trace)
@@ -75,6 +77,13 @@ class LabController(QObject):
 
     def _forget_display_trace(self) -> None:
         self._display_trace = None
+        self._symmetry = None
+
+    def symmetry(self) -> list[list[list[int]]]:
+        """Groups of interchangeable neurons per layer at the current parameters (cached)."""
+        if self._symmetry is None:
+            self._symmetry = symmetry_groups(self.stepper.network)
+        return self._symmetry
 
     def display_trace(self) -> Trace:
         """What the views show: the current iteration's trace while it is in progress (layers

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from engine import fileformat
 from engine.report import network_state
-from engine.symmetry import describe, symmetry_groups
+from engine.symmetry import describe
 
 from .commands import SetParametersCommand
 from .controller import LabController
@@ -37,7 +37,7 @@ from .panels import SettingsWidget
 from .plots import LossPlot, SymmetryPlot, WeightsPlot
 
 DEFAULT_FILE = Path(__file__).resolve().parents[1] / "resources" / "examples" / "seed-000.json"
-REFRESH_MS = 33  # at most ~30 redraws a second
+REFRESH_MS = 30  # at most ~33 redraws a second
 
 
 class MainWindow(QMainWindow):
@@ -256,7 +256,7 @@ class MainWindow(QMainWindow):
         self.phase_label.setText(
             f"done: {done or 'update'} · next: {stepper.next_phase}"
             if done or stepper.iteration else f"next: {stepper.next_phase}")
-        self.symmetry_label.setText(describe(stepper.network, symmetry_groups(stepper.network)))
+        self.symmetry_label.setText(describe(stepper.network, self.controller.symmetry()))
 
     def _structure_changed(self) -> None:
         self.network_view.rebuild()

@@ -5,12 +5,11 @@ edit it makes goes through an undo command."""
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QPainter, QPen
-from PySide6.QtWidgets import QGraphicsRectItem, QGraphicsScene, QGraphicsView
+from PySide6.QtWidgets import QGraphicsRectItem, QGraphicsScene, QGraphicsView, QToolTip
 
 from engine.network import ParameterAddress
-from engine.symmetry import symmetry_groups
 
 from .commands import SetParametersCommand
 from .graph_items import GROUP_COLOURS, BatchedEdges, BiasItem, EdgeItem, NeuronItem, weight_pen
@@ -135,7 +134,7 @@ class NetworkView(QGraphicsView):
         trace = controller.display_trace()
         observation = min(self.observation, trace.activations[0].shape[0] - 1)
         phase = stepper.phases[stepper.phase - 1] if stepper.phase > 0 else None
-        groups = symmetry_groups(network)
+        groups = controller.symmetry()
         for (l, j), neuron in self.neurons.items():
             values = trace.activations[l]
             neuron.set_value(None if values is None else float(values[observation, j]))
@@ -145,8 +144,6 @@ class NetworkView(QGraphicsView):
                 index = [g for g in groups[l] if len(g) > 1].index(group)
                 colour = GROUP_COLOURS[index % len(GROUP_COLOURS)]
             neuron.set_outline(colour)
-            if len(self.neurons) <= 400:
-                neuron.setToolTip(neuron_tooltip(network, trace, l, j, group))
         show_gradients = phase is not None and phase.kind == "backward"
         weights = np.concatenate([w.ravel() for w in network.weights])
         scale = float(np.max(np.abs(weights))) if weights.size else 1.0
@@ -160,12 +157,10 @@ class NetworkView(QGraphicsView):
                 edge.setPen(weight_pen(g, g_scale, gradient=True))
             else:
                 edge.setPen(weight_pen(value, scale))
-            edge.setToolTip(parameter_tooltip(network, trace, address))
             if plain is not None:
                 edge.set_label(f"{plain[address]} = {value:.4g}")
         for address, bias in self.bias_items.items():
             bias.set_value(float(network.biases[address.layer][address.target]))
-            bias.setToolTip(parameter_tooltip(network, trace, address))
         if self.batched is not None:
             self.batched.update(weights, scale)
         for l, band in enumerate(self.layer_bands):
@@ -177,6 +172,31 @@ class NetworkView(QGraphicsView):
                 tint = BACKWARD_TINT if phase.kind == "loss" else None
             band.setBrush(QBrush(tint) if tint is not None else QBrush(Qt.BrushStyle.NoBrush))
         self.viewport().update()
+
+    # ----------------------------------------------------------------- tooltips
+    def tooltip_for(self, item) -> str | None:
+        """The tooltip of a neuron, weight or bias, made from the engine when asked."""
+        network, trace = self.controller.network, self.controller.display_trace()
+        if isinstance(item, NeuronItem):
+            groups = self.controller.symmetry()[item.layer]
+            group = next(g for g in groups if item.index in g)
+            return neuron_tooltip(network, trace, item.layer, item.index, group)
+        if isinstance(item, EdgeItem | BiasItem):
+            return parameter_tooltip(network, trace, item.address)
+        return None
+
+    def viewportEvent(self, event) -> bool:
+        if event.type() == QEvent.Type.ToolTip:
+            item = self.itemAt(event.pos())
+            while item is not None and not isinstance(item, EdgeItem | BiasItem | NeuronItem):
+                item = item.parentItem()
+            text = self.tooltip_for(item) if item is not None else None
+            if text:
+                QToolTip.showText(event.globalPos(), text, self.viewport())
+            else:
+                QToolTip.hideText()
+            return True
+        return super().viewportEvent(event)
 
     # --------------------------------------------------------------- selection
     def _track_selection(self) -> None:

@@ -4,6 +4,8 @@ peak and clip to the view, so a run of a million iterations stays smooth."""
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
@@ -11,7 +13,7 @@ from PySide6.QtCore import Qt
 from engine.symmetry import distinct_counts_over_history
 
 MAX_WEIGHT_CURVES = 300
-MAX_SYMMETRY_ROWS_PER_REFRESH = 400
+SYMMETRY_SECONDS = 0.004  # time a redraw may spend catching up on the symmetry history
 SYMBOLS_BELOW = 40
 
 pg.setConfigOptions(antialias=False, background="w", foreground="k")
@@ -182,6 +184,7 @@ class SymmetryPlot(pg.PlotWidget):
         self._iterations = np.empty(0, dtype=np.int64)
         self._counts = np.empty((0, network.layer_count), dtype=np.int64)
         self._history_id = None
+        self._block = 16
         self.refresh()
 
     def refresh(self) -> None:
@@ -195,12 +198,20 @@ class SymmetryPlot(pg.PlotWidget):
             self._counts = np.empty((0, stepper.network.layer_count), dtype=np.int64)
             self._history_id = id(history)
             known = 0
-        new = iterations[known:known + MAX_SYMMETRY_ROWS_PER_REFRESH]
-        if len(new):
+        # catch up in slices within a time budget, so a redraw stays short
+        started = time.perf_counter()
+        block = self._block
+        while known < len(iterations) and time.perf_counter() - started < SYMMETRY_SECONDS:
+            new = iterations[known:known + block]
+            began = time.perf_counter()
             counts = distinct_counts_over_history(
                 stepper.network, history.snapshots[known:known + len(new)])
             self._iterations = np.append(self._iterations, new)
             self._counts = np.vstack([self._counts, counts])
+            known += len(new)
+            per_row = (time.perf_counter() - began) / len(new)
+            block = int(max(1, min(4096, SYMMETRY_SECONDS / 2 / max(per_row, 1e-7))))
+        self._block = block
         # the current state as the last point
         keep = self._iterations < stepper.iteration
         x = np.append(self._iterations[keep], stepper.iteration).astype(float)
