@@ -60,10 +60,14 @@ class InitSpec:
             merged[key] = float(value)
         if self.scheme == "uniform" and not merged["low"] <= merged["high"]:
             raise ValueError("init.low: must not be greater than init.high")
+        if self.scheme == "uniform" and not math.isfinite(merged["high"] - merged["low"]):
+            raise ValueError("init.high: high − low must be a finite number")
         if self.scheme == "normal" and merged["std"] < 0:
             raise ValueError("init.std: must not be negative")
         self.parameters = merged
         self.seed = int(self.seed)
+        if self.seed < 0:
+            raise ValueError("init.seed: must be a whole number ≥ 0")
 
     def to_json(self) -> dict:
         return {"scheme": self.scheme, **self.parameters, "seed": self.seed}
@@ -96,6 +100,8 @@ def initial_theta(network: Network, spec: InitSpec) -> np.ndarray:
         elif spec.scheme == "he_normal":
             weight[...] = rng.normal(0.0, math.sqrt(2.0 / fan_in), weight.shape)
         # "zeros": nothing to do
+    if not np.isfinite(theta).all():
+        raise ValueError("init: these scheme parameters give non-finite weights")
     return theta
 
 

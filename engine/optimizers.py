@@ -19,6 +19,7 @@ settings, so replaying history needs no random state.
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import asdict, dataclass, replace
 
 import numpy as np
@@ -27,6 +28,11 @@ from .losses import LOSS_NAMES
 
 OPTIMIZER_NAMES = ("gd", "sgd", "momentum", "adam")
 MAX_LEARNING_RATE = 1e6
+
+
+def _is_whole(value, minimum: int) -> bool:
+    return (not isinstance(value, bool) and isinstance(value, numbers.Integral)
+            and value >= minimum)
 
 
 @dataclass(frozen=True)
@@ -66,8 +72,12 @@ class TrainingConfig:
             value = getattr(self, name)
             if not (math.isfinite(value) and ok):
                 raise ValueError(f"training.{name}: must be {limits[name]}, not {value!r}")
-        if self.batch_size is not None and self.batch_size < 1:
-            raise ValueError(f"training.batch_size: must be at least 1, not {self.batch_size}")
+        if self.batch_size is not None and not _is_whole(self.batch_size, 1):
+            raise ValueError(
+                f"training.batch_size: must be a whole number ≥ 1, not {self.batch_size!r}")
+        if not _is_whole(self.shuffle_seed, 0):
+            raise ValueError(
+                f"training.shuffle_seed: must be a whole number ≥ 0, not {self.shuffle_seed!r}")
 
     def with_changes(self, **changes) -> TrainingConfig:
         return replace(self, **changes)

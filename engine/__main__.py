@@ -1,0 +1,98 @@
+"""Headless Backprop Lab: ``python -m engine FILE [--steps N] [--json] [--trace]``.
+
+Loads FILE, runs N full iterations (N parameter updates; default 0) and prints the network
+state at the parameters reached: loss, outputs, weights, biases, symmetry groups, and with
+--trace every intermediate of one more forward + backward pass (no update). --json prints
+one JSON object (engine.report.network_state); otherwise tables in seed 000's style.
+
+Exit status 0 on success, 2 on any error with one line on stderr (no traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+MAX_STEPS = 1_000_000
+EXIT_ERROR = 2
+
+
+class _OneLineParser(argparse.ArgumentParser):
+    """argparse that reports a bad command line in one line, like every other error."""
+
+    def error(self, message: str):
+        self.exit(EXIT_ERROR, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _step_count(text: str) -> int:
+    try:
+        steps = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 0 <= steps <= MAX_STEPS:
+        raise argparse.ArgumentTypeError(f"must be from 0 to {MAX_STEPS}, got {steps}")
+    return steps
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = _OneLineParser(
+        prog="python -m engine",
+        description="Run a Backprop Lab file without the GUI and print the network state.",
+    )
+    parser.add_argument("file", help="a backprop-lab/1 JSON file")
+    parser.add_argument("--steps", type=_step_count, default=0, metavar="N",
+                        help=f"full iterations to run first (0 to {MAX_STEPS}; default 0)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--trace", action="store_true",
+                        help="add every intermediate of the forward and backward pass")
+    return parser
+
+
+def _one_line(error: BaseException) -> str:
+    if isinstance(error, OSError) and error.strerror:
+        where = f"{error.filename}: " if error.filename is not None else ""
+        text = f"{where}{error.strerror}"
+    else:
+        text = str(error) or type(error).__name__
+    return " ".join(text.split())
+
+
+def run(args: argparse.Namespace) -> str:
+    from .fileformat import load
+    from .report import network_state
+    from .tables import state_text
+
+    document = load(args.file)
+    # Snapshots at a wide stride: a headless run never rewinds.
+    stepper = document.make_stepper(parameter_stride=1024, checkpoint_stride=4096)
+    stepper.run(args.steps)
+    state = network_state(stepper, trace=args.trace)
+    if args.json:
+        return json.dumps(state, allow_nan=False)
+    return state_text(state, stepper.network.activation_names, stepper.config.loss).rstrip("\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    try:
+        text = run(args)
+    except KeyboardInterrupt:
+        print("python -m engine: interrupted", file=sys.stderr)
+        return EXIT_ERROR
+    except Exception as error:  # every failure is reported the same way: one line
+        kind = "" if isinstance(error, (OSError, ValueError, ArithmeticError)) else (
+            f"internal error ({type(error).__name__}): ")
+        print(f"python -m engine: error: {kind}{_one_line(error)}", file=sys.stderr)
+        return EXIT_ERROR
+    try:
+        print(text)
+        sys.stdout.flush()
+    except BrokenPipeError:  # e.g. piped into head: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
