@@ -278,14 +278,8 @@ def _read_network(value) -> tuple[Network, InitSpec | None]:
     init = None
     if section.get("init") is not None:
         init = _read_init(section["init"], "network.init")
-        try:
-            with np.errstate(all="ignore"):
-                theta = _with_path("network.", initial_theta, network, init)
-        except OverflowError:  # numpy: uniform's high − low overflows
-            theta = np.array([math.inf])
-        if not np.isfinite(theta).all():
-            _fail("network.init", "these parameters give weights that are not finite")
-        network.theta[...] = theta
+        with np.errstate(all="ignore"):  # initial_theta rejects non-finite draws itself
+            network.theta[...] = _with_path("network.", initial_theta, network, init)
 
     weights = section.get("weights")
     if weights is not None:

@@ -101,7 +101,7 @@ def initial_theta(network: Network, spec: InitSpec) -> np.ndarray:
             weight[...] = rng.normal(0.0, math.sqrt(2.0 / fan_in), weight.shape)
         # "zeros": nothing to do
     if not np.isfinite(theta).all():
-        raise ValueError("init: these scheme parameters give non-finite weights")
+        raise ValueError("init: these parameters give weights that are not finite")
     return theta
 
 

@@ -169,7 +169,7 @@ MALFORMED = [
     (set_in("network", "init", "seed", -1), "network.init.seed: expected a whole number from 0"),
     (set_in("network", "init", "low", 2.0), "network.init.low: must not be greater"),
     (set_in("network", "init", {"scheme": "uniform", "low": -1e308, "high": 1e308}),
-     "network.init: these parameters give weights that are not finite"),
+     "network.init.high: high − low must be a finite number"),
     (set_in("network", "init", {"scheme": "normal", "std": 1e308}),
      "network.init: these parameters give weights that are not finite"),
     (remove("network", "init", "scheme"), "network.init.scheme: missing"),
