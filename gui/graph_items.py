@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPainterPath, QPainterPathStroker, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QPainterPath, QPen
 from PySide6.QtWidgets import (
     QGraphicsEllipseItem,
     QGraphicsItem,
@@ -118,32 +118,25 @@ class BiasItem(QGraphicsRectItem):
         self.text.setPos(-rect.width() / 2, 1)
 
     def paint(self, painter, option, widget=None) -> None:
-        if self.isSelected():
-            self.setPen(QPen(QColor(0, 0, 0), 2.0))
-        else:
-            self.setPen(QPen(QColor(150, 150, 150), 0.8))
         super().paint(painter, option, widget)
+        if self.isSelected():
+            painter.setPen(QPen(QColor(0, 0, 0), 2.0))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(self.rect())
 
 
 class EdgeItem(QGraphicsLineItem):
-    """One weight w^l_{i,j}; selectable (Ctrl+click, rubber band), double-click edits."""
+    """One weight w^l_{i,j}; selectable (Ctrl+click, rubber band), double-click edits.
 
-    HIT_WIDTH = 9.0
+    Thin lines are hard to hit, so the view finds the edge nearest a click itself
+    (``NetworkView.edge_near``) rather than through a wider ``shape()``."""
 
     def __init__(self, address: ParameterAddress, start: QPointF, end: QPointF) -> None:
         super().__init__(start.x(), start.y(), end.x(), end.y())
         self.address = address
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, True)
-        self.setAcceptHoverEvents(True)
         self.setZValue(1)
-        self.label: QGraphicsSimpleTextItem | None = None
-
-    def shape(self) -> QPainterPath:
-        path = QPainterPath(self.line().p1())
-        path.lineTo(self.line().p2())
-        stroker = QPainterPathStroker()
-        stroker.setWidth(max(self.HIT_WIDTH, self.pen().widthF()))
-        return stroker.createStroke(path)
+        self.label: QGraphicsRectItem | None = None
 
     def paint(self, painter, option, widget=None) -> None:
         if self.isSelected():

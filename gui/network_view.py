@@ -41,6 +41,7 @@ class NetworkView(QGraphicsView):
         self.edges: dict[ParameterAddress, EdgeItem] = {}
         self.bias_items: dict[ParameterAddress, BiasItem] = {}
         self.batched: BatchedEdges | None = None
+        self._edge_list: list[EdgeItem] = []
         self._selection_order: list[ParameterAddress] = []
         self._pan_start: QPointF | None = None
         self.auto_fit = True  # fit on resize until the user zooms or pans
@@ -112,6 +113,10 @@ class NetworkView(QGraphicsView):
                             edge.add_label()
                         scene.addItem(edge)
                         self.edges[address] = edge
+        lines = [edge.line() for edge in self.edges.values()]
+        self._edge_list = list(self.edges.values())
+        self._edge_starts = np.array([[ln.x1(), ln.y1()] for ln in lines]).reshape(-1, 2)
+        self._edge_ends = np.array([[ln.x2(), ln.y2()] for ln in lines]).reshape(-1, 2)
         rect = scene.itemsBoundingRect().adjusted(-40, -40, 40, 40)
         scene.setSceneRect(rect)
         self.refresh()
@@ -173,6 +178,31 @@ class NetworkView(QGraphicsView):
             band.setBrush(QBrush(tint) if tint is not None else QBrush(Qt.BrushStyle.NoBrush))
         self.viewport().update()
 
+    # -------------------------------------------------------------- hit testing
+    def edge_near(self, position, pixels: float = 6.0) -> EdgeItem | None:
+        """The edge whose line passes within ``pixels`` of a viewport position."""
+        if not self._edge_list:
+            return None
+        point = self.mapToScene(position)
+        p = np.array([point.x(), point.y()])
+        segment = self._edge_ends - self._edge_starts
+        length2 = np.maximum(np.einsum("ij,ij->i", segment, segment), 1e-12)
+        t = np.clip(np.einsum("ij,ij->i", p - self._edge_starts, segment) / length2, 0, 1)
+        distance = np.hypot(*(self._edge_starts + t[:, None] * segment - p).T)
+        nearest = int(np.argmin(distance))
+        tolerance = pixels / max(abs(self.transform().m11()), 1e-9)
+        tolerance += self._edge_list[nearest].pen().widthF() / 2
+        return self._edge_list[nearest] if distance[nearest] <= tolerance else None
+
+    def item_near(self, position):
+        """The neuron, bias or weight under a viewport position (thin edges included)."""
+        item = self.itemAt(position)
+        while item is not None and not isinstance(item, EdgeItem | BiasItem | NeuronItem):
+            item = item.parentItem()
+        if isinstance(item, NeuronItem | BiasItem):
+            return item
+        return self.edge_near(position) or item
+
     # ----------------------------------------------------------------- tooltips
     def tooltip_for(self, item) -> str | None:
         """The tooltip of a neuron, weight or bias, made from the engine when asked."""
@@ -187,9 +217,7 @@ class NetworkView(QGraphicsView):
 
     def viewportEvent(self, event) -> bool:
         if event.type() == QEvent.Type.ToolTip:
-            item = self.itemAt(event.pos())
-            while item is not None and not isinstance(item, EdgeItem | BiasItem | NeuronItem):
-                item = item.parentItem()
+            item = self.item_near(event.pos())
             text = self.tooltip_for(item) if item is not None else None
             if text:
                 QToolTip.showText(event.globalPos(), text, self.viewport())
@@ -245,9 +273,7 @@ class NetworkView(QGraphicsView):
         )
 
     def mouseDoubleClickEvent(self, event) -> None:
-        item = self.itemAt(event.position().toPoint())
-        while item is not None and not isinstance(item, EdgeItem | BiasItem | NeuronItem):
-            item = item.parentItem()
+        item = self.item_near(event.position().toPoint())
         if isinstance(item, EdgeItem | BiasItem):
             self.edit_parameter(item.address)
             event.accept()
@@ -274,6 +300,15 @@ class NetworkView(QGraphicsView):
             self.auto_fit = False
             self.setCursor(Qt.CursorShape.ClosedHandCursor)
             return
+        position = event.position().toPoint()
+        if event.button() == Qt.MouseButton.LeftButton and self.itemAt(position) is None:
+            edge = self.edge_near(position)
+            if edge is not None:  # a click beside a thin line selects it
+                if not event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+                    self.scene().clearSelection()
+                edge.setSelected(not edge.isSelected() or not event.modifiers())
+                event.accept()
+                return
         super().mousePressEvent(event)
 
     def mouseMoveEvent(self, event) -> None:

@@ -1,0 +1,183 @@
+"""GUI speed, offscreen: start-up, training throughput while redrawing, redraw rate, latency.
+
+    python bench/gui_speed.py [--seconds 5]
+
+Prints figures and ratios against the targets of issue 3; asserts nothing.
+- start-up: a fresh interpreter importing the app and showing the window (target < 1.5 s);
+- seed 000 running for N s in the window: iterations/s against the headless engine in the same
+  process (target ≥ 50 %), redraws/s (target ≥ 30), and the event-loop latency a click on
+  Pause would see (target < 100 ms);
+- the same for a 64-128-64-10 network (17,024 edges; target ≥ 20 redraws/s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+import numpy as np  # noqa: E402
+
+from engine.fileformat import Document  # noqa: E402
+from engine.init import InitSpec, initialise  # noqa: E402
+from engine.network import Network  # noqa: E402
+from engine.optimizers import TrainingConfig  # noqa: E402
+
+STARTUP_SCRIPT = """
+import os, sys, time
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, {repo!r})
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from gui.main_window import MainWindow
+window = MainWindow()
+window.show()
+app.processEvents()
+print("shown", flush=True)
+"""
+
+
+def startup_seconds(repeats: int = 3) -> float:
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            [sys.executable, "-c", STARTUP_SCRIPT.format(repo=str(REPO))],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        for line in process.stdout:
+            if line.startswith("shown"):
+                times.append(time.perf_counter() - started)
+                break
+        process.wait()
+    return min(times)
+
+
+def seed_000() -> Document:
+    network = Network([2, 3, 3, 2], ["sigmoid"] * 3, True)
+    spec = InitSpec("constant", 0, {"value": 1.0})
+    initialise(network, spec)
+    return Document(network, np.array([[0.8, 0.4], [0.3, 0.3]]),
+                    np.array([[0.2, 0.4], [1.0, 0.0]]), TrainingConfig(), spec)
+
+
+def wide() -> Document:
+    network = Network([64, 128, 64, 10], ["sigmoid", "sigmoid", "softmax"], True)
+    spec = InitSpec("xavier_uniform", 0)
+    initialise(network, spec)
+    rng = np.random.default_rng(0)
+    inputs = rng.normal(size=(100, 64))
+    targets = np.eye(10)[rng.integers(0, 10, 100)]
+    return Document(network, inputs, targets,
+                    TrainingConfig(loss="cross_entropy", learning_rate=0.1), spec)
+
+
+def headless_rate(document: Document, seconds: float) -> float:
+    stepper = document.make_stepper()
+    done, started = 0, time.perf_counter()
+    chunk = 64
+    while time.perf_counter() - started < seconds:
+        done += stepper.run(chunk)
+        chunk = min(chunk * 2, 4096)
+    return done / (time.perf_counter() - started)
+
+
+def gui_run(app, document: Document, seconds: float) -> dict:
+    from PySide6.QtCore import QTimer
+
+    from gui.main_window import MainWindow
+
+    window = MainWindow()
+    window.controller.load(document)
+    window.show()
+    app.processEvents()
+    redraws = 0
+    original_refresh = window.refresh
+
+    def counting_refresh() -> None:
+        nonlocal redraws
+        redraws += 1
+        original_refresh()
+
+    window.refresh = counting_refresh
+    window._refresh_timer.timeout.disconnect()
+    window._refresh_timer.timeout.connect(window._refresh_if_dirty)
+    latencies = []
+
+    def probe() -> None:
+        scheduled = time.perf_counter()
+        QTimer.singleShot(0, lambda: latencies.append(time.perf_counter() - scheduled))
+
+    prober = QTimer()
+    prober.setInterval(97)
+    prober.timeout.connect(probe)
+    start_iteration = window.controller.stepper.iteration
+    started = time.perf_counter()
+    window.controller.run()
+    prober.start()
+    while time.perf_counter() - started < seconds:
+        app.processEvents()
+    pause_requested = time.perf_counter()
+    window.action_run_pause.trigger()  # what a click on Pause does
+    pause_latency = time.perf_counter() - pause_requested
+    elapsed = time.perf_counter() - started
+    prober.stop()
+    iterations = window.controller.stepper.iteration - start_iteration
+    result = {
+        "iterations_per_second": iterations / elapsed,
+        "redraws_per_second": redraws / elapsed,
+        "max_latency_ms": 1000 * max(latencies) if latencies else float("nan"),
+        "pause_ms": 1000 * pause_latency,
+        "iterations": iterations,
+    }
+    window.close()
+    app.processEvents()
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=5.0)
+    arguments = parser.parse_args()
+    from PySide6 import __version__ as pyside_version
+    from PySide6.QtWidgets import QApplication
+
+    print(f"python {platform.python_version()}, numpy {np.__version__}, "
+          f"PySide6 {pyside_version}, {os.cpu_count()} CPUs, "
+          f"QT_QPA_PLATFORM={os.environ['QT_QPA_PLATFORM']}")
+    startup = startup_seconds()
+    print(f"start-up to first shown window: {startup:.2f} s (target < 1.5 s)")
+    app = QApplication.instance() or QApplication([])
+    rows = []
+    for name, make, redraw_target in (("seed 000 (2-3-3-2)", seed_000, 30),
+                                      ("64-128-64-10, 100 samples", wide, 20)):
+        headless = headless_rate(make(), min(2.0, arguments.seconds))
+        gui = gui_run(app, make(), arguments.seconds)
+        ratio = gui["iterations_per_second"] / headless
+        print(f"\n{name}:")
+        print(f"  headless engine        {headless:12,.0f} it/s")
+        print(f"  in the window          {gui['iterations_per_second']:12,.0f} it/s "
+              f"({ratio:.0%} of headless; target ≥ 50 %)")
+        print(f"  redraws                {gui['redraws_per_second']:12.1f} /s "
+              f"(target ≥ {redraw_target})")
+        print(f"  event-loop latency     {gui['max_latency_ms']:12.1f} ms max (target < 100)")
+        print(f"  pause took             {gui['pause_ms']:12.2f} ms")
+        rows.append((name, ratio >= 0.5, gui["redraws_per_second"] >= redraw_target,
+                     gui["max_latency_ms"] < 100))
+    print("\nsummary")
+    print(f"  start-up < 1.5 s: {'met' if startup < 1.5 else 'NOT met'}")
+    for name, throughput, redraws, latency in rows:
+        print(f"  {name}: throughput {'met' if throughput else 'NOT met'}, redraws "
+              f"{'met' if redraws else 'NOT met'}, latency {'met' if latency else 'NOT met'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
