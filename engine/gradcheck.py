@@ -3,9 +3,14 @@
 The numeric derivative is a Richardson-extrapolated central difference,
     D(h) = (C(θ + h) − C(θ − h)) / 2h,   numeric = (4 D(h/2) − D(h)) / 3,
 whose error is O(h⁴), so h can be large enough (1e-4) that rounding stays near 1e-12.
-The relative error is |backprop − numeric| / max(|backprop|, |numeric|, 1e-5): the floor
-compares gradients near zero absolutely. Non-smooth points (relu's kink at n = 0) within h
-of a pre-activation give a genuine disagreement, which the check reports.
+The relative error is |backprop − numeric| / max(|backprop|, |numeric|, floor) with
+floor = max(1e-5, 1e-4 |C|): gradients near zero are compared absolutely, and the floor grows
+with the cost because rounding in C (about ε|C|) reaches the difference quotient as ε|C|/h.
+For a sigmoid output with ``bce`` the cost is computed from the pre-activations as
+y softplus(−n) + (1 − y) softplus(n), the same function unclipped: ln(1 − σ(n)) keeps only
+the digits of 1 − a that a itself kept, which the difference quotient would magnify.
+Non-smooth points (relu's kink at n = 0) within h of a pre-activation give a genuine
+disagreement, which the check reports.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from .network import Network, ParameterAddress
 
 STEP = 1e-4
 ERROR_FLOOR = 1e-5
+COST_FLOOR = 1e-4
 FLAG_ABOVE = 1e-6
 
 
@@ -46,10 +52,14 @@ class GradientCheck:
 
 def cost(network: Network, loss, inputs: np.ndarray, targets: np.ndarray) -> float:
     """C at the network's current parameters (forward pass only)."""
-    a = inputs
+    n, a = None, inputs
     for l in range(network.layer_count):
         bias = network.biases[l] if network.bias else None
-        a = forward_layer(network.weights[l], bias, network.activations[l], a)[1]
+        n, a = forward_layer(network.weights[l], bias, network.activations[l], a)
+    if loss.name == "bce" and network.activation_names[-1] == "sigmoid":
+        # −[y ln σ(n) + (1 − y) ln(1 − σ(n))] = y softplus(−n) + (1 − y) softplus(n)
+        terms = targets * np.logaddexp(0.0, -n) + (1.0 - targets) * np.logaddexp(0.0, n)
+        return float(np.sum(terms) / n.shape[0])
     return loss.value(a, targets)
 
 
@@ -73,7 +83,10 @@ def gradient_check(stepper, step: float = STEP) -> GradientCheck:
 
             numeric[k] = (4.0 * central(step / 2.0) - central(step)) / 3.0
         backprop = trace.gradient.copy()
-        scale = np.maximum(np.maximum(np.abs(backprop), np.abs(numeric)), ERROR_FLOOR)
+        floor = ERROR_FLOOR
+        if trace.loss is not None and np.isfinite(trace.loss):
+            floor = max(ERROR_FLOOR, COST_FLOOR * abs(trace.loss))
+        scale = np.maximum(np.maximum(np.abs(backprop), np.abs(numeric)), floor)
         relative = np.abs(backprop - numeric) / scale
     relative[~np.isfinite(relative)] = np.inf
     return GradientCheck(probe.addresses(), backprop, numeric, relative)

@@ -286,10 +286,15 @@ class Stepper:
             self.optimizer.update(network.theta, self._gradient)
             bad = ~np.isfinite(network.theta)
             if bad.any():
-                address = network.addresses()[int(np.argmax(bad))]
+                index = int(np.argmax(bad))
+                address, value = network.addresses()[index], network.theta[index]
                 network.theta[...] = before
                 self.optimizer.set_state(state)
-                self._check(np.array([np.inf]), f"the update of {address}")
+                self.fault = NonFiniteError(
+                    self.iteration, phase, f"the update of {address}",
+                    f"{value} at index {index} of θ",
+                )
+                raise self.fault
         else:
             computed = compute_phase(
                 network, self.loss, phase.kind, phase.layer, self.trace,
