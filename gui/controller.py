@@ -41,7 +41,7 @@ class LabController(QObject):
     def __init__(self, document: Document, path: Path | None = None, parent=None) -> None:
         super().__init__(parent)
         self.undo_stack = QUndoStack(self)
-        self.undo_stack.cleanChanged.connect(lambda clean: self.document_changed.emit())
+        self.undo_stack.cleanChanged.connect(self.document_changed)
         self._run_timer = QTimer(self)
         self._run_timer.setInterval(0)
         self._run_timer.timeout.connect(self._run_chunk)

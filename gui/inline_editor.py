@@ -62,6 +62,7 @@ class InlineEditor(QObject):
         self.line_edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def cancel(self) -> None:
+        self.message.hide()
         if self.line_edit.isVisible():
             self.line_edit.hide()
             self.view.setFocus()

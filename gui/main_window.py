@@ -418,6 +418,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self.controller.pause()
+        self.statusBar().clearMessage()
         self._refresh_timer.stop()
         super().closeEvent(event)
 

@@ -268,6 +268,8 @@ class NetworkView(QGraphicsView):
         self.editor.open(address, repr(value), self.mapFromScene(anchor))
 
     def _apply_edit(self, address: ParameterAddress, value: float) -> None:
+        if value == self.controller.network.get(address):
+            return  # nothing changes: no undo entry, no unsaved change
         self.controller.undo_stack.push(
             SetParametersCommand(self.controller, [address], [value])
         )

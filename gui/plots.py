@@ -67,14 +67,18 @@ class LossPlot(pg.PlotWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        history = self.controller.stepper.history
-        losses = history.losses
-        key = (id(history), len(losses))
+        stepper = self.controller.stepper
+        history = stepper.history
+        # up to the current position: after stepping back, later iterations are not shown
+        count = min(len(history.losses),
+                    stepper.iteration + (1 if stepper.phase > stepper.loss_phase_index else 0))
+        key = (id(history), count)
         if key == self._shown:
             return
         self._shown = key
+        losses = history.losses[:count]
         values = np.maximum(losses, 1e-300) if self.log_scale else losses
-        _set_curve(self.curve, np.arange(len(losses), dtype=float), values)
+        _set_curve(self.curve, np.arange(count, dtype=float), values)
 
     @property
     def point_count(self) -> int:
@@ -100,7 +104,11 @@ class WeightsPlot(pg.PlotWidget):
         self.indices = np.empty(0, dtype=np.int64)
         self.truncated = False
         self._shown = None
+        controller.parameters_changed.connect(self._forget_shown)
         self.rebuild()
+
+    def _forget_shown(self) -> None:
+        self._shown = None
 
     def show_neuron(self, neuron: tuple[int, int] | None) -> None:
         self.neuron = neuron
@@ -141,8 +149,7 @@ class WeightsPlot(pg.PlotWidget):
         stepper = self.controller.stepper
         history = stepper.history
         iterations = history.snapshot_iterations
-        key = (id(history), len(iterations), stepper.iteration, stepper.phase,
-               float(stepper.network.theta.sum()))
+        key = (id(history), len(iterations), stepper.iteration, stepper.phase)
         if key == self._shown:
             return
         self._shown = key

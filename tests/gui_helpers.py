@@ -1,0 +1,192 @@
+"""Shared set-up for the GUI tests: a window fixture that checks nothing is left running, ways
+to act on the network graph with the mouse and keyboard, and an independent numpy reference
+for small all-sigmoid networks (seed 000's sse and seed 001's bce)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QEvent, QPoint, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from engine.network import ParameterAddress  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLES = REPO / "resources" / "examples"
+SEED_000 = EXAMPLES / "seed-000.json"
+SEED_000_RANDOM = EXAMPLES / "seed-000-random.json"
+SEED_001_FREE = EXAMPLES / "seed-001-free.json"
+SEED_001_TIED = EXAMPLES / "seed-001-tied.json"
+
+# seed 001's plain names for its 2-2-1 network (w1, w2 into hidden neuron 1 from x1, x2; w3, w4
+# into hidden neuron 2; w5, w6 from the hidden neurons to the output)
+W1 = ParameterAddress.weight(0, 0, 0)
+W2 = ParameterAddress.weight(0, 1, 0)
+W3 = ParameterAddress.weight(0, 0, 1)
+W4 = ParameterAddress.weight(0, 1, 1)
+W5 = ParameterAddress.weight(1, 0, 0)
+W6 = ParameterAddress.weight(1, 1, 0)
+
+
+def window_factory(qtbot):
+    """The body of each GUI test module's ``open_window`` fixture (``yield from
+    window_factory(qtbot)``): ``open_window(path=None, show=False)`` gives a MainWindow
+    registered with qtbot, shown and exposed when ``show``; views refresh either way.
+    At teardown every window is closed and must leave none of its own timers running and no
+    other visible top-level widget (an error dialog left open is a leak).
+
+    QStatusBar's message timer is left out here (test_close_stops_every_timer covers it), so
+    that one known leak does not hide what each test is about."""
+    from gui.main_window import MainWindow
+
+    windows = []
+
+    def make(path=None, show=False):
+        window = MainWindow(path) if path is not None else MainWindow()
+        qtbot.addWidget(window)
+        windows.append(window)
+        if show:
+            window.show()
+            qtbot.waitExposed(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.close()
+        running = running_timers(window, ignore=("QStatusBar",))
+        assert not running, f"timers still running after close: {running}"
+        assert not window.controller.running
+    # delete the windows now (not in some later test's event loop), so that whatever their
+    # destruction raises is charged to this test
+    with qtbot.captureExceptions() as exceptions:
+        for window in windows:
+            window.deleteLater()
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert not exceptions, "deleting the window raised: " + "; ".join(
+        f"{kind.__name__}: {error}" for kind, error, _ in exceptions)
+    leaked = [w for w in QApplication.topLevelWidgets()
+              if w.isVisible() and w not in windows]
+    for widget in leaked:
+        widget.close()
+    assert not leaked, f"top-level widgets left open: {leaked}"
+
+
+def running_timers(window, ignore=()) -> list[tuple[str, int]]:
+    """(parent class, interval) of every active QTimer inside ``window``."""
+    return [(t.parent().metaObject().className(), t.interval())
+            for t in window.findChildren(QTimer)
+            if t.isActive() and t.parent().metaObject().className() not in ignore]
+
+
+# ------------------------------------------------------------------- acting on the view
+def edge_point(view, address: ParameterAddress, fraction: float = 0.5) -> QPoint:
+    """Viewport coordinates of a point on the edge of ``address``."""
+    edge = view.edges[address]
+    return view.mapFromScene(edge.line().pointAt(fraction))
+
+
+def double_click_edge(qtbot, view, address, fraction: float = 0.5) -> None:
+    from PySide6.QtCore import Qt
+
+    qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton,
+                      pos=edge_point(view, address, fraction))
+
+
+def edit_by_mouse(qtbot, window, address, text: str | None, fraction: float = 0.5):
+    """Double-click the edge, type ``text`` into the inline editor (None: erase the selected
+    old value with Backspace), press Enter. Returns the editor's line edit."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QLineEdit
+
+    view = window.network_view
+    double_click_edge(qtbot, view, address, fraction)
+    line_edit = view.findChild(QLineEdit, "inline_editor")
+    assert line_edit is not None
+    qtbot.waitUntil(line_edit.isVisible, timeout=2000)
+    assert view.editor.address == address, "the double-click opened the editor on another edge"
+    if text is None:
+        qtbot.keyClick(line_edit, Qt.Key.Key_Backspace)
+        assert line_edit.text() == ""
+    else:
+        qtbot.keyClicks(line_edit, text)
+    qtbot.keyClick(line_edit, Qt.Key.Key_Return)
+    return line_edit
+
+
+def activate(qtbot, window) -> None:
+    """Make ``window`` the active window, so that its shortcuts and focus work offscreen."""
+    window.activateWindow()
+    window.windowHandle().requestActivate()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+
+
+def trigger(action, times: int = 1) -> None:
+    for _ in range(times):
+        action.trigger()
+
+
+def wait_refreshed(qtbot, window) -> None:
+    """Wait until the window's refresh timer has redrawn what the last change made dirty."""
+    qtbot.waitUntil(lambda: not window._dirty, timeout=2000)
+
+
+# ------------------------------------------------------------- an independent reference
+def sigmoid(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def reference_pass(weights, biases, inputs, targets, loss: str):
+    """Forward and backward for an all-sigmoid network, written from the seeds' formulas:
+    n^{l+1} = a^l W^l + b^l, a = σ(n); sse: C = Σ (a − y)², ∂C/∂a = 2(a − y);
+    bce (mean over the m observations): C = −(1/m) Σ [y ln a + (1 − y) ln(1 − a)], whose
+    δ^L = (a − y)/m. Returns (loss, activations, weight gradients, bias gradients)."""
+    activations = [np.asarray(inputs, dtype=float)]
+    for w, b in zip(weights, biases, strict=True):
+        activations.append(sigmoid(activations[-1] @ w + b))
+    a, y = activations[-1], np.asarray(targets, dtype=float)
+    if loss == "sse":
+        cost = float(np.sum((a - y) ** 2))
+        delta = 2.0 * (a - y) * a * (1.0 - a)
+    elif loss == "bce":
+        m = len(y)
+        cost = float(-np.sum(y * np.log(a) + (1 - y) * np.log(1 - a)) / m)
+        delta = (a - y) / m
+    else:
+        raise ValueError(loss)
+    weight_gradients = [None] * len(weights)
+    bias_gradients = [None] * len(weights)
+    for l in range(len(weights) - 1, -1, -1):
+        weight_gradients[l] = activations[l].T @ delta
+        bias_gradients[l] = delta.sum(axis=0)
+        if l > 0:
+            delta = (delta @ weights[l].T) * activations[l] * (1.0 - activations[l])
+    return cost, activations, weight_gradients, bias_gradients
+
+
+def reference_descent(weights, biases, inputs, targets, loss: str, learning_rate: float,
+                      steps: int, bias: bool = True):
+    """``steps`` iterations of full-batch gradient descent; returns (weights, biases, losses).
+    Without ``bias`` the biases stay at zero."""
+    weights = [np.array(w, dtype=float) for w in weights]
+    biases = [np.array(b, dtype=float) for b in biases]
+    losses = []
+    for _ in range(steps):
+        cost, _, gw, gb = reference_pass(weights, biases, inputs, targets, loss)
+        losses.append(cost)
+        weights = [w - learning_rate * g for w, g in zip(weights, gw, strict=True)]
+        if bias:
+            biases = [b - learning_rate * g for b, g in zip(biases, gb, strict=True)]
+    return weights, biases, losses
+
+
+def engine_parameters(stepper):
+    """The stepper's weights and biases (zeros without biases) as lists of arrays."""
+    network = stepper.network
+    weights = [np.array(w) for w in network.weights]
+    biases = [np.array(b) for b in network.biases]
+    return weights, biases
