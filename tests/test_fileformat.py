@@ -23,7 +23,7 @@ from engine.symmetry import symmetry_groups
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "resources" / "examples"
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
+REFERENCE = Path(__file__).resolve().parent / "data"
 
 VALID = {
     "format": "backprop-lab/1",

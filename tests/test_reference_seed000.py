@@ -61,7 +61,8 @@ def assert_seed(actual, expected, tolerance: float = TOLERANCE) -> None:
 
 def test_the_copied_numbers_are_the_seeds():
     """Guards against a typo in the copy above: the seed's numbers agree with each other
-    (by plain arithmetic) and, where the shared folder is present, with the JSON file."""
+    (by plain arithmetic) and with tests/data's JSON copy, itself compared with
+    ../shared/reference/ where the team's shared folder is present."""
     x, y = np.array(INPUTS), np.array(TARGETS)
     sigmoid = lambda n: 1.0 / (1.0 + np.exp(-n))  # noqa: E731
     assert_seed(1.0 + x.sum(axis=1, keepdims=True) * np.ones((1, 3)), PRE_ACTIVATION_1)
@@ -75,8 +76,11 @@ def test_the_copied_numbers_are_the_seeds():
     augmented_a2 = np.hstack([np.ones((2, 1)), np.array(ACTIVATION_2)])
     assert_seed(augmented_a2.T @ np.array(DELTA_3), WEIGHT_GRADIENT_2_AUGMENTED, 4 * TOLERANCE)
 
-    path = Path(__file__).resolve().parents[2] / "shared/reference/seed-000-first-iteration.json"
-    if path.exists():  # the shared folder sits beside the repository on the team machine
+    shared = Path(__file__).resolve().parents[2] / "shared/reference/seed-000-first-iteration.json"
+    copy = Path(__file__).resolve().parent / "data" / "seed-000-first-iteration.json"
+    if shared.exists():  # the team's shared folder beside the repository: the copy is exact
+        assert json.loads(shared.read_text()) == json.loads(copy.read_text())
+    for path in (copy,):
         reference = json.loads(path.read_text())
         assert reference["tolerance"] == TOLERANCE
         assert reference["data"] == {"inputs": INPUTS, "targets": TARGETS}
