@@ -54,6 +54,10 @@ class _GrowingArray:
         self._buffer = np.empty(shape)
         self.length = 0
 
+    @property
+    def capacity(self) -> int:
+        return len(self._buffer)
+
     def append(self, value) -> None:
         if self.length == len(self._buffer):
             grown = np.empty((2 * len(self._buffer),) + self._buffer.shape[1:])
@@ -97,7 +101,11 @@ class History:
         self.checkpoint_budget_bytes = checkpoint_budget_bytes
         self._losses = _GrowingArray()
         self._snapshot_iterations: list[int] = []
-        self._snapshots = _GrowingArray(width=origin.theta.size, capacity=64)
+        row_bytes = max(origin.theta.nbytes, 1)
+        self._snapshots = _GrowingArray(
+            width=origin.theta.size,
+            capacity=int(max(1, min(64, parameter_budget_bytes // row_bytes))),
+        )
         self.checkpoints: dict[int, Checkpoint] = {}
         self.events: list[Event] = []
 
@@ -118,10 +126,17 @@ class History:
         if iteration % self.parameter_stride == 0 and (
             not self._snapshot_iterations or self._snapshot_iterations[-1] < iteration
         ):
-            self._snapshot_iterations.append(iteration)
-            self._snapshots.append(checkpoint_factory(theta_only=True))
-            if self._snapshots.length * self.origin.theta.nbytes > self.parameter_budget_bytes:
+            snapshots, row_bytes = self._snapshots, self.origin.theta.nbytes
+            if snapshots.length == snapshots.capacity and (
+                2 * snapshots.capacity * row_bytes > self.parameter_budget_bytes
+            ):
+                # growing would pass the budget: thin out the rows we have instead
                 self._coarsen_snapshots()
+            if iteration % self.parameter_stride == 0:
+                self._snapshot_iterations.append(iteration)
+                snapshots.append(checkpoint_factory(theta_only=True))
+                if snapshots.length * row_bytes > self.parameter_budget_bytes:
+                    self._coarsen_snapshots()
         if iteration % self.checkpoint_stride == 0 and iteration not in self.checkpoints:
             checkpoint = checkpoint_factory(theta_only=False)
             self.checkpoints[iteration] = checkpoint

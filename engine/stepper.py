@@ -10,9 +10,10 @@ quantity, and the stepper stays before that phase (an update that would make the
 parameters non-finite is not applied). Stepping again retries the same phase.
 
 ``run`` is the fast path: the same kernels without per-phase bookkeeping. It checks the
-loss and the parameters after every iteration, and when either is non-finite it rewinds
-to that iteration and replays it phase by phase, so the error it raises is the same one
-stepping would have given.
+pre-activations of saturating layers (sigmoid, tanh: they turn n = ±inf into a finite a),
+the loss and the parameters every iteration — any other non-finite intermediate reaches
+one of those — and when one is non-finite it rewinds to that iteration and replays it
+phase by phase, so the error it raises is the same one stepping would have given.
 """
 
 from __future__ import annotations
@@ -346,6 +347,8 @@ class Stepper:
         pre = [None] * (L + 1)
         post = [None] * (L + 1)
         full_batch = self.config.effective_batch_size(len(self.inputs)) >= len(self.inputs)
+        saturating = [l for l in range(1, L + 1)
+                      if network.activation_names[l - 1] in ("sigmoid", "tanh")]
         x, y = self.inputs, self.targets
         for done in range(count):
             t = self.iteration
@@ -359,6 +362,10 @@ class Stepper:
             for l in range(1, L + 1):
                 pre[l], a = forward_layer(weights[l - 1], biases[l - 1], activations[l - 1], a)
                 post[l] = a
+            # sigmoid and tanh map n = ±inf to finite a: the loss and θ would not show it
+            for l in saturating:
+                if not np.isfinite(pre[l]).all():
+                    return done + self._locate_fault(t, record)
             value = self.loss.value(a, y)
             if not math.isfinite(value):
                 return done + self._locate_fault(t, record)

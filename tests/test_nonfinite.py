@@ -177,3 +177,19 @@ def test_an_update_fault_points_at_the_parameter_that_overflowed():
     assert error.quantity == "the update of w^0_{1,0}"
     assert "index 1" in error.where or "(1,)" in error.where, error.where
     assert error.where.startswith("-inf"), error.where  # θ_1 − η · 2e304 → −inf
+
+
+def test_an_infinite_pre_activation_hidden_by_a_sigmoid_is_caught_by_run_as_by_stepping():
+    """n = 1e308 · 10 overflows to inf, and σ(inf) = 1 is finite: the loss and θ stay finite,
+    so the fast path must look at n itself to stop where stepping stops."""
+    faults = []
+    for advance in (lambda s: s.run(5), lambda s: s.step_phase()):
+        network = Network([1, 1, 1], ["sigmoid", "sigmoid"], False)
+        network.theta[...] = [1e308, 1.0]
+        stepper = Stepper(network, [[10.0]], [[0.5]], TrainingConfig())
+        with pytest.raises(NonFiniteError) as caught:
+            advance(stepper)
+        faults.append((caught.value.iteration, str(caught.value.phase), caught.value.quantity))
+        assert (stepper.iteration, stepper.phase) == (0, 0)
+        assert np.array_equal(network.theta, [1e308, 1.0])
+    assert faults[0] == faults[1] == (0, "forward layer 1", "pre-activations n^1")
