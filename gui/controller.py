@@ -25,6 +25,7 @@ from engine.stepper import NonFiniteError, Stepper
 from engine.symmetry import symmetry_groups
 
 CHUNK_SECONDS = 0.012
+MAX_CHUNK_SECONDS = 0.045  # with a redraw of as long, input waits < 100 ms
 MAX_CHUNK = 100_000
 
 
@@ -46,6 +47,8 @@ class LabController(QObject):
         self._run_timer.setInterval(0)
         self._run_timer.timeout.connect(self._run_chunk)
         self._chunk = 16
+        self._chunk_seconds = CHUNK_SECONDS
+        self._last_chunk_end: float | None = None
         self._remaining: int | None = None
         self.path: Path | None = None
         self.stepper: Stepper
@@ -144,6 +147,7 @@ class LabController(QObject):
             return
         self._remaining = iterations
         if not self.running:
+            self._last_chunk_end = None
             self._run_timer.start()
             self.run_state_changed.emit(True)
 
@@ -166,8 +170,15 @@ class LabController(QObject):
         elapsed = time.perf_counter() - started
         if not ok:
             return
-        # aim each chunk at CHUNK_SECONDS so that pause and repaints stay prompt
-        scale = CHUNK_SECONDS / max(elapsed, 1e-6)
+        # Aim each chunk at as long as the rest of the event loop took since the last one
+        # (redraws, input), within CHUNK_SECONDS … MAX_CHUNK_SECONDS: training gets about
+        # half the time however heavy the redraws, and pause stays prompt.
+        if self._last_chunk_end is not None:
+            others = started - self._last_chunk_end
+            self._chunk_seconds = min(MAX_CHUNK_SECONDS, max(
+                CHUNK_SECONDS, 0.8 * self._chunk_seconds + 0.2 * others))
+        self._last_chunk_end = time.perf_counter()
+        scale = self._chunk_seconds / max(elapsed, 1e-6)
         self._chunk = int(min(MAX_CHUNK, max(1, count * min(2.0, max(0.5, scale)))))
         if self._remaining is not None:
             self._remaining -= count

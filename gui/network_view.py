@@ -113,6 +113,8 @@ class NetworkView(QGraphicsView):
                             edge.add_label()
                         scene.addItem(edge)
                         self.edges[address] = edge
+        # thousands of edges: antialiasing would cost most of a redraw
+        self.setRenderHint(QPainter.RenderHint.Antialiasing, self.batched is None)
         lines = [edge.line() for edge in self.edges.values()]
         self._edge_list = list(self.edges.values())
         self._edge_starts = np.array([[ln.x1(), ln.y1()] for ln in lines]).reshape(-1, 2)

@@ -8,13 +8,17 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 
 from engine.symmetry import distinct_counts_over_history
 
 MAX_WEIGHT_CURVES = 300
+SEPARATE_CURVES_UP_TO = 12  # more weights than this are drawn one curve per colour
+MAX_COLOUR_GROUPS = 16
+POINT_BUDGET = 60_000  # points the weights plot draws in all
 SYMMETRY_SECONDS = 0.004  # time a redraw may spend catching up on the symmetry history
 SYMBOLS_BELOW = 40
+ENVELOPE_BINS = 1000  # at most ~2000 points a curve: two per pixel of a wide plot
 
 pg.setConfigOptions(antialias=False, background="w", foreground="k")
 
@@ -26,8 +30,40 @@ def _fast_curve(plot: pg.PlotItem, **style) -> pg.PlotDataItem:
     return curve
 
 
-def _set_curve(curve: pg.PlotDataItem, x: np.ndarray, y: np.ndarray) -> None:
-    """setData, with dots while there are few points (a single point has no line)."""
+def envelope(x: np.ndarray, y: np.ndarray, bins: int) -> tuple[np.ndarray, np.ndarray]:
+    """At most about 2·bins points that draw like (x, y): the minimum and maximum of each of
+    ``bins`` runs of consecutive points (peaks survive), and the last point exactly.
+    ``y`` may have one column per curve: (points,) or (points, curves)."""
+    count = len(x)
+    if count <= 2 * bins + 1:
+        return x, y
+    run = count // bins
+    used = run * bins
+    runs = y[:used].reshape(bins, run, *y.shape[1:])
+    xs = np.repeat(x[:used].reshape(bins, run)[:, run // 2], 2)
+    ys = np.stack([runs.min(axis=1), runs.max(axis=1)], axis=1).reshape(2 * bins, *y.shape[1:])
+    return np.append(xs, x[-1]), np.concatenate([ys, y[-1:]])
+
+
+def visible(plot: HistoryPlot, x: np.ndarray) -> slice:
+    """The slice of x (ascending) inside the plot's x-range, once the user has zoomed."""
+    if plot.follow or len(x) == 0:
+        return slice(None)
+    low, high = plot.getViewBox().viewRange()[0]
+    start = max(0, int(np.searchsorted(x, low)) - 1)
+    stop = int(np.searchsorted(x, high)) + 1
+    return slice(start, stop)
+
+
+def _set_curve(curve: pg.PlotDataItem, x: np.ndarray, y: np.ndarray,
+               window: slice = slice(None)) -> None:
+    """setData of an envelope of the part of (x, y) in view, with dots while there are few
+    points (a single point has no line). A redraw then costs about the same at a million
+    iterations as at a hundred."""
+    view = curve.getViewBox()
+    width = view.screenGeometry().width() if view is not None else 0
+    bins = int(min(ENVELOPE_BINS, max(100, width)))  # two points per pixel at most
+    x, y = envelope(x[window], y[window], bins)
     few = len(x) <= SYMBOLS_BELOW
     if few != (curve.opts.get("symbol") is not None):
         pen = curve.opts["pen"]
@@ -47,16 +83,68 @@ def _palette(count: int) -> list:
     return [pg.intColor(i, hues=max(count, 1), values=1, maxValue=200) for i in range(count)]
 
 
-class LossPlot(pg.PlotWidget):
-    def __init__(self, controller, parent=None) -> None:
+class HistoryPlot(pg.PlotWidget):
+    """A plot over the iterations: labelled axes, and re-drawn from the engine's history
+    when the user zooms or pans (the curves hold an envelope of what was in view)."""
+
+    def __init__(self, controller, name: str, y_label: str, parent=None) -> None:
         super().__init__(parent)
-        self.setObjectName("loss_plot")
+        self.setObjectName(name)
         self.controller = controller
         self.setLabel("bottom", "iteration")
-        self.setLabel("left", "loss C")
+        self.setLabel("left", y_label)
         _plain_axes(self)
-        self.showGrid(x=True, y=True, alpha=0.2)
-        self.curve = _fast_curve(self.getPlotItem(), pen=pg.mkPen("#1f77b4", width=1.5))
+        self._shown = None
+        # The plot follows the data itself: pyqtgraph's auto-range would measure every curve
+        # and re-tick both axes at every paint. Zooming or panning stops following; the
+        # auto-range button ("A") starts it again.
+        self.follow = True
+        box = self.getViewBox()
+        box.disableAutoRange()
+        box.sigRangeChangedManually.connect(self._user_moved)
+        box.sigStateChanged.connect(self._state_changed)
+
+    def _forget_shown(self) -> None:
+        self._shown = None
+
+    def _user_moved(self, *args) -> None:
+        self.follow = False
+        self._forget_shown()
+        QTimer.singleShot(0, self.refresh)
+
+    def _state_changed(self, *args) -> None:
+        box = self.getViewBox()
+        if any(box.autoRangeEnabled()):
+            box.disableAutoRange()
+            self.follow = True
+            self._forget_shown()
+            QTimer.singleShot(0, self.refresh)
+
+    def follow_data(self, x_high: float, y_low: float, y_high: float) -> None:
+        """Keep the data in view, changing the ranges seldom: x grows in steps of a quarter,
+        y changes when the data leaves it or fills less than half of it."""
+        if not self.follow or not (np.isfinite(y_low) and np.isfinite(y_high)):
+            return
+        box = self.getViewBox()
+        (_, x_now), (y_now_low, y_now_high) = box.viewRange()
+        x_range = None
+        if x_high > x_now or x_high < 0.5 * x_now:
+            x_range = (0.0, max(10.0, 1.25 * x_high))
+        span = max(y_high - y_low, 1e-12 * max(1.0, abs(y_high)))
+        y_range = None
+        if y_low < y_now_low or y_high > y_now_high or span < 0.5 * (y_now_high - y_now_low):
+            y_range = (y_low - 0.08 * span, y_high + 0.08 * span)
+        if x_range is not None or y_range is not None:
+            box.setRange(xRange=x_range, yRange=y_range, padding=0)
+
+    def refresh(self) -> None:
+        raise NotImplementedError
+
+
+class LossPlot(HistoryPlot):
+    def __init__(self, controller, parent=None) -> None:
+        super().__init__(controller, "loss_plot", "loss C", parent)
+        self.curve = _fast_curve(self.getPlotItem(), pen=pg.mkPen("#1f77b4", width=1))
         self.log_scale = False
         self._shown = (None, -1)
 
@@ -64,6 +152,7 @@ class LossPlot(pg.PlotWidget):
         self.log_scale = on
         self.setLogMode(y=on)
         self._shown = (None, -1)
+        self.getViewBox().setRange(yRange=(0, 1), padding=0)  # re-fitted by refresh
         self.refresh()
 
     def refresh(self) -> None:
@@ -78,7 +167,11 @@ class LossPlot(pg.PlotWidget):
         self._shown = key
         losses = history.losses[:count]
         values = np.maximum(losses, 1e-300) if self.log_scale else losses
-        _set_curve(self.curve, np.arange(count, dtype=float), values)
+        x = np.arange(count, dtype=float)
+        _set_curve(self.curve, x, values, visible(self, x))
+        if count:
+            shown = np.log10(values) if self.log_scale else values
+            self.follow_data(x[-1], float(shown.min()), float(shown.max()))
 
     @property
     def point_count(self) -> int:
@@ -86,29 +179,19 @@ class LossPlot(pg.PlotWidget):
         return 0 if x is None else len(x)
 
 
-class WeightsPlot(pg.PlotWidget):
+class WeightsPlot(HistoryPlot):
     """Weight trajectories: one neuron's incoming weights and bias, or every weight coloured
     by the neuron it goes to (so w1 = w3 shows as two lines lying on each other)."""
 
     def __init__(self, controller, parent=None) -> None:
-        super().__init__(parent)
-        self.setObjectName("weights_plot")
-        self.controller = controller
-        self.setLabel("bottom", "iteration")
-        self.setLabel("left", "value")
-        _plain_axes(self)
-        self.showGrid(x=True, y=True, alpha=0.2)
+        super().__init__(controller, "weights_plot", "value", parent)
         self.legend = self.addLegend(offset=(5, 5), labelTextSize="8pt")
         self.neuron: tuple[int, int] | None = None  # None: every weight
         self.curves: list[pg.PlotDataItem] = []
         self.indices = np.empty(0, dtype=np.int64)
         self.truncated = False
-        self._shown = None
         controller.parameters_changed.connect(self._forget_shown)
         self.rebuild()
-
-    def _forget_shown(self) -> None:
-        self._shown = None
 
     def show_neuron(self, neuron: tuple[int, int] | None) -> None:
         self.neuron = neuron
@@ -122,28 +205,58 @@ class WeightsPlot(pg.PlotWidget):
         network = self.controller.network
         addresses = network.addresses()
         index_of = {a: k for k, a in enumerate(addresses)}
-        chosen = []
-        if self.neuron is None:
+        if self.neuron is None:  # colour by the neuron each weight goes to
             targets = sorted({(a.layer + 1, a.target) for a in addresses})
             colours = dict(zip(targets, _palette(len(targets)), strict=True))
-            chosen = [(a, colours[(a.layer + 1, a.target)]) for a in addresses if a.kind == "w"]
+            chosen = [(a, (a.layer + 1, a.target), colours[(a.layer + 1, a.target)])
+                      for a in addresses if a.kind == "w"]
         else:
             layer, j = self.neuron
             incoming = [a for a in addresses if a.layer == layer - 1 and a.target == j]
-            chosen = list(zip(incoming, _palette(len(incoming)), strict=True))
+            palette = _palette(min(len(incoming), 8))
+            chosen = [(a, k % 8, palette[k % len(palette)]) for k, a in enumerate(incoming)]
         self.truncated = len(chosen) > MAX_WEIGHT_CURVES
         chosen = chosen[:MAX_WEIGHT_CURVES]
         plain = network.plain_weight_names() or {}
-        for address, colour in chosen:
-            style = Qt.PenStyle.DashLine if address.kind == "b" else Qt.PenStyle.SolidLine
-            name = f"{address}" + (f" ({plain[address]})" if address in plain else "")
-            show_name = self.neuron is not None or len(chosen) <= 12
-            curve = _fast_curve(self.getPlotItem(), pen=pg.mkPen(colour, width=1.5, style=style),
-                                name=name if show_name else None)
-            self.curves.append(curve)
-        self.indices = np.array([index_of[a] for a, _ in chosen], dtype=np.int64)
+        self.groups = []
+        if len(chosen) <= SEPARATE_CURVES_UP_TO:  # one curve each, named in the legend
+            for address, _, colour in chosen:
+                style = Qt.PenStyle.DashLine if address.kind == "b" else Qt.PenStyle.SolidLine
+                name = f"{address}" + (f" ({plain[address]})" if address in plain else "")
+                show_name = self.neuron is not None or len(chosen) <= 12
+                self.curves.append(_fast_curve(
+                    self.getPlotItem(), pen=pg.mkPen(colour, width=1, style=style),
+                    name=name if show_name else None))
+                self.groups.append(np.array([index_of[address]], dtype=np.int64))
+        else:  # many: one curve per colour, its lines separated by NaN (far cheaper)
+            keys = sorted({key for _, key, _ in chosen}, key=str)
+            if len(keys) > MAX_COLOUR_GROUPS:  # colours cycle: a hundred hues tell nothing apart
+                bucket_of = {key: k % MAX_COLOUR_GROUPS for k, key in enumerate(keys)}
+                palette = _palette(MAX_COLOUR_GROUPS)
+                chosen = [(a, bucket_of[key], palette[bucket_of[key]]) for a, key, _ in chosen]
+            by_colour: dict = {}
+            for address, key, colour in chosen:
+                by_colour.setdefault(key, (colour, []))[1].append(index_of[address])
+            for colour, indices in by_colour.values():
+                self.curves.append(self.getPlotItem().plot(pen=pg.mkPen(colour, width=1)))
+                self.groups.append(np.array(indices, dtype=np.int64))
+        self.indices = np.concatenate(self.groups) if self.groups else np.empty(0, np.int64)
         self._shown = None
         self.refresh()
+
+    def trajectory(self, flat_index: int) -> tuple[np.ndarray, np.ndarray]:
+        """The (iterations, values) drawn for the parameter θ[flat_index], whether it has a
+        curve of its own or shares one with its colour (lines separated by NaN)."""
+        for curve, indices in zip(self.curves, self.groups, strict=True):
+            where = np.flatnonzero(indices == flat_index)
+            if len(where):
+                x, y = curve.getOriginalDataset()
+                if len(indices) == 1:
+                    return x, y
+                length = len(x) // len(indices)  # each line: its points, then a NaN
+                line = slice(where[0] * length, (where[0] + 1) * length - 1)
+                return x[line], y[line]
+        raise KeyError(f"θ[{flat_index}] is not drawn in the weights plot")
 
     def refresh(self) -> None:
         stepper = self.controller.stepper
@@ -158,21 +271,40 @@ class WeightsPlot(pg.PlotWidget):
             keep = iterations < stepper.iteration
             iterations, snapshots = iterations[keep], snapshots[keep]
         x = np.append(iterations, stepper.iteration).astype(float)
-        for curve, index in zip(self.curves, self.indices, strict=True):
-            _set_curve(curve, x, np.append(snapshots[:, index], stepper.network.theta[index]))
+        window = visible(self, x)
+        theta = stepper.network.theta
+        if not len(self.indices):
+            return
+        # Weight trajectories are smooth: evenly spaced rows draw them, at a cost that does not
+        # grow with the history (the loss, which can spike, gets a min/max envelope instead).
+        bins = int(max(50, min(ENVELOPE_BINS, POINT_BUDGET // max(1, len(self.indices)))))
+        rows = np.arange(len(x))[window]
+        if not len(rows):
+            return
+        if len(rows) > bins:
+            rows = np.unique(np.linspace(rows[0], rows[-1], bins).astype(np.int64))
+        history_rows = rows[rows < len(snapshots)]
+        values = np.vstack([snapshots[history_rows][:, self.indices],
+                            theta[self.indices][np.newaxis, :]][: 1 + (rows[-1] == len(x) - 1)])
+        xs = x[rows]
+        self.follow_data(x[-1], float(values.min()), float(values.max()))
+        start = 0
+        for curve, indices in zip(self.curves, self.groups, strict=True):
+            columns = values[:, start:start + len(indices)]
+            start += len(indices)
+            if len(indices) == 1:
+                _set_curve(curve, xs, columns[:, 0])
+                continue
+            separator = np.full((1, len(indices)), np.nan)
+            curve.setData(np.tile(np.append(xs, np.nan), len(indices)),
+                          np.vstack([columns, separator]).T.ravel(), connect="finite")
 
 
-class SymmetryPlot(pg.PlotWidget):
+class SymmetryPlot(HistoryPlot):
     """Distinct neurons per layer over the iterations (from the θ snapshots)."""
 
     def __init__(self, controller, parent=None) -> None:
-        super().__init__(parent)
-        self.setObjectName("symmetry_plot")
-        self.controller = controller
-        self.setLabel("bottom", "iteration")
-        self.setLabel("left", "distinct neurons")
-        _plain_axes(self)
-        self.showGrid(x=True, y=True, alpha=0.2)
+        super().__init__(controller, "symmetry_plot", "distinct neurons", parent)
         self.legend = self.addLegend(offset=(5, 5), labelTextSize="8pt")
         self.curves: list[pg.PlotDataItem] = []
         self.rebuild()
@@ -223,5 +355,8 @@ class SymmetryPlot(pg.PlotWidget):
         keep = self._iterations < stepper.iteration
         x = np.append(self._iterations[keep], stepper.iteration).astype(float)
         current = distinct_counts_over_history(stepper.network, stepper.network.theta)[0]
+        window = visible(self, x)
         for l, curve in enumerate(self.curves):
-            _set_curve(curve, x, np.append(self._counts[keep, l], current[l]).astype(float))
+            _set_curve(curve, x, np.append(self._counts[keep, l], current[l]).astype(float),
+                       window)
+        self.follow_data(x[-1], 0.0, float(max(self.controller.network.sizes[1:])))

@@ -1,0 +1,88 @@
+"""The plots' drawing economies: a min/max envelope that keeps peaks and the last point,
+weights sharing one curve per colour, and a large network's graph drawing its strongest
+edges only. Each is checked against the engine's own history."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from engine.fileformat import Document
+from engine.init import InitSpec, initialise
+from engine.network import Network
+from engine.optimizers import TrainingConfig
+from gui.graph_items import BatchedEdges
+from gui.plots import envelope
+from tests.gui_helpers import SEED_000, window_factory
+
+
+@pytest.fixture
+def open_window(qtbot):
+    yield from window_factory(qtbot)
+
+
+def test_envelope_keeps_every_peak_and_the_last_point():
+    rng = np.random.default_rng(3)
+    x = np.arange(100_000, dtype=float)
+    y = rng.normal(size=x.size)
+    y[[17, 50_000, 99_998]] = [40.0, -35.0, 25.0]  # spikes a plain stride would miss
+    xs, ys = envelope(x, y, 500)
+    assert len(xs) == len(ys) <= 2 * 500 + 1
+    assert ys.max() == 40.0 and ys.min() == -35.0 and 25.0 in ys
+    assert (xs[-1], ys[-1]) == (x[-1], y[-1])
+    assert np.all(np.diff(xs) >= 0)  # still drawable left to right
+
+
+def test_envelope_leaves_short_data_alone():
+    x, y = np.arange(10.0), np.arange(10.0) ** 2
+    xs, ys = envelope(x, y, 500)
+    assert np.array_equal(xs, x) and np.array_equal(ys, y)
+
+
+def test_weights_sharing_a_curve_are_drawn_exactly(open_window, qtbot):
+    window = open_window(SEED_000)
+    controller = window.controller
+    for _ in range(4):
+        window.action_step_iteration.trigger()
+    window.refresh()
+    plot = window.weights_plot
+    assert len(plot.curves) < len(plot.indices)  # 21 weights, one curve per target neuron
+    snapshots = controller.stepper.history.snapshots
+    for index in plot.indices:
+        x, y = plot.trajectory(int(index))
+        assert x.tolist() == [0.0, 1.0, 2.0, 3.0, 4.0]
+        assert np.array_equal(y[:-1], snapshots[:4, index])
+        assert y[-1] == controller.network.theta[index]
+
+
+def test_a_large_network_draws_its_strongest_edges(open_window, qtbot):
+    network = Network([64, 128, 64, 10], ["sigmoid", "sigmoid", "softmax"], True)
+    spec = InitSpec("normal", 0, {"std": 1.0})
+    initialise(network, spec)
+    rng = np.random.default_rng(0)
+    document = Document(network, rng.normal(size=(5, 64)), np.eye(10)[rng.integers(0, 10, 5)],
+                        TrainingConfig(loss="cross_entropy"), spec)
+    window = open_window()
+    window.controller.load(document)
+    view = window.network_view
+    batched = view.batched
+    assert batched is not None and not view.edges  # 17,024 edges: batched, not one item each
+    assert batched.drawn == BatchedEdges.MAX_DRAWN
+    drawn_paths = sum(item.path().elementCount() for item in batched.items)
+    assert drawn_paths == 2 * BatchedEdges.MAX_DRAWN  # a move and a line per edge
+
+
+def test_batched_edges_keep_the_strongest_weights(qapp):
+    from PySide6.QtWidgets import QGraphicsScene
+
+    count = BatchedEdges.MAX_DRAWN + 1000
+    k = np.arange(count, dtype=float)
+    starts, ends = np.column_stack([k, np.zeros(count)]), np.column_stack([k, np.ones(count)])
+    scene = QGraphicsScene()
+    edges = BatchedEdges(scene, starts, ends)
+    values = np.random.default_rng(5).normal(size=count)
+    edges.update(values, float(np.abs(values).max()))
+    drawn = {int(item.path().elementAt(e).x) for item in edges.items
+             for e in range(item.path().elementCount())}  # x names the edge
+    strongest = set(np.argsort(np.abs(values))[-BatchedEdges.MAX_DRAWN:].tolist())
+    assert drawn == strongest
