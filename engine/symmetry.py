@@ -98,17 +98,21 @@ def describe(network: Network, groups: list[list[list[int]]]) -> str:
 
 def signature_indices(network: Network, layer: int) -> np.ndarray:
     """Indices into θ of each neuron's signature (as in ``neuron_signatures``): (neurons, f)."""
-    rows = []
-    for j in range(network.sizes[layer]):
-        addresses = [ParameterAddress.weight(layer - 1, i, j)
-                     for i in range(network.sizes[layer - 1])]
-        if network.bias:
-            addresses.append(ParameterAddress.bias(layer - 1, j))
-        if layer < network.layer_count:
-            addresses += [ParameterAddress.weight(layer, j, k)
-                          for k in range(network.sizes[layer + 1])]
-        rows.append([network.flat_index(a) for a in addresses])
-    return np.array(rows, dtype=np.int64)
+    size_in, size = network.sizes[layer - 1], network.sizes[layer]
+    neurons = np.arange(size)
+    incoming_start = network.flat_index(ParameterAddress.weight(layer - 1, 0, 0))
+    # w^{l−1}_{i,j} sits at incoming_start + i·size + j: column j of W^{l−1}
+    parts = [incoming_start + np.arange(size_in)[np.newaxis, :] * size + neurons[:, np.newaxis]]
+    if network.bias:
+        bias_start = network.flat_index(ParameterAddress.bias(layer - 1, 0))
+        parts.append((bias_start + neurons)[:, np.newaxis])
+    if layer < network.layer_count:
+        size_out = network.sizes[layer + 1]
+        outgoing_start = network.flat_index(ParameterAddress.weight(layer, 0, 0))
+        # w^l_{j,k} sits at outgoing_start + j·size_out + k: row j of W^l
+        parts.append(outgoing_start + neurons[:, np.newaxis] * size_out
+                     + np.arange(size_out)[np.newaxis, :])
+    return np.hstack(parts).astype(np.int64)
 
 
 def distinct_counts_over_history(
