@@ -15,7 +15,7 @@ from engine.symmetry import distinct_counts_over_history
 MAX_WEIGHT_CURVES = 300
 SEPARATE_CURVES_UP_TO = 12  # more weights than this are drawn one curve per colour
 MAX_COLOUR_GROUPS = 16
-POINT_BUDGET = 60_000  # points the weights plot draws in all
+POINT_BUDGET = 30_000  # points the weights plot draws in all
 SYMMETRY_SECONDS = 0.004  # time a redraw may spend catching up on the symmetry history
 SYMBOLS_BELOW = 40
 ENVELOPE_BINS = 1000  # at most ~2000 points a curve: two per pixel of a wide plot
@@ -277,7 +277,8 @@ class WeightsPlot(HistoryPlot):
             return
         # Weight trajectories are smooth: evenly spaced rows draw them, at a cost that does not
         # grow with the history (the loss, which can spike, gets a min/max envelope instead).
-        bins = int(max(50, min(ENVELOPE_BINS, POINT_BUDGET // max(1, len(self.indices)))))
+        width = self.getViewBox().screenGeometry().width()
+        bins = int(max(50, min(ENVELOPE_BINS, width, POINT_BUDGET // max(1, len(self.indices)))))
         rows = np.arange(len(x))[window]
         if not len(rows):
             return
@@ -351,12 +352,28 @@ class SymmetryPlot(HistoryPlot):
             per_row = (time.perf_counter() - began) / len(new)
             block = int(max(1, min(4096, SYMMETRY_SECONDS / 2 / max(per_row, 1e-7))))
         self._block = block
-        # the current state as the last point
+        # the current state as the last point; the counts change seldom, so each curve is
+        # drawn from its change points only, as steps
         keep = self._iterations < stepper.iteration
         x = np.append(self._iterations[keep], stepper.iteration).astype(float)
         current = distinct_counts_over_history(stepper.network, stepper.network.theta)[0]
         window = visible(self, x)
+        x = x[window]
         for l, curve in enumerate(self.curves):
-            _set_curve(curve, x, np.append(self._counts[keep, l], current[l]).astype(float),
-                       window)
-        self.follow_data(x[-1], 0.0, float(max(self.controller.network.sizes[1:])))
+            counts = np.append(self._counts[keep, l], current[l]).astype(float)[window]
+            xs, ys = steps(x, counts)
+            _set_curve(curve, xs, ys)
+        if len(x):
+            self.follow_data(x[-1], 0.0, float(max(self.controller.network.sizes[1:])))
+
+
+def steps(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The corners of the step curve through (x, y): the first point, a vertical step at
+    each change, and the last point."""
+    if len(x) < 3:
+        return x, y
+    change = np.flatnonzero(np.diff(y) != 0) + 1
+    corners_x = np.concatenate([[x[0]], np.repeat(x[change], 2), [x[-1]]])
+    corners_y = np.concatenate([[y[0]], np.column_stack([y[change - 1], y[change]]).ravel(),
+                                [y[-1]]])
+    return corners_x, corners_y

@@ -12,7 +12,7 @@ from engine.init import InitSpec, initialise
 from engine.network import Network
 from engine.optimizers import TrainingConfig
 from gui.graph_items import BatchedEdges
-from gui.plots import envelope
+from gui.plots import envelope, steps
 from tests.gui_helpers import SEED_000, window_factory
 
 
@@ -37,6 +37,14 @@ def test_envelope_leaves_short_data_alone():
     x, y = np.arange(10.0), np.arange(10.0) ** 2
     xs, ys = envelope(x, y, 500)
     assert np.array_equal(xs, x) and np.array_equal(ys, y)
+
+
+def test_steps_draw_a_count_that_changes_as_exact_steps():
+    x = np.arange(8.0)
+    y = np.array([3, 3, 3, 2, 2, 2, 1, 1], dtype=float)
+    xs, ys = steps(x, y)
+    assert xs.tolist() == [0, 3, 3, 6, 6, 7]
+    assert ys.tolist() == [3, 3, 2, 2, 1, 1]
 
 
 def test_weights_sharing_a_curve_are_drawn_exactly(open_window, qtbot):
