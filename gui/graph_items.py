@@ -174,7 +174,7 @@ class BatchedEdges:
 
     Opaque colours (alpha blending multiplies the cost of stroking by twenty), and at most
     ``MAX_DRAWN`` edges: the strongest by |w|. At that density a learner cannot tell more
-    lines apart, and a redraw stays around 20 ms."""
+    lines apart, and painting them stays around 12 ms."""
 
     BUCKETS = 4
     MAX_DRAWN = 4000

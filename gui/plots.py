@@ -356,7 +356,7 @@ class SymmetryPlot(HistoryPlot):
         # drawn from its change points only, as steps
         keep = self._iterations < stepper.iteration
         x = np.append(self._iterations[keep], stepper.iteration).astype(float)
-        current = distinct_counts_over_history(stepper.network, stepper.network.theta)[0]
+        current = [len(groups) for groups in self.controller.symmetry()[1:]]  # cached per state
         window = visible(self, x)
         x = x[window]
         for l, curve in enumerate(self.curves):
