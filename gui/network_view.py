@@ -67,15 +67,17 @@ class NetworkView(QGraphicsView):
         largest = max(network.sizes)
         spacing = 90.0 if largest <= 12 else max(14.0, 1100.0 / largest)
         radius = min(24.0, spacing * 0.3)
+        # columns far enough apart that the graph is about twice as wide as it is tall
+        layer_spacing = max(LAYER_SPACING, 1.8 * (largest - 1) * spacing / network.layer_count)
         show_text = radius >= 14
         self.layer_bands = []
         positions: list[np.ndarray] = []
         top = -(largest - 1) * spacing / 2
         for l, size in enumerate(network.sizes):
             ys = (np.arange(size) - (size - 1) / 2) * spacing
-            xs = np.full(size, l * LAYER_SPACING)
+            xs = np.full(size, l * layer_spacing)
             positions.append(np.column_stack([xs, ys]))
-            band = QGraphicsRectItem(QRectF(l * LAYER_SPACING - 60, top - 70, 120,
+            band = QGraphicsRectItem(QRectF(l * layer_spacing - 60, top - 70, 120,
                                             (largest - 1) * spacing + 160))
             band.setPen(QPen(Qt.PenStyle.NoPen))
             band.setBrush(QBrush(Qt.BrushStyle.NoBrush))

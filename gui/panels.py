@@ -122,6 +122,10 @@ class StructurePanel(QGroupBox):
     def refresh(self) -> None:
         network = self.controller.network
         selected = self.table.currentRow()
+        for row in range(self.table.rowCount()):  # replaced widgets are deleted later: hide now
+            widget = self.table.cellWidget(row, 2)
+            if widget is not None:
+                widget.hide()
         self.table.setRowCount(len(network.sizes))
         for l, size in enumerate(network.sizes):
             name = "inputs" if l == 0 else "output" if l == network.layer_count else "hidden"
