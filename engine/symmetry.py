@@ -50,6 +50,8 @@ def group_rows(rows: np.ndarray, rtol: float = DEFAULT_RTOL) -> list[list[int]]:
         reach = (rtol + 1e-12) * (q + q.max()) + 1e-300
         order = np.argsort(p, kind="stable")
         sorted_p = p[order]
+        if np.all(np.diff(sorted_p) > reach[order][:-1]):  # no two rows within reach:
+            return [[index] for index in range(count)]  # all distinct, the usual case
         candidates = [set() for _ in range(count)]
         for a in range(count):
             j = order[a]
