@@ -174,10 +174,10 @@ class BatchedEdges:
 
     Opaque colours (alpha blending multiplies the cost of stroking by twenty), and at most
     ``MAX_DRAWN`` edges: the strongest by |w|. At that density a learner cannot tell more
-    lines apart, and painting them stays around 12 ms."""
+    lines apart, and stroking lines is most of a redraw (about 3 µs each)."""
 
     BUCKETS = 4
-    MAX_DRAWN = 4000
+    MAX_DRAWN = 1500
 
     def __init__(self, scene, starts: np.ndarray, ends: np.ndarray) -> None:
         # starts, ends: (edges, 2) scene coordinates, in θ order of the weights
