@@ -41,61 +41,40 @@ class SetParametersCommand(QUndoCommand):
         self.controller.apply_values(self.addresses, self.old_values)
 
 
-class SetThetaCommand(QUndoCommand):
+class _SwapCommand(QUndoCommand):
+    """An edit that replaces one whole value by another through one controller method."""
+
+    def __init__(self, text: str, apply, old, new) -> None:
+        super().__init__(text)
+        self.apply, self.old, self.new = apply, old, new
+
+    def redo(self) -> None:
+        self.apply(self.new)
+
+    def undo(self) -> None:
+        self.apply(self.old)
+
+
+class SetThetaCommand(_SwapCommand):
     """Replace every parameter: re-initialise or jog."""
 
     def __init__(self, controller, theta: np.ndarray, text: str) -> None:
-        super().__init__(text)
-        self.controller = controller
-        self.new_theta = np.array(theta, dtype=float)
-        self.old_theta = controller.network.theta.copy()
-
-    def redo(self) -> None:
-        self.controller.apply_theta(self.new_theta)
-
-    def undo(self) -> None:
-        self.controller.apply_theta(self.old_theta)
+        super().__init__(text, controller.apply_theta, controller.network.theta.copy(),
+                         np.array(theta, dtype=float))
 
 
-class ChangeSettingsCommand(QUndoCommand):
+class ChangeSettingsCommand(_SwapCommand):
     def __init__(self, controller, config: TrainingConfig, text: str) -> None:
-        super().__init__(text)
-        self.controller = controller
-        self.new_config = config
-        self.old_config = controller.stepper.config
-
-    def redo(self) -> None:
-        self.controller.apply_config(self.new_config)
-
-    def undo(self) -> None:
-        self.controller.apply_config(self.old_config)
+        super().__init__(text, controller.apply_config, controller.stepper.config, config)
 
 
-class ChangeInitCommand(QUndoCommand):
+class ChangeInitCommand(_SwapCommand):
     def __init__(self, controller, spec: InitSpec, text: str) -> None:
-        super().__init__(text)
-        self.controller = controller
-        self.new_spec = spec
-        self.old_spec = controller.init_spec
-
-    def redo(self) -> None:
-        self.controller.apply_init_spec(self.new_spec)
-
-    def undo(self) -> None:
-        self.controller.apply_init_spec(self.old_spec)
+        super().__init__(text, controller.apply_init_spec, controller.init_spec, spec)
 
 
-class ChangeStructureCommand(QUndoCommand):
+class ChangeStructureCommand(_SwapCommand):
     """Swap the whole stepper; undo gives back the old network with its history."""
 
     def __init__(self, controller, stepper: Stepper, text: str) -> None:
-        super().__init__(text)
-        self.controller = controller
-        self.new_stepper = stepper
-        self.old_stepper = controller.stepper
-
-    def redo(self) -> None:
-        self.controller.apply_stepper(self.new_stepper)
-
-    def undo(self) -> None:
-        self.controller.apply_stepper(self.old_stepper)
+        super().__init__(text, controller.apply_stepper, controller.stepper, stepper)

@@ -41,6 +41,16 @@ REFRESH_MS = 25  # the graph redraws at most 40 times a second
 PLOT_EVERY = 2  # while running, the plots update with every second redraw
 
 
+def _stacked(control: QWidget, plot: QWidget) -> QWidget:
+    """A plot with its control above it, edge to edge."""
+    box = QWidget()
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(control)
+    layout.addWidget(plot)
+    return box
+
+
 class MainWindow(QMainWindow):
     def __init__(self, path: Path | str | None = None, parent=None) -> None:
         super().__init__(parent)
@@ -77,30 +87,22 @@ class MainWindow(QMainWindow):
         self.settings_dock = self._dock("Network and training", "settings_dock", scroll,
                                         Qt.DockWidgetArea.RightDockWidgetArea)
         self.loss_plot = LossPlot(c)
-        loss_box = QWidget()
-        loss_layout = QVBoxLayout(loss_box)
-        loss_layout.setContentsMargins(0, 0, 0, 0)
         self.log_scale_box = QCheckBox("log scale")
         self.log_scale_box.setObjectName("loss_log_scale")
         self.log_scale_box.setToolTip("Show the loss on a logarithmic axis")
         self.log_scale_box.toggled.connect(self.loss_plot.set_log_scale)
-        loss_layout.addWidget(self.log_scale_box)
-        loss_layout.addWidget(self.loss_plot)
-        self.loss_dock = self._dock("Loss", "loss_dock", loss_box,
+        self.loss_dock = self._dock("Loss", "loss_dock",
+                                    _stacked(self.log_scale_box, self.loss_plot),
                                     Qt.DockWidgetArea.BottomDockWidgetArea)
         self.weights_plot = WeightsPlot(c)
-        weights_box = QWidget()
-        weights_layout = QVBoxLayout(weights_box)
-        weights_layout.setContentsMargins(0, 0, 0, 0)
         self.weights_selector = QComboBox()
         self.weights_selector.setObjectName("weights_neuron_selector")
         self.weights_selector.setToolTip(
             "Every weight, coloured by the neuron it goes to, or one neuron's incoming weights "
             "and bias")
         self.weights_selector.currentIndexChanged.connect(self._weights_neuron_chosen)
-        weights_layout.addWidget(self.weights_selector)
-        weights_layout.addWidget(self.weights_plot)
-        self.weights_dock = self._dock("Weights", "weights_dock", weights_box,
+        self.weights_dock = self._dock("Weights", "weights_dock",
+                                       _stacked(self.weights_selector, self.weights_plot),
                                        Qt.DockWidgetArea.BottomDockWidgetArea)
         self.symmetry_plot = SymmetryPlot(c)
         self.symmetry_dock = self._dock("Distinct neurons", "symmetry_dock", self.symmetry_plot,

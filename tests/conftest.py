@@ -3,6 +3,8 @@
 import os
 from pathlib import Path
 
+import pytest
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 REPO = Path(__file__).resolve().parents[1]
@@ -11,3 +13,12 @@ SHARED = REPO.parent / "shared"
 # seed 000's printed numbers, copied from ../shared/reference/ so that the tests pass in a
 # clone without the team's shared folder; test_reference_data.py keeps the copy honest
 REFERENCE_FILE = Path(__file__).resolve().parent / "data" / "seed-000-first-iteration.json"
+
+
+@pytest.fixture
+def open_window(qtbot):
+    """``open_window(path=None, show=False)``: a MainWindow that is closed at the end of the
+    test, which must leave no timer running (see tests/gui_helpers.py)."""
+    from tests.gui_helpers import window_factory
+
+    yield from window_factory(qtbot)

@@ -5,7 +5,6 @@ undo and redo; refused input; Set equal on a Ctrl+click selection."""
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from gui_helpers import (
     SEED_000,
     SEED_001_FREE,
@@ -23,18 +22,12 @@ from gui_helpers import (
     reference_descent,
     trigger,
     wait_refreshed,
-    window_factory,
 )
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QLineEdit
 
 from engine.network import ParameterAddress
 from engine.symmetry import symmetry_groups
-
-
-@pytest.fixture
-def open_window(qtbot):
-    yield from window_factory(qtbot)
 
 W1_00 = ParameterAddress.weight(1, 0, 0)  # seed 000's w^1_{0,0}
 

@@ -5,7 +5,6 @@ edges only. Each is checked against the engine's own history."""
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from engine.fileformat import Document
 from engine.init import InitSpec, initialise
@@ -13,12 +12,7 @@ from engine.network import Network
 from engine.optimizers import TrainingConfig
 from gui.graph_items import BatchedEdges
 from gui.plots import envelope, steps
-from tests.gui_helpers import SEED_000, window_factory
-
-
-@pytest.fixture
-def open_window(qtbot):
-    yield from window_factory(qtbot)
+from tests.gui_helpers import SEED_000
 
 
 def test_envelope_keeps_every_peak_and_the_last_point():

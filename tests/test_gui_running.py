@@ -13,17 +13,11 @@ from gui_helpers import (
     reference_descent,
     trigger,
     wait_refreshed,
-    window_factory,
 )
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QInputDialog
 
 from engine.network import ParameterAddress
-
-
-@pytest.fixture
-def open_window(qtbot):
-    yield from window_factory(qtbot)
 
 SEED_000_ONES = ([np.ones((2, 3)), np.ones((3, 3)), np.ones((3, 2))],
                  [np.ones(3), np.ones(3), np.ones(2)])

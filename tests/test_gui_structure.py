@@ -4,14 +4,12 @@ survive; undo gives back the old network exactly; training settings never reset 
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from gui_helpers import (
     SEED_000_RANDOM,
     activate,
     reference_descent,
     trigger,
     wait_refreshed,
-    window_factory,
 )
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import (
@@ -22,11 +20,6 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QTableWidget,
 )
-
-
-@pytest.fixture
-def open_window(qtbot):
-    yield from window_factory(qtbot)
 
 
 def panel_button(window, name: str) -> QPushButton:

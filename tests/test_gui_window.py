@@ -23,18 +23,12 @@ from gui_helpers import (
     sigmoid,
     trigger,
     wait_refreshed,
-    window_factory,
 )
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QColor, QKeySequence
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QMessageBox, QWidget
 
 from engine.network import ParameterAddress
-
-
-@pytest.fixture
-def open_window(qtbot):
-    yield from window_factory(qtbot)
 
 DEFAULT_OUTLINE = QColor(90, 90, 90)
 
