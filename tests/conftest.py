@@ -19,6 +19,6 @@ REFERENCE_FILE = Path(__file__).resolve().parent / "data" / "seed-000-first-iter
 def open_window(qtbot):
     """``open_window(path=None, show=False)``: a MainWindow that is closed at the end of the
     test, which must leave no timer running (see tests/gui_helpers.py)."""
-    from tests.gui_helpers import window_factory
+    from gui_helpers import window_factory
 
     yield from window_factory(qtbot)

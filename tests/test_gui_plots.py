@@ -5,6 +5,7 @@ edges only. Each is checked against the engine's own history."""
 from __future__ import annotations
 
 import numpy as np
+from gui_helpers import SEED_000
 
 from engine.fileformat import Document
 from engine.init import InitSpec, initialise
@@ -12,7 +13,6 @@ from engine.network import Network
 from engine.optimizers import TrainingConfig
 from gui.graph_items import BatchedEdges
 from gui.plots import envelope, steps
-from tests.gui_helpers import SEED_000
 
 
 def test_envelope_keeps_every_peak_and_the_last_point():
