@@ -143,16 +143,17 @@ class NetworkView(QGraphicsView):
         trace = controller.display_trace()
         observation = min(self.observation, trace.activations[0].shape[0] - 1)
         phase = stepper.phases[stepper.phase - 1] if stepper.phase > 0 else None
-        groups = controller.symmetry()
+        # each neuron in a group of interchangeable neurons gets the group's outline colour
+        outline = {}
+        for l, layer_groups in enumerate(controller.symmetry()):
+            shared = [g for g in layer_groups if len(g) > 1]
+            for index, group in enumerate(shared):
+                for j in group:
+                    outline[(l, j)] = GROUP_COLOURS[index % len(GROUP_COLOURS)]
         for (l, j), neuron in self.neurons.items():
             values = trace.activations[l]
             neuron.set_value(None if values is None else float(values[observation, j]))
-            group = next(g for g in groups[l] if j in g)
-            colour = None
-            if len(group) > 1:
-                index = [g for g in groups[l] if len(g) > 1].index(group)
-                colour = GROUP_COLOURS[index % len(GROUP_COLOURS)]
-            neuron.set_outline(colour)
+            neuron.set_outline(outline.get((l, j)))
         show_gradients = phase is not None and phase.kind == "backward"
         weights = np.concatenate([w.ravel() for w in network.weights])
         scale = float(np.max(np.abs(weights))) if weights.size else 1.0

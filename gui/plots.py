@@ -15,8 +15,8 @@ from engine.symmetry import distinct_counts_over_history
 MAX_WEIGHT_CURVES = 300
 SEPARATE_CURVES_UP_TO = 12  # more weights than this are drawn one curve per colour
 MAX_COLOUR_GROUPS = 16
-POINT_BUDGET = 30_000  # points the weights plot draws in all
-SYMMETRY_SECONDS = 0.004  # time a redraw may spend catching up on the symmetry history
+POINT_BUDGET = 15_000  # points the weights plot draws in all
+SYMMETRY_SECONDS = 0.002  # time a redraw may spend catching up on the symmetry history
 SYMBOLS_BELOW = 40
 ENVELOPE_BINS = 1000  # at most ~2000 points a curve: two per pixel of a wide plot
 
