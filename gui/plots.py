@@ -129,7 +129,8 @@ class HistoryPlot(pg.PlotWidget):
         (_, x_now), (y_now_low, y_now_high) = box.viewRange()
         x_range = None
         if x_high > x_now or x_high < 0.5 * x_now:
-            x_range = (0.0, max(10.0, 1.25 * x_high))
+            right = max(10.0, 1.25 * x_high)
+            x_range = (-0.03 * right, right)  # iteration 0 clear of the axis
         span = max(y_high - y_low, 1e-12 * max(1.0, abs(y_high)))
         y_range = None
         if y_low < y_now_low or y_high > y_now_high or span < 0.5 * (y_now_high - y_now_low):
@@ -185,7 +186,7 @@ class WeightsPlot(HistoryPlot):
 
     def __init__(self, controller, parent=None) -> None:
         super().__init__(controller, "weights_plot", "value", parent)
-        self.legend = self.addLegend(offset=(5, 5), labelTextSize="8pt")
+        self.legend = self.addLegend(offset=(-5, 5), labelTextSize="8pt")  # top right: kept empty
         self.neuron: tuple[int, int] | None = None  # None: every weight
         self.curves: list[pg.PlotDataItem] = []
         self.indices = np.empty(0, dtype=np.int64)
@@ -306,7 +307,7 @@ class SymmetryPlot(HistoryPlot):
 
     def __init__(self, controller, parent=None) -> None:
         super().__init__(controller, "symmetry_plot", "distinct neurons", parent)
-        self.legend = self.addLegend(offset=(5, 5), labelTextSize="8pt")
+        self.legend = self.addLegend(offset=(-5, 5), labelTextSize="8pt")  # top right: kept empty
         self.curves: list[pg.PlotDataItem] = []
         self.rebuild()
 
@@ -316,8 +317,10 @@ class SymmetryPlot(HistoryPlot):
         self.legend.clear()
         network = self.controller.network
         colours = _palette(network.layer_count)
+        # earlier layers drawn thicker, underneath: equal counts stay visible side by side
         self.curves = [
-            _fast_curve(self.getPlotItem(), pen=pg.mkPen(colours[l], width=2), stepMode=None,
+            _fast_curve(self.getPlotItem(), stepMode=None,
+                        pen=pg.mkPen(colours[l], width=2 + 3 * (network.layer_count - 1 - l)),
                         name=f"layer {l + 1} ({network.sizes[l + 1]} neurons)")
             for l in range(network.layer_count)
         ]
