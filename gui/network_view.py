@@ -168,7 +168,12 @@ class NetworkView(QGraphicsView):
             else:
                 edge.setPen(weight_pen(value, scale))
             if plain is not None:
-                edge.set_label(f"{plain[address]} = {value:.4g}")
+                # downward edges labelled near their source, upward ones near their target,
+                # level ones midway: crossing edges' labels part sideways, a fan's by height
+                line = edge.line()
+                rise = line.y2() - line.y1()
+                fraction = 0.5 if abs(rise) < 1e-9 else 0.27 if rise > 0 else 0.73
+                edge.set_label(f"{plain[address]} = {value:.4g}", fraction)
         for address, bias in self.bias_items.items():
             bias.set_value(float(network.biases[address.layer][address.target]))
         if self.batched is not None:

@@ -224,7 +224,7 @@ class WeightsPlot(HistoryPlot):
             for address, _, colour in chosen:
                 style = Qt.PenStyle.DashLine if address.kind == "b" else Qt.PenStyle.SolidLine
                 name = f"{address}" + (f" ({plain[address]})" if address in plain else "")
-                show_name = self.neuron is not None or len(chosen) <= 12
+                show_name = len(chosen) <= 6  # seed 001's six weights; more would hide the plot
                 self.curves.append(_fast_curve(
                     self.getPlotItem(), pen=pg.mkPen(colour, width=1, style=style),
                     name=name if show_name else None))
