@@ -195,6 +195,8 @@ class BatchedEdges:
                 pen.setCosmetic(True)  # pixels, not scene units: thin at any zoom
                 item.setPen(pen)
                 item.setZValue(1 + bucket * 0.01)  # strong edges on top
+                # painted from a pixmap until its path changes (see NetworkView.refresh)
+                item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
                 scene.addItem(item)
                 self.items.append(item)
 

@@ -18,6 +18,7 @@ from .notation import neuron_tooltip, parameter_tooltip
 
 LAYER_SPACING = 230.0
 BATCH_EDGES_ABOVE = 1500
+EDGE_EVERY = 3
 FORWARD_TINT = QColor(60, 170, 90, 40)
 BACKWARD_TINT = QColor(200, 60, 80, 40)
 
@@ -45,6 +46,7 @@ class NetworkView(QGraphicsView):
         self._selection_order: list[ParameterAddress] = []
         self._pan_start: QPointF | None = None
         self.auto_fit = True  # fit on resize until the user zooms or pans
+        self._redraws = 0
         self.editor = InlineEditor(self)
         self.editor.accepted.connect(self._apply_edit)
         self.scene().selectionChanged.connect(self._track_selection)
@@ -177,7 +179,11 @@ class NetworkView(QGraphicsView):
         for address, bias in self.bias_items.items():
             bias.set_value(float(network.biases[address.layer][address.target]))
         if self.batched is not None:
-            self.batched.update(weights, scale)
+            # while running, a large graph re-strokes its edges every EDGE_EVERY-th redraw and
+            # paints them from a cached pixmap in between; neurons follow every redraw
+            self._redraws += 1
+            if not controller.running or self._redraws % EDGE_EVERY == 0:
+                self.batched.update(weights, scale)
         for l, band in enumerate(self.layer_bands):
             tint = None
             if phase is not None and phase.layer == l:
