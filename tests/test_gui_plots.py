@@ -88,3 +88,36 @@ def test_batched_edges_keep_the_strongest_weights(qapp):
              for e in range(item.path().elementCount())}  # x names the edge
     strongest = set(np.argsort(np.abs(values))[-BatchedEdges.MAX_DRAWN:].tolist())
     assert drawn == strongest
+
+
+def test_a_large_graph_restrokes_its_edges_every_third_redraw_while_running(open_window):
+    from gui.network_view import EDGE_EVERY
+
+    network = Network([64, 128, 64, 10], ["sigmoid", "sigmoid", "softmax"], True)
+    spec = InitSpec("normal", 0, {"std": 1.0})
+    initialise(network, spec)
+    rng = np.random.default_rng(0)
+    document = Document(network, rng.normal(size=(5, 64)), np.eye(10)[rng.integers(0, 10, 5)],
+                        TrainingConfig(loss="cross_entropy", learning_rate=5.0), spec)
+    window = open_window()
+    controller = window.controller
+    controller.load(document)
+    view = window.network_view
+
+    def paths():
+        return [item.path() for item in view.batched.items]
+
+    def redraw_after_an_iteration():
+        controller.stepper.run(1)
+        controller.position_changed.emit()
+        view.refresh()
+        return paths()
+
+    controller.run()  # running: the timer is started, but the test drives the redraws
+    try:
+        drawn = [paths()] + [redraw_after_an_iteration() for _ in range(2 * EDGE_EVERY)]
+    finally:
+        controller.pause()
+    changed = [drawn[k] != drawn[k - 1] for k in range(1, len(drawn))]
+    assert sum(changed) <= 2 and any(changed)  # once per EDGE_EVERY redraws
+    assert redraw_after_an_iteration() != drawn[-1]  # paused: every redraw
