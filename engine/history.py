@@ -49,9 +49,9 @@ class Event:
 class _GrowingArray:
     """An append-only float array that doubles its capacity; rows may be vectors."""
 
-    def __init__(self, width: int | None = None, capacity: int = 1024) -> None:
+    def __init__(self, width: int | None = None, capacity: int = 1024, dtype=float) -> None:
         shape = (capacity,) if width is None else (capacity, width)
-        self._buffer = np.empty(shape)
+        self._buffer = np.empty(shape, dtype=dtype)
         self.length = 0
 
     @property
@@ -60,7 +60,8 @@ class _GrowingArray:
 
     def append(self, value) -> None:
         if self.length == len(self._buffer):
-            grown = np.empty((2 * len(self._buffer),) + self._buffer.shape[1:])
+            grown = np.empty((2 * len(self._buffer),) + self._buffer.shape[1:],
+                             dtype=self._buffer.dtype)
             grown[: self.length] = self._buffer[: self.length]
             self._buffer = grown
         self._buffer[self.length] = value
@@ -100,7 +101,8 @@ class History:
         self.parameter_budget_bytes = parameter_budget_bytes
         self.checkpoint_budget_bytes = checkpoint_budget_bytes
         self._losses = _GrowingArray()
-        self._snapshot_iterations: list[int] = []
+        self._snapshot_iterations = _GrowingArray(dtype=np.int64)
+        self.revision = 0  # counts changes to rows already recorded (coarsening, truncation)
         row_bytes = max(origin.theta.nbytes, 1)
         self._snapshots = _GrowingArray(
             width=origin.theta.size,
@@ -124,7 +126,8 @@ class History:
     def record_start(self, iteration: int, checkpoint_factory) -> None:
         """Called as iteration ``iteration`` begins: snapshot and checkpoint at the strides."""
         if iteration % self.parameter_stride == 0 and (
-            not self._snapshot_iterations or self._snapshot_iterations[-1] < iteration
+            not self._snapshot_iterations.length
+            or self._snapshot_iterations.values[-1] < iteration
         ):
             snapshots, row_bytes = self._snapshots, self.origin.theta.nbytes
             if snapshots.length == snapshots.capacity and (
@@ -145,10 +148,10 @@ class History:
 
     def _coarsen_snapshots(self) -> None:
         self.parameter_stride *= 2
-        iterations = np.asarray(self._snapshot_iterations)
-        mask = iterations % self.parameter_stride == 0
+        mask = self._snapshot_iterations.values % self.parameter_stride == 0
         self._snapshots.keep(mask)
-        self._snapshot_iterations = iterations[mask].tolist()
+        self._snapshot_iterations.keep(mask)
+        self.revision += 1
 
     def _coarsen_checkpoints(self) -> None:
         self.checkpoint_stride *= 2
@@ -158,7 +161,7 @@ class History:
 
     @property
     def snapshot_iterations(self) -> np.ndarray:
-        return np.asarray(self._snapshot_iterations, dtype=np.int64)
+        return self._snapshot_iterations.values
 
     @property
     def snapshots(self) -> np.ndarray:
@@ -189,11 +192,11 @@ class History:
         """Forget everything after position (iteration, phase)."""
         self._losses.truncate(iteration + (1 if phase > loss_phase else 0))
         last_kept = iteration if phase > 0 else iteration - 1
-        iterations = np.asarray(self._snapshot_iterations, dtype=np.int64)
-        mask = iterations <= last_kept
+        mask = self._snapshot_iterations.values <= last_kept
         if not mask.all():
             self._snapshots.keep(mask)
-            self._snapshot_iterations = iterations[mask].tolist()
+            self._snapshot_iterations.keep(mask)
+            self.revision += 1
         self.checkpoints = {t: c for t, c in self.checkpoints.items() if t <= last_kept}
         self.events = [e for e in self.events if e.position <= (iteration, phase)]
 
@@ -202,6 +205,7 @@ class History:
         return (
             self._losses.nbytes
             + self._snapshots.nbytes
+            + self._snapshot_iterations.nbytes
             + sum(c.nbytes for c in self.checkpoints.values())
             + self.origin.nbytes
         )

@@ -16,7 +16,7 @@ MAX_WEIGHT_CURVES = 300
 SEPARATE_CURVES_UP_TO = 12  # more weights than this are drawn one curve per colour
 MAX_COLOUR_GROUPS = 16
 POINT_BUDGET = 15_000  # points the weights plot draws in all
-SYMMETRY_SECONDS = 0.002  # time a redraw may spend catching up on the symmetry history
+SYMMETRY_SECONDS = 0.001  # time a redraw may spend catching up on the symmetry history
 SYMBOLS_BELOW = 40
 ENVELOPE_BINS = 1000  # at most ~2000 points a curve: two per pixel of a wide plot
 
@@ -327,6 +327,7 @@ class SymmetryPlot(HistoryPlot):
         self._iterations = np.empty(0, dtype=np.int64)
         self._counts = np.empty((0, network.layer_count), dtype=np.int64)
         self._history_id = None
+        self._revision = -1
         self._block = 16
         self.refresh()
 
@@ -335,11 +336,11 @@ class SymmetryPlot(HistoryPlot):
         history = stepper.history
         iterations = history.snapshot_iterations
         known = len(self._iterations)
-        if (self._history_id != id(history) or known > len(iterations)
-                or not np.array_equal(iterations[:known], self._iterations)):
+        if (self._history_id, self._revision) != (id(history), history.revision) or (
+                known > len(iterations)):
             self._iterations = np.empty(0, dtype=np.int64)
             self._counts = np.empty((0, stepper.network.layer_count), dtype=np.int64)
-            self._history_id = id(history)
+            self._history_id, self._revision = id(history), history.revision
             known = 0
         # catch up in slices within a time budget, so a redraw stays short
         started = time.perf_counter()
