@@ -68,18 +68,31 @@ class NeuronItem(QGraphicsEllipseItem):
             font = QFont()
             font.setPointSizeF(max(6.0, radius * 0.42))
             self.label.setFont(font)
+        # what is shown now: Qt is told only of changes (a redraw touches hundreds of neurons)
+        self._fill: int | None = None
+        self._text: str | None = None
+        self._outline: object = ()
         self.set_outline(None)
 
     def set_value(self, value: float | None) -> None:
-        self.setBrush(QBrush(activation_colour(value)))
+        fill = activation_colour(value)
+        if fill.rgb() != self._fill:
+            self._fill = fill.rgb()
+            self.setBrush(QBrush(fill))
         if self.label is not None:
             text = "" if value is None else f"{value:.3f}" if abs(value) < 1000 else f"{value:.2g}"
-            self.label.setText(text)
-            self.label.setBrush(QBrush(text_colour(value)))
-            rect = self.label.boundingRect()
-            self.label.setPos(-rect.width() / 2, -rect.height() / 2)
+            if text != self._text:
+                self._text = text
+                self.label.setText(text)
+                self.label.setBrush(QBrush(text_colour(value)))
+                rect = self.label.boundingRect()
+                self.label.setPos(-rect.width() / 2, -rect.height() / 2)
 
     def set_outline(self, colour: QColor | None) -> None:
+        key = None if colour is None else colour.rgb()
+        if key == self._outline:
+            return
+        self._outline = key
         if colour is None:
             self.setPen(QPen(QColor(90, 90, 90), 1.2))
         else:

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt, QTimer
 
 from engine.symmetry import distinct_counts_over_history
 
-MAX_WEIGHT_CURVES = 300
+MAX_WEIGHT_CURVES = 120
 SEPARATE_CURVES_UP_TO = 12  # more weights than this are drawn one curve per colour
 MAX_COLOUR_GROUPS = 16
 POINT_BUDGET = 15_000  # points the weights plot draws in all
@@ -64,14 +64,19 @@ def _set_curve(curve: pg.PlotDataItem, x: np.ndarray, y: np.ndarray,
     width = view.screenGeometry().width() if view is not None else 0
     bins = int(min(ENVELOPE_BINS, max(100, width)))  # two points per pixel at most
     x, y = envelope(x[window], y[window], bins)
-    few = len(x) <= SYMBOLS_BELOW
+    _dots_while_few(curve, len(x))
+    curve.setData(x, y)
+
+
+def _dots_while_few(curve: pg.PlotDataItem, points: int) -> None:
+    """Dots on the points while a line has few of them (one point alone draws no line)."""
+    few = points <= SYMBOLS_BELOW
     if few != (curve.opts.get("symbol") is not None):
         pen = curve.opts["pen"]
         curve.setSymbol("o" if few else None)
         curve.setSymbolSize(5)
         curve.setSymbolPen(pen)
         curve.setSymbolBrush(pg.mkBrush(pen.color()) if hasattr(pen, "color") else None)
-    curve.setData(x, y)
 
 
 def _plain_axes(plot: pg.PlotWidget) -> None:
@@ -131,10 +136,13 @@ class HistoryPlot(pg.PlotWidget):
         if x_high > x_now or x_high < 0.5 * x_now:
             right = max(10.0, 1.25 * x_high)
             x_range = (-0.03 * right, right)  # iteration 0 clear of the axis
-        span = max(y_high - y_low, 1e-12 * max(1.0, abs(y_high)))
+        # at least a twentieth of the values' size: equal values get readable ticks
+        span = max(y_high - y_low, 0.05 * max(1.0, abs(y_high), abs(y_low)))
         y_range = None
         if y_low < y_now_low or y_high > y_now_high or span < 0.5 * (y_now_high - y_now_low):
-            y_range = (y_low - 0.08 * span, y_high + 0.08 * span)
+            middle = 0.5 * (y_low + y_high)
+            y_range = (min(y_low, middle - 0.5 * span) - 0.08 * span,
+                       max(y_high, middle + 0.5 * span) + 0.08 * span)
         if x_range is not None or y_range is not None:
             box.setRange(xRange=x_range, yRange=y_range, padding=0)
 
@@ -217,6 +225,8 @@ class WeightsPlot(HistoryPlot):
             palette = _palette(min(len(incoming), 8))
             chosen = [(a, k % 8, palette[k % len(palette)]) for k, a in enumerate(incoming)]
         self.truncated = len(chosen) > MAX_WEIGHT_CURVES
+        self.setTitle(f"the first {MAX_WEIGHT_CURVES} of {len(chosen):,} weights"
+                      if self.truncated else None, size="8pt")
         chosen = chosen[:MAX_WEIGHT_CURVES]
         plain = network.plain_weight_names() or {}
         self.groups = []
@@ -298,6 +308,7 @@ class WeightsPlot(HistoryPlot):
                 _set_curve(curve, xs, columns[:, 0])
                 continue
             separator = np.full((1, len(indices)), np.nan)
+            _dots_while_few(curve, len(xs))
             curve.setData(np.tile(np.append(xs, np.nan), len(indices)),
                           np.vstack([columns, separator]).T.ravel(), connect="finite")
 
