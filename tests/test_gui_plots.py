@@ -121,3 +121,29 @@ def test_a_large_graph_restrokes_its_edges_every_third_redraw_while_running(open
     changed = [drawn[k] != drawn[k - 1] for k in range(1, len(drawn))]
     assert sum(changed) <= 2 and any(changed)  # once per EDGE_EVERY redraws
     assert redraw_after_an_iteration() != drawn[-1]  # paused: every redraw
+
+
+def test_merged_weight_curves_show_their_single_point_at_iteration_0(open_window):
+    window = open_window(SEED_000)
+    plot = window.weights_plot
+    assert len(plot.curves) < len(plot.indices)  # merged: one curve per target neuron
+    for index in plot.indices:
+        x, y = plot.trajectory(int(index))
+        assert x.tolist() == [0.0] and y.tolist() == [1.0]
+    assert all(curve.opts["symbol"] is not None for curve in plot.curves)  # drawn as dots
+
+
+def test_the_weights_plot_says_when_it_shows_only_some_weights(open_window):
+    from gui.plots import MAX_WEIGHT_CURVES
+
+    network = Network([64, 128, 64, 10], ["sigmoid", "sigmoid", "softmax"], True)
+    spec = InitSpec("normal", 0, {"std": 1.0})
+    initialise(network, spec)
+    rng = np.random.default_rng(0)
+    document = Document(network, rng.normal(size=(5, 64)), np.eye(10)[rng.integers(0, 10, 5)],
+                        TrainingConfig(loss="cross_entropy"), spec)
+    window = open_window()
+    window.controller.load(document)
+    plot = window.weights_plot
+    assert plot.truncated and len(plot.indices) == MAX_WEIGHT_CURVES
+    assert f"first {MAX_WEIGHT_CURVES} of 17,024 weights" in plot.getPlotItem().titleLabel.text
