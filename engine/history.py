@@ -172,9 +172,6 @@ class History:
     def record_event(self, event: Event) -> None:
         self.events.append(event)
 
-    def events_at(self, iteration: int) -> list[Event]:
-        return [e for e in self.events if e.iteration == iteration]
-
     def has_mid_iteration_events(self, iteration: int) -> bool:
         return any(e.iteration == iteration and e.phase > 0 for e in self.events)
 
