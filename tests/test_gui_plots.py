@@ -15,6 +15,16 @@ from gui.graph_items import BatchedEdges
 from gui.plots import envelope, steps
 
 
+def wide_document(learning_rate: float = 0.5) -> Document:
+    """A 64-128-64-10 network (17,024 weights) on five random observations."""
+    network = Network([64, 128, 64, 10], ["sigmoid", "sigmoid", "softmax"], True)
+    spec = InitSpec("normal", 0, {"std": 1.0})
+    initialise(network, spec)
+    rng = np.random.default_rng(0)
+    return Document(network, rng.normal(size=(5, 64)), np.eye(10)[rng.integers(0, 10, 5)],
+                    TrainingConfig(loss="cross_entropy", learning_rate=learning_rate), spec)
+
+
 def test_envelope_keeps_every_peak_and_the_last_point():
     rng = np.random.default_rng(3)
     x = np.arange(100_000, dtype=float)
@@ -58,12 +68,7 @@ def test_weights_sharing_a_curve_are_drawn_exactly(open_window, qtbot):
 
 
 def test_a_large_network_draws_its_strongest_edges(open_window, qtbot):
-    network = Network([64, 128, 64, 10], ["sigmoid", "sigmoid", "softmax"], True)
-    spec = InitSpec("normal", 0, {"std": 1.0})
-    initialise(network, spec)
-    rng = np.random.default_rng(0)
-    document = Document(network, rng.normal(size=(5, 64)), np.eye(10)[rng.integers(0, 10, 5)],
-                        TrainingConfig(loss="cross_entropy"), spec)
+    document = wide_document()
     window = open_window()
     window.controller.load(document)
     view = window.network_view
@@ -93,12 +98,7 @@ def test_batched_edges_keep_the_strongest_weights(qapp):
 def test_a_large_graph_restrokes_its_edges_every_third_redraw_while_running(open_window):
     from gui.network_view import EDGE_EVERY
 
-    network = Network([64, 128, 64, 10], ["sigmoid", "sigmoid", "softmax"], True)
-    spec = InitSpec("normal", 0, {"std": 1.0})
-    initialise(network, spec)
-    rng = np.random.default_rng(0)
-    document = Document(network, rng.normal(size=(5, 64)), np.eye(10)[rng.integers(0, 10, 5)],
-                        TrainingConfig(loss="cross_entropy", learning_rate=5.0), spec)
+    document = wide_document(learning_rate=5.0)
     window = open_window()
     controller = window.controller
     controller.load(document)
@@ -136,12 +136,7 @@ def test_merged_weight_curves_show_their_single_point_at_iteration_0(open_window
 def test_the_weights_plot_says_when_it_shows_only_some_weights(open_window):
     from gui.plots import MAX_WEIGHT_CURVES
 
-    network = Network([64, 128, 64, 10], ["sigmoid", "sigmoid", "softmax"], True)
-    spec = InitSpec("normal", 0, {"std": 1.0})
-    initialise(network, spec)
-    rng = np.random.default_rng(0)
-    document = Document(network, rng.normal(size=(5, 64)), np.eye(10)[rng.integers(0, 10, 5)],
-                        TrainingConfig(loss="cross_entropy"), spec)
+    document = wide_document()
     window = open_window()
     window.controller.load(document)
     plot = window.weights_plot
