@@ -173,7 +173,7 @@ def main() -> int:
         print(f"  redraws                {gui['redraws_per_second']:12.1f} /s "
               f"(target ≥ {redraw_target})")
         print(f"  plot updates           {gui['plot_refreshes_per_second']:12.1f} /s "
-              "(every second redraw while running)")
+              "(spaced by their cost while running)")
         print(f"  event-loop latency     {gui['max_latency_ms']:12.1f} ms max (target < 100)")
         print(f"  pause took             {gui['pause_ms']:12.2f} ms")
         rows.append((name, ratio >= 0.5, gui["redraws_per_second"] >= redraw_target,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
@@ -38,7 +39,7 @@ from .plots import LossPlot, SymmetryPlot, WeightsPlot
 
 DEFAULT_FILE = Path(__file__).resolve().parents[1] / "resources" / "examples" / "seed-000.json"
 REFRESH_MS = 25  # the graph redraws at most 40 times a second
-PLOT_EVERY = 2  # while running, the plots update with every second redraw
+PLOT_SECONDS = 0.06  # while running, the plots update at most ~16 times a second
 
 
 def _stacked(control: QWidget, plot: QWidget) -> QWidget:
@@ -67,8 +68,10 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._connect()
         self._dirty = True
-        self._redraws = 0
         self.plot_refreshes = 0
+        self._redraws = 0
+        self._plots_at = 0.0  # when the plots last updated
+        self._plot_cost = 0.0  # how long that took
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setInterval(REFRESH_MS)
         self._refresh_timer.timeout.connect(self._refresh_if_dirty)
@@ -251,17 +254,23 @@ class MainWindow(QMainWindow):
     def refresh(self) -> None:
         """Redraw the views from the engine (the refresh timer calls this when needed).
 
-        While running, the plots follow every PLOT_EVERY-th redraw of the graph (about 15
-        times a second), so that training keeps half the time; otherwise everything redraws."""
+        While running, the plots update with at most every second redraw of the graph, and
+        leave six times the time their refresh took (painting them costs as much again)
+        between updates: about 10 a second for small networks, fewer for large ones, so that
+        the graph keeps its rate and training half the time. Otherwise everything redraws."""
         self._dirty = False
         stepper = self.controller.stepper
         self.network_view.refresh()
         self._redraws += 1
-        if not self.controller.running or self._redraws % PLOT_EVERY == 0:
+        now = time.perf_counter()
+        if not self.controller.running or (self._redraws % 2 == 0 and now - self._plots_at >= max(
+                PLOT_SECONDS, 6 * self._plot_cost)):
             self.plot_refreshes += 1
             self.loss_plot.refresh()
             self.weights_plot.refresh()
             self.symmetry_plot.refresh()
+            self._plots_at = time.perf_counter()
+            self._plot_cost = self._plots_at - now
         self.iteration_label.setText(f"iteration {stepper.iteration}")
         done = stepper.phases[stepper.phase - 1] if stepper.phase > 0 else None
         self.phase_label.setText(
