@@ -449,18 +449,20 @@ class Stepper:
                 self._apply_event(event)
 
     # -------------------------------------------------------------- evaluation
-    def evaluate(self, full: bool = True) -> Trace:
+    def evaluate(self, full: bool = True, backward: bool = True) -> Trace:
         """Forward and backward at the current parameters, nothing updated or recorded.
 
         ``full`` uses every observation; otherwise the batch of the current iteration.
+        ``backward=False`` stops after the forward phases (activations only).
         Non-finite values are left in the trace for the caller to see.
         """
         batch, x, y = (None, self.inputs, self.targets) if full else self._batch(self.iteration)
         trace = Trace(self.network.layer_count, x, y, batch)
         trace.gradient = np.zeros_like(self.network.theta)
         gradient_weights, gradient_biases, _ = self.network.layout(trace.gradient)
+        phases = self.phases[:-1] if backward else self.phases[: self.network.layer_count]
         with np.errstate(**_QUIET):
-            for phase in self.phases[:-1]:
+            for phase in phases:
                 compute_phase(self.network, self.loss, phase.kind, phase.layer, trace,
                               gradient_weights, gradient_biases)
         return trace

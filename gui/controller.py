@@ -54,6 +54,7 @@ class LabController(QObject):
         self.stepper: Stepper
         self.init_spec: InitSpec
         self._display_trace: Trace | None = None
+        self._display_backward = False
         self._symmetry: list | None = None
         for signal in (self.position_changed, self.parameters_changed, self.structure_changed,
                        self.settings_changed):
@@ -80,6 +81,7 @@ class LabController(QObject):
 
     def _forget_display_trace(self) -> None:
         self._display_trace = None
+        self._display_backward = False
         self._symmetry = None
 
     def symmetry(self) -> list[list[list[int]]]:
@@ -88,14 +90,16 @@ class LabController(QObject):
             self._symmetry = symmetry_groups(self.stepper.network)
         return self._symmetry
 
-    def display_trace(self) -> Trace:
+    def display_trace(self, backward: bool = True) -> Trace:
         """What the views show: the current iteration's trace while it is in progress (layers
-        not reached yet are None), else a full pass at the current parameters."""
+        not reached yet are None), else a pass at the current parameters — forward only
+        unless ``backward`` (the graph's fills need activations; tooltips need gradients)."""
         s = self.stepper
         if s.phase > 0 and s.trace is not None and s.trace.batch is None:
             return s.trace
-        if self._display_trace is None:
-            self._display_trace = s.evaluate(full=True)
+        if self._display_trace is None or (backward and not self._display_backward):
+            self._display_trace = s.evaluate(full=True, backward=backward)
+            self._display_backward = backward
         return self._display_trace
 
     @property

@@ -142,7 +142,7 @@ class NetworkView(QGraphicsView):
         """Redraw values, colours, tooltips and highlights from the engine."""
         controller = self.controller
         network, stepper = controller.network, controller.stepper
-        trace = controller.display_trace()
+        trace = controller.display_trace(backward=False)
         observation = min(self.observation, trace.activations[0].shape[0] - 1)
         phase = stepper.phases[stepper.phase - 1] if stepper.phase > 0 else None
         # each neuron in a group of interchangeable neurons gets the group's outline colour
