@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -36,39 +35,10 @@ from .history import Checkpoint, Event, History
 from .losses import get_loss
 from .network import Network, ParameterAddress
 from .optimizers import TrainingConfig, batch_indices, make_optimizer
+from .phases import NonFiniteError, Phase, first_non_finite, phases_of
 
 MAX_OBSERVATIONS = 100_000
 _QUIET = {"over": "ignore", "under": "ignore", "invalid": "ignore", "divide": "ignore"}
-
-
-@dataclass(frozen=True)
-class Phase:
-    kind: str  # "forward", "loss", "backward" or "update"
-    layer: int | None = None
-
-    def __str__(self) -> str:
-        return f"{self.kind} layer {self.layer}" if self.layer is not None else self.kind
-
-
-class NonFiniteError(ArithmeticError):
-    """A phase produced inf or NaN. Attributes name where."""
-
-    def __init__(self, iteration: int, phase: Phase, quantity: str, where: str) -> None:
-        self.iteration = iteration
-        self.phase = phase
-        self.layer = phase.layer
-        self.quantity = quantity
-        self.where = where
-        super().__init__(
-            f"iteration {iteration}, {phase}: {quantity} is not finite ({where}); "
-            "try a smaller learning rate, or step back"
-        )
-
-
-def phases_of(layer_count: int) -> list[Phase]:
-    forward = [Phase("forward", l) for l in range(1, layer_count + 1)]
-    backward = [Phase("backward", l) for l in range(layer_count, 0, -1)]
-    return forward + [Phase("loss")] + backward + [Phase("update")]
 
 
 def validate_training(network: Network, config: TrainingConfig) -> None:
@@ -99,15 +69,6 @@ def validate_data(network: Network, inputs: np.ndarray, targets: np.ndarray) -> 
         raise ValueError(
             f"data.targets: {len(targets)} rows for {len(inputs)} rows of inputs"
         )
-
-
-def _first_non_finite(values: np.ndarray) -> str:
-    array = np.atleast_1d(np.asarray(values))
-    index = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
-    value = array[index]
-    if array.ndim == 2:
-        return f"{value} at observation {index[0]}, neuron {index[1]}"
-    return f"{value} at index {index}"
 
 
 class Stepper:
@@ -264,7 +225,7 @@ class Stepper:
             ok, where = math.isfinite(values), repr(values)
         else:
             ok = bool(np.isfinite(values).all())
-            where = "" if ok else _first_non_finite(values)
+            where = "" if ok else first_non_finite(values)
         if not ok:
             self.fault = NonFiniteError(self.iteration, self.phases[self.phase], quantity, where)
             raise self.fault
