@@ -96,8 +96,15 @@ class Stepper:
         self.trace: Trace | None = None
         self.fault: NonFiniteError | None = None
         self._head = (0, 0)
-        self._gradient = np.zeros_like(network.theta)
-        self._gradient_weights, self._gradient_biases, _ = network.layout(self._gradient)
+        # the phase path's gradient belongs to the iteration's trace (made in _new_trace);
+        # the fast path has one buffer of its own, every entry overwritten each iteration
+        self._gradient: np.ndarray | None = None
+        self._gradient_weights: list | None = None
+        self._gradient_biases: list | None = None
+        self._fast_gradient = np.zeros_like(network.theta)
+        fast_weights, fast_biases, _ = network.layout(self._fast_gradient)
+        self._fast_views = (fast_weights,
+                            fast_biases if network.bias else [None] * network.layer_count)
         self.history = History(
             self._capture(), parameter_stride=parameter_stride, checkpoint_stride=checkpoint_stride
         )
@@ -300,11 +307,8 @@ class Stepper:
         weights, activations = network.weights, network.activations
         biases = network.biases if network.bias else [None] * L
         theta, history = network.theta, self.history
-        self._gradient = gradient = np.zeros_like(theta)
-        gradient_weights, gradient_biases, _ = network.layout(gradient)
-        if not network.bias:
-            gradient_biases = [None] * L
-        self._gradient_weights, self._gradient_biases = gradient_weights, gradient_biases
+        gradient = self._fast_gradient
+        gradient_weights, gradient_biases = self._fast_views
         pre = [None] * (L + 1)
         post = [None] * (L + 1)
         full_batch = self.config.effective_batch_size(len(self.inputs)) >= len(self.inputs)
