@@ -155,12 +155,11 @@ class LossPlot(HistoryPlot):
         super().__init__(controller, "loss_plot", "loss C", parent)
         self.curve = _fast_curve(self.getPlotItem(), pen=pg.mkPen("#1f77b4", width=1))
         self.log_scale = False
-        self._shown = (None, -1)
 
     def set_log_scale(self, on: bool) -> None:
         self.log_scale = on
         self.setLogMode(y=on)
-        self._shown = (None, -1)
+        self._forget_shown()
         self.getViewBox().setRange(yRange=(0, 1), padding=0)  # re-fitted by refresh
         self.refresh()
 
