@@ -15,6 +15,7 @@ with every second one (plot updates are printed too).
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import platform
 import subprocess
@@ -92,7 +93,7 @@ def headless_rate(document: Document, seconds: float) -> float:
 
 
 def gui_run(app, document: Document, seconds: float) -> dict:
-    from PySide6.QtCore import QTimer
+    from PySide6.QtCore import QCoreApplication, QEvent, QTimer
 
     from gui.main_window import MainWindow
 
@@ -143,7 +144,10 @@ def gui_run(app, document: Document, seconds: float) -> dict:
         "iterations": iterations,
     }
     window.close()
+    window.deleteLater()  # one window at a time, as in the app: the next run starts clean
     app.processEvents()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
     return result
 
 

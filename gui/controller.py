@@ -27,6 +27,7 @@ from engine.symmetry import symmetry_groups
 CHUNK_SECONDS = 0.012
 MAX_CHUNK_SECONDS = 0.045  # with a redraw of as long, input waits < 100 ms
 MAX_CHUNK = 100_000
+FRAME_SECONDS = 0.05  # a chunk and a redraw: at least 20 redraws a second while running
 
 
 class LabController(QObject):
@@ -48,6 +49,7 @@ class LabController(QObject):
         self._run_timer.timeout.connect(self._run_chunk)
         self._chunk = 16
         self._chunk_seconds = CHUNK_SECONDS
+        self._others_seconds = CHUNK_SECONDS
         self._last_chunk_end: float | None = None
         self._remaining: int | None = None
         self.path: Path | None = None
@@ -175,12 +177,15 @@ class LabController(QObject):
         if not ok:
             return
         # Aim each chunk at as long as the rest of the event loop took since the last one
-        # (redraws, input), within CHUNK_SECONDS … MAX_CHUNK_SECONDS: training gets about
-        # half the time however heavy the redraws, and pause stays prompt.
+        # (redraws, input), so training gets about half the time, but short enough that a
+        # chunk and a redraw fit in FRAME_SECONDS (heavy redraws of large networks: the
+        # window stays fluid and training gets less), within CHUNK_SECONDS …
+        # MAX_CHUNK_SECONDS so that pause stays prompt.
         if self._last_chunk_end is not None:
             others = started - self._last_chunk_end
-            self._chunk_seconds = min(MAX_CHUNK_SECONDS, max(
-                CHUNK_SECONDS, 0.8 * self._chunk_seconds + 0.2 * others))
+            self._others_seconds = 0.8 * self._others_seconds + 0.2 * others
+            self._chunk_seconds = min(MAX_CHUNK_SECONDS, max(CHUNK_SECONDS, min(
+                self._others_seconds, FRAME_SECONDS - self._others_seconds)))
         self._last_chunk_end = time.perf_counter()
         scale = self._chunk_seconds / max(elapsed, 1e-6)
         self._chunk = int(min(MAX_CHUNK, max(1, count * min(2.0, max(0.5, scale)))))

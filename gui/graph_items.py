@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QGraphicsEllipseItem,
     QGraphicsItem,
     QGraphicsLineItem,
-    QGraphicsPathItem,
     QGraphicsRectItem,
     QGraphicsSimpleTextItem,
 )
@@ -27,6 +26,8 @@ NOT_COMPUTED = QColor(225, 225, 225)
 GROUP_COLOURS = [QColor(c) for c in ("#d62728", "#9467bd", "#2ca02c", "#e377c2", "#8c564b",
                                       "#17becf", "#bcbd22", "#7f7f7f")]
 MAX_EDGE_WIDTH = 7.0
+BIAS_PEN = QPen(QColor(150, 150, 150), 0.8)
+SELECTED_BIAS_PEN = QPen(QColor(0, 0, 0), 2.0)
 
 
 def activation_colour(value: float | None) -> QColor:
@@ -72,6 +73,7 @@ class NeuronItem(QGraphicsEllipseItem):
         self._fill: int | None = None
         self._text: str | None = None
         self._outline: object = ()
+        self._ring: QGraphicsEllipseItem | None = None
         self.set_outline(None)
 
     def set_value(self, value: float | None) -> None:
@@ -98,13 +100,21 @@ class NeuronItem(QGraphicsEllipseItem):
         else:
             self.setPen(QPen(colour, max(3.0, self.radius * 0.22)))
 
-    def paint(self, painter, option, widget=None) -> None:
-        super().paint(painter, option, widget)
-        if self.isSelected():
-            painter.setPen(QPen(QColor(0, 0, 0), 1.5, Qt.PenStyle.DashLine))
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            r = self.radius + 5
-            painter.drawEllipse(QRectF(-r, -r, 2 * r, 2 * r))
+    # Selection shows as a child item made when it changes, not in a paint() override: a
+    # Python paint() is a call back into Python per neuron per redraw (hundreds of them).
+    def itemChange(self, change, value):
+        if change == QGraphicsItem.GraphicsItemChange.ItemSelectedHasChanged:
+            if self.isSelected() and self._ring is None:
+                r = self.radius + 5
+                self._ring = QGraphicsEllipseItem(-r, -r, 2 * r, 2 * r, self)
+                self._ring.setPen(QPen(QColor(0, 0, 0), 1.5, Qt.PenStyle.DashLine))
+                self._ring.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+            elif not self.isSelected() and self._ring is not None:
+                self._ring.setParentItem(None)
+                if self._ring.scene() is not None:
+                    self._ring.scene().removeItem(self._ring)
+                self._ring = None
+        return super().itemChange(change, value)
 
 
 class BiasItem(QGraphicsRectItem):
@@ -116,7 +126,7 @@ class BiasItem(QGraphicsRectItem):
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, True)
         self.setAcceptHoverEvents(True)
         self.setBrush(QBrush(QColor(250, 250, 240)))
-        self.setPen(QPen(QColor(150, 150, 150), 0.8))
+        self.setPen(BIAS_PEN)
         self.setZValue(3)
         self.text = QGraphicsSimpleTextItem(self)
         font = QFont()
@@ -130,12 +140,10 @@ class BiasItem(QGraphicsRectItem):
         self.setRect(-width / 2, 0, width, rect.height() + 2)
         self.text.setPos(-rect.width() / 2, 1)
 
-    def paint(self, painter, option, widget=None) -> None:
-        super().paint(painter, option, widget)
-        if self.isSelected():
-            painter.setPen(QPen(QColor(0, 0, 0), 2.0))
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawRect(self.rect())
+    def itemChange(self, change, value):
+        if change == QGraphicsItem.GraphicsItemChange.ItemSelectedHasChanged:
+            self.setPen(SELECTED_BIAS_PEN if self.isSelected() else BIAS_PEN)
+        return super().itemChange(change, value)
 
 
 class EdgeItem(QGraphicsLineItem):
@@ -182,8 +190,31 @@ class EdgeItem(QGraphicsLineItem):
         self.label.setPos(point.x() - rect.width() / 2 - 2, point.y() - rect.height() / 2)
 
 
+class _EdgeLayer(QGraphicsItem):
+    """All the batched edges as one item, painted from one cached pixmap until they change.
+
+    One item rather than one per path: each cached item is a pixmap of the whole graph, and
+    compositing eight of them cost more than stroking the lines once."""
+
+    def __init__(self, batched: BatchedEdges, rect: QRectF) -> None:
+        super().__init__()
+        self._batched, self._rect = batched, rect
+        self.setZValue(1)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+
+    def boundingRect(self) -> QRectF:
+        return self._rect
+
+    def paint(self, painter, option, widget=None) -> None:
+        for pen, path in zip(self._batched.pens, self._batched.paths, strict=True):
+            if not path.isEmpty():
+                painter.setPen(pen)
+                painter.drawPath(path)
+
+
 class BatchedEdges:
-    """Thousands of edges as a few path items, one per colour and width bucket.
+    """Thousands of edges as a few paths, one per colour and width bucket, in one item.
 
     Opaque colours (alpha blending multiplies the cost of stroking by twenty), and at most
     ``MAX_DRAWN`` edges: the strongest by |w|. At that density a learner cannot tell more
@@ -195,23 +226,25 @@ class BatchedEdges:
     def __init__(self, scene, starts: np.ndarray, ends: np.ndarray) -> None:
         # starts, ends: (edges, 2) scene coordinates, in θ order of the weights
         self.starts, self.ends = starts, ends
-        self.items = []
         self.drawn = 0
-        for sign in (POSITIVE, NEGATIVE):
+        self.pens: list[QPen] = []
+        for sign in (POSITIVE, NEGATIVE):  # weak to strong: strong edges on top
             for bucket in range(self.BUCKETS):
-                item = QGraphicsPathItem()
                 strength = 0.25 + 0.75 * (bucket + 1) / self.BUCKETS
                 colour = QColor(
                     *(int(255 - strength * (255 - c)) for c in (sign.red(), sign.green(),
                                                                  sign.blue())))
                 pen = QPen(colour, 1.0 if bucket < self.BUCKETS - 1 else 2.0)
                 pen.setCosmetic(True)  # pixels, not scene units: thin at any zoom
-                item.setPen(pen)
-                item.setZValue(1 + bucket * 0.01)  # strong edges on top
-                # painted from a pixmap until its path changes (see NetworkView.refresh)
-                item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-                scene.addItem(item)
-                self.items.append(item)
+                self.pens.append(pen)
+        order = sorted(range(len(self.pens)), key=lambda i: i % self.BUCKETS)
+        self.pens = [self.pens[i] for i in order]
+        self._order = order
+        self.paths = [QPainterPath() for _ in self.pens]
+        corner = np.minimum(starts.min(axis=0), ends.min(axis=0)) - 4
+        far = np.maximum(starts.max(axis=0), ends.max(axis=0)) + 4
+        self.layer = _EdgeLayer(self, QRectF(*corner, *(far - corner)))
+        scene.addItem(self.layer)
 
     def update(self, values: np.ndarray, scale: float) -> None:
         strongest = np.arange(len(values))
@@ -221,16 +254,15 @@ class BatchedEdges:
         values, starts, ends = values[strongest], self.starts[strongest], self.ends[strongest]
         magnitude = np.abs(values) / scale if scale > 0 else np.zeros_like(values)
         bucket = np.minimum((magnitude * self.BUCKETS).astype(int), self.BUCKETS - 1)
-        for s, positive in enumerate((True, False)):
-            sign_mask = values >= 0 if positive else values < 0
-            for b in range(self.BUCKETS):
-                mask = sign_mask & (bucket == b)
-                item = self.items[s * self.BUCKETS + b]
-                if not mask.any():
-                    item.setPath(QPainterPath())
-                    continue
-                x = np.empty(2 * mask.sum())
-                y = np.empty_like(x)
-                x[0::2], x[1::2] = starts[mask, 0], ends[mask, 0]
-                y[0::2], y[1::2] = starts[mask, 1], ends[mask, 1]
-                item.setPath(pg.arrayToQPath(x, y, connect="pairs"))
+        for position, index in enumerate(self._order):
+            positive, b = index < self.BUCKETS, index % self.BUCKETS
+            mask = (values >= 0 if positive else values < 0) & (bucket == b)
+            if not mask.any():
+                self.paths[position] = QPainterPath()
+                continue
+            x = np.empty(2 * mask.sum())
+            y = np.empty_like(x)
+            x[0::2], x[1::2] = starts[mask, 0], ends[mask, 0]
+            y[0::2], y[1::2] = starts[mask, 1], ends[mask, 1]
+            self.paths[position] = pg.arrayToQPath(x, y, connect="pairs")
+        self.layer.update()

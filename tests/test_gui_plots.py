@@ -75,8 +75,12 @@ def test_a_large_network_draws_its_strongest_edges(open_window, qtbot):
     batched = view.batched
     assert batched is not None and not view.edges  # 17,024 edges: batched, not one item each
     assert batched.drawn == BatchedEdges.MAX_DRAWN
-    drawn_paths = sum(item.path().elementCount() for item in batched.items)
+    drawn_paths = sum(path.elementCount() for path in batched.paths)
     assert drawn_paths == 2 * BatchedEdges.MAX_DRAWN  # a move and a line per edge
+    # one cached item paints them all (a cached pixmap each for several cost more)
+    layers = [item for item in view.scene().items() if item is batched.layer]
+    assert len(layers) == 1 and batched.layer.boundingRect().contains(
+        view.neurons[(0, 0)].scenePos())
 
 
 def test_batched_edges_keep_the_strongest_weights(qapp):
@@ -89,8 +93,8 @@ def test_batched_edges_keep_the_strongest_weights(qapp):
     edges = BatchedEdges(scene, starts, ends)
     values = np.random.default_rng(5).normal(size=count)
     edges.update(values, float(np.abs(values).max()))
-    drawn = {int(item.path().elementAt(e).x) for item in edges.items
-             for e in range(item.path().elementCount())}  # x names the edge
+    drawn = {int(path.elementAt(e).x) for path in edges.paths
+             for e in range(path.elementCount())}  # x names the edge
     strongest = set(np.argsort(np.abs(values))[-BatchedEdges.MAX_DRAWN:].tolist())
     assert drawn == strongest
 
@@ -105,7 +109,7 @@ def test_a_large_graph_restrokes_its_edges_every_third_redraw_while_running(open
     view = window.network_view
 
     def paths():
-        return [item.path() for item in view.batched.items]
+        return list(view.batched.paths)
 
     def redraw_after_an_iteration():
         controller.stepper.run(1)

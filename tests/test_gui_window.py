@@ -405,3 +405,24 @@ def test_screenshot_command_line(tmp_path):
     assert data[12:16] == b"IHDR"
     width, height = struct.unpack(">II", data[16:24])
     assert width >= 400 and height >= 300
+
+
+def test_selection_marks_neurons_and_biases(open_window):
+    from gui.graph_items import BIAS_PEN, SELECTED_BIAS_PEN
+
+    view = open_window().network_view
+    neuron = view.neurons[(1, 0)]
+    bias = next(iter(view.bias_items.values()))
+    assert neuron.childItems() == [] or all(
+        child.pen().style() != Qt.PenStyle.DashLine for child in neuron.childItems())
+    neuron.setSelected(True)
+    bias.setSelected(True)
+    rings = [child for child in neuron.childItems()
+             if hasattr(child, "pen") and child.pen().style() == Qt.PenStyle.DashLine]
+    assert len(rings) == 1 and rings[0].rect().width() > neuron.rect().width()
+    assert bias.pen() == SELECTED_BIAS_PEN
+    neuron.setSelected(False)
+    bias.setSelected(False)
+    assert not any(hasattr(child, "pen") and child.pen().style() == Qt.PenStyle.DashLine
+                   for child in neuron.childItems())
+    assert bias.pen() == BIAS_PEN
