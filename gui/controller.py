@@ -27,7 +27,7 @@ from engine.symmetry import symmetry_groups
 CHUNK_SECONDS = 0.012
 MAX_CHUNK_SECONDS = 0.045  # with a redraw of as long, input waits < 100 ms
 MAX_CHUNK = 100_000
-FRAME_SECONDS = 0.05  # a chunk and a redraw: at least 20 redraws a second while running
+FRAME_SECONDS = 0.045  # a chunk and a redraw: over 20 redraws a second while running
 
 
 class LabController(QObject):
