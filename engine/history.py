@@ -109,6 +109,7 @@ class History:
             capacity=int(max(1, min(64, parameter_budget_bytes // row_bytes))),
         )
         self.checkpoints: dict[int, Checkpoint] = {}
+        self.checkpoint_floor = 1  # raised when the budget forces a coarser stride
         self.events: list[Event] = []
 
     # ------------------------------------------------------------------ losses
@@ -155,6 +156,7 @@ class History:
 
     def _coarsen_checkpoints(self) -> None:
         self.checkpoint_stride *= 2
+        self.checkpoint_floor = self.checkpoint_stride  # the budget allows no finer stride
         self.checkpoints = {
             t: c for t, c in self.checkpoints.items() if t % self.checkpoint_stride == 0
         }

@@ -19,6 +19,7 @@ phase by phase, so the error it raises is the same one stepping would have given
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -81,7 +82,14 @@ class Stepper:
         *,
         parameter_stride: int = 1,
         checkpoint_stride: int = 256,
+        seek_seconds: float | None = None,
     ) -> None:
+        """``seek_seconds``: when given, ``run`` times the iterations and lowers the checkpoint
+        stride (powers of two, at most ``checkpoint_stride``) so that a seek replays for
+        about that long at most: a timeline scrubbed across a slow network stays fluid.
+        Results never depend on it: a replay from any checkpoint is bit-identical."""
+        self.seek_seconds = seek_seconds
+        self._max_checkpoint_stride = checkpoint_stride
         self.network = network
         self.inputs = np.array(inputs, dtype=float)
         self.targets = np.array(targets, dtype=float)
@@ -294,13 +302,25 @@ class Stepper:
                         self._do_phase(record=True)
                     done = 1
                 if until is None:
-                    done += self._fast(iterations - done, record=True)
+                    started = time.perf_counter()
+                    count = self._fast(iterations - done, record=True)
+                    self._adapt_checkpoints(count, time.perf_counter() - started)
+                    done += count
                 else:
                     while done < iterations and not until(self):
                         done += self._fast(1, record=True)
         finally:
             self._head = (self.iteration, self.phase)
         return done
+
+    def _adapt_checkpoints(self, count: int, seconds: float) -> None:
+        if self.seek_seconds is None or count < 4 or seconds <= 0:
+            return
+        affordable = self.seek_seconds * count / seconds  # iterations one seek may replay
+        stride = 2 ** int(math.floor(math.log2(max(1.0, affordable))))
+        history = self.history
+        history.checkpoint_stride = max(history.checkpoint_floor,
+                                        min(stride, self._max_checkpoint_stride))
 
     def _fast(self, count: int, record: bool) -> int:
         network, L = self.network, self.network.layer_count

@@ -27,6 +27,7 @@ from engine.symmetry import symmetry_groups
 CHUNK_SECONDS = 0.012
 MAX_CHUNK_SECONDS = 0.045  # with a redraw of as long, input waits < 100 ms
 MAX_CHUNK = 100_000
+SEEK_SECONDS = 0.04  # the longest replay a seek (timeline, step back) should need
 FRAME_SECONDS = 0.045  # a chunk and a redraw: over 20 redraws a second while running
 
 
@@ -65,7 +66,7 @@ class LabController(QObject):
 
     # --------------------------------------------------------------- document
     def _install(self, document: Document, path: Path | None) -> None:
-        self.stepper = document.make_stepper()
+        self.stepper = document.make_stepper(seek_seconds=SEEK_SECONDS)
         self.init_spec = document.init or InitSpec("normal", 0, {"std": 1.0})
         self.path = path
         self.undo_stack.clear()

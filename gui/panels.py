@@ -157,7 +157,8 @@ class StructurePanel(QGroupBox):
     def _push(self, network: Network, text: str) -> None:
         old = self.controller.stepper
         try:
-            stepper = Stepper(network, old.inputs, old.targets, old.config)
+            stepper = Stepper(network, old.inputs, old.targets, old.config,
+                              seek_seconds=old.seek_seconds)
         except ValueError as error:
             self.controller.message_posted.emit(str(error))
             self.refresh()

@@ -444,3 +444,35 @@ def test_parameter_addresses_in_the_stories_exist():
     for index, address in enumerate(addresses):
         stepper.set_parameter(address, float(index))
     assert np.array_equal(stepper.network.theta, np.arange(len(addresses), dtype=float))
+
+
+def test_seek_seconds_picks_the_checkpoint_stride_from_the_iteration_cost():
+    # an iteration of about 1 ms against a 10 ms seek budget: stride 8 (a power of two ≤ 10)
+    stepper = make_stepper("adam", 2)
+    stepper.seek_seconds = 0.010
+    stepper._adapt_checkpoints(100, 0.100)
+    assert stepper.history.checkpoint_stride == 8
+    # never above the stride asked for at construction, never below the budget's floor
+    stepper._adapt_checkpoints(100, 1e-6)
+    assert stepper.history.checkpoint_stride == 256
+    stepper.history.checkpoint_floor = 64
+    stepper._adapt_checkpoints(100, 0.100)
+    assert stepper.history.checkpoint_stride == 64
+
+
+def test_an_adapted_checkpoint_stride_keeps_seeking_exact():
+    stepper = make_stepper("adam", 3)
+    stepper.seek_seconds = 1e-9  # as if every iteration were slow: stride 1
+    stepper.run(10)
+    stepper.run(30)  # a timed run: the stride drops to 1 for the iterations after it
+    assert stepper.history.checkpoint_stride == 1
+    stepper.run(10)
+    assert set(range(40, 50)) <= set(stepper.history.checkpoints)
+    reference = make_stepper("adam", 3)
+    states = {}
+    for t in range(51):
+        states[t] = capture(reference)
+        reference.run(1)
+    for t in (50, 3, 45, 41, 11, 0, 39):
+        stepper.seek(t)
+        assert_same_state(stepper, states[t], f"seek({t})")
