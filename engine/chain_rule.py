@@ -173,3 +173,27 @@ def chain_rule(
         address, plain_target, delta_form, paths, per_observation,
         float(np.sum(per_observation)), path_count, notes,
     )
+
+
+def differing_factors(first: ChainRule, second: ChainRule, rtol: float = 1e-9,
+                      atol: float = 1e-12) -> tuple[list[int], list[tuple[int, int]]]:
+    """Where two chains part: the positions in the δ form, and (path, factor) positions in
+    the path sums, whose values differ for some observation. Chains of different shapes are
+    compared as far as they line up (path by path, factor by factor).
+
+    For seed 001's w5 and w6 this is the last factor (a1 against a2); for w1 and w3 the
+    weight factor (w5 against w6); for w1 and w2 the input (x1 against x2)."""
+
+    def differ(a: Factor, b: Factor) -> bool:
+        return a.values.shape != b.values.shape or not np.allclose(
+            a.values, b.values, rtol=rtol, atol=atol, equal_nan=True)
+
+    def pairs(a: list, b: list) -> zip:
+        return zip(a, b, strict=False)  # as far as they line up
+
+    delta = [k for k, (a, b) in enumerate(pairs(first.delta_form, second.delta_form))
+             if differ(a, b)]
+    paths = []
+    for p, (path_a, path_b) in enumerate(pairs(first.paths or [], second.paths or [])):
+        paths += [(p, k) for k, (a, b) in enumerate(pairs(path_a, path_b)) if differ(a, b)]
+    return delta, paths

@@ -63,17 +63,19 @@ def cost(network: Network, loss, inputs: np.ndarray, targets: np.ndarray) -> flo
     return loss.value(a, targets)
 
 
-def gradient_check(stepper, step: float = STEP) -> GradientCheck:
-    """Check every parameter at the stepper's current state, on the whole data set."""
+def gradient_check(stepper, step: float = STEP, indices=None) -> GradientCheck:
+    """Check every parameter (or those at ``indices`` of θ, in that order) at the stepper's
+    current state, on the whole data set."""
     trace = stepper.evaluate(full=True)
     probe = stepper.network.copy()
     theta = probe.theta
-    numeric = np.empty_like(theta)
+    indices = np.arange(theta.size) if indices is None else np.asarray(indices, dtype=int)
+    numeric = np.empty(len(indices))
     with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
-        for k in range(theta.size):
+        for position, k in enumerate(indices):
             original = theta[k]
 
-            def central(h: float, k: int = k, original: float = original) -> float:
+            def central(h: float, k: int = int(k), original: float = original) -> float:
                 theta[k] = original + h
                 plus = cost(probe, stepper.loss, stepper.inputs, stepper.targets)
                 theta[k] = original - h
@@ -81,12 +83,13 @@ def gradient_check(stepper, step: float = STEP) -> GradientCheck:
                 theta[k] = original
                 return (plus - minus) / (2.0 * h)
 
-            numeric[k] = (4.0 * central(step / 2.0) - central(step)) / 3.0
-        backprop = trace.gradient.copy()
+            numeric[position] = (4.0 * central(step / 2.0) - central(step)) / 3.0
+        backprop = trace.gradient[indices].copy()
         floor = ERROR_FLOOR
         if trace.loss is not None and np.isfinite(trace.loss):
             floor = max(ERROR_FLOOR, COST_FLOOR * abs(trace.loss))
         scale = np.maximum(np.maximum(np.abs(backprop), np.abs(numeric)), floor)
         relative = np.abs(backprop - numeric) / scale
     relative[~np.isfinite(relative)] = np.inf
-    return GradientCheck(probe.addresses(), backprop, numeric, relative)
+    addresses = probe.addresses()
+    return GradientCheck([addresses[k] for k in indices], backprop, numeric, relative)

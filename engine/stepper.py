@@ -131,6 +131,11 @@ class Stepper:
         """The furthest iteration reached; ``seek`` can go anywhere from 0 to here."""
         return self._head[0]
 
+    @property
+    def has_future(self) -> bool:
+        """Rewound: stepping, running or editing here would discard the history after it."""
+        return (self.iteration, self.phase) < self._head
+
     # ------------------------------------------------------------------- state
     def _capture(self, theta_only: bool = False):
         if theta_only:

@@ -40,6 +40,7 @@ class LabController(QObject):
     fault_raised = Signal(str)  # a phase produced inf/NaN: the run stopped there
     message_posted = Signal(str)  # a short status-bar message
     document_changed = Signal()  # file path or modified flag
+    breakpoint_hit = Signal(object)  # engine.breakpoints.Hit: the run paused there
 
     def __init__(self, document: Document, path: Path | None = None, parent=None) -> None:
         super().__init__(parent)
@@ -59,6 +60,10 @@ class LabController(QObject):
         self._display_trace: Trace | None = None
         self._display_backward = False
         self._symmetry: list | None = None
+        self.breakpoints = None  # engine.breakpoints.Breakpoints, set by the window
+        # asked with the number of iterations an action would discard; the window asks the
+        # learner, the default (scripts, tests) agrees
+        self.confirm_discard = lambda iterations: True
         for signal in (self.position_changed, self.parameters_changed, self.structure_changed,
                        self.settings_changed):
             signal.connect(self._forget_display_trace)
@@ -128,13 +133,32 @@ class LabController(QObject):
         self.position_changed.emit()
         return True
 
+    def may_discard_future(self) -> bool:
+        """True when going on from here is allowed: nothing lies ahead, or ``confirm_discard``
+        (the window asks the learner) agrees to forget the iterations after this one."""
+        s = self.stepper
+        if not s.has_future:
+            return True
+        return bool(self.confirm_discard(s.head_iteration - s.iteration))
+
+    def push(self, command, discards_future: bool = True) -> bool:
+        """Do an edit through the undo stack; an edit of the past asks first (it discards
+        the history after it). Returns whether it was done."""
+        if discards_future and not self.may_discard_future():
+            self.message_posted.emit("Nothing changed: the later history is kept")
+            return False
+        self.undo_stack.push(command)
+        return True
+
     def step_phase(self) -> None:
         self.pause()
-        self._guarded(self.stepper.step_phase)
+        if self.may_discard_future():
+            self._guarded(self.stepper.step_phase)
 
     def step_iteration(self) -> None:
         self.pause()
-        self._guarded(self.stepper.step_iteration)
+        if self.may_discard_future():
+            self._guarded(self.stepper.step_iteration)
 
     def step_back(self) -> None:
         self.pause()
@@ -152,8 +176,12 @@ class LabController(QObject):
         """Run until paused, or ``iterations`` iterations."""
         if iterations is not None and iterations <= 0:
             return
+        if not self.running and not self.may_discard_future():
+            return
         self._remaining = iterations
         if not self.running:
+            if self.breakpoints is not None:
+                self.breakpoints.start(self.stepper)
             self._last_chunk_end = None
             self._run_timer.start()
             self.run_state_changed.emit(True)
@@ -173,9 +201,17 @@ class LabController(QObject):
     def _run_chunk(self) -> None:
         count = self._chunk if self._remaining is None else min(self._chunk, self._remaining)
         started = time.perf_counter()
-        ok = self._guarded(lambda: self.stepper.run(count))
+        until = self.breakpoints.until if (
+            self.breakpoints is not None and self.breakpoints.active) else None
+        ok = self._guarded(lambda: self.stepper.run(count, until=until))
         elapsed = time.perf_counter() - started
         if not ok:
+            return
+        hit = self.breakpoints.hit if until is not None else None
+        if hit is not None:
+            self.breakpoints.hit = None
+            self.pause()
+            self.breakpoint_hit.emit(hit)
             return
         # Aim each chunk at as long as the rest of the event loop took since the last one
         # (redraws, input), so training gets about half the time, but short enough that a

@@ -267,6 +267,12 @@ class NetworkView(QGraphicsView):
             if item is not None:
                 item.setSelected(True)
 
+    def select_neuron(self, neuron: tuple[int, int]) -> None:
+        self.scene().clearSelection()
+        item = self.neurons.get(tuple(neuron))
+        if item is not None:
+            item.setSelected(True)
+
     def item_for(self, address: ParameterAddress):
         return self.edges.get(address) or self.bias_items.get(address)
 
@@ -286,7 +292,7 @@ class NetworkView(QGraphicsView):
     def _apply_edit(self, address: ParameterAddress, value: float) -> None:
         if value == self.controller.network.get(address):
             return  # nothing changes: no undo entry, no unsaved change
-        self.controller.undo_stack.push(
+        self.controller.push(
             SetParametersCommand(self.controller, [address], [value])
         )
 

@@ -163,7 +163,8 @@ class StructurePanel(QGroupBox):
             self.controller.message_posted.emit(str(error))
             self.refresh()
             return
-        self.controller.undo_stack.push(ChangeStructureCommand(self.controller, stepper, text))
+        self.controller.push(ChangeStructureCommand(self.controller, stepper, text),
+                             discards_future=False)
 
     def _edit(self, change, text: str) -> None:
         try:
@@ -281,14 +282,15 @@ class InitPanel(QGroupBox):
             self.refresh()
             return
         if spec != self.controller.init_spec:
-            self.controller.undo_stack.push(
-                ChangeInitCommand(self.controller, spec, f"Initialisation: {spec.scheme}"))
+            self.controller.push(
+                ChangeInitCommand(self.controller, spec, f"Initialisation: {spec.scheme}"),
+                discards_future=False)
         self.refresh()
 
     def reinitialise(self) -> None:
         spec = self.controller.init_spec
         theta = initial_theta(self.controller.network, spec)
-        self.controller.undo_stack.push(SetThetaCommand(
+        self.controller.push(SetThetaCommand(
             self.controller, theta, f"Re-initialise ({spec.scheme}, seed {spec.seed})"))
 
     def jog(self) -> None:
@@ -296,7 +298,7 @@ class InitPanel(QGroupBox):
         network = self.controller.network
         seed = self.controller.init_spec.seed
         theta = network.theta + jog_noise(network, scale, seed)
-        self.controller.undo_stack.push(
+        self.controller.push(
             SetThetaCommand(self.controller, theta, f"Jog (scale {scale:g}, seed {seed})"))
 
 
@@ -365,7 +367,7 @@ class TrainingPanel(QGroupBox):
         if config != current:
             changed = [k for k, v in config.to_json().items() if current.to_json()[k] != v]
             text = ", ".join(f"{k} = {getattr(config, k)}" for k in changed)
-            self.controller.undo_stack.push(
+            self.controller.push(
                 ChangeSettingsCommand(self.controller, config, f"Set {text}"))
 
 

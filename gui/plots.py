@@ -108,6 +108,20 @@ class HistoryPlot(pg.PlotWidget):
         box.disableAutoRange()
         box.sigRangeChangedManually.connect(self._user_moved)
         box.sigStateChanged.connect(self._state_changed)
+        # where the timeline stands when it is rewound (hidden at the newest iteration)
+        self.cursor = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(
+            (200, 0, 0), width=1.5, style=Qt.PenStyle.DashLine))
+        self.cursor.setZValue(20)
+        self.addItem(self.cursor, ignoreBounds=True)
+        self.cursor.hide()
+
+    def update_cursor(self) -> None:
+        stepper = self.controller.stepper
+        if stepper.has_future:
+            self.cursor.setPos(stepper.iteration)
+            self.cursor.show()
+        else:
+            self.cursor.hide()
 
     def _forget_shown(self) -> None:
         self._shown = None

@@ -1,0 +1,153 @@
+"""Gradient check in the window: backprop's gradient of every parameter against central
+finite differences at the current state, as a table; relative errors above 1e-6 flagged.
+
+Large networks are checked in slices between events with a progress bar that can cancel
+(four forward passes per parameter: a 17,000-weight network takes a while)."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.gradcheck import FLAG_ABOVE, GradientCheck, gradient_check
+from engine.tables import format_number
+
+SLICE_SECONDS = 0.05  # work between two looks at the event loop (cancel, repaint)
+MAX_ROWS = 2000  # rows listed: the flagged ones first, then the worst of the rest
+FLAGGED = QColor(255, 205, 205)
+
+
+class GradientCheckPanel(QWidget):
+    def __init__(self, controller, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("gradcheck_panel")
+        self.controller = controller
+        self.result: GradientCheck | None = None
+        self._cancelled = False
+        self.button = QPushButton("Check gradients")
+        self.button.setObjectName("gradcheck_button")
+        self.button.setToolTip(
+            "Compare backprop's ∂C/∂θ of every parameter with central finite differences "
+            f"at the current state; relative errors above {FLAG_ABOVE:g} are flagged")
+        self.button.clicked.connect(self.run_check)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop the check; nothing is shown")
+        self.cancel_button.clicked.connect(self._cancel)
+        self.cancel_button.setEnabled(False)
+        self.progress = QProgressBar()
+        self.progress.setVisible(False)
+        self.summary = QLabel("Not checked yet.")
+        self.summary.setObjectName("gradcheck_summary")
+        self.summary.setWordWrap(True)
+        self.table = QTableWidget(0, 4)
+        self.table.setObjectName("gradcheck_table")
+        self.table.setHorizontalHeaderLabels(
+            ["parameter", "backprop", "numeric", "relative error"])
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setToolTip("Flagged rows (red) disagree beyond the tolerance: look at the "
+                              "backward pass of that layer")
+        row = QHBoxLayout()
+        row.addWidget(self.button)
+        row.addWidget(self.cancel_button)
+        row.addWidget(self.progress, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(row)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.table, 1)
+
+    def _cancel(self) -> None:
+        self._cancelled = True
+
+    def run_check(self) -> GradientCheck | None:
+        """Check every parameter now (in slices, the window staying live); the result, or
+        None when cancelled or when the parameters changed meanwhile."""
+        controller = self.controller
+        controller.pause()
+        stepper = controller.stepper
+        theta = stepper.network.theta.copy()
+        size = theta.size
+        self._cancelled = False
+        self.button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        self.progress.setRange(0, size)
+        self.progress.setValue(0)
+        self.progress.setVisible(True)
+        parts: list[GradientCheck] = []
+        done, block = 0, 1
+        try:
+            while done < size:
+                started = time.perf_counter()
+                indices = np.arange(done, min(size, done + block))
+                parts.append(gradient_check(stepper, indices=indices))
+                done += len(indices)
+                elapsed = time.perf_counter() - started
+                block = int(max(1, min(4096, len(indices) * SLICE_SECONDS / max(elapsed, 1e-6))))
+                self.progress.setValue(done)
+                QApplication.processEvents()
+                if self._cancelled or controller.stepper is not stepper or not np.array_equal(
+                        stepper.network.theta, theta):
+                    self.summary.setText("Check stopped: nothing to show "
+                                         "(cancelled, or the parameters changed).")
+                    return None
+        finally:
+            self.button.setEnabled(True)
+            self.cancel_button.setEnabled(False)
+            self.progress.setVisible(False)
+        self.result = GradientCheck(
+            [a for p in parts for a in p.addresses],
+            np.concatenate([p.backprop for p in parts]),
+            np.concatenate([p.numeric for p in parts]),
+            np.concatenate([p.relative_error for p in parts]))
+        self._show(self.result, stepper)
+        return self.result
+
+    def _show(self, result: GradientCheck, stepper) -> None:
+        flagged = result.flagged()
+        where = f"iteration {stepper.iteration}" + (
+            f", after phase {stepper.phases[stepper.phase - 1]}" if stepper.phase else "")
+        if flagged:
+            self.summary.setText(
+                f"{len(flagged)} of {len(result.addresses)} parameters flagged (relative error "
+                f"above {FLAG_ABOVE:g}) at {where}; worst {result.worst} "
+                f"({result.max_relative_error:.2g}).")
+        else:
+            self.summary.setText(
+                f"All {len(result.addresses)} parameters agree within {FLAG_ABOVE:g} at "
+                f"{where} (worst relative error {result.max_relative_error:.2g}"
+                + (f" at {result.worst}" if result.worst is not None else "") + ").")
+        errors = result.relative_error
+        order = np.arange(len(errors))
+        if len(order) > MAX_ROWS:
+            order = np.argsort(-errors, kind="stable")[:MAX_ROWS]
+        plain = stepper.network.plain_weight_names() or {}
+        table = self.table
+        table.setRowCount(len(order))
+        for row, k in enumerate(order):
+            address = result.addresses[k]
+            name = str(address) + (f" ({plain[address]})" if address in plain else "")
+            cells = [name, format_number(result.backprop[k]), format_number(result.numeric[k]),
+                     f"{errors[k]:.2g}"]
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if column:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight
+                                          | Qt.AlignmentFlag.AlignVCenter)
+                if errors[k] > FLAG_ABOVE:
+                    item.setBackground(QBrush(FLAGGED))
+                table.setItem(row, column, item)
+        table.resizeColumnsToContents()

@@ -1,0 +1,181 @@
+"""The inspector: every number of the selected neuron, weight or bias, in the seeds' notation.
+
+For a neuron j of layer l, one row per observation o: _o n^l_j, _o a^l_j, _o ∂C/∂a^l_j,
+_o ∂a^l_j/∂n^l_j and _o δ^l_j (blank where the current phase has not computed them yet).
+For a weight or bias: its value, its gradient ∂C/∂w, the last update applied to it (from the
+history's parameter snapshots), and the symmetry groups of the neurons at its two ends.
+It reads the same trace as the graph, so it follows the current phase and the timeline.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.network import ParameterAddress
+from engine.tables import format_number
+
+MAX_ROWS = 200  # observations listed; the rest are summarised in a note
+
+
+def _group_text(groups: list[list[int]], layer: int, neuron: int) -> str:
+    group = next((g for g in groups[layer] if neuron in g), [neuron])
+    if len(group) == 1:
+        return f"neuron {neuron} of layer {layer} is distinct"
+    others = ", ".join(str(k) for k in group)
+    return f"neuron {neuron} of layer {layer} is interchangeable with neurons {{{others}}}"
+
+
+def last_update(stepper, address: ParameterAddress) -> tuple[float | None, str]:
+    """The change the last update made to one parameter: its value now minus its value at the
+    start of the previous iteration (from the history's snapshots; hand edits made since
+    count too); (None, why) when the history does not hold that snapshot."""
+    t = stepper.iteration
+    if t == 0:
+        return None, "no update yet (iteration 0)"
+    history = stepper.history
+    iterations = history.snapshot_iterations
+    index = stepper.network.flat_index(address)
+    found = int(np.searchsorted(iterations, t - 1))
+    if found >= len(iterations) or iterations[found] != t - 1:
+        return None, (f"not kept: the history holds θ every {history.parameter_stride} "
+                      "iterations")
+    change = float(stepper.network.theta[index] - history.snapshots[found, index])
+    return change, f"update of iteration {t - 1}"
+
+
+class Inspector(QWidget):
+    def __init__(self, controller, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("inspector")
+        self.controller = controller
+        self.neuron: tuple[int, int] | None = None
+        self.parameter: ParameterAddress | None = None
+        self.title = QLabel()
+        self.title.setObjectName("inspector_title")
+        self.title.setWordWrap(True)
+        self.table = QTableWidget()
+        self.table.setObjectName("inspector_table")
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setToolTip("One row per observation o; blank: not computed in this phase yet")
+        self.details = QLabel()
+        self.details.setObjectName("inspector_details")
+        self.details.setWordWrap(True)
+        self.details.setTextFormat(Qt.TextFormat.PlainText)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.details)
+        layout.addWidget(self.table, 1)
+        self.refresh()
+
+    # ---------------------------------------------------------------- choosing
+    def show_neuron(self, neuron: tuple[int, int] | None) -> None:
+        self.neuron, self.parameter = neuron, None
+        self.refresh()
+
+    def show_parameter(self, address: ParameterAddress | None) -> None:
+        self.neuron, self.parameter = None, address
+        self.refresh()
+
+    # -------------------------------------------------------------- refreshing
+    def refresh(self) -> None:
+        network = self.controller.network
+        if self.neuron is not None and not (
+                self.neuron[0] < len(network.sizes) and self.neuron[1] < network.sizes[
+                    self.neuron[0]]):
+            self.neuron = None
+        if self.parameter is not None:
+            try:
+                network.check_address(self.parameter)
+            except ValueError:
+                self.parameter = None
+        if self.neuron is not None:
+            self._show_neuron(*self.neuron)
+        elif self.parameter is not None:
+            self._show_parameter(self.parameter)
+        else:
+            self.title.setText("Select a neuron, weight or bias in the graph to inspect it.")
+            self.details.setText("")
+            self.table.clear()
+            self.table.setRowCount(0)
+            self.table.setColumnCount(0)
+
+    def columns(self, l: int, j: int) -> list[tuple[str, np.ndarray | None]]:
+        """(header, values per observation or None) of neuron j of layer l."""
+        trace = self.controller.display_trace(backward=True)
+
+        def column(values):
+            return None if values is None else np.asarray(values)[:, j]
+
+        if l == 0:
+            return [(f"_o x_{j} = _o a^0_{j}", column(trace.activations[0]))]
+        return [
+            (f"_o n^{l}_{j}", column(trace.pre_activations[l])),
+            (f"_o a^{l}_{j}", column(trace.activations[l])),
+            (f"_o ∂C/∂a^{l}_{j}", column(trace.dcost_dactivations[l])),
+            (f"_o ∂a^{l}_{j}/∂n^{l}_{j}", column(trace.dactivation_dpre[l])),
+            (f"_o δ^{l}_{j}", column(trace.deltas[l])),
+        ]
+
+    def _show_neuron(self, l: int, j: int) -> None:
+        network = self.controller.network
+        kind = "input" if l == 0 else network.activations[l - 1].name
+        self.title.setText(f"Neuron {j} of layer {l} ({kind})")
+        groups = self.controller.symmetry()
+        self.details.setText(_group_text(groups, l, j))
+        columns = self.columns(l, j)
+        observations = self.controller.stepper.inputs.shape[0]
+        rows = min(observations, MAX_ROWS)
+        table = self.table
+        table.clear()
+        table.setColumnCount(len(columns))
+        table.setRowCount(rows)
+        table.setHorizontalHeaderLabels([header for header, _ in columns])
+        table.setVerticalHeaderLabels([f"o = {o}" for o in range(rows)])
+        for c, (_, values) in enumerate(columns):
+            for o in range(rows):
+                text = "" if values is None else format_number(values[o])
+                table.setItem(o, c, QTableWidgetItem(text))
+        table.resizeColumnsToContents()
+        if observations > rows:
+            self.details.setText(self.details.text() +
+                                 f"\n(first {rows} of {observations} observations)")
+
+    def _show_parameter(self, address: ParameterAddress) -> None:
+        controller = self.controller
+        network, stepper = controller.network, controller.stepper
+        plain = network.plain_weight_names()
+        name = str(address) + (f" ({plain[address]})" if plain and address in plain else "")
+        self.title.setText(f"{'Weight' if address.kind == 'w' else 'Bias'} {name}")
+        trace = controller.display_trace(backward=True)
+        gradients = trace.weight_gradients if address.kind == "w" else trace.bias_gradients
+        gradient = gradients[address.layer]
+        if gradient is None:
+            gradient_text = "not computed in this phase yet"
+        elif address.kind == "w":
+            gradient_text = format_number(gradient[address.source, address.target])
+        else:
+            gradient_text = format_number(gradient[address.target])
+        change, why = last_update(stepper, address)
+        groups = controller.symmetry()
+        lines = [
+            f"value: {format_number(network.get(address))}",
+            f"gradient ∂C/∂{address}: {gradient_text}",
+            f"last update: {why if change is None else format_number(change)}"
+            + ("" if change is None else f"  ({why})"),
+        ]
+        if address.kind == "w":
+            lines.append("from: " + _group_text(groups, address.layer, address.source))
+        lines.append("to: " + _group_text(groups, address.layer + 1, address.target))
+        self.details.setText("\n".join(lines))
+        self.table.clear()
+        self.table.setRowCount(0)
+        self.table.setColumnCount(0)

@@ -1,0 +1,46 @@
+"""The timeline: a slider over every iteration so far. Moving it rewinds the engine exactly
+(``Stepper.seek``) and the whole window follows; going on from an earlier iteration discards
+the later ones, after the window asks (``LabController.may_discard_future``)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QWidget
+
+
+class Timeline(QWidget):
+    def __init__(self, controller, parent=None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setObjectName("timeline_slider")
+        self.slider.setMinimumWidth(240)
+        self.slider.setToolTip(
+            "Every iteration so far: drag to rewind to any of them exactly (the graph, the "
+            "panels and a cursor on the plots follow). Stepping or running from an earlier "
+            "iteration discards the later ones, after asking.")
+        self.slider.valueChanged.connect(self._moved)
+        self.label = QLabel()
+        self.label.setObjectName("timeline_label")
+        self.label.setMinimumWidth(150)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(4, 0, 4, 0)
+        layout.addWidget(QLabel("timeline"))
+        layout.addWidget(self.slider, 1)
+        layout.addWidget(self.label)
+        self.refresh()
+
+    def _moved(self, iteration: int) -> None:
+        if iteration != self.controller.stepper.iteration or self.controller.stepper.phase:
+            self.controller.seek(iteration)
+
+    def refresh(self) -> None:
+        stepper = self.controller.stepper
+        head = stepper.head_iteration
+        self.slider.blockSignals(True)
+        self.slider.setRange(0, head)
+        self.slider.setValue(stepper.iteration)
+        self.slider.setPageStep(max(1, head // 20))
+        self.slider.blockSignals(False)
+        self.label.setText(
+            f"at {stepper.iteration} of {head}" if stepper.has_future else f"{head} iterations")
