@@ -1,0 +1,310 @@
+"""The breakpoints panel: the list of conditions that pause a run, with a checkbox to switch
+each off, and controls to add and remove them. It edits an engine ``Breakpoints`` list and
+redraws whenever that list tells it of a change (added, removed, switched, fired)."""
+
+from __future__ import annotations
+
+import re
+import weakref
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.breakpoints import (
+    Breakpoint,
+    Breakpoints,
+    GradientNormAbove,
+    IterationReaches,
+    LossBelow,
+    NonFinite,
+    SymmetryChange,
+    WeightCrosses,
+)
+from engine.network import Network, ParameterAddress
+
+from .notation import parameter_name, parse_number
+
+# kind → (chooser text, what the value field asks for or None, tooltip)
+KIND_CHOICES = {
+    "symmetry_change": ("a layer's symmetry changes", None,
+                        "Pause when the groups of interchangeable neurons of a layer change: "
+                        "a symmetry breaks (neurons become distinct) or forms"),
+    "loss_below": ("the loss falls below", "loss, e.g. 0.01",
+                   "Pause after the first iteration whose loss is below the value"),
+    "gradient_norm_above": ("the gradient norm rises above", "norm, e.g. 10",
+                            "Pause after the first iteration whose gradient ‖∂C/∂θ‖₂ (over every "
+                            "parameter) is above the value; its largest component is selected"),
+    "iteration_reaches": ("the iteration reaches", "iteration, e.g. 500",
+                          "Pause when the run arrives at the start of this iteration"),
+    "weight_crosses": ("a weight crosses", "value, e.g. 0.5",
+                       "Pause when the chosen weight or bias passes the value, either way"),
+    "non_finite": ("a value becomes non-finite", None,
+                   "inf or NaN anywhere. The engine always stops there, even without this "
+                   "breakpoint; listing it selects the neuron or weight that went bad"),
+}
+MAX_LISTED_PARAMETERS = 2000
+_WEIGHT = re.compile(r"^\s*w\^(\d+)_\{(\d+),(\d+)\}")
+_BIAS = re.compile(r"^\s*b\^(\d+)_\{?(\d+)\}?")
+_PLAIN = re.compile(r"^\s*(w\d+)\s*$")
+
+
+class BreakpointsPanel(QWidget):
+    def __init__(self, breakpoints: Breakpoints, network_getter: Callable[[], Network],
+                 parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("breakpoints_panel")
+        self.breakpoints = breakpoints
+        self.network_getter = network_getter
+        self._shown: list[Breakpoint] = []
+        self._toggling = False  # a checkbox click: the item already shows it
+        self._hit_said = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+
+        self.list = QTreeWidget()
+        self.list.setObjectName("breakpoints_list")
+        self.list.setColumnCount(2)
+        self.list.setHeaderLabels(["pause when", "last stop"])
+        self.list.setRootIsDecorated(False)
+        header = self.list.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.list.setToolTip("The breakpoints, checked after every iteration of a run. Untick "
+                             "one to switch it off; select one and press Remove to delete it.")
+        self.list.itemChanged.connect(self._item_changed)
+        layout.addWidget(self.list)
+
+        form = QGridLayout()
+        self.kind = QComboBox()
+        self.kind.setObjectName("breakpoint_kind")
+        self.kind.setToolTip("What the new breakpoint watches")
+        for kind, (text, _, tip) in KIND_CHOICES.items():
+            self.kind.addItem(text, kind)
+            self.kind.setItemData(self.kind.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
+        self.kind.currentIndexChanged.connect(self._kind_changed)
+        form.addWidget(QLabel("pause when"), 0, 0)
+        form.addWidget(self.kind, 0, 1)
+        self.layer = QComboBox()
+        self.layer.setObjectName("breakpoint_layer")
+        self.layer.setToolTip("The layer whose symmetry to watch (layer 0, the inputs, has none)")
+        self.parameter = QComboBox()
+        self.parameter.setObjectName("breakpoint_parameter")
+        self.parameter.setEditable(True)
+        self.parameter.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.parameter.setToolTip("The weight or bias to watch: choose it, or type its name "
+                                  "(w^0_{1,2}, b^1_0, or w1 … for small networks)")
+        self.value = QLineEdit()
+        self.value.setObjectName("breakpoint_value")
+        self.value.returnPressed.connect(self.add)
+        self.value.textEdited.connect(lambda _: self.value.setStyleSheet(""))
+        self.choice_label = QLabel()
+        form.addWidget(self.choice_label, 1, 0)
+        choices = QHBoxLayout()
+        choices.addWidget(self.layer)
+        choices.addWidget(self.parameter, 1)
+        choices.addWidget(self.value, 1)
+        form.addLayout(choices, 1, 1)
+        layout.addLayout(form)
+
+        buttons = QHBoxLayout()
+        self.add_button = QPushButton("Add")
+        self.add_button.setObjectName("breakpoint_add")
+        self.add_button.setToolTip("Add a breakpoint with the kind, layer, weight and value above")
+        self.add_button.clicked.connect(self.add)
+        self.remove_button = QPushButton("Remove")
+        self.remove_button.setObjectName("breakpoint_remove")
+        self.remove_button.setToolTip("Delete the selected breakpoints")
+        self.remove_button.clicked.connect(self.remove_selected)
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.remove_button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+
+        self.message = QLabel()
+        self.message.setObjectName("breakpoint_message")
+        self.message.setWordWrap(True)
+        self.message.setToolTip("Why a value was refused, or why the last run paused")
+        layout.addWidget(self.message)
+
+        this = weakref.ref(self)
+
+        def changed() -> None:
+            panel = this()
+            if panel is not None:
+                try:
+                    panel.refresh()
+                except RuntimeError:  # the Qt side is gone: stop listening
+                    breakpoints.remove_listener(changed)
+
+        self._listener = changed
+        breakpoints.add_listener(changed)
+        self.destroyed.connect(lambda *_: breakpoints.remove_listener(changed))
+        self.refresh()
+        self._kind_changed()
+
+    # --------------------------------------------------------------- showing
+    def refresh(self) -> None:
+        """Re-read the list, and the network for the layer and parameter choices."""
+        if self._toggling:
+            return
+        self._refresh_choices()
+        self.list.blockSignals(True)
+        self.list.clear()
+        self._shown = list(self.breakpoints.items)
+        hits = {id(h.breakpoint): h for h in self.breakpoints.hits}
+        for breakpoint in self._shown:
+            hit = hits.get(id(breakpoint))
+            item = QTreeWidgetItem([breakpoint.describe(), "◀ fired" if hit else ""])
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(0, Qt.CheckState.Checked if breakpoint.enabled
+                               else Qt.CheckState.Unchecked)
+            tip = breakpoint.describe()
+            if not breakpoint.checkable:
+                tip += "\nChecked by the engine itself in every phase."
+            if hit is not None:
+                tip += f"\nStopped the last run at iteration {hit.iteration}: {hit.message}"
+            skipped = [m for b, m in self.breakpoints.skipped if b is breakpoint]
+            if skipped:
+                tip += f"\nSkipped in the last run: {skipped[0]}"
+                item.setForeground(0, Qt.GlobalColor.gray)
+            tip += "\nUntick to switch off."
+            item.setToolTip(0, tip)
+            item.setToolTip(1, hit.message if hit else "Did not stop the last run")
+            self.list.addTopLevelItem(item)
+        self.list.blockSignals(False)
+        hit = self.breakpoints.hit
+        if hit is not None and hit is not self._hit_said:
+            self._say(f"Paused at iteration {hit.iteration}: {hit.message}")
+        self._hit_said = hit
+
+    def _refresh_choices(self) -> None:
+        network = self.network_getter()
+        layer = self.layer.currentData()
+        self.layer.blockSignals(True)
+        self.layer.clear()
+        self.layer.addItem("any layer", None)
+        for l in range(1, network.layer_count + 1):
+            self.layer.addItem(f"layer {l}" + (" (output)" if l == network.layer_count else ""), l)
+        found = self.layer.findData(layer)
+        self.layer.setCurrentIndex(max(0, found))
+        self.layer.blockSignals(False)
+        text = self.parameter.currentText()
+        self.parameter.blockSignals(True)
+        self.parameter.clear()
+        for address in network.addresses()[:MAX_LISTED_PARAMETERS]:
+            self.parameter.addItem(parameter_name(network, address), address)
+        found = self.parameter.findText(text)
+        if found >= 0 or not text:
+            self.parameter.setCurrentIndex(max(0, found))
+        else:
+            self.parameter.setEditText(text)  # a name typed, not listed: keep it
+        self.parameter.blockSignals(False)
+
+    def _kind_changed(self, *_) -> None:
+        kind = self.kind.currentData()
+        _, asks, tip = KIND_CHOICES[kind]
+        self.layer.setVisible(kind == "symmetry_change")
+        self.parameter.setVisible(kind == "weight_crosses")
+        self.value.setVisible(asks is not None)
+        self.value.setPlaceholderText(asks or "")
+        self.value.setToolTip(f"The {asks.split(',')[0]} at which to pause. {tip}" if asks
+                              else "")
+        self.choice_label.setText({"symmetry_change": "in", "weight_crosses": "weight, value"}
+                                  .get(kind, "value" if asks else ""))
+        self.kind.setToolTip(tip)
+
+    def _say(self, text: str, error: bool = False) -> None:
+        self.message.setText(text)
+        self.message.setStyleSheet("QLabel { color: #b00020; }" if error else "")
+
+    # --------------------------------------------------------------- editing
+    def set_parameter(self, address: ParameterAddress) -> None:
+        """Preselect ``address`` (e.g. the weight selected in the network view)."""
+        self.parameter.setCurrentText(parameter_name(self.network_getter(), address))
+
+    def new_breakpoint(self) -> Breakpoint:
+        """The breakpoint the controls describe; ValueError naming what is wrong."""
+        kind = self.kind.currentData()
+        if kind == "symmetry_change":
+            return SymmetryChange(self.layer.currentData())
+        if kind == "non_finite":
+            return NonFinite()
+        text = self.value.text()
+        if kind == "iteration_reaches":
+            cleaned = text.strip()
+            if not cleaned.isdigit():
+                raise ValueError(f"iteration: {cleaned!r} is not a whole number of iterations")
+            return IterationReaches(int(cleaned))
+        value = parse_number(text, KIND_CHOICES[kind][1].split(",")[0])
+        if kind == "loss_below":
+            return LossBelow(value)
+        if kind == "gradient_norm_above":
+            return GradientNormAbove(value)
+        return WeightCrosses(self._chosen_parameter(), value)
+
+    def _chosen_parameter(self) -> ParameterAddress:
+        network = self.network_getter()
+        text = self.parameter.currentText()
+        index = self.parameter.findText(text)
+        if index >= 0:
+            return self.parameter.itemData(index)
+        weight, bias, plain = _WEIGHT.match(text), _BIAS.match(text), _PLAIN.match(text)
+        if weight:
+            address = ParameterAddress.weight(*map(int, weight.groups()))
+        elif bias:
+            address = ParameterAddress.bias(*map(int, bias.groups()))
+        elif plain and network.plain_weight_names():
+            names = {name: a for a, name in network.plain_weight_names().items()}
+            if plain.group(1) not in names:
+                raise ValueError(f"weight: this network has no {plain.group(1)}")
+            address = names[plain.group(1)]
+        else:
+            raise ValueError(f"weight: {text.strip()!r} is not a weight or bias name "
+                             "(like w^0_{1,2} or b^1_0)")
+        network.check_address(address)
+        return address
+
+    def add(self) -> None:
+        try:
+            breakpoint = self.new_breakpoint()
+        except ValueError as error:
+            self.value.setStyleSheet("QLineEdit { background: #fdecea; }")
+            self._say(f"{error}; no breakpoint added", error=True)
+            return
+        self.value.setStyleSheet("")
+        self.breakpoints.add(breakpoint)
+        self._say(f"Added: pause when {breakpoint.describe()}")
+
+    def remove_selected(self) -> None:
+        rows = sorted({self.list.indexOfTopLevelItem(i) for i in self.list.selectedItems()})
+        if not rows:
+            self._say("Select a breakpoint in the list to remove it", error=True)
+            return
+        for breakpoint in [self._shown[r] for r in rows]:
+            self.breakpoints.remove(breakpoint)
+        self._say(f"Removed {len(rows)} breakpoint{'s' if len(rows) != 1 else ''}")
+
+    def _item_changed(self, item: QTreeWidgetItem, column: int) -> None:
+        row = self.list.indexOfTopLevelItem(item)
+        if column == 0 and 0 <= row < len(self._shown):
+            checked = item.checkState(0) == Qt.CheckState.Checked
+            self._toggling = True
+            try:
+                self.breakpoints.set_enabled(self._shown[row], checked)
+            finally:
+                self._toggling = False
+
