@@ -143,7 +143,7 @@ class Breakpoints:
             return False  # nothing ran since the last look (a run's first question)
         self._iteration = stepper.iteration
         hits = []
-        skipped = {id(b) for b, _ in self.skipped}
+        skipped = {id(b) for b, _ in self.skipped} if self.skipped else ()
         for breakpoint in self._items:
             if not (breakpoint.enabled and breakpoint.checkable) or id(breakpoint) in skipped:
                 continue
