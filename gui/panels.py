@@ -367,8 +367,9 @@ class TrainingPanel(QGroupBox):
         if config != current:
             changed = [k for k, v in config.to_json().items() if current.to_json()[k] != v]
             text = ", ".join(f"{k} = {getattr(config, k)}" for k in changed)
-            self.controller.push(
-                ChangeSettingsCommand(self.controller, config, f"Set {text}"))
+            if not self.controller.push(
+                    ChangeSettingsCommand(self.controller, config, f"Set {text}")):
+                self.refresh()  # refused: the fields show the settings in force again
 
 
 class SettingsWidget(QWidget):
