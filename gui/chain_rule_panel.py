@@ -32,9 +32,10 @@ def _numbers(factors: list[Factor], observation: int) -> list[str]:
     return [format_number(f.values[observation]) for f in factors]
 
 
-def chain_html(rule: ChainRule, marked_delta=(), marked_paths=()) -> str:
+def chain_html(rule: ChainRule, marked_delta=(), marked_paths=(), vertical: bool = False) -> str:
     """The chain as HTML: the symbolic product, then the numbers per observation and the
-    sum. ``marked_*`` are positions to highlight (from ``differing_factors``)."""
+    sum. ``marked_*`` are positions to highlight (from ``differing_factors``); ``vertical``
+    puts one factor per line (two chains side by side in a narrow panel)."""
     plain = rule.plain_name is not None
     cost = "J" if plain else "C"
     target = rule.plain_name if plain else str(rule.address)
@@ -53,8 +54,13 @@ def chain_html(rule: ChainRule, marked_delta=(), marked_paths=()) -> str:
         for o in range(shown):
             cells = [f'<span style="{DIFFERS}">{v}</span>' if k in marked else v
                      for k, v in enumerate(_numbers(factors, o))]
-            out.append(f"<tr><td>o = {o}:</td><td>{' · '.join(cells)} = "
-                       f"<b>{format_number(product[o])}</b></td></tr>")
+            result = f"=&nbsp;<b>{format_number(product[o])}</b>"
+            if vertical:  # a row of its own per observation: the numbers get the width
+                lines = [cells[0]] + [f"·&nbsp;{c}" for c in cells[1:]] + [result]
+                out.append(f"<tr><td><i>o = {o}</i><br>{'<br>'.join(lines)}</td></tr>")
+            else:
+                out.append(f"<tr><td valign=top>o = {o}:</td>"
+                           f"<td>{' · '.join(cells)} {result}</td></tr>")
         out.append("</table>")
 
     if rule.paths is not None and len(rule.paths) > 0 and rule.address.kind == "w":
@@ -135,5 +141,5 @@ class ChainRulePanel(QWidget):
                if not delta and not paths else "the factors that differ are marked"))
         self.text.setHtml(
             "<table width=100%><tr><td valign=top width=50%>"
-            + chain_html(first, delta, paths) + "</td><td valign=top>"
-            + chain_html(second, delta, paths) + "</td></tr></table>")
+            + chain_html(first, delta, paths, vertical=True) + "</td><td valign=top>"
+            + chain_html(second, delta, paths, vertical=True) + "</td></tr></table>")

@@ -38,6 +38,8 @@ class GradientCheckPanel(QWidget):
         self.setObjectName("gradcheck_panel")
         self.controller = controller
         self.result: GradientCheck | None = None
+        self._checked_at: tuple | None = None  # (stepper, iteration, phase, θ) of the result
+        self.stale = False
         self._cancelled = False
         self.button = QPushButton("Check gradients")
         self.button.setObjectName("gradcheck_button")
@@ -113,8 +115,25 @@ class GradientCheckPanel(QWidget):
             np.concatenate([p.backprop for p in parts]),
             np.concatenate([p.numeric for p in parts]),
             np.concatenate([p.relative_error for p in parts]))
+        self._checked_at = (stepper, stepper.iteration, stepper.phase, theta)
+        self.stale = False
         self._show(self.result, stepper)
         return self.result
+
+    def refresh(self) -> None:
+        """Say so when the table no longer describes the current state."""
+        if self._checked_at is None:
+            return
+        stepper, iteration, phase, theta = self._checked_at
+        now = self.controller.stepper
+        stale = not (now is stepper and now.iteration == iteration and now.phase == phase
+                     and np.array_equal(now.network.theta, theta))
+        if stale and not self.stale:
+            self.summary.setText(f"Made at iteration {iteration}: the state has changed since; "
+                                 "press Check gradients again. " + self.summary.text())
+        if self.stale and not stale and self.result is not None:  # back where it was made
+            self._show(self.result, now)
+        self.stale = stale
 
     def _show(self, result: GradientCheck, stepper) -> None:
         flagged = result.flagged()

@@ -74,6 +74,7 @@ class Inspector(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.details)
         layout.addWidget(self.table, 1)
+        layout.addStretch(0)
         self.refresh()
 
     # ---------------------------------------------------------------- choosing
@@ -97,6 +98,8 @@ class Inspector(QWidget):
                 network.check_address(self.parameter)
             except ValueError:
                 self.parameter = None
+        # the per-observation table is a neuron's; a weight's numbers fit in the details
+        self.table.setVisible(self.neuron is not None)
         if self.neuron is not None:
             self._show_neuron(*self.neuron)
         elif self.parameter is not None:

@@ -32,6 +32,7 @@ from engine.symmetry import describe
 
 from .commands import SetParametersCommand
 from .controller import LabController
+from .debugger import Debugger
 from .network_view import NetworkView
 from .notation import parse_number
 from .panels import SettingsWidget
@@ -64,6 +65,9 @@ class MainWindow(QMainWindow):
         self._build_docks()
         self._build_actions()
         self._build_toolbar()
+        self.last_break: str | None = None  # why the last breakpoint paused the run
+        self.debugger = Debugger(self)
+        self.resizeDocks([self.loss_dock], [280], Qt.Orientation.Vertical)
         self._build_menus()
         self._build_status_bar()
         self._connect()
@@ -87,7 +91,7 @@ class MainWindow(QMainWindow):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.settings)
-        self.settings_dock = self._dock("Network and training", "settings_dock", scroll,
+        self.settings_dock = self._dock("Network", "settings_dock", scroll,
                                         Qt.DockWidgetArea.RightDockWidgetArea)
         self.loss_plot = LossPlot(c)
         self.log_scale_box = QCheckBox("log scale")
@@ -219,6 +223,10 @@ class MainWindow(QMainWindow):
         view.addAction(self.action_fit)
         for dock in (self.settings_dock, self.loss_dock, self.weights_dock, self.symmetry_dock):
             view.addAction(dock.toggleViewAction())
+        view.addSeparator()
+        for dock in self.debugger.docks.values():
+            view.addAction(dock.toggleViewAction())
+        view.addAction(self.debugger.toolbar.toggleViewAction())
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self._action("action_about", "&About Backprop Lab", None,
                                          self.about, "What this is"))
@@ -269,6 +277,7 @@ class MainWindow(QMainWindow):
             self.loss_plot.refresh()
             self.weights_plot.refresh()
             self.symmetry_plot.refresh()
+            self.debugger.refresh()
             self._plots_at = time.perf_counter()
             self._plot_cost = self._plots_at - now
         self.iteration_label.setText(f"iteration {stepper.iteration}")
@@ -346,7 +355,7 @@ class MainWindow(QMainWindow):
                                          "(Ctrl+click or drag a rectangle)", 6000)
             return
         value = self.controller.network.get(selected[0])
-        self.controller.undo_stack.push(SetParametersCommand(
+        self.controller.push(SetParametersCommand(
             self.controller, selected, [value] * len(selected),
             f"Set {len(selected)} parameters equal to {selected[0]} = {value:.6g}"))
 
@@ -369,10 +378,9 @@ class MainWindow(QMainWindow):
         except ValueError as error:
             self.statusBar().showMessage(f"{error}; nothing changed", 8000)
             return False
-        self.controller.undo_stack.push(SetParametersCommand(
+        return self.controller.push(SetParametersCommand(
             self.controller, selected, [value] * len(selected),
             f"Set {len(selected)} parameter(s) = {value:.6g}"))
-        return True
 
     def run_n_dialog(self) -> None:
         count, ok = QInputDialog.getInt(self, "Run N iterations", "Iterations:", 1000, 1,

@@ -48,6 +48,9 @@ def window_factory(qtbot):
 
     def make(path=None, show=False):
         window = MainWindow(path) if path is not None else MainWindow()
+        # going on from a rewound iteration would ask in a modal box; tests that are about
+        # the question answer it themselves (test_gui_debugger_window.py)
+        window.debugger.ask_before_discarding = False
         qtbot.addWidget(window)
         windows.append(window)
         if show:
