@@ -35,6 +35,9 @@ def hide_stale_tab_bars(window) -> None:
             bar.hide()
 
 
+DRAG_PANEL_SECONDS = 0.04  # slower panels wait for the end of a timeline drag
+
+
 class Debugger:
     def __init__(self, window) -> None:
         self.window = window
@@ -49,6 +52,7 @@ class Debugger:
         self.compare = ComparePanel(controller)
         self.breakpoints_panel = BreakpointsPanel(self.breakpoints, lambda: controller.network)
         self.timeline = Timeline(controller)
+        self.timeline.slider.sliderReleased.connect(self.refresh)
         toolbar = QToolBar("Timeline")
         toolbar.setObjectName("timeline_toolbar")
         toolbar.addWidget(self.timeline)
@@ -108,9 +112,13 @@ class Debugger:
             plot.update_cursor()
         if self.controller.running and not everything:
             return
+        dragging = self.timeline.slider.isSliderDown() and not everything
         for panel in self.panels():
             if everything or not panel.visibleRegion().isEmpty():
-                panel.refresh()
+                if dragging and getattr(panel, "last_cost", 0.0) > DRAG_PANEL_SECONDS:
+                    panel.defer()  # a large network's matrices: shown when the drag ends
+                else:
+                    panel.refresh()
 
     def _dock_shown(self, visible: bool) -> None:
         if visible:

@@ -12,6 +12,8 @@ matrices show their first ``MAX_SHOWN`` rows and columns, through a thin table m
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPoint, Qt
 from PySide6.QtGui import QColor, QFontMetrics
@@ -44,6 +46,7 @@ from engine.matrices import (
 from engine.tables import DECIMALS, format_number
 
 MAX_SHOWN = 50  # rows and columns shown of each matrix
+EAGER_CELLS = 400  # matrices up to this size get columns exactly as wide as their texts
 FORMATS = {"text": ("text", as_text), "numpy": ("numpy", as_numpy), "latex": ("LaTeX", as_latex)}
 FORMAT_TIPS = {
     "text": "the seed's pipe table, numbers rounded to 7 decimals",
@@ -74,16 +77,48 @@ def cell_text(value: float) -> str:
     return format_number(value)
 
 
+def longest_text_bound(matrix: np.ndarray) -> list[int]:
+    """Per column, at least the length of the longest ``cell_text`` (vectorised: large
+    matrices are not formatted cell by cell to size their columns)."""
+    if not matrix.size:
+        return [0] * matrix.shape[1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        magnitude = np.abs(matrix)
+        fixed = (magnitude >= 1e-4) & (magnitude < 1e7)
+        digits = np.where(fixed, np.floor(np.log10(np.where(fixed, magnitude, 1.0))) + 1, 0)
+    length = np.where(fixed, np.maximum(digits, 1) + 1 + DECIMALS,
+                      np.where(np.isfinite(matrix), DECIMALS + 6, 4))  # 1.234567e-100, nan
+    length = length + (matrix < 0)
+    return [int(n) for n in length.max(axis=0)]
+
+
 class MatrixModel(QAbstractTableModel):
     """Read-only cells of one matrix (its first ``limit`` rows and columns), numbers as the
     seed prints them; cells of identical columns and rows tinted per group."""
 
     def __init__(self, matrix: np.ndarray, limit: int = MAX_SHOWN, parent=None) -> None:
         super().__init__(parent)
+        self.limit = limit
+        self._load(matrix)
+
+    def set_matrix(self, matrix: np.ndarray) -> None:
+        """Show another matrix (the views reset; a table keeps its widget)."""
+        self.beginResetModel()
+        self._load(matrix)
+        self.endResetModel()
+
+    def _load(self, matrix: np.ndarray) -> None:
+        limit = self.limit
         self.matrix = matrix
         rows, columns = min(matrix.shape[0], limit), min(matrix.shape[1], limit)
         self.shown = matrix[:rows, :columns]
-        self.texts = [[cell_text(v) for v in row] for row in self.shown.tolist()]
+        self._values = self.shown.tolist()
+        self._texts: dict[tuple[int, int], str] = {}  # formatted when first shown
+        if rows * columns <= EAGER_CELLS:
+            self.column_texts = [max((self.text(i, j) for i in range(rows)), key=len, default="")
+                                 for j in range(columns)]
+        else:  # a wide bound per column instead of formatting every cell
+            self.column_texts = ["0" * n for n in longest_text_bound(self.shown)]
         # groups among the shown columns (all rows compared) and shown rows (all columns)
         self.column_groups = identical_columns(matrix[:, :columns])
         self.row_groups = identical_rows(matrix[:rows, :])
@@ -97,6 +132,13 @@ class MatrixModel(QAbstractTableModel):
             color = QColor(ROW_TINTS[g % len(ROW_TINTS)])
             for j in range(columns):
                 self._tints.setdefault((i, j), color)
+
+    def text(self, row: int, column: int) -> str:
+        key = (row, column)
+        text = self._texts.get(key)
+        if text is None:
+            text = self._texts[key] = cell_text(self._values[row][column])
+        return text
 
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         return 0 if parent.isValid() else self.shown.shape[0]
@@ -122,7 +164,7 @@ class MatrixModel(QAbstractTableModel):
             return None
         role = int(role)
         if role == DISPLAY:
-            return self.texts[index.row()][index.column()]
+            return self.text(index.row(), index.column())
         if role == ALIGNMENT:
             return RIGHT_ALIGNED
         if role == BACKGROUND:
@@ -156,6 +198,16 @@ class MatrixTable(QTableView):
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setWordWrap(False)
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self._describe(model)
+
+    def set_matrix(self, matrix: np.ndarray) -> None:
+        model = self.model()
+        model.set_matrix(matrix)
+        self._describe(model)
+
+    def _describe(self, model: MatrixModel) -> None:
+        """The tooltip (size, identical rows and columns) and the size, from the model."""
+        name = self.name
         rows, columns = model.matrix.shape
         shown = model.shown.shape
         tip = f"{name}: {rows}×{columns}"
@@ -174,8 +226,7 @@ class MatrixTable(QTableView):
         vertical.setMinimumSectionSize(row_height)
         horizontal.setMinimumSectionSize(metrics.horizontalAdvance("00") + 8)
         for j in range(model.shown.shape[1]):
-            longest = max([model.texts[i][j] for i in range(model.shown.shape[0])] + [str(j)],
-                          key=len)
+            longest = max(model.column_texts[j], str(j), key=len)
             horizontal.resizeSection(j, metrics.horizontalAdvance(longest) + 12)
         width = horizontal.length()  # sections never narrower than the header's minimum
         frame = 2 * self.frameWidth()
@@ -184,6 +235,13 @@ class MatrixTable(QTableView):
         horizontal.setFixedHeight(row_height)
         self.setFixedSize(header_width + width + frame,
                           row_height * (model.shown.shape[0] + 1) + frame)
+
+
+def layout_key(block: MatrixBlock) -> tuple:
+    """What a BlockWidget's widgets depend on: blocks with equal keys differ only in their
+    numbers and title, and a refresh updates them in place."""
+    return (block.kind, block.left_title, block.right_title, block.result_title,
+            tuple((part, m.shape) for part, m in block.matrices().items()))
 
 
 class BlockWidget(QFrame):
@@ -223,9 +281,18 @@ class BlockWidget(QFrame):
             note.setWordWrap(True)
             layout.addWidget(note)
         layout.addLayout(self._buttons())
+        self.layout_key = layout_key(block)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.customContextMenuRequested.connect(
             lambda point: self._show_menu("result", self.mapToGlobal(point)))
+
+    def update_block(self, block: MatrixBlock) -> None:
+        """Show ``block``, laid out as the one shown (``layout_key`` equal): new numbers in
+        the same widgets."""
+        self.block = block
+        self.title.setText(block.title)
+        for part, matrix in block.matrices().items():
+            self.tables[part].set_matrix(matrix)
 
     def _caption(self, text: str) -> QLabel:
         label = QLabel(text)
@@ -302,6 +369,7 @@ class MatrixView(QWidget):
         self.controller = controller
         self._blocks: list[MatrixBlock] = []
         self._stale = True
+        self.last_cost = 0.0  # seconds the last rebuild took
         self.block_widgets: list[BlockWidget] = []
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
@@ -354,10 +422,27 @@ class MatrixView(QWidget):
             self._rebuild()
         super().showEvent(event)
 
+    def defer(self) -> None:
+        """Out of date until the next refresh (a drag along the timeline goes on)."""
+        self._stale = True
+
     def _rebuild(self) -> None:
+        started = time.perf_counter()
+        try:
+            self._rebuild_now()
+        finally:
+            self.last_cost = time.perf_counter() - started
+
+    def _rebuild_now(self) -> None:
         self._stale = False
         heading, self._blocks = self._current()
         self.heading.setText(heading)
+        widgets = self.block_widgets
+        if widgets and [w.layout_key for w in widgets] == [
+                layout_key(b) for b in self._blocks]:
+            for widget, block in zip(widgets, self._blocks, strict=True):
+                widget.update_block(block)  # scrubbing, stepping: only the numbers change
+            return
         container = QWidget()
         container.setObjectName("matrix_view_blocks")
         column = QVBoxLayout(container)

@@ -180,9 +180,11 @@ class LossPlot(HistoryPlot):
     def refresh(self) -> None:
         stepper = self.controller.stepper
         history = stepper.history
-        # up to the current position: after stepping back, later iterations are not shown
-        count = min(len(history.losses),
-                    stepper.iteration + (1 if stepper.phase > stepper.loss_phase_index else 0))
+        # up to the current position; rewound (the timeline, step back), the whole history,
+        # with the cursor where the timeline stands
+        count = len(history.losses) if stepper.has_future else min(
+            len(history.losses),
+            stepper.iteration + (1 if stepper.phase > stepper.loss_phase_index else 0))
         key = (id(history), count)
         if key == self._shown:
             return
@@ -286,15 +288,22 @@ class WeightsPlot(HistoryPlot):
         stepper = self.controller.stepper
         history = stepper.history
         iterations = history.snapshot_iterations
-        key = (id(history), len(iterations), stepper.iteration, stepper.phase)
+        # rewound, the whole history is drawn (the cursor marks the position), so moving
+        # along the timeline redraws nothing here; else the snapshots and the current θ
+        future = stepper.has_future
+        key = (id(history), len(iterations)) + (
+            ("whole",) if future else (stepper.iteration, stepper.phase))
         if key == self._shown:
             return
         self._shown = key
         snapshots = history.snapshots
-        if len(iterations) and iterations[-1] >= stepper.iteration:
-            keep = iterations < stepper.iteration
-            iterations, snapshots = iterations[keep], snapshots[keep]
-        x = np.append(iterations, stepper.iteration).astype(float)
+        if future:
+            x = iterations.astype(float)
+        else:
+            if len(iterations) and iterations[-1] >= stepper.iteration:
+                keep = iterations < stepper.iteration
+                iterations, snapshots = iterations[keep], snapshots[keep]
+            x = np.append(iterations, stepper.iteration).astype(float)
         window = visible(self, x)
         theta = stepper.network.theta
         if not len(self.indices):
@@ -309,8 +318,9 @@ class WeightsPlot(HistoryPlot):
         if len(rows) > bins:
             rows = np.unique(np.linspace(rows[0], rows[-1], bins).astype(np.int64))
         history_rows = rows[rows < len(snapshots)]
+        current = not future and rows[-1] == len(x) - 1  # the last point is the current θ
         values = np.vstack([snapshots[history_rows][:, self.indices],
-                            theta[self.indices][np.newaxis, :]][: 1 + (rows[-1] == len(x) - 1)])
+                            theta[self.indices][np.newaxis, :]][: 1 + current])
         xs = x[rows]
         self.follow_data(x[-1], float(values.min()), float(values.max()))
         start = 0
@@ -353,6 +363,7 @@ class SymmetryPlot(HistoryPlot):
         self._history_id = None
         self._revision = -1
         self._block = 16
+        self._shown = None
         self.refresh()
 
     def refresh(self) -> None:
@@ -380,15 +391,28 @@ class SymmetryPlot(HistoryPlot):
             per_row = (time.perf_counter() - began) / len(new)
             block = int(max(1, min(4096, SYMMETRY_SECONDS / 2 / max(per_row, 1e-7))))
         self._block = block
-        # the current state as the last point; the counts change seldom, so each curve is
-        # drawn from its change points only, as steps
-        keep = self._iterations < stepper.iteration
-        x = np.append(self._iterations[keep], stepper.iteration).astype(float)
-        current = [len(groups) for groups in self.controller.symmetry()[1:]]  # cached per state
+        # the current state as the last point (rewound: the whole history, unchanged as the
+        # timeline moves); the counts change seldom, so each curve is drawn from its change
+        # points only, as steps
+        future = stepper.has_future
+        key = (id(history), history.revision, known, self.getViewBox().viewRange()[0][0],
+               self.getViewBox().viewRange()[0][1]) if future else None
+        if key is not None and key == self._shown:
+            return
+        self._shown = key
+        if future:
+            keep = np.ones(len(self._iterations), dtype=bool)
+            x = self._iterations.astype(float)
+        else:
+            keep = self._iterations < stepper.iteration
+            x = np.append(self._iterations[keep], stepper.iteration).astype(float)
+            current = [len(groups) for groups in self.controller.symmetry()[1:]]  # cached
         window = visible(self, x)
         x = x[window]
         for l, curve in enumerate(self.curves):
-            counts = np.append(self._counts[keep, l], current[l]).astype(float)[window]
+            counts = self._counts[keep, l] if future else np.append(
+                self._counts[keep, l], current[l])
+            counts = counts.astype(float)[window]
             xs, ys = steps(x, counts)
             _set_curve(curve, xs, ys)
         if len(x):

@@ -10,7 +10,14 @@ import numpy as np
 import pytest
 from gui_helpers import SEED_000, SEED_001_FREE, W5, W6, window_factory
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QDockWidget, QMessageBox, QSlider, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QMessageBox,
+    QSlider,
+    QTabBar,
+    QWidget,
+)
 
 from engine import fileformat
 from engine.breakpoints import IterationReaches, SymmetryChange, WeightCrosses
@@ -31,15 +38,14 @@ def wait_paused(qtbot, window, timeout=10_000) -> None:
 
 def test_every_panel_is_in_the_window_by_its_name(open_window):
     window = open_window(show=True)
+    view_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
+    assert window.debugger.toolbar.toggleViewAction() in view_menu.actions()
     for name in ("inspector_dock", "matrix_dock", "compare_dock",
                  "gradcheck_dock", "breakpoints_dock"):
         dock = window.findChild(QDockWidget, name)
         assert dock is not None, name
         # each can be shown and hidden from the View menu
-        assert dock.toggleViewAction() in window.menuBar().findChildren(
-            type(dock.toggleViewAction())) or any(
-            action is dock.toggleViewAction() for menu in window.menuBar().actions()
-            if menu.menu() is not None for action in menu.menu().actions()), name
+        assert dock.toggleViewAction() in view_menu.actions(), name
     for name in ("matrix_view", "chain_rule_panel", "compare_panel", "breakpoints_panel"):
         assert window.findChild(QWidget, name) is not None, name
     assert window.findChild(QWidget, "gradcheck_button").toolTip()
@@ -48,6 +54,25 @@ def test_every_panel_is_in_the_window_by_its_name(open_window):
     # the debugger docks share the right-hand area with the settings, which stay in front
     assert window.tabifiedDockWidgets(window.settings_dock)
     assert not window.settings_dock.visibleRegion().isEmpty()
+    # one tab bar per tabbed area: none left over drawn across the toolbars
+    bars = [bar for bar in window.findChildren(QTabBar) if bar.isVisible()]
+    tabs = sorted(tuple(bar.tabText(i) for i in range(bar.count())) for bar in bars)
+    assert tabs == [("Matrices", "Compare", "Gradient check"),
+                    ("Network", "Inspector", "Breakpoints")]
+
+
+def test_a_gradient_check_says_when_it_no_longer_describes_the_state(open_window, qtbot):
+    window = open_window(show=True)
+    panel = window.debugger.gradcheck
+    window.debugger.docks["gradcheck"].raise_()
+    result = panel.run_check()
+    assert result is not None and "agree" in panel.summary.text()
+    window.action_step_iteration.trigger()
+    window.refresh()
+    assert panel.stale and panel.summary.text().startswith("Made at iteration 0")
+    window.action_step_back.trigger()
+    window.refresh()
+    assert not panel.stale and panel.summary.text().startswith("All ")
 
 
 def test_the_panels_follow_the_graphs_selection(open_window, qtbot):
@@ -155,6 +180,11 @@ def test_scrubbing_restores_the_exact_weights_and_moves_every_cursor(open_window
         window.refresh()
         assert window.controller.stepper.iteration == position
         assert np.array_equal(window.controller.network.theta, thetas[position]), position
+        # the plots keep the whole history in view; the cursor marks the position
+        assert window.loss_plot.curve.getOriginalDataset()[0][-1] == 2999  # C of each one
+        w5_iterations, _ = window.weights_plot.trajectory(
+            window.controller.network.flat_index(W5))
+        assert w5_iterations[-1] >= 2900
         for plot in (window.loss_plot, window.weights_plot, window.symmetry_plot):
             assert plot.cursor.isVisible() == (position < 3000)
             if position < 3000:
@@ -232,3 +262,27 @@ def test_an_overflowing_neuron_is_selected(open_window, qtbot):
     assert fault is not None and fault.where.endswith("observation 1, neuron 2")
     assert window.network_view.selected_neuron() == (1, 2)
     assert "n^1" in window.statusBar().currentMessage()
+
+
+def test_a_slow_matrix_view_waits_for_the_end_of_a_drag(open_window, qtbot):
+    window = open_window(show=True)
+    debugger = window.debugger
+    matrix_view = debugger.matrix_view
+    window.controller.run(40)
+    wait_paused(qtbot, window)
+    window.refresh()
+    slider = debugger.timeline.slider
+    assert not matrix_view.visibleRegion().isEmpty()
+    matrix_view.last_cost = 1.0  # as slow as a large network's
+    slider.setSliderDown(True)
+    slider.setValue(10)
+    window.refresh()
+    assert window.controller.stepper.iteration == 10
+    assert "iteration 10" not in matrix_view.heading.text()  # deferred while dragging
+    slider.setSliderDown(False)  # released: brought up to date
+    assert "iteration 10" in matrix_view.heading.text()
+    # a jump (not a drag) refreshes it at once, however slow
+    matrix_view.last_cost = 1.0
+    slider.setValue(20)
+    window.refresh()
+    assert "iteration 20" in matrix_view.heading.text()

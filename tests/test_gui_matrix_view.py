@@ -18,7 +18,7 @@ from engine.network import Network
 from engine.optimizers import TrainingConfig
 from engine.tables import format_number
 from gui.controller import LabController
-from gui.matrix_view import MatrixView, cell_text
+from gui.matrix_view import MatrixView, cell_text, longest_text_bound
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "resources" / "examples"
 REFERENCE = json.loads(
@@ -243,3 +243,36 @@ def test_cell_text_is_the_tables_format(value):
 def test_cell_text_on_many_magnitudes():
     values = np.random.default_rng(2).standard_normal(2000) * 10.0 ** np.linspace(-8, 9, 2000)
     assert [cell_text(v) for v in values.tolist()] == [format_number(v) for v in values]
+
+
+def test_the_column_width_bound_covers_every_text():
+    rng = np.random.default_rng(3)
+    values = rng.standard_normal((40, 30)) * 10.0 ** rng.uniform(-120, 12, (40, 30))
+    values[0, :4] = [math.inf, -math.inf, math.nan, 0.0]
+    values[1, :3] = [-1e-4, 9999999.99999999, -0.00010000004]
+    bounds = longest_text_bound(values)
+    longest = [max(len(cell_text(v)) for v in column) for column in values.T.tolist()]
+    assert all(b >= n for b, n in zip(bounds, longest, strict=True))
+    assert max(b - n for b, n in zip(bounds, longest, strict=True)) <= 8  # not absurdly wide
+
+
+def test_stepping_on_updates_the_tables_in_place_with_the_new_numbers(qtbot):
+    controller = LabController(fileformat.load(EXAMPLES / "seed-000.json"))
+    view = make_view(qtbot, controller=controller)
+    before = list(view.block_widgets)
+    tables = [w.tables["result"] for w in before]
+    controller.stepper.run(3)
+    controller.position_changed.emit()
+    view.refresh()
+    assert view.block_widgets == before  # same layout: the same widgets, new numbers
+    for widget, table in zip(view.block_widgets, tables, strict=True):
+        assert widget.tables["result"] is table
+        model = table.model()
+        assert model.data(model.index(0, 0)) == cell_text(widget.block.result[0, 0])
+    a3 = next(w for w in view.block_widgets if w.block.title.startswith("a^3"))
+    # a reference pass at the parameters after 3 iterations
+    network = controller.network
+    a = np.array([[0.8, 0.4], [0.3, 0.3]])
+    for w, b in zip(network.weights, network.biases, strict=True):
+        a = 1 / (1 + np.exp(-(a @ w + b)))
+    np.testing.assert_allclose(a3.block.result, a, rtol=1e-12)

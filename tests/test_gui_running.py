@@ -253,18 +253,21 @@ def test_loss_plot_has_one_point_per_iteration(open_window, qtbot):
     np.testing.assert_array_equal(loss_curve(window)[1], controller.stepper.history.losses)
 
 
-def test_loss_plot_follows_step_back(open_window, qtbot):
+def test_loss_plot_keeps_the_history_after_step_back_with_a_cursor(open_window, qtbot):
     window = open_window(SEED_000)
     controller = window.controller
     trigger(window.action_step_iteration, 6)
     trigger(window.action_step_back, 2)
     wait_refreshed(qtbot, window)
     assert controller.stepper.iteration == 4
-    assert window.loss_plot.point_count == 4, (
-        "after stepping back the loss plot still shows the iterations undone")
-    trigger(window.action_step_iteration)
+    # rewound: the whole history stays in view (it can be returned to exactly), and the
+    # cursor marks where the engine stands
+    plot = window.loss_plot
+    assert plot.point_count == 6
+    assert plot.cursor.isVisible() and plot.cursor.value() == 4
+    trigger(window.action_step_iteration)  # going on discards the iterations after 4
     wait_refreshed(qtbot, window)
-    assert window.loss_plot.point_count == 5
+    assert plot.point_count == 5 and not plot.cursor.isVisible()
 
 
 def test_loss_plot_after_restart_and_open(open_window, qtbot):
