@@ -392,7 +392,7 @@ class Stepper:
         if not 0 <= iteration <= self.head_iteration:
             raise ValueError(f"iteration {iteration} is outside 0 … {self.head_iteration}")
         with np.errstate(**_QUIET):
-            self._rewind_to(iteration)
+            self._rewind_to(iteration, from_here=True)
 
     def step_back(self) -> None:
         """Back to the start of this iteration, or of the previous one at a boundary."""
@@ -405,13 +405,24 @@ class Stepper:
         """Back to iteration 0: the initial parameters (with the edits made there)."""
         self.seek(0)
 
-    def _rewind_to(self, target: int) -> None:
+    def _rewind_to(self, target: int, from_here: bool = False) -> None:
+        """Restore the latest checkpoint at or before ``target`` and replay to it; with
+        ``from_here`` (a public seek, so the live state is one the history recorded) go on
+        from the current state instead when it lies between the two."""
         history = self.history
         base, checkpoint, apply_first = history.base_for(target)
-        self._restore(checkpoint)
-        self.iteration, self.phase, self.trace, self.fault = base, 0, None, None
-        if apply_first:
-            self._apply_boundary_events(base)
+        if (from_here and self.phase == 0 and self.fault is None
+                and base <= self.iteration <= target):
+            # forward along the recorded line from a state on it (the start of an iteration,
+            # its edits applied, as a checkpoint there would hold): going on from here is
+            # the same replay, shorter — a timeline dragged forward replays only the gap
+            base = self.iteration
+            self.trace = None
+        else:
+            self._restore(checkpoint)
+            self.iteration, self.phase, self.trace, self.fault = base, 0, None, None
+            if apply_first:
+                self._apply_boundary_events(base)
         event_iterations = sorted({e.iteration for e in history.events if base < e.iteration})
         t = base
         while t < target:

@@ -476,3 +476,36 @@ def test_an_adapted_checkpoint_stride_keeps_seeking_exact():
     for t in (50, 3, 45, 41, 11, 0, 39):
         stepper.seek(t)
         assert_same_state(stepper, states[t], f"seek({t})")
+
+
+@pytest.mark.parametrize("optimizer,batch_size", [("adam", 4), ("sgd", 3), ("gd", None)])
+def test_seeking_forward_goes_on_from_here_and_stays_exact(optimizer, batch_size):
+    """A timeline dragged forward: each seek replays only the gap from the current state,
+    and every state is the recorded one (edits along the way included)."""
+    stepper = make_stepper(optimizer, batch_size, checkpoint_stride=64)
+    driver = Driver(stepper)
+    driver.run(40)
+    driver.set(3, 0.9)
+    driver.phases(2)
+    driver.set(1, -0.4)  # mid-iteration edit in iteration 40
+    driver.run(1)
+    driver.run(159)
+    assert stepper.iteration == 200
+    replayed = []
+    fast = stepper._fast
+    stepper._fast = lambda count, record: replayed.append(count) or fast(count, record)
+    stepper.seek(10)
+    assert sum(replayed) == 10  # from the origin: no checkpoint before 10 but 0
+    for t in range(11, 200, 7):
+        replayed.clear()
+        previous = stepper.iteration
+        checkpoint = stepper.history.base_for(t)[0]
+        stepper.seek(t)
+        assert_same_state(stepper, driver.states[t], f"seek({t})")
+        if not (previous <= 40 < t):  # iteration 40 is replayed phase by phase
+            # from here, or from a checkpoint passed on the way when that is nearer
+            assert sum(replayed) == t - max(previous, checkpoint), t
+    replayed.clear()
+    stepper.seek(130)  # backwards: from the checkpoint at 128
+    assert sum(replayed) == 2
+    assert_same_state(stepper, driver.states[130], "seek(130)")
