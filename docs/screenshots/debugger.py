@@ -1,0 +1,37 @@
+"""Makes docs/screenshots/debugger.png: seed 001 (free) trained 200 iterations, rewound on the
+timeline to 100, w5 and w6 selected (the chain rule side by side), the gradient check run.
+
+    python docs/screenshots/debugger.py
+"""
+
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from engine.network import ParameterAddress  # noqa: E402
+from gui.main_window import MainWindow  # noqa: E402
+
+app = QApplication([])
+window = MainWindow(REPO / "resources" / "examples" / "seed-001-free.json")
+window.show()
+app.processEvents()
+window.controller.stepper.run(200)
+window.controller.position_changed.emit()
+window.refresh()
+window.debugger.timeline.slider.setValue(100)
+window.debugger.docks["inspector"].raise_()
+window.debugger.docks["gradcheck"].raise_()
+window.network_view.select_parameters([ParameterAddress.weight(1, 0, 0),
+                                       ParameterAddress.weight(1, 1, 0)])  # w5, w6
+app.processEvents()
+window.debugger.gradcheck.run_check()
+window.refresh()
+app.processEvents()
+window.grab().save(str(Path(__file__).with_suffix(".png")))
+window.close()
