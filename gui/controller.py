@@ -24,6 +24,8 @@ from engine.optimizers import TrainingConfig
 from engine.stepper import NonFiniteError, Stepper
 from engine.symmetry import symmetry_groups
 
+from .commands import ChangeStructureCommand
+
 CHUNK_SECONDS = 0.012
 MAX_CHUNK_SECONDS = 0.045  # with a redraw of as long, input waits < 100 ms
 MAX_CHUNK = 100_000
@@ -247,6 +249,25 @@ class LabController(QObject):
     def apply_init_spec(self, spec: InitSpec) -> None:
         self.init_spec = spec
         self.settings_changed.emit()
+
+    def replace_stepper(self, text: str, network: Network | None = None,
+                        inputs: np.ndarray | None = None,
+                        targets: np.ndarray | None = None) -> bool:
+        """An undoable edit of the network's structure or of the data: a new stepper from
+        iteration 0 with the current parameters (or ``network``), the data (or ``inputs``,
+        ``targets``) and the settings; undo gives back the old one, history and all. A
+        refusal (ValueError: the data does not fit the network, …) is posted as a message.
+        Returns whether the edit was made."""
+        old = self.stepper
+        try:
+            stepper = Stepper(network if network is not None else old.network.copy(),
+                              old.inputs if inputs is None else inputs,
+                              old.targets if targets is None else targets,
+                              old.config, seek_seconds=old.seek_seconds)
+        except ValueError as error:
+            self.message_posted.emit(str(error))
+            return False
+        return self.push(ChangeStructureCommand(self, stepper, text), discards_future=False)
 
     def apply_stepper(self, stepper: Stepper) -> None:
         """Swap in another network (a structure edit or its undo), history and all."""

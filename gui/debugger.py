@@ -75,7 +75,7 @@ class Debugger:
             "inspector": window._dock("Inspector", "inspector_dock", selection, right),
             "breakpoints": window._dock("Breakpoints", "breakpoints_dock",
                                         self.breakpoints_panel, right),
-            "matrices": window._dock("Matrices", "matrix_dock", self.matrix_view, left),
+            "matrices": window._dock("Matrices", "matrix_view", self.matrix_view, left),
             "compare": window._dock("Compare", "compare_dock", self.compare, left),
             "gradcheck": window._dock("Gradient check", "gradcheck_dock", self.gradcheck, left),
         }

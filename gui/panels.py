@@ -27,12 +27,10 @@ from engine.init import SCHEME_NAMES, SCHEME_PARAMETERS, InitSpec, initial_theta
 from engine.losses import LOSS_NAMES
 from engine.network import Network
 from engine.optimizers import OPTIMIZER_NAMES
-from engine.stepper import Stepper
 
 from .commands import (
     ChangeInitCommand,
     ChangeSettingsCommand,
-    ChangeStructureCommand,
     SetThetaCommand,
 )
 from .notation import parse_number
@@ -155,16 +153,8 @@ class StructurePanel(QGroupBox):
         self.bias_box.blockSignals(False)
 
     def _push(self, network: Network, text: str) -> None:
-        old = self.controller.stepper
-        try:
-            stepper = Stepper(network, old.inputs, old.targets, old.config,
-                              seek_seconds=old.seek_seconds)
-        except ValueError as error:
-            self.controller.message_posted.emit(str(error))
+        if not self.controller.replace_stepper(text, network=network):
             self.refresh()
-            return
-        self.controller.push(ChangeStructureCommand(self.controller, stepper, text),
-                             discards_future=False)
 
     def _edit(self, change, text: str) -> None:
         try:
