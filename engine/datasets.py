@@ -1,0 +1,488 @@
+"""Data sets: reading and writing CSV, seeded generators, and fitting a network to new data.
+
+CSV layout. The first non-blank line is a header naming every column; each later non-blank
+line is one observation. A column is a **target** when its name starts with ``y`` or
+``target`` (any case: ``y``, ``y_0``, ``Y1``, ``target_price``); every other column is an
+**input** (``x_0``, ``x1``, ``input_2``, ``age``). Inputs and targets keep their order within
+their group, wherever they stand in the file, so ``x_0,y_0,x_1`` gives inputs (x_0, x_1).
+The delimiter is the first of ``,`` tab ``;`` found in the header line. Cells are plain
+decimal numbers (``0.5``, ``-3``, ``1e-05``; a Unicode minus is accepted) of size at most
+``MAX_MAGNITUDE``; NaN, infinities, empty cells and anything else are refused. Nothing is
+ever evaluated.
+
+Every refusal is one :class:`DatasetError` (a ValueError) naming the line and the column
+(``line 3, column x_1: 'abc' is not a number``). A file that is good but has other column
+counts than the network expects raises :class:`DatasetShapeError`, which carries the data
+read, so that the caller may resize the network (:func:`resize_network`) and use it.
+
+``write_csv`` writes floats with ``repr``: ``read_csv(write_csv(...))`` gives back the same
+numbers, bit for bit, and it refuses what ``read_csv`` would refuse, so an exported file
+always imports.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import inspect
+import io
+import math
+import os
+import re
+import tempfile
+from collections.abc import Callable
+from typing import NamedTuple
+
+import numpy as np
+
+from .init import InitSpec
+from .network import MAX_NEURONS_PER_LAYER, Network
+from .stepper import MAX_OBSERVATIONS
+from .structure import restructure
+
+TARGET_PREFIXES = ("y", "target")
+MAX_MAGNITUDE = 1e15  # beyond this a number is a typo or a unit error, not a training value
+MAX_CSV_BYTES = 64 * 2**20
+DELIMITERS = (",", "\t", ";")
+
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+_PLAIN_CELL = re.compile(r"\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*", re.ASCII)
+_NON_FINITE = re.compile(r"[+-]?(?:nan|inf|infinity)", re.IGNORECASE)
+
+
+class DatasetError(ValueError):
+    """A data set that cannot be used; the message names the line and column at fault."""
+
+
+class DatasetShapeError(DatasetError):
+    """A good file whose column counts differ from the network's.
+
+    ``input_count``, ``target_count``: the file's; ``expected``: the network's
+    (inputs, targets); ``dataset``: what was read, (inputs, targets, input_names,
+    target_names), ready to use once the network is resized."""
+
+    def __init__(self, message: str, input_count: int, target_count: int,
+                 expected: tuple[int | None, int | None], dataset: tuple) -> None:
+        super().__init__(message)
+        self.input_count = input_count
+        self.target_count = target_count
+        self.expected = expected
+        self.dataset = dataset
+
+
+# ------------------------------------------------------------------------ reading
+def is_target_name(name: str) -> bool:
+    """The column naming rule: targets are named y… or target…, the rest are inputs."""
+    return name.strip().casefold().startswith(TARGET_PREFIXES)
+
+
+def _shown(text: str, limit: int = 40) -> str:
+    """A cell as a message quotes it: repr, shortened, printable."""
+    shown = repr(text[:limit]) + ("…" if len(text) > limit else "")
+    return shown.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def parse_cell(text: str, where: str) -> float:
+    """One cell as a float; DatasetError naming ``where`` (line and column) otherwise."""
+    cleaned = text.strip().replace("−", "-")
+    if not cleaned:
+        raise DatasetError(f"{where}: the cell is empty")
+    if _NON_FINITE.fullmatch(cleaned):
+        raise DatasetError(f"{where}: {_shown(text.strip())} is not a finite number")
+    if not _NUMBER.fullmatch(cleaned):
+        pointed = cleaned.replace(",", ".", 1)
+        hint = f" (write decimals with a point: {pointed})" if _NUMBER.fullmatch(pointed) else ""
+        raise DatasetError(f"{where}: {_shown(text.strip())} is not a number{hint}")
+    value = float(cleaned)
+    if not abs(value) <= MAX_MAGNITUDE:  # also catches 1e400 → inf
+        raise DatasetError(f"{where}: {_shown(text.strip())} is too large "
+                           f"(at most {MAX_MAGNITUDE:g} in size)")
+    return value
+
+
+def _parse_row(row: list[str], line: int, names: list[str]) -> list[float]:
+    """The numbers of one row; the common case (plain numbers) without building messages."""
+    if all(_PLAIN_CELL.fullmatch(cell) for cell in row):
+        values = [float(cell) for cell in row]
+        if all(abs(value) <= MAX_MAGNITUDE for value in values):
+            return values
+    return [parse_cell(cell, f"line {line}, column {names[c]}") for c, cell in enumerate(row)]
+
+
+def _is_number(text: str) -> bool:
+    cleaned = text.strip().replace("−", "-")
+    return bool(_NUMBER.fullmatch(cleaned) or _NON_FINITE.fullmatch(cleaned))
+
+
+def _blank(row: list[str]) -> bool:
+    return all(not cell.strip() for cell in row)
+
+
+def _delimiter(text: str) -> str:
+    first = next((line for line in io.StringIO(text, newline="") if line.strip()), "")
+    return next((d for d in DELIMITERS if d in first), ",")
+
+
+def _read_header(row: list[str], line: int) -> tuple[list[str], list[int], list[int]]:
+    """Column names, and the column positions of the inputs and of the targets."""
+    names = [cell.strip() for cell in row]
+    if all(_is_number(name) for name in names if name):
+        raise DatasetError(
+            f"line {line}: no header row (the first line holds numbers); add a first line "
+            "naming the columns, such as x_0,x_1,y_0 (targets are named y… or target…)")
+    seen: dict[str, int] = {}
+    for column, name in enumerate(names):
+        if not name:
+            raise DatasetError(f"line {line}, column {column + 1}: the column has no name")
+        if name in seen:
+            raise DatasetError(f"line {line}: the column name {_shown(name)} is given twice "
+                               f"(columns {seen[name] + 1} and {column + 1})")
+        seen[name] = column
+    targets = [c for c, name in enumerate(names) if is_target_name(name)]
+    inputs = [c for c, name in enumerate(names) if not is_target_name(name)]
+    if not targets:
+        raise DatasetError(f"line {line}: no target column; name the target columns y… or "
+                           "target… (for example x_0,x_1,y_0)")
+    if not inputs:
+        raise DatasetError(f"line {line}: no input column; every column is named y… or "
+                           "target…, which marks a target")
+    for kind, columns in (("input", inputs), ("target", targets)):
+        if len(columns) > MAX_NEURONS_PER_LAYER:
+            raise DatasetError(f"line {line}: {len(columns)} {kind} columns; a layer has at "
+                               f"most {MAX_NEURONS_PER_LAYER} neurons")
+    return names, inputs, targets
+
+
+def _rows(text: str):
+    """(line number, cells) of each non-blank row; csv errors become DatasetErrors."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text),
+                        skipinitialspace=True)
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise DatasetError(f"line {reader.line_num}: {error}") from None
+        if not _blank(row):
+            yield reader.line_num, row
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _check_shape(dataset: tuple, input_count: int | None, target_count: int | None) -> None:
+    inputs, targets = dataset[0], dataset[1]
+    have = (inputs.shape[1], targets.shape[1])
+    if (input_count is None or have[0] == input_count) and (
+            target_count is None or have[1] == target_count):
+        return
+    want = (have[0] if input_count is None else input_count,
+            have[1] if target_count is None else target_count)
+    raise DatasetShapeError(
+        f"the file has {_plural(have[0], 'input')} and {_plural(have[1], 'target')}, the "
+        f"network {_plural(want[0], 'input')} and {_plural(want[1], 'output')}",
+        have[0], have[1], (input_count, target_count), dataset)
+
+
+def read_csv(text: str, input_count: int | None = None, target_count: int | None = None
+             ) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
+    """(inputs, targets, input_names, target_names) from CSV text (see the module's rule).
+
+    With ``input_count`` / ``target_count`` (the network's layer sizes), a good file of other
+    sizes raises DatasetShapeError after everything else was checked; any other problem
+    raises DatasetError naming the line and column."""
+    if len(text) > MAX_CSV_BYTES:
+        raise DatasetError(f"the file is larger than the limit of {MAX_CSV_BYTES} bytes")
+    text = text.removeprefix("\ufeff")
+    rows = _rows(text)
+    first = next(rows, None)
+    if first is None:
+        raise DatasetError("the file is empty: expected a header line and one line per "
+                           "observation")
+    names, input_columns, target_columns = _read_header(first[1], first[0])
+    width = len(names)
+    values: list[list[float]] = []
+    for line, row in rows:
+        if len(row) != width:
+            raise DatasetError(f"line {line} has {_plural(len(row), 'cell')}, "
+                               f"the header has {width}")
+        if len(values) == MAX_OBSERVATIONS:
+            raise DatasetError(f"line {line}: more than {MAX_OBSERVATIONS} observations "
+                               "(the limit)")
+        values.append(_parse_row(row, line, names))
+    if not values:
+        raise DatasetError(f"the file has a header (line {first[0]}) but no observations")
+    table = np.array(values, dtype=float)
+    dataset = (table[:, input_columns], table[:, target_columns],
+               [names[c] for c in input_columns], [names[c] for c in target_columns])
+    _check_shape(dataset, input_count, target_count)
+    return dataset
+
+
+def load_text(path: str | os.PathLike) -> str:
+    """A CSV file's text: size checked before reading, UTF-8 (a BOM is dropped).
+    DatasetError for binary or non-UTF-8 content; OSError passes through."""
+    with open(path, "rb") as file:
+        size = os.fstat(file.fileno()).st_size
+        if size > MAX_CSV_BYTES:
+            raise DatasetError(f"{size} bytes, larger than the limit of {MAX_CSV_BYTES} bytes")
+        data = file.read(MAX_CSV_BYTES + 1)
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise DatasetError("UTF-16 text; save it as UTF-8")
+    if b"\x00" in data:
+        raise DatasetError("binary data, not a CSV text file")
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as error:
+        raise DatasetError(f"not UTF-8 text (byte 0x{data[error.start]:02x} at offset "
+                           f"{error.start})") from None
+
+
+# ------------------------------------------------------------------------ writing
+def default_names(prefix: str, count: int) -> list[str]:
+    """x_0, x_1, … or y_0, y_1, …: the inputs a^0_j and the targets in the seed's notation."""
+    return [f"{prefix}_{j}" for j in range(count)]
+
+
+def _check_names(names: list[str], count: int, target: bool) -> list[str]:
+    kind = "target" if target else "input"
+    names = [str(name) for name in names]
+    if len(names) != count:
+        raise DatasetError(f"{_plural(len(names), kind + ' name')} for "
+                           f"{_plural(count, kind + ' column')}")
+    for name in names:
+        if not name or name != name.strip() or not name.isprintable():
+            raise DatasetError(f"{kind} name {_shown(name)}: empty, with spaces around it or "
+                               "with tabs, line breaks or other control characters")
+        if is_target_name(name) != target:
+            rule = "starts with y or target" if target else "does not start with y or target"
+            article = "a" if target else "an"
+            raise DatasetError(f"{kind} name {_shown(name)}: {article} {kind} column's name "
+                               f"{rule}, or the file would not read back")
+    return names
+
+
+def _check_values(array, name: str) -> np.ndarray:
+    array = np.asarray(array, dtype=float)
+    if array.ndim != 2 or array.shape[1] < 1:
+        raise DatasetError(f"{name}: expected a table of rows and columns, got shape "
+                           f"{array.shape}")
+    outside = ~(np.abs(array) <= MAX_MAGNITUDE)
+    if outside.any():
+        o, j = (int(k) for k in np.argwhere(outside)[0])
+        raise DatasetError(f"{name}: observation {o}, column {j}: {float(array[o, j])!r} is not a "
+                           f"finite number of size at most {MAX_MAGNITUDE:g}")
+    return array
+
+
+def write_csv(inputs, targets, input_names: list[str] | None = None,
+              target_names: list[str] | None = None) -> str:
+    """CSV text of the data set: a header (x_0, …, y_0, … unless named), one line per
+    observation, every number written with repr so that it reads back exactly."""
+    inputs = _check_values(inputs, "inputs")
+    targets = _check_values(targets, "targets")
+    if len(inputs) != len(targets):
+        raise DatasetError(f"{_plural(len(inputs), 'row')} of inputs but "
+                           f"{_plural(len(targets), 'row')} of targets")
+    input_names = _check_names(default_names("x", inputs.shape[1]) if input_names is None
+                               else input_names, inputs.shape[1], False)
+    target_names = _check_names(default_names("y", targets.shape[1]) if target_names is None
+                                else target_names, targets.shape[1], True)
+    if len(set(input_names + target_names)) != len(input_names + target_names):
+        raise DatasetError("every column needs a name of its own")
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(input_names + target_names)
+    for row in np.hstack([inputs, targets]).tolist():
+        writer.writerow([repr(value) for value in row])
+    return out.getvalue()
+
+
+def write_text_atomic(path: str | os.PathLike, text: str) -> None:
+    """Write a temporary file beside ``path``, fsync it and rename it over ``path``: an
+    interrupted write leaves the old file as it was (the pattern of fileformat.save)."""
+    data = text.encode("utf-8")
+    path = os.fspath(path)
+    directory = os.path.dirname(os.path.abspath(path))
+    handle, temporary = tempfile.mkstemp(
+        prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        with contextlib.suppress(OSError):
+            mode = os.stat(path).st_mode & 0o777 if os.path.exists(path) else 0o644
+            os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def save_csv(path: str | os.PathLike, inputs, targets, input_names: list[str] | None = None,
+             target_names: list[str] | None = None) -> None:
+    """write_csv to ``path`` atomically; a refusal (DatasetError) leaves the disk untouched."""
+    write_text_atomic(path, write_csv(inputs, targets, input_names, target_names))
+
+
+# --------------------------------------------------------------------- generators
+def _check_size(n: int, least: int) -> int:
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+        raise DatasetError(f"n: expected a whole number of points, got {n!r}")
+    if not least <= n <= MAX_OBSERVATIONS:
+        raise DatasetError(f"n: {least} to {MAX_OBSERVATIONS} points, not {n}")
+    return int(n)
+
+
+def _rng(seed: int) -> np.random.Generator:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise DatasetError(f"seed: expected a whole number from 0, got {seed!r}")
+    return np.random.default_rng(int(seed))
+
+
+def _check_noise(noise: float) -> float:
+    if not (math.isfinite(noise) and 0 <= noise <= 10):
+        raise DatasetError(f"noise: expected a standard deviation from 0 to 10, got {noise!r}")
+    return float(noise)
+
+
+def _classes(n: int) -> np.ndarray:
+    """Class of each point: 0, 1, 0, 1, … (balanced, and a prefix of the data is too)."""
+    return np.arange(n) % 2
+
+
+def xor() -> tuple[np.ndarray, np.ndarray]:
+    """The four corners of the unit square; target 1 where exactly one input is 1."""
+    inputs = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    return inputs, np.array([[0.0], [1.0], [1.0], [0.0]])
+
+
+def seed_000() -> tuple[np.ndarray, np.ndarray]:
+    """Seed 000's two observations (2 inputs, 2 targets), as in resources/examples."""
+    return np.array([[0.8, 0.4], [0.3, 0.3]]), np.array([[0.2, 0.4], [1.0, 0.0]])
+
+
+def seed_001() -> tuple[np.ndarray, np.ndarray]:
+    """Seed 001's six observations (2 inputs, 1 target): the first three are class 1."""
+    inputs = np.array([[0.2, 0.9], [0.3, 0.7], [0.4, 0.8], [0.8, 0.9], [0.7, 0.2], [0.1, 0.3]])
+    return inputs, np.array([[1.0], [1.0], [1.0], [0.0], [0.0], [0.0]])
+
+
+CIRCLE_RADII = (1.0, 0.5)  # class 0 on the outer circle, class 1 on the inner one
+
+
+def circles(n: int = 100, seed: int = 0, noise: float = 0.05
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """Two concentric circles, class 0 of radius 1 and class 1 of radius 0.5, at uniform
+    angles, with N(0, noise²) added to each coordinate: not separable by one line."""
+    n, rng, noise = _check_size(n, 2), _rng(seed), _check_noise(noise)
+    labels = _classes(n)
+    radius = np.where(labels == 0, *CIRCLE_RADII)
+    angle = rng.uniform(0.0, 2 * math.pi, n)
+    inputs = np.column_stack([radius * np.cos(angle), radius * np.sin(angle)])
+    inputs += rng.normal(0.0, noise, inputs.shape)
+    return inputs, labels[:, None].astype(float)
+
+
+GAUSSIAN_CENTRES = ((-1.0, -1.0), (1.0, 1.0))
+GAUSSIAN_STD = 0.5
+
+
+def two_gaussians(n: int = 100, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Two round clouds of std 0.5, class 0 around (−1, −1) and class 1 around (1, 1):
+    separable by a line, up to a few points in the overlap."""
+    n, rng = _check_size(n, 2), _rng(seed)
+    labels = _classes(n)
+    centres = np.array(GAUSSIAN_CENTRES)[labels]
+    inputs = centres + rng.normal(0.0, GAUSSIAN_STD, (n, 2))
+    return inputs, labels[:, None].astype(float)
+
+
+SPIRAL_TURNS = 1.5
+
+
+def spiral(n: int = 100, seed: int = 0, noise: float = 0.02) -> tuple[np.ndarray, np.ndarray]:
+    """Two interleaved spiral arms of 1.5 turns, class 1 the other arm rotated by π: radius
+    r ~ U(0.05, 1), angle 2π·1.5·r (+ π for class 1), then N(0, noise²) per coordinate."""
+    n, rng, noise = _check_size(n, 2), _rng(seed), _check_noise(noise)
+    labels = _classes(n)
+    radius = rng.uniform(0.05, 1.0, n)
+    angle = 2 * math.pi * SPIRAL_TURNS * radius + math.pi * labels
+    inputs = np.column_stack([radius * np.cos(angle), radius * np.sin(angle)])
+    inputs += rng.normal(0.0, noise, inputs.shape)
+    return inputs, labels[:, None].astype(float)
+
+
+LINE_SLOPE, LINE_INTERCEPT = 0.5, 0.5
+
+
+def linear_regression(n: int = 100, seed: int = 0, noise: float = 0.05
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """One input x ~ U(−1, 1) and one target y = 0.5 x + 0.5 + N(0, noise²): without noise
+    the targets lie in [0, 1], within reach of a sigmoid output too."""
+    n, rng, noise = _check_size(n, 1), _rng(seed), _check_noise(noise)
+    x = rng.uniform(-1.0, 1.0, n)
+    y = LINE_SLOPE * x + LINE_INTERCEPT + rng.normal(0.0, noise, n)
+    return x[:, None], y[:, None]
+
+
+class Generator(NamedTuple):
+    """A data set generator for the GUI: ``function(**{n, seed that it takes})``."""
+
+    function: Callable[..., tuple[np.ndarray, np.ndarray]]
+    description: str
+    input_count: int
+    target_count: int
+
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        """Which of n and seed the function takes (xor and the seeds take neither)."""
+        accepted = inspect.signature(self.function).parameters
+        return tuple(name for name in ("n", "seed") if name in accepted)
+
+
+GENERATORS: dict[str, Generator] = {
+    "xor": Generator(xor, "XOR: the 4 corners of the unit square, target 1 where exactly "
+                          "one input is 1", 2, 1),
+    "seed 000": Generator(seed_000, "Seed 000's 2 observations (2 inputs, 2 targets)", 2, 2),
+    "seed 001": Generator(seed_001, "Seed 001's 6 observations (2 inputs, 1 target)", 2, 1),
+    "circles": Generator(circles, "Two concentric circles (radius 1: class 0, radius 0.5: "
+                                  "class 1), slightly noisy", 2, 1),
+    "two gaussians": Generator(two_gaussians, "Two clouds of std 0.5 around (−1, −1) "
+                                              "(class 0) and (1, 1) (class 1)", 2, 1),
+    "spiral": Generator(spiral, "Two interleaved spiral arms, one per class", 2, 1),
+    "linear regression": Generator(linear_regression, "One input x in [−1, 1], target "
+                                                      "0.5 x + 0.5 plus a little noise", 1, 1),
+}
+
+
+def generate(name: str, n: int = 100, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """(inputs, targets) of the generator ``name``, given n and seed where it takes them."""
+    if name not in GENERATORS:
+        raise DatasetError(f"unknown generator {name!r} (known: {', '.join(GENERATORS)})")
+    generator = GENERATORS[name]
+    given = {"n": n, "seed": seed}
+    return generator.function(**{key: given[key] for key in generator.parameters})
+
+
+# --------------------------------------------------------------- fitting the network
+def resize_network(network: Network, input_count: int, output_count: int,
+                   spec: InitSpec) -> Network:
+    """The network with ``input_count`` inputs and ``output_count`` outputs. Every weight and
+    bias whose two neurons survive keeps its value (inputs and outputs are kept from the
+    first one on); the new ones are drawn from ``spec`` (engine.structure.restructure)."""
+    for name, count in (("inputs", input_count), ("outputs", output_count)):
+        if not 1 <= count <= MAX_NEURONS_PER_LAYER:
+            raise DatasetError(f"{name}: a layer has 1 to {MAX_NEURONS_PER_LAYER} neurons, "
+                               f"not {count}")
+    sizes = [input_count, *network.sizes[1:-1], output_count]
+    layers = list(range(len(sizes)))
+    neurons = [list(range(old)) if l not in (0, len(sizes) - 1) else
+               [j if j < old else None for j in range(sizes[l])]
+               for l, old in enumerate(network.sizes)]
+    return restructure(network, sizes, network.activation_names, network.bias, layers,
+                       neurons, spec)

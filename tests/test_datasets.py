@@ -1,0 +1,543 @@
+"""engine.datasets: CSV reading (every refusal names its line and column), exact round trips,
+atomic export, seeded generators checked against their defining formulas, and resizing a
+network's input and output layers."""
+
+from __future__ import annotations
+
+import math
+import os
+
+import numpy as np
+import pytest
+from conftest import EXAMPLES
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from engine import datasets, fileformat
+from engine.datasets import DatasetError, DatasetShapeError, read_csv, write_csv
+from engine.init import InitSpec
+from engine.network import Network
+from engine.stepper import MAX_OBSERVATIONS
+
+
+def refused(text: str, *counts) -> str:
+    with pytest.raises(DatasetError) as info:
+        read_csv(text, *counts)
+    return str(info.value)
+
+
+# ------------------------------------------------------------------- reading: good files
+def test_reads_inputs_and_targets_by_the_naming_rule():
+    inputs, targets, input_names, target_names = read_csv(
+        "x1,x2,y\n0.2,0.9,1\n0.8,-0.5,0\n")
+    assert input_names == ["x1", "x2"] and target_names == ["y"]
+    assert inputs.tolist() == [[0.2, 0.9], [0.8, -0.5]]
+    assert targets.tolist() == [[1.0], [0.0]]
+
+
+def test_columns_are_grouped_by_kind_whatever_their_order():
+    inputs, targets, input_names, target_names = read_csv(
+        "Target_a,age,Y1,height\n1,2,3,4\n5,6,7,8\n")
+    assert input_names == ["age", "height"] and target_names == ["Target_a", "Y1"]
+    assert inputs.tolist() == [[2, 4], [6, 8]]
+    assert targets.tolist() == [[1, 3], [5, 7]]
+
+
+def test_the_rule_itself():
+    assert [datasets.is_target_name(n) for n in ("y", "y_0", "YES", " target", "Targets")] \
+        == [True] * 5
+    assert [datasets.is_target_name(n) for n in ("x", "x_0", "input_1", "age", "t")] \
+        == [False] * 5
+
+
+def test_blank_lines_crlf_bom_quotes_spaces_and_unicode_minus():
+    text = '\ufeff\r\n x , "y" \r\n\r\n "1.5" , −2e-1 \r\n,\r\n3,4\r\n'
+    inputs, targets, input_names, target_names = read_csv(text)
+    assert (input_names, target_names) == (["x"], ["y"])
+    assert inputs.tolist() == [[1.5], [3.0]] and targets.tolist() == [[-0.2], [4.0]]
+
+
+@pytest.mark.parametrize("delimiter", ["\t", ";"])
+def test_tab_and_semicolon_delimiters(delimiter):
+    text = delimiter.join(["x_0", "x_1", "y_0"]) + "\n" + delimiter.join(["1", "2", "3"])
+    inputs, targets, _, _ = read_csv(text)
+    assert inputs.tolist() == [[1, 2]] and targets.tolist() == [[3]]
+
+
+def test_numbers_in_every_plain_form():
+    inputs, _, _, _ = read_csv("a,b,c,d,e,f,y\n1,-2.,.5,+3e2,1E-3,-0,0\n")
+    assert inputs.tolist() == [[1.0, -2.0, 0.5, 300.0, 0.001, 0.0]]
+    assert math.copysign(1, inputs[0, 5]) == -1  # -0 stays -0
+
+
+def test_exactly_the_limit_of_observations_is_read(monkeypatch):
+    monkeypatch.setattr(datasets, "MAX_OBSERVATIONS", 3)
+    inputs, _, _, _ = read_csv("x,y\n1,1\n2,2\n3,3\n")
+    assert inputs.tolist() == [[1], [2], [3]]
+
+
+def test_matching_counts_are_accepted():
+    inputs, targets, _, _ = read_csv("x_0,x_1,y_0\n1,2,3\n", 2, 1)
+    assert inputs.shape == (1, 2) and targets.shape == (1, 1)
+
+
+# ------------------------------------------------------------------- reading: refusals
+def test_ragged_row_names_its_line():
+    assert refused("x1,x2,x3,y\n1,2,3,4\n\n1,2,3\n") == "line 4 has 3 cells, the header has 4"
+    assert refused("x,y\n1,2,3\n") == "line 2 has 3 cells, the header has 2"
+    assert refused("x,y\n1\n") == "line 2 has 1 cell, the header has 2"
+
+
+def test_text_in_a_number_cell_names_line_and_column():
+    assert refused("x1,x2,y\n1,2,3\n4,abc,6\n") == "line 3, column x2: 'abc' is not a number"
+    assert refused("x,y\n__import__('os'),1\n") == \
+        "line 2, column x: \"__import__('os')\" is not a number"
+    assert refused("x,y\n1_000,1\n") == "line 2, column x: '1_000' is not a number"
+    assert refused("x,y\n١,1\n") == "line 2, column x: '١' is not a number"  # Arabic-Indic 1
+
+
+def test_a_decimal_comma_gets_a_hint():
+    assert refused("x;y\n1,5;2\n") == \
+        "line 2, column x: '1,5' is not a number (write decimals with a point: 1.5)"
+
+
+@pytest.mark.parametrize("cell", ["nan", "NaN", "inf", "-Infinity", "+inf"])
+def test_non_finite_values_are_refused(cell):
+    assert refused(f"x,y\n1,{cell}\n") == f"line 2, column y: {cell!r} is not a finite number"
+
+
+@pytest.mark.parametrize("cell", ["1e16", "-2e15", "1e400"])
+def test_absurdly_large_values_are_refused(cell):
+    assert refused(f"x,y\n{cell},1\n") == \
+        f"line 2, column x: {cell!r} is too large (at most 1e+15 in size)"
+
+
+def test_the_largest_allowed_value_is_read():
+    inputs, _, _, _ = read_csv("x,y\n1e15,-1e15\n")
+    assert inputs.tolist() == [[1e15]]
+
+
+def test_empty_cell():
+    assert refused("x,y,z\n1,,2\n") == "line 2, column y: the cell is empty"
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", "  \n , \n"])
+def test_empty_file(text):
+    assert refused(text) == ("the file is empty: expected a header line and one line per "
+                             "observation")
+
+
+def test_header_without_observations():
+    assert refused("\nx,y\n\n") == "the file has a header (line 2) but no observations"
+
+
+def test_numbers_where_the_header_should_be():
+    message = refused("0.8,0.4,0.2\n0.3,0.3,1\n")
+    assert message.startswith("line 1: no header row (the first line holds numbers)")
+
+
+def test_header_needs_targets_and_inputs():
+    assert refused("a,b\n1,2\n").startswith("line 1: no target column; name the target "
+                                            "columns y… or target…")
+    assert refused("y,target\n1,2\n").startswith("line 1: no input column")
+
+
+def test_header_names_must_be_present_and_distinct():
+    assert refused("x,,y\n1,2,3\n") == "line 1, column 2: the column has no name"
+    assert refused("x,y,x\n1,2,3\n") == \
+        "line 1: the column name 'x' is given twice (columns 1 and 3)"
+
+
+def test_too_many_columns_for_a_layer(monkeypatch):
+    monkeypatch.setattr(datasets, "MAX_NEURONS_PER_LAYER", 2)
+    assert refused("a,b,c,y\n1,2,3,4\n") == \
+        "line 1: 3 input columns; a layer has at most 2 neurons"
+
+
+def test_too_many_observations(monkeypatch):
+    monkeypatch.setattr(datasets, "MAX_OBSERVATIONS", 3)
+    assert refused("x,y\n1,1\n2,2\n\n3,3\n4,4\n") == \
+        "line 6: more than 3 observations (the limit)"
+
+
+def test_the_real_observation_limit():
+    text = "x,y\n" + "1,2\n" * (MAX_OBSERVATIONS + 1)
+    assert refused(text) == f"line {MAX_OBSERVATIONS + 2}: more than {MAX_OBSERVATIONS} " \
+                            "observations (the limit)"
+
+
+def test_csv_level_errors_name_the_line():
+    huge = "1" * 200_000  # beyond the csv module's field limit
+    assert refused(f"x,y\n1,1\n{huge},1\n").startswith("line 3: field larger than field limit")
+
+
+def test_file_size_limit(monkeypatch):
+    monkeypatch.setattr(datasets, "MAX_CSV_BYTES", 10)
+    assert refused("x,y\n1,2\n3,4\n") == "the file is larger than the limit of 10 bytes"
+
+
+def test_line_numbers_count_physical_lines_across_crlf_and_blank_lines():
+    assert refused("x,y\r\n\r\n1,2\r\n1,abc\r\n") == "line 4, column y: 'abc' is not a number"
+
+
+# ---------------------------------------------------------------- reading: shape mismatch
+def test_a_good_file_of_other_widths_raises_the_shape_error_with_the_data():
+    with pytest.raises(DatasetShapeError) as info:
+        read_csv("x0,x1,x2,y\n1,2,3,4\n5,6,7,8\n", 2, 1)
+    error = info.value
+    assert isinstance(error, DatasetError) and isinstance(error, ValueError)
+    assert str(error) == "the file has 3 inputs and 1 target, the network 2 inputs and 1 output"
+    assert (error.input_count, error.target_count, error.expected) == (3, 1, (2, 1))
+    inputs, targets, input_names, target_names = error.dataset
+    assert inputs.tolist() == [[1, 2, 3], [5, 6, 7]] and targets.tolist() == [[4], [8]]
+    assert input_names == ["x0", "x1", "x2"] and target_names == ["y"]
+
+
+def test_only_the_counts_given_are_checked():
+    with pytest.raises(DatasetShapeError) as info:
+        read_csv("x,y0,y1\n1,2,3\n", target_count=1)
+    assert str(info.value) == "the file has 1 input and 2 targets, the network 1 input and " \
+                              "1 output"
+    assert read_csv("x,y0,y1\n1,2,3\n", input_count=1)[1].tolist() == [[2, 3]]
+
+
+def test_a_bad_cell_outranks_a_shape_mismatch():
+    with pytest.raises(DatasetError) as info:
+        read_csv("x0,x1,x2,y\n1,2,oops,4\n", 2, 1)
+    assert type(info.value) is DatasetError
+    assert str(info.value) == "line 2, column x2: 'oops' is not a number"
+
+
+# ------------------------------------------------------------------- reading: fuzzing
+def check_result(result, counts=(None, None)) -> None:
+    inputs, targets, input_names, target_names = result
+    assert inputs.ndim == 2 and targets.ndim == 2
+    assert inputs.shape == (len(inputs), len(input_names)) and len(input_names) >= 1
+    assert targets.shape == (len(inputs), len(target_names)) and len(target_names) >= 1
+    assert 1 <= len(inputs) <= MAX_OBSERVATIONS
+    assert inputs.dtype == float and targets.dtype == float
+    assert np.all(np.abs(inputs) <= 1e15) and np.all(np.abs(targets) <= 1e15)
+    assert all(datasets.is_target_name(n) for n in target_names)
+    assert not any(datasets.is_target_name(n) for n in input_names)
+    if counts[0] is not None:
+        assert inputs.shape[1] == counts[0] and targets.shape[1] == counts[1]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_fuzz_arbitrary_text(text):
+    for counts in ((None, None), (2, 1)):
+        try:
+            result = read_csv(text, *counts)
+        except DatasetError:
+            continue
+        check_result(result, counts)
+
+
+CSVISH = st.text(alphabet="0123456789.,;-+eE\n\r\t \"xyXYtargetnaif_−", max_size=80)
+
+
+@settings(max_examples=500, deadline=None)
+@given(CSVISH)
+def test_fuzz_csv_like_text(text):
+    for counts in ((None, None), (2, 1)):
+        try:
+            result = read_csv(text, *counts)
+        except DatasetError:
+            continue
+        check_result(result, counts)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["1", "-2.5", "", "x", "nan", "1e99", " 3 "]),
+                         min_size=1, max_size=4), max_size=6))
+def test_fuzz_rows_under_a_good_header(rows):
+    text = "x_0,x_1,y_0\n" + "\n".join(",".join(row) for row in rows)
+    try:
+        result = read_csv(text)
+    except DatasetError as error:
+        assert str(error).startswith(("line ", "the file has a header"))
+        return
+    check_result(result)
+    assert result[0].shape[1] == 2 and result[1].shape[1] == 1
+
+
+# ------------------------------------------------------------------------ writing
+def test_write_csv_text_by_hand():
+    text = write_csv([[0.1, -2.0], [1e-05, 3.0]], [[1.0], [0.0]])
+    assert text == "x_0,x_1,y_0\n0.1,-2.0,1.0\n1e-05,3.0,0.0\n"
+
+
+def test_write_csv_with_names_and_quoting():
+    text = write_csv([[1.0]], [[2.0]], ['height, "cm"'], ["y price"])
+    assert text == '"height, ""cm""",y price\n1.0,2.0\n'
+    inputs, targets, input_names, target_names = read_csv(text)
+    assert input_names == ['height, "cm"'] and target_names == ["y price"]
+    assert inputs.tolist() == [[1.0]] and targets.tolist() == [[2.0]]
+
+
+FINITE = st.floats(min_value=-1e15, max_value=1e15, allow_nan=False, allow_subnormal=True)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 12).flatmap(lambda m: st.tuples(
+    hnp.arrays(float, st.tuples(st.just(m), st.integers(1, 4)), elements=FINITE),
+    hnp.arrays(float, st.tuples(st.just(m), st.integers(1, 3)), elements=FINITE))))
+def test_round_trip_is_bit_exact(arrays):
+    inputs, targets = arrays
+    back_inputs, back_targets, names_in, names_out = read_csv(
+        write_csv(inputs, targets), inputs.shape[1], targets.shape[1])
+    # bit patterns: -0.0 stays -0.0, every last digit survives
+    assert back_inputs.view(np.int64).tolist() == inputs.view(np.int64).tolist()
+    assert back_targets.view(np.int64).tolist() == targets.view(np.int64).tolist()
+    assert names_in == [f"x_{j}" for j in range(inputs.shape[1])]
+    assert names_out == [f"y_{j}" for j in range(targets.shape[1])]
+
+
+def test_round_trip_of_awkward_values():
+    values = np.array([[0.1 + 0.2, 1 / 3, 5e-324, -0.0, 1e15, -123456789.123456789]])
+    back = read_csv(write_csv(values, values[:, :1]))[0]
+    assert back.view(np.int64).tolist() == values.view(np.int64).tolist()
+
+
+@pytest.mark.parametrize("inputs, targets, message", [
+    ([[np.nan]], [[1.0]], "inputs: observation 0, column 0: nan is not a finite number of "
+                          "size at most 1e+15"),
+    ([[1.0], [2.0]], [[1.0], [2e15]], "targets: observation 1, column 0: 2000000000000000.0 "
+                                       "is not a finite number of size at most 1e+15"),
+    ([[1.0]], [[1.0], [2.0]], "1 row of inputs but 2 rows of targets"),
+    ([1.0, 2.0], [[1.0]], "inputs: expected a table of rows and columns, got shape (2,)"),
+])
+def test_write_csv_refuses_what_would_not_read_back(inputs, targets, message):
+    with pytest.raises(DatasetError) as info:
+        write_csv(inputs, targets)
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize("input_names, target_names, start", [
+    (["y_in"], ["y"], "input name 'y_in': an input column's name does not start with y"),
+    (["x"], ["out"], "target name 'out': a target column's name starts with y or target"),
+    ([" x"], ["y"], "input name ' x': empty, with spaces around it"),
+    (["a\nb"], ["y"], "input name 'a\\nb': empty, with spaces around it or with tabs"),
+    ([""], ["y"], "input name '': empty"),
+    (["x", "z"], ["y"], "2 input names for 1 input column"),
+])
+def test_write_csv_refuses_names_that_would_not_read_back(input_names, target_names, start):
+    with pytest.raises(DatasetError) as info:
+        write_csv([[1.0]], [[2.0]], input_names, target_names)
+    assert str(info.value).startswith(start)
+
+
+def test_write_csv_refuses_duplicate_names():
+    with pytest.raises(DatasetError, match="every column needs a name of its own"):
+        write_csv([[1.0, 2.0]], [[2.0]], ["x", "x"], ["y"])
+
+
+# -------------------------------------------------------------------- files on disk
+def test_save_csv_replaces_the_file_atomically(tmp_path):
+    path = tmp_path / "data.csv"
+    path.write_text("old\n")
+    datasets.save_csv(path, [[1.5, 2.0]], [[0.0]])
+    assert path.read_text() == "x_0,x_1,y_0\n1.5,2.0,0.0\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data.csv"]
+
+
+def test_a_refused_save_leaves_the_old_file(tmp_path):
+    path = tmp_path / "data.csv"
+    path.write_text("old\n")
+    with pytest.raises(DatasetError):
+        datasets.save_csv(path, [[math.inf]], [[0.0]])
+    assert path.read_text() == "old\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data.csv"]
+
+
+def test_a_failed_write_removes_its_temporary_file(tmp_path, monkeypatch):
+    path = tmp_path / "data.csv"
+    path.write_text("old\n")
+
+    def broken_replace(source, target):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(OSError, match="disk full"):
+        datasets.save_csv(path, [[1.0]], [[0.0]])
+    assert path.read_text() == "old\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data.csv"]
+
+
+def test_load_text(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_bytes("\ufeffx,y\n−1,2\n".encode())
+    assert datasets.load_text(path) == "x,y\n−1,2\n"
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"x,y\n\xff,1\n", "not UTF-8 text (byte 0xff at offset 4)"),
+    ("x,y\n".encode("utf-16"), "UTF-16 text; save it as UTF-8"),
+    (b"x,y\n1,\x002\n", "binary data, not a CSV text file"),
+])
+def test_load_text_refusals(tmp_path, data, message):
+    path = tmp_path / "a.csv"
+    path.write_bytes(data)
+    with pytest.raises(DatasetError) as info:
+        datasets.load_text(path)
+    assert str(info.value) == message
+
+
+def test_load_text_size_limit(tmp_path, monkeypatch):
+    monkeypatch.setattr(datasets, "MAX_CSV_BYTES", 4)
+    path = tmp_path / "a.csv"
+    path.write_bytes(b"x,y\n1,2\n")
+    with pytest.raises(DatasetError, match="8 bytes, larger than the limit of 4 bytes"):
+        datasets.load_text(path)
+
+
+# ---------------------------------------------------------------------- generators
+def test_xor_exact_values():
+    inputs, targets = datasets.xor()
+    assert inputs.tolist() == [[0, 0], [0, 1], [1, 0], [1, 1]]
+    assert targets.tolist() == [[0], [1], [1], [0]]
+    # target = x_0 XOR x_1, by hand
+    assert [int(a) ^ int(b) for a, b in inputs] == targets[:, 0].astype(int).tolist()
+
+
+@pytest.mark.parametrize("generator, file", [
+    (datasets.seed_000, "seed-000.json"),
+    (datasets.seed_001, "seed-001-free.json"),
+])
+def test_the_seeds_data_sets_match_the_example_files(generator, file):
+    document = fileformat.load(EXAMPLES / file)
+    inputs, targets = generator()
+    assert inputs.tolist() == document.inputs.tolist()
+    assert targets.tolist() == document.targets.tolist()
+
+
+SEEDED = [datasets.circles, datasets.two_gaussians, datasets.spiral,
+          datasets.linear_regression]
+
+
+@pytest.mark.parametrize("generator", SEEDED)
+def test_the_same_seed_gives_the_same_data_and_another_seed_other_data(generator):
+    first, again, other = generator(50, 3), generator(50, 3), generator(50, 4)
+    assert np.array_equal(first[0], again[0]) and np.array_equal(first[1], again[1])
+    assert not np.array_equal(first[0], other[0])
+
+
+@pytest.mark.parametrize("generator", SEEDED)
+@pytest.mark.parametrize("n", [2, 7, 100])
+def test_shapes(generator, n):
+    inputs, targets = generator(n, 0)
+    width = 1 if generator is datasets.linear_regression else 2
+    assert inputs.shape == (n, width) and targets.shape == (n, 1)
+    assert np.isfinite(inputs).all() and np.isfinite(targets).all()
+
+
+@pytest.mark.parametrize("generator", [datasets.circles, datasets.two_gaussians,
+                                       datasets.spiral])
+def test_classes_alternate_and_balance(generator):
+    _, targets = generator(7, 1)
+    assert targets[:, 0].tolist() == [0, 1, 0, 1, 0, 1, 0]
+
+
+def test_circles_lie_on_their_radii():
+    inputs, targets = datasets.circles(200, 5, noise=0.0)
+    radius = np.hypot(inputs[:, 0], inputs[:, 1])
+    np.testing.assert_allclose(radius[targets[:, 0] == 0], 1.0, rtol=1e-12)
+    np.testing.assert_allclose(radius[targets[:, 0] == 1], 0.5, rtol=1e-12)
+    noisy, _ = datasets.circles(200, 5)  # std 0.05 per coordinate: within 6σ of the circle
+    deviation = np.hypot(noisy[:, 0], noisy[:, 1]) - np.where(targets[:, 0] == 0, 1.0, 0.5)
+    assert np.abs(deviation).max() < 6 * 0.05 * math.sqrt(2)
+    assert np.abs(deviation).max() > 0
+
+
+def test_two_gaussians_centres_and_spread():
+    inputs, targets = datasets.two_gaussians(4000, 2)
+    for label, centre in ((0, [-1, -1]), (1, [1, 1])):
+        cloud = inputs[targets[:, 0] == label]
+        # 2000 points of std 0.5: the mean is within 6 standard errors (6 × 0.5 / √2000)
+        assert np.abs(cloud.mean(axis=0) - centre).max() < 6 * 0.5 / math.sqrt(2000)
+        assert np.abs(cloud.std(axis=0) - 0.5).max() < 0.05
+
+
+def test_spiral_follows_its_formula():
+    inputs, targets = datasets.spiral(300, 8, noise=0.0)
+    radius = np.hypot(inputs[:, 0], inputs[:, 1])
+    assert radius.min() >= 0.05 and radius.max() <= 1.0
+    angle = np.arctan2(inputs[:, 1], inputs[:, 0])
+    # angle = 2π · 1.5 · r, plus π on the other arm, modulo 2π
+    expected = 3 * math.pi * radius + math.pi * targets[:, 0]
+    difference = np.angle(np.exp(1j * (angle - expected)))
+    assert np.abs(difference).max() < 1e-9
+
+
+def test_linear_regression_follows_its_line():
+    x, y = datasets.linear_regression(100, 1, noise=0.0)
+    assert x.min() >= -1 and x.max() <= 1
+    np.testing.assert_allclose(y[:, 0], 0.5 * x[:, 0] + 0.5, rtol=0, atol=1e-15)
+    x, y = datasets.linear_regression(2000, 1)
+    slope, intercept = np.polyfit(x[:, 0], y[:, 0], 1)
+    assert abs(slope - 0.5) < 0.02 and abs(intercept - 0.5) < 0.02
+    residual = y[:, 0] - (0.5 * x[:, 0] + 0.5)
+    assert abs(residual.std() - 0.05) < 0.005
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: datasets.circles(1), "n: 2 to 100000 points, not 1"),
+    (lambda: datasets.spiral(MAX_OBSERVATIONS + 1), "n: 2 to 100000 points, not 100001"),
+    (lambda: datasets.linear_regression(0), "n: 1 to 100000 points, not 0"),
+    (lambda: datasets.two_gaussians(True), "n: expected a whole number of points, got True"),
+    (lambda: datasets.two_gaussians(10.0), "n: expected a whole number of points, got 10.0"),
+    (lambda: datasets.circles(10, -1), "seed: expected a whole number from 0, got -1"),
+    (lambda: datasets.circles(10, 0, math.nan), "noise: expected a standard deviation from 0 "
+                                                "to 10, got nan"),
+    (lambda: datasets.generate("moons"), "unknown generator 'moons' (known: xor, seed 000, "),
+])
+def test_generator_refusals(call, message):
+    with pytest.raises(DatasetError) as info:
+        call()
+    assert str(info.value).startswith(message)
+
+
+def test_the_registry_describes_each_generator():
+    assert list(datasets.GENERATORS) == ["xor", "seed 000", "seed 001", "circles",
+                                         "two gaussians", "spiral", "linear regression"]
+    for name, entry in datasets.GENERATORS.items():
+        function, description, input_count, target_count = entry
+        inputs, targets = datasets.generate(name, 20, 1)
+        assert (inputs.shape[1], targets.shape[1]) == (input_count, target_count), name
+        assert description
+    assert datasets.GENERATORS["xor"].parameters == ()
+    assert datasets.GENERATORS["spiral"].parameters == ("n", "seed")
+    assert len(datasets.generate("xor", 20, 1)[0]) == 4  # n does not apply
+    assert len(datasets.generate("circles", 20, 1)[0]) == 20
+
+
+# --------------------------------------------------------------- resizing the network
+def test_resize_keeps_every_weight_between_surviving_neurons():
+    old = fileformat.load(EXAMPLES / "seed-000-random.json").network
+    spec = InitSpec("constant", 0, {"value": 0.25})
+    new = datasets.resize_network(old, 3, 1, spec)
+    assert new.sizes == [3, 3, 3, 1]
+    assert new.activation_names == old.activation_names and new.bias == old.bias
+    np.testing.assert_array_equal(new.weights[0][:2], old.weights[0])
+    np.testing.assert_array_equal(new.weights[0][2], [0.25, 0.25, 0.25])  # new input neuron
+    np.testing.assert_array_equal(new.weights[1], old.weights[1])
+    np.testing.assert_array_equal(new.biases[0], old.biases[0])
+    np.testing.assert_array_equal(new.biases[1], old.biases[1])
+    np.testing.assert_array_equal(new.weights[2], old.weights[2][:, :1])
+    np.testing.assert_array_equal(new.biases[2], old.biases[2][:1])
+
+
+def test_resize_without_hidden_layers():
+    old = Network([2, 1], ["sigmoid"], True, [1.0, 2.0, 3.0])  # w^0_{0,0}, w^0_{1,0}, b^0_0
+    new = datasets.resize_network(old, 3, 2, InitSpec("zeros"))
+    assert new.sizes == [3, 2]
+    assert new.weights[0].tolist() == [[1.0, 0.0], [2.0, 0.0], [0.0, 0.0]]
+    assert new.biases[0].tolist() == [3.0, 0.0]
+
+
+def test_resize_refuses_empty_layers():
+    old = Network([2, 1], ["sigmoid"])
+    with pytest.raises(DatasetError, match="inputs: a layer has 1 to 4096 neurons, not 0"):
+        datasets.resize_network(old, 0, 1, InitSpec("zeros"))
