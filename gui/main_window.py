@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+import traceback
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
@@ -15,7 +16,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDockWidget,
-    QFileDialog,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -33,6 +33,7 @@ from engine.symmetry import describe
 from .commands import SetParametersCommand
 from .controller import LabController
 from .debugger import Debugger
+from .files import FileManager
 from .network_view import NetworkView
 from .notation import parse_number
 from .panels import SettingsWidget
@@ -54,7 +55,10 @@ def _stacked(control: QWidget, plot: QWidget) -> QWidget:
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, path: Path | str | None = None, parent=None) -> None:
+    def __init__(self, path: Path | str | None = None, parent=None,
+                 remember_layout: bool = False) -> None:
+        """``remember_layout``: restore the window layout saved at the last close (the app
+        does; tests, benchmarks and screenshots start from the default layout)."""
         super().__init__(parent)
         self.setObjectName("main_window")
         path = Path(path) if path is not None else DEFAULT_FILE
@@ -64,6 +68,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.network_view)
         self._build_docks()
         self._build_actions()
+        self.files = FileManager(self)
+        self.files.remember_layout = remember_layout
         self._build_toolbar()
         self.last_break: str | None = None  # why the last breakpoint paused the run
         self.debugger = Debugger(self)
@@ -81,7 +87,9 @@ class MainWindow(QMainWindow):
         self._refresh_timer.timeout.connect(self._refresh_if_dirty)
         self._refresh_timer.start()
         self.resize(1400, 900)
-        self._update_title()
+        if remember_layout:
+            self.files.restore_layout()
+        self.update_title()
         self.refresh()
 
     # ----------------------------------------------------------------- layout
@@ -170,11 +178,6 @@ class MainWindow(QMainWindow):
         self.action_set_value = self._action(
             "action_set_value", "Set to &value…", "Ctrl+Shift+E", self.set_value_dialog,
             "Set every selected weight or bias to one value")
-        self.action_open = self._action("action_open", "&Open…", QKeySequence.StandardKey.Open,
-                                        self.open_dialog, "Open a network file")
-        self.action_save_as = self._action(
-            "action_save_as", "Save &As…", QKeySequence.StandardKey.SaveAs, self.save_as_dialog,
-            "Save the network, data and settings to a file")
         self.action_quit = self._action("action_quit", "&Quit", QKeySequence.StandardKey.Quit,
                                         self.close, "Quit Backprop Lab")
         self.action_fit = self._action("action_fit", "&Fit graph", "Ctrl+0",
@@ -209,8 +212,10 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
-        for action in (self.action_open, self.action_save_as, None, self.action_quit):
-            file_menu.addSeparator() if action is None else file_menu.addAction(action)
+        file_menu.setObjectName("menu_file")
+        self.files.fill_menu(file_menu)
+        file_menu.addSeparator()
+        file_menu.addAction(self.action_quit)
         edit = bar.addMenu("&Edit")
         for action in (self.action_undo, self.action_redo, None, self.action_set_equal,
                        self.action_set_value):
@@ -248,7 +253,7 @@ class MainWindow(QMainWindow):
         c.run_state_changed.connect(self._run_state_changed)
         c.fault_raised.connect(self._fault)
         c.message_posted.connect(lambda text: self.statusBar().showMessage(text, 8000))
-        c.document_changed.connect(self._update_title)
+        c.document_changed.connect(self.update_title)
         self.network_view.selection_changed.connect(self._selection_changed)
 
     # ------------------------------------------------------------- refreshing
@@ -286,6 +291,7 @@ class MainWindow(QMainWindow):
             f"done: {done or 'update'} · next: {stepper.next_phase}"
             if done or stepper.iteration else f"next: {stepper.next_phase}")
         self.symmetry_label.setText(describe(stepper.network, self.controller.symmetry()))
+        self.update_title()  # training moves the parameters: unsaved work
 
     def _structure_changed(self) -> None:
         self.network_view.rebuild()
@@ -341,11 +347,10 @@ class MainWindow(QMainWindow):
             if index >= 0:
                 self.weights_selector.setCurrentIndex(index)
 
-    def _update_title(self) -> None:
-        c = self.controller
-        name = c.path.name if c.path else "untitled"
-        modified = "" if c.undo_stack.isClean() else " •"
-        self.setWindowTitle(f"{name}{modified} — Backprop Lab")
+    def update_title(self) -> None:
+        title = self.files.title()
+        if title != self.windowTitle():
+            self.setWindowTitle(title)
 
     # ---------------------------------------------------------------- editing
     def set_equal(self) -> None:
@@ -390,40 +395,12 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ files
     def open_file(self, path: Path | str) -> bool:
-        """Load a file; on any error say why and keep the current work."""
-        path = Path(path)
-        try:
-            document = fileformat.load(path)
-        except (OSError, ValueError) as error:
-            self.show_error("Could not open the file", f"{path}: {error}")
-            return False
-        self.controller.load(document, path)
-        self.statusBar().showMessage(f"Opened {path}", 5000)
-        return True
-
-    def open_dialog(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, "Open network", str(DEFAULT_FILE.parent),
-                                              "Backprop Lab files (*.json);;All files (*)")
-        if name:
-            self.open_file(name)
-
-    def save_as_dialog(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(self, "Save network as", "",
-                                              "Backprop Lab files (*.json)")
-        if name:
-            self.save_file(name)
+        """Open a file (asking first about unsaved work); on any error say why and keep the
+        current work."""
+        return self.files.open_file(path)
 
     def save_file(self, path: Path | str) -> bool:
-        path = Path(path)
-        try:
-            fileformat.save(path, self.controller.document())
-        except (OSError, ValueError) as error:
-            self.show_error("Could not save the file", f"{path}: {error}")
-            return False
-        self.controller.path = path
-        self.controller.undo_stack.setClean()
-        self._update_title()
-        return True
+        return self.files.save_file(path)
 
     def show_error(self, title: str, text: str) -> None:
         self.last_error = text
@@ -431,6 +408,19 @@ class MainWindow(QMainWindow):
         box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok,
                           self)
         box.setObjectName("error_dialog")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    def show_exception(self, kind, error, details: str) -> None:
+        self.controller.pause()
+        self.last_error = f"{kind.__name__}: {error}"
+        box = QMessageBox(QMessageBox.Icon.Critical, "Something went wrong",
+                          f"An unexpected error: {kind.__name__}: {error}\n\nYour work is "
+                          "untouched and the app goes on; saving it now is a good idea. "
+                          "The details below help to report it.",
+                          QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("exception_dialog")
+        box.setDetailedText(details)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
 
@@ -445,6 +435,10 @@ class MainWindow(QMainWindow):
         return network_state(self.controller.stepper, trace=True)
 
     def closeEvent(self, event) -> None:
+        if not self.files.may_lose_work():
+            event.ignore()
+            return
+        self.files.close()
         self.controller.pause()
         self.statusBar().clearMessage()
         self._refresh_timer.stop()
@@ -457,7 +451,7 @@ def run_app(path: Path | None, screenshot: Path | None = None, steps: int = 0) -
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Backprop Lab")
     try:
-        window = MainWindow(path)
+        window = MainWindow(path, remember_layout=screenshot is None)
     except (OSError, ValueError) as error:
         print(f"backprop-lab: {path}: {error}", file=sys.stderr)
         return 2
@@ -470,9 +464,26 @@ def run_app(path: Path | None, screenshot: Path | None = None, steps: int = 0) -
         window.refresh()
         app.processEvents()
         ok = window.grab().save(str(screenshot))
+        window.files.ask_unsaved = lambda: "discard"  # a picture, not work to keep
         window.close()
         if not ok:
             print(f"backprop-lab: could not write {screenshot}", file=sys.stderr)
             return 2
         return 0
+    install_exception_hook(window)
+    window.files.offer_recovery()
     return app.exec()
+
+
+def install_exception_hook(window) -> None:
+    """An exception that escapes a slot is shown in a dialog (and printed); the app and the
+    work go on. A run in progress pauses, so one fault does not open a dialog per chunk."""
+    def hook(kind, error, trace) -> None:
+        text = "".join(traceback.format_exception(kind, error, trace))
+        print(text, file=sys.stderr, end="")
+        if issubclass(kind, KeyboardInterrupt):
+            QApplication.quit()
+            return
+        window.show_exception(kind, error, text)
+
+    sys.excepthook = hook

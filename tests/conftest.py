@@ -15,6 +15,14 @@ SHARED = REPO.parent / "shared"
 REFERENCE_FILE = Path(__file__).resolve().parent / "data" / "seed-000-first-iteration.json"
 
 
+@pytest.fixture(autouse=True)
+def own_config_dir(tmp_path, monkeypatch):
+    """Each test its own settings, recent files and recovery folder (never the user's)."""
+    folder = tmp_path / "config"
+    monkeypatch.setenv("BACKPROP_LAB_CONFIG_DIR", str(folder))
+    return folder
+
+
 @pytest.fixture
 def open_window(qtbot):
     """``open_window(path=None, show=False)``: a MainWindow that is closed at the end of the

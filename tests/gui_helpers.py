@@ -51,6 +51,7 @@ def window_factory(qtbot):
         # going on from a rewound iteration would ask in a modal box; tests that are about
         # the question answer it themselves (test_gui_debugger_window.py)
         window.debugger.ask_before_discarding = False
+        window.files.ask_unsaved = lambda: "discard"  # closing at teardown asks nothing
         qtbot.addWidget(window)
         windows.append(window)
         if show:

@@ -200,7 +200,10 @@ def test_closing_with_unsaved_edits_raises_nothing(qtbot):
     window.controller.undo_stack.push(SetParametersCommand(
         window.controller, [ParameterAddress.weight(0, 0, 1)], [0.25]))
     assert not window.controller.undo_stack.isClean()
+    asked = []
+    window.files.ask_unsaved = lambda: asked.append(True) or "discard"
     window.close()
+    assert asked == [True]  # the unsaved edit was noticed; discarding it let the window go
     with qtbot.captureExceptions() as exceptions:
         window.deleteLater()
         QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

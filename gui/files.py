@@ -1,0 +1,420 @@
+"""Files: New, Open, Open Recent, Save, Save As, Revert; the question before unsaved work is
+lost; recent files and the window layout remembered; an autosave to a recovery file every
+minute while there is unsaved work, offered back on the next start after a crash.
+
+Unsaved work is an edit on the undo stack since the last save, or parameters that training
+has moved since then (the file holds the current parameters). The example networks are
+templates: Save on one of them asks for a new name instead of overwriting it.
+
+Settings and recovery files live in one folder: ``$BACKPROP_LAB_CONFIG_DIR`` if set (the
+tests give each test its own), else the platform's per-user configuration folder. The
+settings are an INI file read and written through QSettings; a recovery file is an ordinary
+Backprop Lab file plus a small JSON note of where the work came from.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QObject, QSettings, QStandardPaths, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from engine import fileformat
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "resources" / "examples"
+NEW_TEMPLATE = EXAMPLES / "xor.json"
+CONFIG_ENV = "BACKPROP_LAB_CONFIG_DIR"
+AUTOSAVE_MS = 60_000
+MAX_RECENT = 8
+FILE_FILTER = "Backprop Lab files (*.json);;All files (*)"
+
+
+def config_dir() -> Path:
+    chosen = os.environ.get(CONFIG_ENV)
+    if chosen:
+        return Path(chosen)
+    location = QStandardPaths.writableLocation(
+        QStandardPaths.StandardLocation.GenericConfigLocation)
+    return Path(location or Path.home() / ".config") / "backprop-lab"
+
+
+def settings() -> QSettings:
+    folder = config_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    return QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat)
+
+
+def recovery_dir() -> Path:
+    return config_dir() / "recovery"
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # someone else's process: leave its file alone
+    return True
+
+
+def orphaned_recovery_files() -> list[tuple[Path, dict]]:
+    """Recovery files left by processes that are no longer running, newest first, each with
+    its note ({"path": original file or None, "saved_at": seconds since the epoch})."""
+    folder = recovery_dir()
+    found = []
+    for file in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        if file.name.endswith(".note.json"):
+            continue
+        try:
+            pid = int(file.stem)
+        except ValueError:
+            continue
+        if _process_alive(pid):
+            continue
+        note = {"path": None, "saved_at": file.stat().st_mtime}
+        with contextlib.suppress(OSError, ValueError):
+            read = json.loads(file.with_suffix(".note.json").read_text("utf-8"))
+            if isinstance(read, dict):
+                if isinstance(read.get("path"), str):
+                    note["path"] = read["path"]
+                if isinstance(read.get("saved_at"), (int, float)):
+                    note["saved_at"] = float(read["saved_at"])
+        found.append((file, note))
+    found.sort(key=lambda item: -item[1]["saved_at"])
+    return found
+
+
+class FileManager(QObject):
+    """The File menu's actions and everything behind them, for one MainWindow."""
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.window = window
+        self.controller = window.controller
+        self._saved_theta: np.ndarray | None = None
+        self.remember_layout = False  # the window sets it (the app remembers, tests do not)
+        # asked when work would be lost: "save", "discard" or "cancel" (tests answer here)
+        self.ask_unsaved = self._ask_unsaved
+        # asked with (original path or None, saved_at) whether to restore a recovery file
+        self.ask_recover = self._ask_recover
+        # asked with the file's name before Revert forgets the changes
+        self.confirm_revert = self._confirm_revert
+        self.mark_saved()
+        self._build_actions()
+        self.autosave_timer = QTimer(self)
+        self.autosave_timer.setInterval(AUTOSAVE_MS)
+        self.autosave_timer.timeout.connect(self.autosave)
+        self.autosave_timer.start()
+
+    # ------------------------------------------------------------------ actions
+    def _build_actions(self) -> None:
+        w = self.window
+        standard = QKeySequence.StandardKey
+        self.action_new = w._action("action_new", "&New", standard.New, self.new_file,
+                                    "A new untitled network (2-4-1 on xor) to start from")
+        self.action_open = w._action("action_open", "&Open…", standard.Open, self.open_dialog,
+                                     "Open a Backprop Lab file")
+        self.action_save = w._action("action_save", "&Save", standard.Save, self.save,
+                                     "Save the network, data and settings")
+        self.action_save_as = w._action(
+            "action_save_as", "Save &As…", standard.SaveAs, self.save_as_dialog,
+            "Save the network, data and settings to a new file")
+        self.action_revert = w._action(
+            "action_revert", "&Revert", None, self.revert,
+            "Go back to the file as it was last saved (asks first)")
+        self.recent_menu = None
+        self.action_clear_recent = QAction("Clear the list", self)
+        self.action_clear_recent.setObjectName("action_clear_recent")
+        self.action_clear_recent.triggered.connect(self.clear_recent)
+
+    def fill_menu(self, menu) -> None:
+        """The File menu: new, open, recent, save, save as, revert (exports and quit are
+        added by the window)."""
+        menu.addAction(self.action_new)
+        menu.addAction(self.action_open)
+        self.recent_menu = menu.addMenu("Open &Recent")
+        self.recent_menu.setObjectName("menu_recent")
+        self._fill_recent()
+        menu.addSeparator()
+        for action in (self.action_save, self.action_save_as, self.action_revert):
+            menu.addAction(action)
+
+    # ----------------------------------------------------------------- state
+    def mark_saved(self) -> None:
+        """The current state is what the file holds (just opened or saved)."""
+        self._saved_theta = self.controller.network.theta.copy()
+        self.controller.undo_stack.setClean()
+
+    def mark_unsaved(self) -> None:
+        self._saved_theta = None
+
+    def is_modified(self) -> bool:
+        theta = self.controller.network.theta
+        saved = self._saved_theta
+        return (not self.controller.undo_stack.isClean() or saved is None
+                or saved.shape != theta.shape or not np.array_equal(saved, theta))
+
+    def is_template(self, path: Path | None) -> bool:
+        return path is not None and Path(path).resolve().parent == EXAMPLES
+
+    def title(self) -> str:
+        path = self.controller.path
+        name = path.name if path else "untitled"
+        return f"{name}{' •' if self.is_modified() else ''} — Backprop Lab"
+
+    # ------------------------------------------------------------ asking
+    def _ask_unsaved(self) -> str:
+        name = self.controller.path.name if self.controller.path else "untitled"
+        box = QMessageBox(QMessageBox.Icon.Question, "Unsaved work",
+                          f"{name} has changes that are not saved (edits or training). "
+                          "Save them first?",
+                          QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+                          | QMessageBox.StandardButton.Cancel, self.window)
+        box.setObjectName("unsaved_dialog")
+        box.setDefaultButton(QMessageBox.StandardButton.Save)
+        answer = box.exec()
+        return {QMessageBox.StandardButton.Save: "save",
+                QMessageBox.StandardButton.Discard: "discard"}.get(
+            QMessageBox.StandardButton(answer), "cancel")
+
+    def _confirm_revert(self, name: str) -> bool:
+        answer = QMessageBox.question(
+            self.window, "Revert", f"Forget every change since {name} was saved?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def may_lose_work(self) -> bool:
+        """True when the current work may be replaced: nothing unsaved, or the learner saved
+        it or chose to discard it."""
+        if not self.is_modified():
+            return True
+        self.controller.pause()
+        answer = self.ask_unsaved()
+        if answer == "save":
+            return self.save()
+        return answer == "discard"
+
+    # ----------------------------------------------------------------- files
+    def new_file(self) -> bool:
+        if not self.may_lose_work():
+            return False
+        document = fileformat.load(NEW_TEMPLATE)
+        self.controller.load(document, None)
+        self.mark_saved()
+        self.mark_unsaved()  # never saved: closing asks
+        self.window.statusBar().showMessage("New network: 2-4-1 on xor", 5000)
+        self.window.update_title()
+        return True
+
+    def open_file(self, path: Path | str, ask: bool = True) -> bool:
+        """Load a file; on any error say why and keep the current work."""
+        path = Path(path)
+        if ask and not self.may_lose_work():
+            return False
+        try:
+            document = fileformat.load(path)
+        except (OSError, ValueError) as error:
+            self.window.show_error("Could not open the file", f"{path}: {error}")
+            if not path.exists():
+                self.forget_recent(path)
+            return False
+        self.controller.load(document, path)
+        self.mark_saved()
+        self.add_recent(path)
+        self.window.statusBar().showMessage(f"Opened {path}", 5000)
+        self.window.update_title()
+        return True
+
+    def open_dialog(self) -> None:
+        if not self.may_lose_work():
+            return
+        start = str(self.controller.path.parent if self.controller.path else EXAMPLES)
+        name, _ = QFileDialog.getOpenFileName(self.window, "Open network", start, FILE_FILTER)
+        if name:
+            self.open_file(name, ask=False)
+
+    def save(self) -> bool:
+        path = self.controller.path
+        if path is None or self.is_template(path):
+            return self.save_as_dialog()
+        return self.save_file(path)
+
+    def save_as_dialog(self) -> bool:
+        path = self.controller.path
+        start = "" if path is None or self.is_template(path) else str(path)
+        name, _ = QFileDialog.getSaveFileName(self.window, "Save network as", start,
+                                              "Backprop Lab files (*.json)")
+        if not name:
+            return False
+        if not name.endswith(".json"):
+            name += ".json"
+        return self.save_file(name)
+
+    def save_file(self, path: Path | str) -> bool:
+        """Save atomically (the old file stays whole if anything fails)."""
+        path = Path(path)
+        try:
+            fileformat.save(path, self.controller.document())
+        except (OSError, ValueError) as error:
+            self.window.show_error("Could not save the file", f"{path}: {error}")
+            return False
+        self.controller.path = path
+        self.mark_saved()
+        self.add_recent(path)
+        self.remove_own_recovery()
+        self.window.statusBar().showMessage(f"Saved {path}", 5000)
+        self.window.update_title()
+        return True
+
+    def revert(self) -> bool:
+        path = self.controller.path
+        if path is None:
+            self.window.statusBar().showMessage("Nothing to revert to: never saved", 6000)
+            return False
+        if self.is_modified() and not self.confirm_revert(path.name):
+            return False
+        return self.open_file(path, ask=False)
+
+    # ---------------------------------------------------------------- recent
+    def recent_files(self) -> list[Path]:
+        value = settings().value("recent_files", [])
+        if isinstance(value, str):
+            value = [value]
+        return [Path(v) for v in value if isinstance(v, str) and v][:MAX_RECENT]
+
+    def _store_recent(self, paths: list[Path]) -> None:
+        store = settings()
+        store.setValue("recent_files", [str(p) for p in paths[:MAX_RECENT]])
+        store.sync()
+        self._fill_recent()
+
+    def add_recent(self, path: Path) -> None:
+        path = Path(path).resolve()
+        self._store_recent([path] + [p for p in self.recent_files() if p != path])
+
+    def forget_recent(self, path: Path) -> None:
+        path = Path(path).resolve()
+        self._store_recent([p for p in self.recent_files() if p != path])
+
+    def clear_recent(self) -> None:
+        self._store_recent([])
+
+    def _fill_recent(self) -> None:
+        menu = self.recent_menu
+        if menu is None:
+            return
+        menu.clear()
+        paths = self.recent_files()
+        for index, path in enumerate(paths):
+            action = menu.addAction(f"&{index + 1} {path.name}")
+            action.setToolTip(str(path))
+            action.setStatusTip(str(path))
+            action.triggered.connect(lambda _=False, p=path: self.open_file(p))
+        if not paths:
+            empty = menu.addAction("(none yet)")
+            empty.setEnabled(False)
+        menu.addSeparator()
+        menu.addAction(self.action_clear_recent)
+        self.action_clear_recent.setEnabled(bool(paths))
+
+    # ---------------------------------------------------------------- layout
+    def restore_layout(self) -> None:
+        store = settings()
+        geometry, state = store.value("window/geometry"), store.value("window/state")
+        if geometry is not None:
+            self.window.restoreGeometry(geometry)
+        if state is not None:
+            self.window.restoreState(state)
+
+    def save_layout(self) -> None:
+        store = settings()
+        store.setValue("window/geometry", self.window.saveGeometry())
+        store.setValue("window/state", self.window.saveState())
+        store.sync()
+
+    # -------------------------------------------------------------- recovery
+    def own_recovery_file(self) -> Path:
+        return recovery_dir() / f"{os.getpid()}.json"
+
+    def autosave(self) -> bool:
+        """Write the work to this process's recovery file if there is unsaved work."""
+        if not self.is_modified():
+            self.remove_own_recovery()
+            return False
+        file = self.own_recovery_file()
+        try:
+            file.parent.mkdir(parents=True, exist_ok=True)
+            fileformat.save(file, self.controller.document())
+            path = self.controller.path
+            note = {"path": str(path) if path else None, "saved_at": time.time()}
+            file.with_suffix(".note.json").write_text(json.dumps(note), "utf-8")
+        except (OSError, ValueError) as error:
+            self.window.statusBar().showMessage(f"Autosave failed: {error}", 10000)
+            return False
+        return True
+
+    def remove_own_recovery(self) -> None:
+        file = self.own_recovery_file()
+        for leftover in (file, file.with_suffix(".note.json")):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+
+    def _ask_recover(self, original: str | None, saved_at: float) -> bool:
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(saved_at))
+        name = Path(original).name if original else "an untitled network"
+        answer = QMessageBox.question(
+            self.window, "Recover unsaved work?",
+            f"Backprop Lab did not close normally. Unsaved work on {name} was kept at "
+            f"{when}. Restore it? (No deletes it.)",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.Yes)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def offer_recovery(self) -> bool:
+        """At start: offer the newest work a crashed session left; True if restored. A file
+        that cannot be read is renamed *.unreadable (kept, not offered again)."""
+        for file, note in orphaned_recovery_files():
+            if not self.ask_recover(note["path"], note["saved_at"]):
+                self._discard_recovery(file)
+                continue
+            try:
+                document = fileformat.load(file)
+            except (OSError, ValueError) as error:
+                self.window.show_error("Could not recover the work", f"{file}: {error}")
+                with contextlib.suppress(OSError):
+                    file.rename(file.with_suffix(".unreadable"))
+                continue
+            original = Path(note["path"]) if note["path"] else None
+            self.controller.load(document, original)
+            self.mark_saved()
+            self.mark_unsaved()  # restored work is unsaved until the learner saves it
+            self._discard_recovery(file)
+            self.autosave()  # kept under this process's name from now on
+            self.window.statusBar().showMessage("Recovered the unsaved work", 8000)
+            self.window.update_title()
+            return True
+        return False
+
+    def _discard_recovery(self, file: Path) -> None:
+        for leftover in (file, file.with_suffix(".note.json")):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+
+    # ----------------------------------------------------------------- close
+    def close(self) -> None:
+        """The window closes (the learner agreed): layout kept, timers stopped, no recovery
+        file left behind."""
+        self.autosave_timer.stop()
+        if self.remember_layout:
+            self.save_layout()
+        self.remove_own_recovery()
