@@ -7,7 +7,7 @@ the window is paused (only the panels in view), and with the plots while running
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QMessageBox, QSplitter, QTabBar, QTabWidget, QToolBar
 
 from engine.breakpoints import Breakpoints
@@ -21,17 +21,44 @@ from .matrix_view import MatrixView
 from .timeline import Timeline
 
 
-def hide_stale_tab_bars(window) -> None:
-    """Qt 6.11 leaves an extra tab bar behind when docks are tabified in a second dock area
-    (a copy of its first two tabs, drawn over the toolbars); hide any bar that is empty or
-    a copy of part of another. The layout shows again any bar it does use."""
-    def tabs(bar):
-        return {bar.tabText(i) for i in range(bar.count())}
+def _tabs(bar: QTabBar) -> set[str]:
+    return {bar.tabText(i) for i in range(bar.count())}
 
-    bars = [bar for bar in window.findChildren(QTabBar) if bar.parent() is window]
-    for bar in bars:
-        if not bar.count() or any(other is not bar and tabs(bar) < tabs(other)
-                                  for other in bars):
+
+def _is_stale(bar: QTabBar) -> bool:
+    """Empty, or a copy of part of another of the window's tab bars."""
+    others = [b for b in bar.parent().findChildren(QTabBar) if b is not bar
+              and b.parent() is bar.parent()]
+    return not bar.count() or any(_tabs(bar) < _tabs(other) for other in others)
+
+
+class _StaleTabBarFilter(QObject):
+    """Hides a stale tab bar whenever the layout shows it again."""
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Show and isinstance(watched, QTabBar) and _is_stale(
+                watched):
+            watched.hide()
+        return False
+
+
+def hide_stale_tab_bars(window) -> None:
+    """Qt 6.11 leaves an extra tab bar behind when docks are tabified in a second group
+    (a copy of the group's first two tabs, never laid out, drawn over the toolbars), and
+    shows it again whenever the docks are laid out anew. Hide every bar that is empty or a
+    copy of part of another, now and each time it is shown; a bar the layout really uses
+    holds tabs no other bar has, and stays."""
+    watcher = window.findChild(_StaleTabBarFilter, "stale_tab_bar_filter")
+    if watcher is None:
+        watcher = _StaleTabBarFilter(window)
+        watcher.setObjectName("stale_tab_bar_filter")
+    for bar in window.findChildren(QTabBar):
+        if bar.parent() is not window:
+            continue
+        if not bar.property("stale_filter_installed"):
+            bar.installEventFilter(watcher)
+            bar.setProperty("stale_filter_installed", True)
+        if _is_stale(bar):
             bar.hide()
 
 

@@ -32,7 +32,10 @@ from engine.symmetry import describe
 
 from .commands import SetParametersCommand
 from .controller import LabController
-from .debugger import Debugger
+from .dataset_editor import DatasetEditor
+from .debugger import Debugger, hide_stale_tab_bars
+from .decision_boundary import DecisionBoundaryView
+from .exports import Exports
 from .files import FileManager
 from .network_view import NetworkView
 from .notation import parse_number
@@ -73,6 +76,8 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self.last_break: str | None = None  # why the last breakpoint paused the run
         self.debugger = Debugger(self)
+        self._build_data_docks()
+        self.exports = Exports(self)
         self.resizeDocks([self.loss_dock], [280], Qt.Orientation.Vertical)
         self._build_menus()
         self._build_status_bar()
@@ -127,6 +132,36 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.loss_dock], [280], Qt.Orientation.Vertical)
         self.resizeDocks([self.settings_dock], [380], Qt.Orientation.Horizontal)
         self._fill_weights_selector()
+
+    def _build_data_docks(self) -> None:
+        """The data set editor, tabbed with the matrices on the left (the dock carries the
+        table's name, as the issue names it), and the decision boundary beside the plots."""
+        c = self.controller
+        self.dataset_editor = DatasetEditor(c)
+        self.dataset_dock = self._dock("Data", "dataset_table", self.dataset_editor,
+                                       Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.tabifyDockWidget(self.debugger.docks["gradcheck"], self.dataset_dock)
+        self.debugger.docks["matrices"].raise_()
+        hide_stale_tab_bars(self)
+        self.decision_boundary = DecisionBoundaryView(c)
+        self.decision_boundary_dock = self._dock(
+            "Decision boundary", "decision_boundary_dock", self.decision_boundary,
+            Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.splitDockWidget(self.symmetry_dock, self.decision_boundary_dock,
+                             Qt.Orientation.Horizontal)
+        self.network_view.neuron_hovered.connect(self._neuron_hovered)
+        for dock in self.findChildren(QDockWidget):  # rearranged docks: new tab bars
+            dock.dockLocationChanged.connect(lambda _area: hide_stale_tab_bars(self))
+
+    def _neuron_hovered(self, neuron) -> None:
+        """Hovering a hidden neuron shows its own map in the decision boundary view."""
+        layers = self.controller.network.layer_count
+        hidden = neuron is not None and 0 < neuron[0] < layers
+        view = self.decision_boundary
+        if self.controller.network.sizes[0] != 2:
+            return
+        if hidden or view.neuron is not None:
+            view.show_neuron(neuron if hidden else None)
 
     def _dock(self, title: str, name: str, widget, area) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -215,6 +250,10 @@ class MainWindow(QMainWindow):
         file_menu.setObjectName("menu_file")
         self.files.fill_menu(file_menu)
         file_menu.addSeparator()
+        export_menu = file_menu.addMenu("&Export")
+        export_menu.setObjectName("menu_export")
+        self.exports.fill_menu(export_menu)
+        file_menu.addSeparator()
         file_menu.addAction(self.action_quit)
         edit = bar.addMenu("&Edit")
         for action in (self.action_undo, self.action_redo, None, self.action_set_equal,
@@ -227,6 +266,8 @@ class MainWindow(QMainWindow):
         view = bar.addMenu("&View")
         view.addAction(self.action_fit)
         for dock in (self.settings_dock, self.loss_dock, self.weights_dock, self.symmetry_dock):
+            view.addAction(dock.toggleViewAction())
+        for dock in (self.decision_boundary_dock, self.dataset_dock):
             view.addAction(dock.toggleViewAction())
         view.addSeparator()
         for dock in self.debugger.docks.values():

@@ -25,6 +25,7 @@ BACKWARD_TINT = QColor(200, 60, 80, 40)
 
 class NetworkView(QGraphicsView):
     selection_changed = Signal()  # the selected parameters or neuron changed
+    neuron_hovered = Signal(object)  # (l, j) under the mouse, None when it leaves them
 
     def __init__(self, controller, parent=None) -> None:
         super().__init__(parent)
@@ -45,6 +46,7 @@ class NetworkView(QGraphicsView):
         self._edge_list: list[EdgeItem] = []
         self._selection_order: list[ParameterAddress] = []
         self._pan_start: QPointF | None = None
+        self._hovered: tuple[int, int] | None = None  # the neuron under the mouse
         self.auto_fit = True  # fit on resize until the user zooms or pans
         self._redraws = 0
         self.editor = InlineEditor(self)
@@ -61,6 +63,7 @@ class NetworkView(QGraphicsView):
         scene.clear()
         scene.blockSignals(False)
         self.neurons.clear()
+        self._hovered = None
         self.edges.clear()
         self.bias_items.clear()
         self._selection_order.clear()
@@ -335,7 +338,20 @@ class NetworkView(QGraphicsView):
                 return
         super().mousePressEvent(event)
 
+    def _hover(self, neuron) -> None:
+        if neuron != self._hovered:
+            self._hovered = neuron
+            self.neuron_hovered.emit(neuron)
+
+    def leaveEvent(self, event) -> None:
+        self._hover(None)
+        super().leaveEvent(event)
+
     def mouseMoveEvent(self, event) -> None:
+        item = self.itemAt(event.position().toPoint())
+        while item is not None and not isinstance(item, NeuronItem):
+            item = item.parentItem()
+        self._hover((item.layer, item.index) if item is not None else None)
         if self._pan_start is not None:
             delta = event.position() - self._pan_start
             self._pan_start = event.position()

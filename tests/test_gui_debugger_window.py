@@ -59,7 +59,7 @@ def test_every_panel_is_in_the_window_by_its_name(open_window):
     # one tab bar per tabbed area: none left over drawn across the toolbars
     bars = [bar for bar in window.findChildren(QTabBar) if bar.isVisible()]
     tabs = sorted(tuple(bar.tabText(i) for i in range(bar.count())) for bar in bars)
-    assert tabs == [("Matrices", "Compare", "Gradient check"),
+    assert tabs == [("Matrices", "Compare", "Gradient check", "Data"),
                     ("Network", "Inspector", "Breakpoints")]
 
 

@@ -1,0 +1,183 @@
+"""File ▸ Export: the plots as PNG, SVG or CSV; the weights, the gradients and the history as
+CSV; the network as a standalone NumPy or PyTorch script that trains it the same way and
+prints the same loss (engine/export.py writes the texts).
+
+Each export asks for a file name (and the scripts for a number of iterations) and writes the
+file atomically; the ``export_*`` methods take the path, so tests and scripts call them
+without dialogs. Failures are shown, and nothing else changes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QFileDialog, QInputDialog
+
+from engine import export
+from engine.datasets import write_text_atomic
+from engine.fileformat import Document
+
+PLOT_FORMATS = {".png": "PNG image", ".svg": "SVG drawing", ".csv": "CSV of the curves"}
+
+
+def export_plot(plot, path: Path | str) -> None:
+    """Write a pyqtgraph plot (PlotWidget) to ``path``, its format from the suffix."""
+    import pyqtgraph.exporters as exporters
+
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".svg":
+        _export_svg(plot, path)
+        return
+    kind = {".png": exporters.ImageExporter, ".csv": exporters.CSVExporter}.get(suffix)
+    if kind is None:
+        raise ValueError(f"{path.name}: choose .png, .svg or .csv")
+    exporter = kind(plot.getPlotItem())
+    if kind is exporters.ImageExporter:
+        exporter.parameters()["width"] = max(800, int(plot.width()) * 2)
+    exporter.export(str(path))
+    if not path.exists():
+        raise OSError(f"{path}: nothing was written")
+
+
+def _export_svg(plot, path: Path) -> None:
+    """The plot as drawn, through QSvgGenerator (pyqtgraph 0.14's SVG exporter cannot read
+    the path data Qt 6.11 writes), to a temporary file renamed over ``path``."""
+    from PySide6.QtCore import QRect, QSize
+    from PySide6.QtGui import QPainter
+    from PySide6.QtSvg import QSvgGenerator
+
+    temporary = path.with_name(f".{path.name}.tmp")
+    generator = QSvgGenerator()
+    generator.setFileName(str(temporary))
+    size = QSize(max(1, plot.width()), max(1, plot.height()))
+    generator.setSize(size)
+    generator.setViewBox(QRect(0, 0, size.width(), size.height()))
+    generator.setTitle(plot.objectName())
+    painter = QPainter(generator)
+    try:
+        plot.render(painter)
+    finally:
+        painter.end()
+    if not temporary.exists() or temporary.stat().st_size == 0:
+        raise OSError(f"{path}: nothing was written")
+    temporary.replace(path)
+
+
+class Exports(QObject):
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.window = window
+        self.controller = window.controller
+        self.default_iterations = 1000
+        # asked for the number of iterations a script trains (tests answer here)
+        self.ask_iterations = self._ask_iterations
+
+    # ----------------------------------------------------------------- menu
+    def fill_menu(self, menu) -> None:
+        w = self.window
+        plots = (("loss", "Loss plot", w.loss_plot), ("weights", "Weights plot", w.weights_plot),
+                 ("symmetry", "Distinct-neurons plot", w.symmetry_plot))
+        for key, title, plot in plots:
+            menu.addAction(w._action(
+                f"action_export_{key}_plot", f"{title} as PNG, SVG or CSV…", None,
+                lambda _=False, p=plot, t=title: self._plot_dialog(p, t),
+                f"Save the {title.lower()} as an image (PNG), a drawing (SVG) or its numbers"))
+        menu.addSeparator()
+        for key, text, tip, method in (
+                ("weights", "Weights and biases as CSV…",
+                 "Every weight and bias with its layer and neurons", self.export_weights),
+                ("gradients", "Gradients as CSV…",
+                 "∂C/∂θ of every weight and bias at the current state", self.export_gradients),
+                ("history", "Loss history as CSV…", "The loss of every iteration so far",
+                 self.export_history),
+                ("trajectories", "Weight trajectories as CSV…",
+                 "θ at every kept iteration (the weights plot's data)", self.export_trajectories)):
+            menu.addAction(w._action(f"action_export_{key}", text, None,
+                                     lambda _=False, m=method, k=key: self._csv_dialog(m, k),
+                                     tip))
+        menu.addSeparator()
+        menu.addAction(w._action(
+            "action_export_numpy", "NumPy script…", None,
+            lambda: self._script_dialog(self.export_numpy, "NumPy"),
+            "A standalone Python script (numpy only) that builds this network with the current "
+            "weights and data and trains it as here, printing the same loss"))
+        menu.addAction(w._action(
+            "action_export_pytorch", "PyTorch script…", None,
+            lambda: self._script_dialog(self.export_pytorch, "PyTorch"),
+            "The same as a PyTorch script (float64): a bridge to the frameworks"))
+
+    # -------------------------------------------------------------- dialogs
+    def _save_name(self, title: str, suggested: str, filters: str) -> Path | None:
+        name, _ = QFileDialog.getSaveFileName(self.window, title, suggested, filters)
+        return Path(name) if name else None
+
+    def _run(self, action, path: Path) -> bool:
+        try:
+            action(path)
+        except (OSError, ValueError) as error:
+            self.window.show_error("Could not export", f"{path}: {error}")
+            return False
+        self.window.statusBar().showMessage(f"Exported {path}", 6000)
+        return True
+
+    def _plot_dialog(self, plot, title: str) -> None:
+        filters = ";;".join(f"{text} (*{suffix})" for suffix, text in PLOT_FORMATS.items())
+        path = self._save_name(f"Export the {title.lower()}", "", filters)
+        if path is not None:
+            if path.suffix.lower() not in PLOT_FORMATS:
+                path = path.with_suffix(".png")
+            self._run(lambda p: export_plot(plot, p), path)
+
+    def _csv_dialog(self, method, key: str) -> None:
+        path = self._save_name("Export as CSV", f"{key}.csv", "CSV files (*.csv)")
+        if path is not None:
+            self._run(method, path if path.suffix else path.with_suffix(".csv"))
+
+    def _ask_iterations(self, kind: str) -> int | None:
+        count, ok = QInputDialog.getInt(
+            self.window, f"Export a {kind} script",
+            f"Iterations the script trains, from the current weights (iteration "
+            f"{self.controller.stepper.iteration}):", self.default_iterations, 1, 10_000_000)
+        return count if ok else None
+
+    def _script_dialog(self, method, kind: str) -> None:
+        iterations = self.ask_iterations(kind)
+        if iterations is None:
+            return
+        # not numpy.py or torch.py: the script would import itself instead of the library
+        path = self._save_name(f"Export a {kind} script", f"backprop_lab_{kind.lower()}.py",
+                               "Python scripts (*.py)")
+        if path is not None:
+            if path.stem in ("numpy", "torch"):
+                self.window.show_error("Could not export", f"{path.name} would hide the "
+                                       f"{path.stem} library from the script; choose another name")
+                return
+            self._run(lambda p: method(p, iterations), path)
+
+    # -------------------------------------------------------------- exports
+    def document(self) -> Document:
+        """The current state as a document: the weights now, the data and settings."""
+        return Document.from_stepper(self.controller.stepper, self.controller.init_spec)
+
+    def export_weights(self, path: Path | str) -> None:
+        write_text_atomic(path, export.weights_csv(self.controller.network))
+
+    def export_gradients(self, path: Path | str) -> None:
+        stepper = self.controller.stepper
+        gradient = stepper.evaluate(full=True, backward=True).gradient
+        write_text_atomic(path, export.gradients_csv(stepper.network, gradient))
+
+    def export_history(self, path: Path | str) -> None:
+        write_text_atomic(path, export.history_csv(self.controller.stepper.history))
+
+    def export_trajectories(self, path: Path | str) -> None:
+        stepper = self.controller.stepper
+        write_text_atomic(path, export.history_parameters_csv(stepper.history, stepper.network))
+
+    def export_numpy(self, path: Path | str, iterations: int) -> None:
+        write_text_atomic(path, export.numpy_script(self.document(), iterations))
+
+    def export_pytorch(self, path: Path | str, iterations: int) -> None:
+        write_text_atomic(path, export.pytorch_script(self.document(), iterations))
