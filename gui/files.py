@@ -108,6 +108,8 @@ class FileManager(QObject):
         self.ask_recover = self._ask_recover
         # asked with the file's name before Revert forgets the changes
         self.confirm_revert = self._confirm_revert
+        # asked with a file's name before Save As replaces it (when the dialog could not)
+        self.confirm_overwrite = self._confirm_overwrite
         self.mark_saved()
         self._build_actions()
         self.autosave_timer = QTimer(self)
@@ -193,6 +195,13 @@ class FileManager(QObject):
             QMessageBox.StandardButton.No)
         return answer == QMessageBox.StandardButton.Yes
 
+    def _confirm_overwrite(self, name: str) -> bool:
+        answer = QMessageBox.question(
+            self.window, "Replace the file?", f"{name} already exists. Replace it?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
     def may_lose_work(self) -> bool:
         """True when the current work may be replaced: nothing unsaved, or the learner saved
         it or chose to discard it."""
@@ -210,8 +219,7 @@ class FileManager(QObject):
             return False
         document = fileformat.load(NEW_TEMPLATE)
         self.controller.load(document, None)
-        self.mark_saved()
-        self.mark_unsaved()  # never saved: closing asks
+        self.mark_saved()  # an untouched new network loses nothing: closing asks only after edits
         self.window.statusBar().showMessage("New network: 2-4-1 on xor", 5000)
         self.window.update_title()
         return True
@@ -257,7 +265,10 @@ class FileManager(QObject):
         if not name:
             return False
         if not name.endswith(".json"):
+            # the dialog checked the name typed; the one written gets its own question
             name += ".json"
+            if Path(name).exists() and not self.confirm_overwrite(Path(name).name):
+                return False
         return self.save_file(name)
 
     def save_file(self, path: Path | str) -> bool:
@@ -316,7 +327,8 @@ class FileManager(QObject):
         menu.clear()
         paths = self.recent_files()
         for index, path in enumerate(paths):
-            action = menu.addAction(f"&{index + 1} {path.name}")
+            label = path.name.replace("&", "&&")  # a literal & in a file name
+            action = menu.addAction(f"&{index + 1} {label}")
             action.setToolTip(str(path))
             action.setStatusTip(str(path))
             action.triggered.connect(lambda _=False, p=path: self.open_file(p))
@@ -393,6 +405,8 @@ class FileManager(QObject):
                 self.window.show_error("Could not recover the work", f"{file}: {error}")
                 with contextlib.suppress(OSError):
                     file.rename(file.with_suffix(".unreadable"))
+                with contextlib.suppress(OSError):
+                    file.with_suffix(".note.json").unlink()
                 continue
             original = Path(note["path"]) if note["path"] else None
             self.controller.load(document, original)

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QLineEdit, QMessageBox
+from PySide6.QtWidgets import QLineEdit, QMenu, QMessageBox
 
 from engine import fileformat
 from gui import files as files_module
@@ -209,9 +209,11 @@ def test_new_discard_loads_the_xor_template_untitled(open_window, tmp_path):
     np.testing.assert_array_equal(c.stepper.targets, [[0], [1], [1], [0]])
     assert np.array_equal(c.network.theta, fileformat.load(EXAMPLES / "xor.json").network.theta)
     assert c.undo_stack.count() == 0
-    # never saved: the code marks it unsaved at once, so closing or New asks
+    # an untouched new network loses nothing: no mark, and closing asks only after an edit
+    assert window.windowTitle() == title("untitled")
+    assert not window.files.is_modified()
+    edit(window)
     assert window.windowTitle() == title("untitled", True)
-    assert window.files.is_modified()
     # the discarded edit never reached the file
     assert fileformat.load(path).network.get(W5) == 0.4
 
@@ -557,6 +559,7 @@ def test_close_save_on_an_untitled_network_with_the_dialog_cancelled_stays_open(
     window.show()
     qtbot.waitExposed(window)
     window.files.new_file()
+    edit(window)
     window.files.ask_unsaved = answers("save")
     monkeypatch.setattr(files_module.QFileDialog, "getSaveFileName", lambda *a: ("", ""))
     assert window.close() is False
@@ -847,3 +850,30 @@ def test_file_actions_have_stable_names(open_window):
              "action_clear_recent"]
     for name in names:
         assert len([a for a in window.findChildren(QAction, name)]) == 1, name
+
+
+def test_save_as_asks_before_replacing_the_file_a_name_without_json_would_hit(
+        open_window, tmp_path, monkeypatch):
+    existing = user_copy(tmp_path)  # mine.json
+    old = existing.read_bytes()
+    window = open_window(SEED_001_FREE)
+    edit(window, 0.5)
+    typed = str(existing.with_suffix(""))  # "mine": the dialog saw no file of that name
+    monkeypatch.setattr(files_module.QFileDialog, "getSaveFileName", lambda *a: (typed, ""))
+    asked = []
+    window.files.confirm_overwrite = lambda name: asked.append(name) or False
+    assert window.files.save_as_dialog() is False
+    assert asked == ["mine.json"] and existing.read_bytes() == old
+    window.files.confirm_overwrite = lambda name: True
+    assert window.files.save_as_dialog() is True
+    assert fileformat.load(existing).network.get(W5) == 0.5
+
+
+def test_an_ampersand_in_a_recent_file_name_is_shown_as_written(open_window, tmp_path):
+    path = tmp_path / "R&D.json"
+    path.write_bytes(SEED_001_FREE.read_bytes())
+    window = open_window()
+    assert window.open_file(path)
+    menu = window.findChild(QMenu, "menu_recent")
+    first = menu.actions()[0]
+    assert first.text() == "&1 R&&D.json"
