@@ -426,7 +426,7 @@ class MainWindow(QMainWindow):
             return False
         return self.controller.push(SetParametersCommand(
             self.controller, selected, [value] * len(selected),
-            f"Set {len(selected)} parameter(s) = {value:.6g}"))
+            None if len(selected) == 1 else f"Set {len(selected)} parameters = {value:.6g}"))
 
     def run_n_dialog(self) -> None:
         count, ok = QInputDialog.getInt(self, "Run N iterations", "Iterations:", 1000, 1,

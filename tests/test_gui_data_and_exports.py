@@ -160,3 +160,37 @@ def test_an_export_that_cannot_be_written_says_so(open_window, tmp_path):
     assert "missing" in window.last_error
     for dialog in window.findChildren(QWidget, "error_dialog"):
         dialog.close()
+
+
+def test_every_kind_of_edit_is_undone_with_a_readable_name(open_window, qtbot):
+    """Weights, biases, structure, data, settings and initialisation: each edit names itself
+    in the Edit menu, and undo gives back exactly what was there."""
+    from engine.network import ParameterAddress
+    from gui.commands import ChangeSettingsCommand
+
+    window = open_window(SEED_001_FREE)
+    c = window.controller
+    original = (c.network.theta.copy(), c.stepper.inputs.copy(), c.network.sizes,
+                c.stepper.config)
+    weight = ParameterAddress.weight(1, 0, 0)
+    window.network_view.select_parameters([weight])
+    assert window.set_selected_to("0.5")
+    assert window.action_undo.text() == "&Undo Set w^1_{0,0} = 0.5"  # the issue's own form
+    assert c.network.get(weight) == 0.5
+    window.dataset_editor.add_row()
+    assert window.action_undo.text() == f"&Undo Add observation {len(original[1])}"
+    assert len(c.stepper.inputs) == len(original[1]) + 1
+    window.settings.structure.add_neuron()
+    assert window.action_undo.text().startswith("&Undo ")
+    assert "neuron" in window.action_undo.text()
+    assert c.network.sizes != original[2]
+    c.push(ChangeSettingsCommand(c, c.stepper.config.with_changes(learning_rate=0.125),
+                                 "Set learning_rate = 0.125"))
+    assert window.action_undo.text() == "&Undo Set learning_rate = 0.125"
+    window.settings.init.reinitialise()
+    assert window.action_undo.text().startswith("&Undo ")
+    while c.undo_stack.canUndo():
+        window.action_undo.trigger()
+    assert np.array_equal(c.network.theta, original[0])
+    assert np.array_equal(c.stepper.inputs, original[1])
+    assert c.network.sizes == original[2] and c.stepper.config == original[3]
