@@ -22,21 +22,15 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
 
 import numpy as np  # noqa: E402
+from gui_speed import seed_000  # noqa: E402  (the same seed-000 document)
 
 from engine.fileformat import Document  # noqa: E402
 from engine.init import InitSpec, initialise  # noqa: E402
 from engine.network import Network  # noqa: E402
 from engine.optimizers import TrainingConfig  # noqa: E402
-
-
-def seed_000() -> Document:
-    network = Network([2, 3, 3, 2], ["sigmoid"] * 3, True)
-    spec = InitSpec("constant", 0, {"value": 1.0})
-    initialise(network, spec)
-    return Document(network, np.array([[0.8, 0.4], [0.3, 0.3]]),
-                    np.array([[0.2, 0.4], [1.0, 0.0]]), TrainingConfig(), spec)
 
 
 def mnist_like() -> Document:

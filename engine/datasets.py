@@ -22,19 +22,18 @@ always imports.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import inspect
 import io
 import math
 import os
 import re
-import tempfile
 from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
 
+from .atomic import write_text_atomic
 from .init import InitSpec
 from .network import MAX_NEURONS_PER_LAYER, Network
 from .stepper import MAX_OBSERVATIONS
@@ -298,29 +297,6 @@ def write_csv(inputs, targets, input_names: list[str] | None = None,
     for row in np.hstack([inputs, targets]).tolist():
         writer.writerow([repr(value) for value in row])
     return out.getvalue()
-
-
-def write_text_atomic(path: str | os.PathLike, text: str) -> None:
-    """Write a temporary file beside ``path``, fsync it and rename it over ``path``: an
-    interrupted write leaves the old file as it was (the pattern of fileformat.save)."""
-    data = text.encode("utf-8")
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(
-        prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        with contextlib.suppress(OSError):
-            mode = os.stat(path).st_mode & 0o777 if os.path.exists(path) else 0o644
-            os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
 
 
 def save_csv(path: str | os.PathLike, inputs, targets, input_names: list[str] | None = None,

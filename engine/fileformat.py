@@ -18,15 +18,14 @@ so an interrupted save leaves the old file as it was.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 
 import numpy as np
 
 from .activations import ACTIVATION_NAMES
+from .atomic import write_bytes_atomic
 from .init import SCHEME_PARAMETERS, InitSpec, initial_theta
 from .jsonfields import FileFormatError as FileFormatError  # part of this module's API
 from .jsonfields import (
@@ -274,26 +273,4 @@ def save(path: str | os.PathLike, source: Document | Stepper,
          init: InitSpec | None = None) -> None:
     """Write atomically: temp file in the same directory, fsync, rename over ``path``."""
     text = dumps(source, init).encode("utf-8")  # fails before the disk is touched
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(
-        prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(text)
-            file.flush()
-            os.fsync(file.fileno())
-        with contextlib.suppress(OSError):
-            mode = os.stat(path).st_mode & 0o777 if os.path.exists(path) else 0o644
-            os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-    with contextlib.suppress(OSError, AttributeError):  # make the rename durable (POSIX)
-        directory_handle = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(directory_handle)
-        finally:
-            os.close(directory_handle)
+    write_bytes_atomic(path, text)

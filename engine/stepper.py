@@ -204,6 +204,11 @@ class Stepper:
 
     def _mutate(self, event: Event) -> None:
         self._truncate_future()
+        if self.phase == 0:
+            # an iteration that faulted in its first phase has begun (its snapshot and
+            # checkpoint were taken) and stays at phase 0: an edit here must replace them,
+            # or a rewind would replay from the state before the edit
+            self.history.truncate(self.iteration, 0, self.loss_phase_index)
         self.history.record_event(event)
         self._apply_event(event)
         self.fault = None
@@ -379,7 +384,8 @@ class Stepper:
 
     def _locate_fault(self, iteration: int, record: bool) -> int:
         """The fast path saw inf/NaN in ``iteration``: replay it phase by phase to name it."""
-        self._head = (iteration, 0)
+        if record:  # a replay (seek) never moves the head
+            self._head = (iteration, 0)
         self._rewind_to(iteration)
         while True:
             self._do_phase(record)  # raises NonFiniteError at the first bad phase

@@ -20,6 +20,7 @@ def _number(value: float) -> str:
 
 
 class SetParametersCommand(QUndoCommand):
+    discards_future = True  # doing or undoing it edits the stepper where it stands
     def __init__(self, controller, addresses: list[ParameterAddress], values: list[float],
                  text: str | None = None) -> None:
         network = controller.network
@@ -43,6 +44,8 @@ class SetParametersCommand(QUndoCommand):
 
 class _SwapCommand(QUndoCommand):
     """An edit that replaces one whole value by another through one controller method."""
+
+    discards_future = True
 
     def __init__(self, text: str, apply, old, new) -> None:
         super().__init__(text)
@@ -69,12 +72,15 @@ class ChangeSettingsCommand(_SwapCommand):
 
 
 class ChangeInitCommand(_SwapCommand):
+    discards_future = False  # the scheme only: no parameter changes
     def __init__(self, controller, spec: InitSpec, text: str) -> None:
         super().__init__(text, controller.apply_init_spec, controller.init_spec, spec)
 
 
 class ChangeStructureCommand(_SwapCommand):
     """Swap the whole stepper; undo gives back the old network with its history."""
+
+    discards_future = False  # each stepper keeps its own history
 
     def __init__(self, controller, stepper: Stepper, text: str) -> None:
         super().__init__(text, controller.apply_stepper, controller.stepper, stepper)

@@ -152,6 +152,24 @@ class LabController(QObject):
         self.undo_stack.push(command)
         return True
 
+    def undo(self) -> bool:
+        """Undo the last edit; when it would change the parameters or settings of a rewound
+        state (discarding the history after it), ask first. Returns whether it was undone."""
+        return self._undo_or_redo(self.undo_stack.index() - 1, self.undo_stack.undo)
+
+    def redo(self) -> bool:
+        return self._undo_or_redo(self.undo_stack.index(), self.undo_stack.redo)
+
+    def _undo_or_redo(self, index: int, action) -> bool:
+        command = self.undo_stack.command(index)
+        if command is None:
+            return False
+        if getattr(command, "discards_future", True) and not self.may_discard_future():
+            self.message_posted.emit("Nothing changed: the later history is kept")
+            return False
+        action()
+        return True
+
     def step_phase(self) -> None:
         self.pause()
         if self.may_discard_future():

@@ -184,13 +184,17 @@ class Debugger:
         return answer == QMessageBox.StandardButton.Yes
 
     # ---------------------------------------------------------- breakpoints
-    def _breakpoint_hit(self, hit) -> None:
+    def _select(self, hit) -> None:
+        """Select in the graph the weight or neuron a hit names, and mark it in the list."""
         view = self.window.network_view
         if hit.parameter is not None:
             view.select_parameters([hit.parameter])
         elif hit.neuron is not None:
             view.select_neuron(hit.neuron)
         self.breakpoints_panel.refresh()
+
+    def _breakpoint_hit(self, hit) -> None:
+        self._select(hit)
         self.window.statusBar().showMessage(f"Paused at iteration {hit.iteration}: "
                                             f"{hit.message}")
         self.window.last_break = hit.message
@@ -200,10 +204,4 @@ class Debugger:
         fault = self.controller.stepper.fault
         if fault is None:
             return
-        hit = self.breakpoints.fault_hit(fault, self.controller.network)
-        view = self.window.network_view
-        if hit.parameter is not None:
-            view.select_parameters([hit.parameter])
-        elif hit.neuron is not None:
-            view.select_neuron(hit.neuron)
-        self.breakpoints_panel.refresh()
+        self._select(self.breakpoints.fault_hit(fault, self.controller.network))

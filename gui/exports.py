@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog, QInputDialog
 
 from engine import export
-from engine.datasets import write_text_atomic
+from engine.atomic import write_text_atomic
 from engine.fileformat import Document
 
 PLOT_FORMATS = {".png": "PNG image", ".svg": "SVG drawing", ".csv": "CSV of the curves"}

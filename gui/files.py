@@ -9,7 +9,9 @@ templates: Save on one of them asks for a new name instead of overwriting it.
 Settings and recovery files live in one folder: ``$BACKPROP_LAB_CONFIG_DIR`` if set (the
 tests give each test its own), else the platform's per-user configuration folder. The
 settings are an INI file read and written through QSettings; a recovery file is an ordinary
-Backprop Lab file plus a small JSON note of where the work came from.
+Backprop Lab file named ``<process id>-<session>.json`` plus a small JSON note of where the
+work came from; a file whose process is gone, or whose process id is this one's but not its
+session (containers reuse process ids), was left by a crash.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import contextlib
 import json
 import os
 import time
+import uuid
 from pathlib import Path
 
 import numpy as np
@@ -54,9 +57,12 @@ def recovery_dir() -> Path:
     return config_dir() / "recovery"
 
 
+# the recovery sessions of this process's windows: a file under this process's id but
+# another session was left by an earlier process that had the same id (containers reuse ids)
+_LIVE_SESSIONS: set[str] = set()
+
+
 def _process_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -66,19 +72,26 @@ def _process_alive(pid: int) -> bool:
     return True
 
 
+def _owner_alive(stem: str) -> bool | None:
+    """Whether the process (and window) that writes the recovery file named ``stem`` runs:
+    "<pid>-<session>" or, from before sessions, "<pid>"; None for a name of neither form."""
+    pid_text, _, session = stem.partition("-")
+    try:
+        pid = int(pid_text)
+    except ValueError:
+        return None
+    if pid == os.getpid():
+        return session in _LIVE_SESSIONS
+    return _process_alive(pid)
+
+
 def orphaned_recovery_files() -> list[tuple[Path, dict]]:
     """Recovery files left by processes that are no longer running, newest first, each with
     its note ({"path": original file or None, "saved_at": seconds since the epoch})."""
     folder = recovery_dir()
     found = []
     for file in sorted(folder.glob("*.json")) if folder.is_dir() else []:
-        if file.name.endswith(".note.json"):
-            continue
-        try:
-            pid = int(file.stem)
-        except ValueError:
-            continue
-        if _process_alive(pid):
+        if file.name.endswith(".note.json") or _owner_alive(file.stem) is not False:
             continue
         note = {"path": None, "saved_at": file.stat().st_mtime}
         with contextlib.suppress(OSError, ValueError):
@@ -101,6 +114,8 @@ class FileManager(QObject):
         self.window = window
         self.controller = window.controller
         self._saved_theta: np.ndarray | None = None
+        self.session = uuid.uuid4().hex[:12]  # names this window's recovery file
+        _LIVE_SESSIONS.add(self.session)
         self.remember_layout = False  # the window sets it (the app remembers, tests do not)
         # asked when work would be lost: "save", "discard" or "cancel" (tests answer here)
         self.ask_unsaved = self._ask_unsaved
@@ -356,7 +371,7 @@ class FileManager(QObject):
 
     # -------------------------------------------------------------- recovery
     def own_recovery_file(self) -> Path:
-        return recovery_dir() / f"{os.getpid()}.json"
+        return recovery_dir() / f"{os.getpid()}-{self.session}.json"
 
     def autosave(self) -> bool:
         """Write the work to this process's recovery file if there is unsaved work."""
@@ -432,3 +447,4 @@ class FileManager(QObject):
         if self.remember_layout:
             self.save_layout()
         self.remove_own_recovery()
+        _LIVE_SESSIONS.discard(self.session)

@@ -201,12 +201,25 @@ class MainWindow(QMainWindow):
         self.action_restart = self._action(
             "action_restart", "Re&start", "Ctrl+Shift+F5", c.restart,
             "Back to iteration 0 and the initial weights")
-        self.action_undo = c.undo_stack.createUndoAction(self, "&Undo")
-        self.action_undo.setObjectName("action_undo")
-        self.action_undo.setShortcut(QKeySequence("Ctrl+Z"))
-        self.action_redo = c.undo_stack.createRedoAction(self, "&Redo")
-        self.action_redo.setObjectName("action_redo")
+        # through the controller, which asks before an undo discards later history
+        self.action_undo = self._action("action_undo", "&Undo", "Ctrl+Z", c.undo,
+                                        "Undo the last edit")
+        self.action_redo = self._action("action_redo", "&Redo", "Ctrl+Shift+Z", c.redo,
+                                        "Redo the edit undone last")
         self.action_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        stack = c.undo_stack
+        for action, word, text_changed, can_changed, text, can in (
+                (self.action_undo, "Undo", stack.undoTextChanged, stack.canUndoChanged,
+                 stack.undoText(), stack.canUndo()),
+                (self.action_redo, "Redo", stack.redoTextChanged, stack.canRedoChanged,
+                 stack.redoText(), stack.canRedo())):
+            # the signals carry what they say: the stack may be gone when they come
+            def name(text: str, action=action, word=word) -> None:
+                action.setText(f"&{word} {text}" if text else f"&{word}")
+            text_changed.connect(name)
+            can_changed.connect(action.setEnabled)
+            name(text)
+            action.setEnabled(can)
         self.action_set_equal = self._action(
             "action_set_equal", "Set &equal", "Ctrl+E", self.set_equal,
             "Set every selected weight or bias to the value of the first one selected")

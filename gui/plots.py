@@ -157,6 +157,13 @@ class HistoryPlot(pg.PlotWidget):
             middle = 0.5 * (y_low + y_high)
             y_range = (min(y_low, middle - 0.5 * span) - 0.08 * span,
                        max(y_high, middle + 0.5 * span) + 0.08 * span)
+        # values near the float limit (a weight of 1e308 is legal) overflow the margins:
+        # such a range is left as it was rather than handed to pyqtgraph, which refuses it
+        with np.errstate(over="ignore", invalid="ignore"):
+            if x_range is not None and not np.all(np.isfinite(x_range)):
+                x_range = None
+            if y_range is not None and not np.all(np.isfinite(y_range)):
+                y_range = None
         if x_range is not None or y_range is not None:
             box.setRange(xRange=x_range, yRange=y_range, padding=0)
 

@@ -288,3 +288,30 @@ def test_a_slow_matrix_view_waits_for_the_end_of_a_drag(open_window, qtbot):
     slider.setValue(20)
     window.refresh()
     assert "iteration 20" in matrix_view.heading.text()
+
+
+def test_undo_of_the_past_asks_before_discarding_the_later_history(open_window, qtbot):
+    """Undoing an edit while rewound changes the parameters there: like any edit of the past
+    it asks first (found in review: Ctrl+Z erased the later iterations without a word)."""
+    window = open_window()
+    controller = window.controller
+    address = ParameterAddress.weight(0, 0, 0)
+    window.network_view.select_parameters([address])
+    assert window.set_selected_to("0.5")
+    controller.run(200)
+    wait_paused(qtbot, window)
+    window.debugger.timeline.slider.setValue(50)
+    asked = []
+    controller.confirm_discard = lambda iterations: asked.append(iterations) or False
+    window.action_undo.trigger()
+    assert asked == [150] and controller.stepper.head_iteration == 200
+    assert controller.undo_stack.canUndo()  # nothing undone
+    controller.confirm_discard = lambda iterations: True
+    window.action_undo.trigger()
+    assert controller.stepper.head_iteration == 50 and not controller.undo_stack.canUndo()
+    assert controller.network.get(address) != 0.5  # the old value, set at iteration 50
+    # a structure edit keeps its own history: undoing it asks nothing
+    window.settings.structure.add_neuron()
+    controller.confirm_discard = lambda iterations: asked.append(iterations) or False
+    window.action_undo.trigger()
+    assert asked == [150]

@@ -609,7 +609,7 @@ def test_autosave_only_with_unsaved_work_and_closing_removes_it(qtbot, own_confi
                                                                  tmp_path):
     path = user_copy(tmp_path)
     window = make_window(qtbot, path)
-    recovery = own_config_dir / "recovery" / f"{os.getpid()}.json"
+    recovery = own_config_dir / "recovery" / f"{os.getpid()}-{window.files.session}.json"
     note = recovery.with_suffix(".note.json")
     assert window.files.own_recovery_file() == recovery
     assert window.files.autosave() is False
@@ -877,3 +877,26 @@ def test_an_ampersand_in_a_recent_file_name_is_shown_as_written(open_window, tmp
     menu = window.findChild(QMenu, "menu_recent")
     first = menu.actions()[0]
     assert first.text() == "&1 R&&D.json"
+
+
+
+def test_a_crash_under_this_very_process_id_is_still_offered(open_window, qtbot,
+                                                            own_config_dir, tmp_path):
+    """In a container every start may get the same process id: a recovery file under this
+    id but another session is a crash's, offered back, not taken for this window's own and
+    deleted (found in review)."""
+    path = user_copy(tmp_path)
+    window = open_window(path)
+    edit(window, 0.375)
+    assert window.files.autosave()
+    own = window.files.own_recovery_file()
+    earlier = own.with_name(f"{os.getpid()}-0123456789ab.json")
+    shutil.copyfile(own, earlier)
+    shutil.copyfile(own.with_suffix(".note.json"), earlier.with_suffix(".note.json"))
+    fresh = open_window()
+    offered = []
+    fresh.files.ask_recover = lambda path, when: offered.append(path) or True
+    assert fresh.files.offer_recovery() is True
+    assert offered == [str(path)]  # only the crash's, not the live window's
+    assert fresh.controller.network.get(W5) == 0.375
+    assert not earlier.exists() and own.exists()

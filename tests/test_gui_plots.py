@@ -5,7 +5,7 @@ edges only. Each is checked against the engine's own history."""
 from __future__ import annotations
 
 import numpy as np
-from gui_helpers import SEED_000
+from gui_helpers import SEED_000, SEED_001_FREE
 
 from engine.fileformat import Document
 from engine.init import InitSpec, initialise
@@ -146,3 +146,20 @@ def test_the_weights_plot_says_when_it_shows_only_some_weights(open_window):
     plot = window.weights_plot
     assert plot.truncated and len(plot.indices) == MAX_WEIGHT_CURVES
     assert f"first {MAX_WEIGHT_CURVES} of 17,024 weights" in plot.getPlotItem().titleLabel.text
+
+
+def test_a_weight_near_the_float_limit_leaves_the_plots_drawable(open_window, qtbot):
+    """A weight of 1.7e308 is a legal number (a file may hold it): the plots' margins would
+    overflow, and the refresh must go on instead of raising (found in review)."""
+    from gui_helpers import W1
+
+    from gui.commands import SetParametersCommand
+
+    window = open_window(SEED_001_FREE)
+    c = window.controller
+    with qtbot.captureExceptions() as caught:
+        c.push(SetParametersCommand(c, [W1], [1.7e308]))
+        window.refresh()
+    assert not caught, [str(error) for _, error, _ in caught]
+    x, y = window.weights_plot.trajectory(c.network.flat_index(W1))
+    assert y[-1] == 1.7e308  # drawn, even if the view cannot frame it

@@ -509,3 +509,34 @@ def test_seeking_forward_goes_on_from_here_and_stays_exact(optimizer, batch_size
     stepper.seek(130)  # backwards: from the checkpoint at 128
     assert sum(replayed) == 2
     assert_same_state(stepper, driver.states[130], "seek(130)")
+
+
+@pytest.mark.parametrize("run_fast", [False, True])
+def test_a_fix_after_a_fault_in_the_first_phase_is_replayed(run_fast):
+    """A huge weight faults in forward 1 (the iteration began: its checkpoint was taken) and
+    the learner repairs it at phase 0: rewinding must replay the repaired weight, not the
+    huge one (found in review: restart gave 1e308 back and seek raised)."""
+    from engine.phases import NonFiniteError
+
+    network = Network([1, 1], ["linear"], bias=False)
+    network.theta[...] = [0.5]
+    stepper = Stepper(network, [[10.0]], [[0.0]], TrainingConfig(loss="sse", learning_rate=0.01))
+    w = ParameterAddress.weight(0, 0, 0)
+    stepper.run(2)
+    stepper.set_parameter(w, 1e308)
+    with pytest.raises(NonFiniteError):
+        stepper.run(5) if run_fast else stepper.step_phase()
+    assert (stepper.iteration, stepper.phase) == (2, 0)
+    stepper.set_parameter(w, 0.25)
+    walked = [stepper.network.theta.copy()]
+    for _ in range(3):
+        stepper.step_iteration()
+        walked.append(stepper.network.theta.copy())
+    # by hand: C = (10 w)², ∂C/∂w = 200 w, w ← w − 0.01 · 200 w = −w
+    assert [float(t[0]) for t in walked] == [0.25, -0.25, 0.25, -0.25]
+    for t in (2, 3, 4, 5):
+        stepper.seek(t)
+        assert np.array_equal(stepper.network.theta, walked[t - 2]), t
+    stepper.restart()
+    assert stepper.network.theta[0] == 0.5
+    assert stepper.head_iteration == 5
