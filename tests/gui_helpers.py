@@ -80,6 +80,24 @@ def window_factory(qtbot):
     assert not leaked, f"top-level widgets left open: {leaked}"
 
 
+def make_controller(qtbot, document, path=None):
+    """A LabController for testing a panel alone, owned (in C++) by a hidden widget that
+    qtbot deletes at the end of the test, as the main window owns the app's controller.
+
+    A parentless controller would be freed by Python's cycle collector instead (its undo
+    commands refer back to it), at some later moment; with PySide6 6.11 that crashed or
+    deadlocked the suite inside an unrelated Qt call."""
+    from PySide6.QtWidgets import QWidget
+
+    from gui.controller import LabController
+
+    owner = QWidget()
+    qtbot.addWidget(owner)  # closed and deleted by qtbot at the end of the test
+    controller = LabController(document, path, owner)
+    controller.test_owner = owner  # qtbot keeps only a weak reference
+    return controller
+
+
 def running_timers(window, ignore=()) -> list[tuple[str, int]]:
     """(parent class, interval) of every active QTimer inside ``window``."""
     return [(t.parent().metaObject().className(), t.interval())

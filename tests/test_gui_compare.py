@@ -8,12 +8,12 @@ import json
 import numpy as np
 import pytest
 from conftest import EXAMPLES, REFERENCE_FILE
+from gui_helpers import make_controller
 from PySide6.QtCore import Qt
 
 from engine import fileformat
 from engine.compare import parse_matrix
 from gui.compare_panel import MISMATCH_COLOR, ComparePanel
-from gui.controller import LabController
 
 REFERENCE = json.loads(REFERENCE_FILE.read_text())
 
@@ -52,7 +52,7 @@ def test_the_pasted_texts_are_the_seeds_numbers():
 
 @pytest.fixture
 def seed_000(qtbot):
-    controller = LabController(fileformat.load(EXAMPLES / "seed-000.json"))
+    controller = make_controller(qtbot, fileformat.load(EXAMPLES / "seed-000.json"))
     panel = ComparePanel(controller)
     qtbot.addWidget(panel)
     return controller, panel

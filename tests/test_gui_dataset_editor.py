@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from gui_helpers import SEED_000, SEED_001_FREE
+from gui_helpers import SEED_000, SEED_001_FREE, make_controller
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QPushButton, QTableView, QWidget
 
 from engine import datasets, fileformat
-from gui.controller import LabController
 
 SEED_000_INPUTS = [[0.8, 0.4], [0.3, 0.3]]
 SEED_000_TARGETS = [[0.2, 0.4], [1.0, 0.0]]
@@ -25,7 +24,7 @@ def make_editor(qtbot):
     from gui.dataset_editor import DatasetEditor
 
     def make(path=SEED_000):
-        controller = LabController(fileformat.load(path), path)
+        controller = make_controller(qtbot, fileformat.load(path), path)
         editor = DatasetEditor(controller)
         qtbot.addWidget(editor)
         messages: list[str] = []

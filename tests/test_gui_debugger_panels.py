@@ -10,11 +10,10 @@ import math
 import numpy as np
 import pytest
 from conftest import REFERENCE_FILE
-from gui_helpers import SEED_000, SEED_001_FREE, SEED_001_TIED, W1, W2, W3, W5, W6
+from gui_helpers import SEED_000, SEED_001_FREE, SEED_001_TIED, W1, W2, W3, W5, W6, make_controller
 
 from engine import fileformat
 from engine.network import ParameterAddress
-from gui.controller import LabController
 
 REFERENCE = json.loads(REFERENCE_FILE.read_text())
 TOLERANCE = REFERENCE["tolerance"]
@@ -23,7 +22,7 @@ TOLERANCE = REFERENCE["tolerance"]
 @pytest.fixture
 def controller(qtbot):
     def make(path=SEED_000):
-        return LabController(fileformat.load(path), path)
+        return make_controller(qtbot, fileformat.load(path), path)
     return make
 
 

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from gui_helpers import EXAMPLES, SEED_000, SEED_001_FREE
+from gui_helpers import EXAMPLES, SEED_000, SEED_001_FREE, make_controller
 
 from engine import fileformat
 from engine.boundary import neuron_map
 from engine.fileformat import Document
 from engine.network import Network
 from engine.optimizers import TrainingConfig
-from gui.controller import LabController
 
 XOR = EXAMPLES / "xor.json"
 
@@ -26,7 +25,7 @@ def make(qtbot):
     made = []
 
     def build(path=SEED_001_FREE, document=None):
-        controller = LabController(document or fileformat.load(path), path)
+        controller = make_controller(qtbot, document or fileformat.load(path), path)
         view = DecisionBoundaryView(controller)
         qtbot.addWidget(view)
         view.resize(420, 340)

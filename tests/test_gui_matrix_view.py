@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from gui_helpers import make_controller
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton
 
@@ -17,7 +18,6 @@ from engine.fileformat import Document
 from engine.network import Network
 from engine.optimizers import TrainingConfig
 from engine.tables import format_number
-from gui.controller import LabController
 from gui.matrix_view import MatrixView, cell_text, longest_text_bound
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "resources" / "examples"
@@ -30,7 +30,7 @@ TOOLTIP = Qt.ItemDataRole.ToolTipRole
 
 
 def make_view(qtbot, name: str = "seed-000.json", controller=None) -> MatrixView:
-    controller = controller or LabController(fileformat.load(EXAMPLES / name))
+    controller = controller or make_controller(qtbot, fileformat.load(EXAMPLES / name))
     view = MatrixView(controller)
     qtbot.addWidget(view)
     view.resize(800, 900)
@@ -203,7 +203,7 @@ def test_large_matrices_show_their_first_rows_and_columns(qtbot):
     network.theta[...] = np.random.default_rng(5).normal(0, 0.3, network.theta.size)
     inputs = np.random.default_rng(6).normal(size=(60, 3))
     document = Document(network, inputs, np.full((60, 2), 0.5), TrainingConfig(loss="sse"))
-    view = make_view(qtbot, controller=LabController(document))
+    view = make_view(qtbot, controller=make_controller(qtbot, document))
     step(view)
     n1 = next(w for w in view.block_widgets if w.block.title.startswith("n^1"))
     result = n1.tables["result"].model()
@@ -221,7 +221,7 @@ def test_large_matrices_show_their_first_rows_and_columns(qtbot):
 
 
 def test_a_hidden_view_rebuilds_when_shown(qtbot):
-    controller = LabController(fileformat.load(EXAMPLES / "seed-000.json"))
+    controller = make_controller(qtbot, fileformat.load(EXAMPLES / "seed-000.json"))
     view = MatrixView(controller)
     qtbot.addWidget(view)
     controller.step_phase()
@@ -257,7 +257,7 @@ def test_the_column_width_bound_covers_every_text():
 
 
 def test_stepping_on_updates_the_tables_in_place_with_the_new_numbers(qtbot):
-    controller = LabController(fileformat.load(EXAMPLES / "seed-000.json"))
+    controller = make_controller(qtbot, fileformat.load(EXAMPLES / "seed-000.json"))
     view = make_view(qtbot, controller=controller)
     before = list(view.block_widgets)
     tables = [w.tables["result"] for w in before]
