@@ -98,6 +98,7 @@ def gui_run(app, document: Document, seconds: float) -> dict:
     from gui.main_window import MainWindow
 
     window = MainWindow()
+    window.files.ask_unsaved = lambda: "discard"  # closing after a run asks nothing
     window.controller.load(document)
     window.show()
     app.processEvents()

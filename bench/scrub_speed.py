@@ -49,6 +49,7 @@ def scrub(app, document: Document, iterations: int, positions: int) -> dict:
     from gui.main_window import MainWindow
 
     window = MainWindow()
+    window.files.ask_unsaved = lambda: "discard"  # closing after training asks nothing
     window.controller.load(document)
     window.show()
     app.processEvents()

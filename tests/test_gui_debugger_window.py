@@ -215,7 +215,9 @@ def test_going_on_from_an_earlier_iteration_asks_and_no_keeps_the_history(open_w
     controller = window.controller
     controller.run(50)
     wait_paused(qtbot, window)
+    window.refresh()  # the timeline's range follows the redraws; bring it up to date
     window.debugger.timeline.slider.setValue(20)
+    assert controller.stepper.iteration == 20
     seen = []
     answer_next_question(QMessageBox.StandardButton.No, seen)
     window.action_step_iteration.trigger()
@@ -300,7 +302,9 @@ def test_undo_of_the_past_asks_before_discarding_the_later_history(open_window, 
     assert window.set_selected_to("0.5")
     controller.run(200)
     wait_paused(qtbot, window)
+    window.refresh()  # the timeline's range follows the redraws; bring it up to date
     window.debugger.timeline.slider.setValue(50)
+    assert controller.stepper.iteration == 50
     asked = []
     controller.confirm_discard = lambda iterations: asked.append(iterations) or False
     window.action_undo.trigger()
