@@ -34,7 +34,7 @@ from engine.boundary import (
     value_levels,
 )
 
-REFRESH_SECONDS = 0.1  # while running: at most ten maps a second
+REFRESH_SECONDS = 0.25  # while running: at most four maps a second (painting costs the run)
 COLOUR_MAP = "CET-D1"  # blue – white – red: the middle of the levels stands out
 POINT_SIZE = 9
 
