@@ -65,9 +65,66 @@ def _export_svg(plot, path: Path) -> None:
     temporary.replace(path)
 
 
+def _write_svg(scene, source, path: Path) -> None:
+    """Draw ``source`` (a rectangle of the scene) into an SVG file, atomically."""
+    from PySide6.QtCore import QRect, QRectF
+    from PySide6.QtGui import QPainter
+    from PySide6.QtSvg import QSvgGenerator
+
+    temporary = path.with_name(f".{path.name}.tmp")
+    width, height = max(1, int(source.width())), max(1, int(source.height()))
+    generator = QSvgGenerator()
+    generator.setFileName(str(temporary))
+    generator.setSize(QRect(0, 0, width, height).size())
+    generator.setViewBox(QRect(0, 0, width, height))
+    painter = QPainter(generator)
+    try:
+        scene.render(painter, QRectF(0, 0, width, height), source)
+    finally:
+        painter.end()
+    if not temporary.exists() or temporary.stat().st_size == 0:
+        raise OSError(f"{path}: nothing was written")
+    temporary.replace(path)
+
+
+def install_svg_exporter() -> None:
+    """In a plot's right-click Export… dialog, replace pyqtgraph's SVG exporter (0.14 cannot
+    read the path data Qt 6.11 writes, and raises) by one that draws through Qt's own SVG
+    generator. Idempotent."""
+    import pyqtgraph.exporters as exporters
+    from pyqtgraph.parametertree import Parameter
+
+    registry = exporters.Exporter.Exporters
+    if any(getattr(kind, "drawn_by_qt", False) for kind in registry):
+        return
+
+    class QtSvgExporter(exporters.Exporter):
+        Name = "Scalable Vector Graphics (SVG)"
+        allowCopy = False
+        drawn_by_qt = True
+
+        def __init__(self, item) -> None:
+            super().__init__(item)
+            self.params = Parameter.create(name="params", type="group", children=[])
+
+        def parameters(self):
+            return self.params
+
+        def export(self, fileName=None, toBytes=False, copy=False):  # noqa: N803 (pyqtgraph's)
+            if fileName is None:
+                self.fileSaveDialog(filter="Scalable Vector Graphics (*.svg)")
+                return None
+            _write_svg(self.getScene(), self.getSourceRect(), Path(fileName))
+            return None
+
+    registry[:] = [kind for kind in registry if kind is not exporters.SVGExporter]
+    QtSvgExporter.register()
+
+
 class Exports(QObject):
     def __init__(self, window) -> None:
         super().__init__(window)
+        install_svg_exporter()
         self.window = window
         self.controller = window.controller
         self.default_iterations = 1000

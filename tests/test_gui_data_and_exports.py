@@ -194,3 +194,22 @@ def test_every_kind_of_edit_is_undone_with_a_readable_name(open_window, qtbot):
     assert np.array_equal(c.network.theta, original[0])
     assert np.array_equal(c.stepper.inputs, original[1])
     assert c.network.sizes == original[2] and c.stepper.config == original[3]
+
+
+def test_the_plots_right_click_export_offers_a_working_svg(open_window, tmp_path):
+    """pyqtgraph's own SVG exporter raises on Qt 6.11's paths; the window puts one that
+    draws through Qt in its place, so the plot's right-click Export… dialog works."""
+    import pyqtgraph.exporters as exporters
+
+    window = open_window(show=True)
+    window.controller.stepper.run(20)
+    window.controller.position_changed.emit()
+    window.refresh()
+    kinds = exporters.listExporters()
+    assert exporters.SVGExporter not in kinds
+    svg = [kind for kind in kinds if kind.Name.startswith("Scalable Vector Graphics")]
+    assert len(svg) == 1
+    path = tmp_path / "loss.svg"
+    svg[0](window.loss_plot.getPlotItem()).export(fileName=str(path))
+    text = path.read_text()
+    assert text.startswith("<?xml") and "<svg" in text and "<path" in text
