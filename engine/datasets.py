@@ -35,6 +35,7 @@ import numpy as np
 
 from .atomic import write_text_atomic
 from .init import InitSpec
+from .jsonfields import decode_text
 from .network import MAX_NEURONS_PER_LAYER, Network
 from .stepper import MAX_OBSERVATIONS
 from .structure import restructure
@@ -228,15 +229,7 @@ def load_text(path: str | os.PathLike) -> str:
         if size > MAX_CSV_BYTES:
             raise DatasetError(f"{size} bytes, larger than the limit of {MAX_CSV_BYTES} bytes")
         data = file.read(MAX_CSV_BYTES + 1)
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        raise DatasetError("UTF-16 text; save it as UTF-8")
-    if b"\x00" in data:
-        raise DatasetError("binary data, not a CSV text file")
-    try:
-        return data.decode("utf-8").removeprefix("\ufeff")
-    except UnicodeDecodeError as error:
-        raise DatasetError(f"not UTF-8 text (byte 0x{data[error.start]:02x} at offset "
-                           f"{error.start})") from None
+    return decode_text(data, "CSV", DatasetError)
 
 
 # ------------------------------------------------------------------------ writing

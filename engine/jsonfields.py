@@ -62,16 +62,23 @@ def parse_json(text: str):
         raise FileFormatError("file: the JSON is nested too deeply") from None
 
 
-def decode(data: bytes) -> str:
+def decode_text(data: bytes, kind: str, error: type[ValueError], prefix: str = "") -> str:
+    """A text file's bytes as str: UTF-8, a leading BOM dropped; ``error`` (its message
+    after ``prefix``) for UTF-16, binary data or bytes that are not UTF-8. ``kind`` names
+    the text expected ("JSON", "CSV"). Shared by the file format and the CSV reader."""
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        raise FileFormatError("file: UTF-16 text; save it as UTF-8")
+        raise error(f"{prefix}UTF-16 text; save it as UTF-8")
     if b"\x00" in data:
-        raise FileFormatError("file: binary data, not a JSON text file")
+        raise error(f"{prefix}binary data, not a {kind} text file")
     try:
         return data.decode("utf-8").removeprefix("\ufeff")
-    except UnicodeDecodeError as error:
-        raise FileFormatError(f"file: not UTF-8 text (byte 0x{data[error.start]:02x} at "
-                              f"offset {error.start})") from None
+    except UnicodeDecodeError as problem:
+        raise error(f"{prefix}not UTF-8 text (byte 0x{data[problem.start]:02x} at "
+                    f"offset {problem.start})") from None
+
+
+def decode(data: bytes) -> str:
+    return decode_text(data, "JSON", FileFormatError, "file: ")
 
 
 # ------------------------------------------------------------ field checking

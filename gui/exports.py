@@ -27,8 +27,9 @@ def export_plot(plot, path: Path | str) -> None:
 
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix == ".svg":
-        _export_svg(plot, path)
+    if suffix == ".svg":  # Qt's own SVG generator: pyqtgraph 0.14's exporter fails on Qt 6.11
+        item = plot.getPlotItem()
+        _write_svg(item.scene(), item.sceneBoundingRect(), path)
         return
     kind = {".png": exporters.ImageExporter, ".csv": exporters.CSVExporter}.get(suffix)
     if kind is None:
@@ -39,30 +40,6 @@ def export_plot(plot, path: Path | str) -> None:
     exporter.export(str(path))
     if not path.exists():
         raise OSError(f"{path}: nothing was written")
-
-
-def _export_svg(plot, path: Path) -> None:
-    """The plot as drawn, through QSvgGenerator (pyqtgraph 0.14's SVG exporter cannot read
-    the path data Qt 6.11 writes), to a temporary file renamed over ``path``."""
-    from PySide6.QtCore import QRect, QSize
-    from PySide6.QtGui import QPainter
-    from PySide6.QtSvg import QSvgGenerator
-
-    temporary = path.with_name(f".{path.name}.tmp")
-    generator = QSvgGenerator()
-    generator.setFileName(str(temporary))
-    size = QSize(max(1, plot.width()), max(1, plot.height()))
-    generator.setSize(size)
-    generator.setViewBox(QRect(0, 0, size.width(), size.height()))
-    generator.setTitle(plot.objectName())
-    painter = QPainter(generator)
-    try:
-        plot.render(painter)
-    finally:
-        painter.end()
-    if not temporary.exists() or temporary.stat().st_size == 0:
-        raise OSError(f"{path}: nothing was written")
-    temporary.replace(path)
 
 
 def _write_svg(scene, source, path: Path) -> None:

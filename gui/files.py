@@ -203,19 +203,18 @@ class FileManager(QObject):
                 QMessageBox.StandardButton.Discard: "discard"}.get(
             QMessageBox.StandardButton(answer), "cancel")
 
+    def _yes(self, title: str, text: str, default_yes: bool = False) -> bool:
+        """A Yes/No question; True for Yes."""
+        buttons = QMessageBox.StandardButton
+        answer = QMessageBox.question(self.window, title, text, buttons.Yes | buttons.No,
+                                      buttons.Yes if default_yes else buttons.No)
+        return answer == buttons.Yes
+
     def _confirm_revert(self, name: str) -> bool:
-        answer = QMessageBox.question(
-            self.window, "Revert", f"Forget every change since {name} was saved?",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No)
-        return answer == QMessageBox.StandardButton.Yes
+        return self._yes("Revert", f"Forget every change since {name} was saved?")
 
     def _confirm_overwrite(self, name: str) -> bool:
-        answer = QMessageBox.question(
-            self.window, "Replace the file?", f"{name} already exists. Replace it?",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No)
-        return answer == QMessageBox.StandardButton.Yes
+        return self._yes("Replace the file?", f"{name} already exists. Replace it?")
 
     def may_lose_work(self) -> bool:
         """True when the current work may be replaced: nothing unsaved, or the learner saved
@@ -399,13 +398,9 @@ class FileManager(QObject):
     def _ask_recover(self, original: str | None, saved_at: float) -> bool:
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(saved_at))
         name = Path(original).name if original else "an untitled network"
-        answer = QMessageBox.question(
-            self.window, "Recover unsaved work?",
-            f"Backprop Lab did not close normally. Unsaved work on {name} was kept at "
-            f"{when}. Restore it? (No deletes it.)",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.Yes)
-        return answer == QMessageBox.StandardButton.Yes
+        return self._yes("Recover unsaved work?",
+                         f"Backprop Lab did not close normally. Unsaved work on {name} was "
+                         f"kept at {when}. Restore it? (No deletes it.)", default_yes=True)
 
     def offer_recovery(self) -> bool:
         """At start: offer the newest work a crashed session left; True if restored. A file
