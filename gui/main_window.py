@@ -384,7 +384,7 @@ class MainWindow(QMainWindow):
         selector = self.weights_selector
         selector.blockSignals(True)
         selector.clear()
-        selector.addItem("every weight, coloured by the neuron it goes to", None)
+        selector.addItem("every weight, by the neuron it goes to", None)  # fits the dock
         network = self.controller.network
         for l in range(1, len(network.sizes)):
             for j in range(network.sizes[l]):
