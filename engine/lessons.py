@@ -1,0 +1,770 @@
+"""Guided lessons: the seeds' questions answered step by step on the live network.
+
+A lesson is data: a few steps, each with a short text, the actions that set it up (load a
+network, step phases, run to an iteration, nudge a weight, re-initialise with a seed,
+remember a run) and the claims it makes, as checks that anyone can run on a Stepper. The
+window (gui/lesson_panel.py) applies the actions through its undoable commands and shows
+each check live, so a learner who deviates (edits, steps, runs) sees at once whether the
+step's claim still holds; here the same actions run on a bare Stepper (``build``), which
+is how Back sets a step up afresh and how the tests walk every lesson without Qt.
+
+Texts use the seeds' notation: a^l, n^l, δ^l, W^l for seed 000; w1 … w6 for seed 001.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple, Protocol
+
+import numpy as np
+
+from . import datasets, fileformat
+from .backprop import Trace
+from .fileformat import Document
+from .init import InitSpec, initial_theta
+from .network import Network, ParameterAddress
+from .optimizers import TrainingConfig
+from .stepper import Stepper
+from .symmetry import distinct_counts_over_history, symmetry_groups
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "resources" / "examples"
+EQUAL_RTOL = 1e-12  # "identical": equal to within a few rounding errors (in practice: equal)
+
+
+# ------------------------------------------------------------------ networks
+def seed_000() -> Document:
+    """Seed 000: the 2-3-3-2 sigmoid network, every weight and bias 1, learning rate 0.5."""
+    return fileformat.load(EXAMPLES / "seed-000.json")
+
+
+def seed_001_tied() -> Document:
+    """Seed 001: 2-2-1 without biases, w1 = w3, w2 = w4, w5 = w6."""
+    document = fileformat.load(EXAMPLES / "seed-001-tied.json")
+    document.init = InitSpec("uniform", 0)
+    return document
+
+
+def band_data() -> tuple[np.ndarray, np.ndarray]:
+    """Fifteen points on a 5 × 3 grid of the unit square; class 1 where x1 is 0.25 or 0.5.
+
+    No straight line separates the band from the rest (the best line gets 12 of 15 right),
+    two lines do: one hidden neuron is not enough, two are."""
+    columns = np.array([0.0, 0.25, 0.5, 0.75, 1.0])
+    inputs = np.array([[x1, x2] for x2 in (0.0, 0.5, 1.0) for x1 in columns])
+    targets = np.isin(inputs[:, 0], (0.25, 0.5)).astype(float)[:, np.newaxis]
+    return inputs, targets
+
+
+def logistic_zeros() -> Document:
+    """Logistic regression (2-1, sigmoid, cross-entropy) from all-zero weights on seed 001's
+    six observations, which a straight line separates."""
+    inputs, targets = datasets.seed_001()
+    network = Network([2, 1], ["sigmoid"], bias=True)
+    return Document(network, inputs, targets,
+                    TrainingConfig(loss="bce", optimizer="gd", learning_rate=0.5),
+                    InitSpec("zeros", 0))
+
+
+def band_network(spec: InitSpec) -> Document:
+    """A 2-4-1 sigmoid network on the band, initialised by ``spec``."""
+    inputs, targets = band_data()
+    network = Network([2, 4, 1], ["sigmoid", "sigmoid"], bias=True)
+    network.theta[...] = initial_theta(network, spec)
+    return Document(network, inputs, targets,
+                    TrainingConfig(loss="bce", optimizer="gd", learning_rate=1.0), spec)
+
+
+def band_zeros() -> Document:
+    return band_network(InitSpec("zeros", 0))
+
+
+def band_seed(seed: int) -> Callable[[], Document]:
+    def make() -> Document:
+        return band_network(InitSpec("uniform", seed))
+    return make
+
+
+# ------------------------------------------------------------------- the lab
+class Lab(Protocol):
+    """What a lesson's actions act on: a bare Stepper (``EngineLab``) or the window."""
+
+    stepper: Stepper
+    memo: dict
+
+    def load(self, document: Document, text: str) -> None: ...
+    def step_phase(self) -> None: ...
+    def run(self, iterations: int) -> None: ...
+    def set_values(self, addresses: list[ParameterAddress], values: list[float],
+                   text: str) -> None: ...
+    def reinitialise(self, spec: InitSpec) -> None: ...
+
+
+class Remembered(NamedTuple):
+    """A run kept for a later step to compare with: θ at its start and at its end, and its
+    losses."""
+
+    initial: np.ndarray
+    final: np.ndarray
+    losses: np.ndarray
+
+
+def initial_parameters(stepper: Stepper) -> np.ndarray | None:
+    """θ at the start of iteration 0 (after any edit made there), or None when the history
+    no longer holds it."""
+    history = stepper.history
+    rows = np.flatnonzero(history.snapshot_iterations == 0)
+    if len(rows):
+        return history.snapshots[rows[0]].copy()
+    return stepper.network.theta.copy() if stepper.iteration == 0 else None
+
+
+@dataclass
+class EngineLab:
+    """A lesson's actions on a bare Stepper: how a step is set up afresh, and tested."""
+
+    stepper: Stepper | None = None
+    init_spec: InitSpec | None = None
+    memo: dict = field(default_factory=dict)
+
+    def load(self, document: Document, text: str = "") -> None:
+        self.stepper = document.make_stepper()
+        self.init_spec = document.init
+
+    def step_phase(self) -> None:
+        self.stepper.step_phase()
+
+    def run(self, iterations: int) -> None:
+        self.stepper.run(iterations)
+
+    def set_values(self, addresses, values, text: str = "") -> None:
+        self.stepper.set_values(addresses, values)
+
+    def reinitialise(self, spec: InitSpec) -> None:
+        self.init_spec = spec
+        self.stepper.set_theta(initial_theta(self.stepper.network, spec))
+
+
+# ------------------------------------------------------------------- actions
+@dataclass(frozen=True)
+class Load:
+    """Load a network (its data, settings and initialisation) at iteration 0."""
+
+    make: Callable[[], Document]
+    text: str
+
+    def apply(self, lab: Lab) -> None:
+        lab.load(self.make(), self.text)
+
+
+@dataclass(frozen=True)
+class StepPhases:
+    """Step phase by phase up to (not including) phase ``until`` of the current iteration:
+    0 finishes the iteration, the update's index stops just before it."""
+
+    until: int | str  # a phase index, or "update": just before the update
+
+    def apply(self, lab: Lab) -> None:
+        stepper = lab.stepper
+        until = len(stepper.phases) - 1 if self.until == "update" else int(self.until)
+        for _ in range(len(stepper.phases)):
+            if stepper.phase == until:
+                return
+            lab.step_phase()
+
+
+@dataclass(frozen=True)
+class RunTo:
+    """Finish the iteration in progress, then run on to ``iteration`` (nothing if past it)."""
+
+    iteration: int
+
+    def apply(self, lab: Lab) -> None:
+        if lab.stepper.phase != 0:
+            StepPhases(0).apply(lab)
+        remaining = self.iteration - lab.stepper.iteration
+        if remaining > 0:
+            lab.run(remaining)
+
+
+@dataclass(frozen=True)
+class Nudge:
+    """Add ``delta`` to one weight, as a learner would by hand."""
+
+    address: ParameterAddress
+    delta: float
+    name: str
+
+    def apply(self, lab: Lab) -> None:
+        value = lab.stepper.network.get(self.address) + self.delta
+        lab.set_values([self.address], [value], f"Lesson: {self.name} = {value:.6g}")
+
+
+@dataclass(frozen=True)
+class Tie:
+    """Set each ``(copy, source)`` pair's copy to its source's value."""
+
+    pairs: tuple[tuple[ParameterAddress, ParameterAddress], ...]
+    text: str
+
+    def apply(self, lab: Lab) -> None:
+        network = lab.stepper.network
+        lab.set_values([copy for copy, _ in self.pairs],
+                       [network.get(source) for _, source in self.pairs], self.text)
+
+
+@dataclass(frozen=True)
+class Reinitialise:
+    spec: InitSpec
+
+    def apply(self, lab: Lab) -> None:
+        lab.reinitialise(self.spec)
+
+
+@dataclass(frozen=True)
+class Remember:
+    """Keep this run (θ at its start and end, its losses) for a later step's check."""
+
+    key: str
+
+    def apply(self, lab: Lab) -> None:
+        stepper = lab.stepper
+        lab.memo[self.key] = Remembered(initial_parameters(stepper),
+                                        stepper.network.theta.copy(),
+                                        stepper.history.losses.copy())
+
+
+# -------------------------------------------------------------------- checks
+class Verdict(NamedTuple):
+    holds: bool
+    detail: str  # the numbers behind it
+
+
+@dataclass(frozen=True)
+class Check:
+    """A claim of a step, checkable on any stepper: ``test(stepper, memo)``."""
+
+    text: str
+    test: Callable[[Stepper, dict], Verdict]
+
+    def __call__(self, stepper: Stepper, memo: dict) -> Verdict:
+        try:
+            with np.errstate(all="ignore"):
+                return self.test(stepper, memo)
+        except (IndexError, KeyError, ValueError) as error:
+            return Verdict(False, f"does not apply to this network ({error})")
+
+
+def shown_trace(stepper: Stepper) -> Trace:
+    """The pass the window shows: the iteration in progress, else one at the current θ."""
+    if stepper.phase > 0 and stepper.trace is not None and stepper.trace.batch is None:
+        return stepper.trace
+    return stepper.evaluate(full=True, backward=True)
+
+
+def _differences(matrix: np.ndarray, axis: int) -> float:
+    """The largest difference between the first column (axis 1) or row (axis 0) and the
+    others, relative to the matrix's scale."""
+    first = np.take(matrix, [0], axis=axis)
+    scale = max(float(np.max(np.abs(matrix))), 1e-300)
+    return float(np.max(np.abs(matrix - first))) / scale
+
+
+def _scientific(value: float) -> str:
+    return "0" if value == 0 else f"{value:.1e}"
+
+
+def identical(quantity: str, layers: tuple[int, ...], axis: int, name: str) -> Check:
+    """The columns (axis 1) or rows (axis 0) of a trace quantity are identical, per layer."""
+    what = "columns" if axis == 1 else "rows"
+
+    def test(stepper: Stepper, memo: dict) -> Verdict:
+        trace, parts, holds = shown_trace(stepper), [], True
+        for layer in layers:
+            matrix = getattr(trace, quantity)[layer]
+            label = name.format(l=layer)
+            if matrix is None:
+                holds = False
+                parts.append(f"{label}: not computed yet")
+                continue
+            difference = _differences(matrix, axis)
+            holds &= difference <= EQUAL_RTOL
+            parts.append(f"{label}: largest relative difference {_scientific(difference)}")
+        return Verdict(holds, "; ".join(parts))
+
+    layer_names = ", ".join(name.format(l=layer) for layer in layers)
+    return Check(f"The {what} of {layer_names} are identical", test)
+
+
+def distinct_hidden(expected: int | None) -> Check:
+    """Each hidden layer has ``expected`` distinct neurons (None: all of them distinct)."""
+
+    def test(stepper: Stepper, memo: dict) -> Verdict:
+        network = stepper.network
+        groups = symmetry_groups(network)
+        parts, holds = [], True
+        for layer in range(1, network.layer_count):
+            want = network.sizes[layer] if expected is None else expected
+            holds &= len(groups[layer]) == want
+            parts.append(f"layer {layer}: {len(groups[layer])} distinct of "
+                         f"{network.sizes[layer]}")
+        return Verdict(holds and network.layer_count > 1, "; ".join(parts))
+
+    text = ("Every hidden neuron is distinct from the others" if expected is None else
+            f"Each hidden layer has {expected} distinct neuron{'s' * (expected != 1)}")
+    return Check(text, test)
+
+
+def one_distinct_throughout() -> Check:
+    """Every hidden layer had one distinct neuron at every iteration so far."""
+
+    def test(stepper: Stepper, memo: dict) -> Verdict:
+        history = stepper.history
+        counts = distinct_counts_over_history(stepper.network, history.snapshots)[:, :-1]
+        now = [len(g) for g in symmetry_groups(stepper.network)[1:-1]]
+        most = int(max(counts.max(initial=1), max(now, default=1)))
+        return Verdict(most == 1 and stepper.network.layer_count > 1,
+                       f"most distinct neurons in a hidden layer over {len(counts)} recorded "
+                       f"iterations and now: {most}")
+
+    return Check("Each hidden layer has had one distinct neuron at every iteration", test)
+
+
+def all_parameters(value: float) -> Check:
+    def test(stepper: Stepper, memo: dict) -> Verdict:
+        theta = stepper.network.theta
+        return Verdict(bool(np.all(theta == value)),
+                       f"θ from {theta.min():.6g} to {theta.max():.6g}")
+
+    return Check(f"Every weight and bias is {value:g}", test)
+
+
+def _outputs(stepper: Stepper) -> np.ndarray:
+    return stepper.evaluate(full=True, backward=False).activations[-1]
+
+
+def outputs_near_target_means(tolerance: float) -> Check:
+    def test(stepper: Stepper, memo: dict) -> Verdict:
+        means = stepper.targets.mean(axis=0)
+        gap = float(np.max(np.abs(_outputs(stepper) - means)))
+        return Verdict(gap < tolerance, f"targets' averages {np.round(means, 6).tolist()}; "
+                                        f"largest |output − average| {gap:.4f}")
+
+    return Check(f"Every output is within {tolerance:g} of the average of its target over the "
+                 "observations", test)
+
+
+def outputs_near_targets(tolerance: float) -> Check:
+    def test(stepper: Stepper, memo: dict) -> Verdict:
+        gap = float(np.max(np.abs(_outputs(stepper) - stepper.targets)))
+        return Verdict(gap < tolerance, f"largest |output − target| {gap:.4f}")
+
+    return Check(f"Every output is within {tolerance:g} of its target", test)
+
+
+def loss_below(limit: float) -> Check:
+    def test(stepper: Stepper, memo: dict) -> Verdict:
+        loss = float(stepper.evaluate(full=True, backward=True).loss)
+        return Verdict(loss < limit, f"loss {loss:.6g}")
+
+    return Check(f"The loss is below {limit:g}", test)
+
+
+def classified(at_least: int | None = None, at_most: int | None = None) -> Check:
+    """How many observations a one-output classifier puts on the right side of 0.5."""
+
+    def test(stepper: Stepper, memo: dict) -> Verdict:
+        right = int(np.sum((_outputs(stepper) > 0.5) == (stepper.targets > 0.5)))
+        holds = (at_least is None or right >= at_least) and (at_most is None or right <= at_most)
+        return Verdict(holds, f"{right} of {len(stepper.targets)} right")
+
+    if at_most is None:
+        text = f"At least {at_least} observations are on the right side of 0.5"
+    else:
+        text = f"No more than {at_most} observations are on the right side of 0.5"
+    return Check(text, test)
+
+
+def equal_pairs(pairs: tuple[tuple[str, ParameterAddress, ParameterAddress], ...],
+                throughout: bool) -> Check:
+    """Each (name, u, v): u = v now, or (``throughout``) at every recorded iteration too."""
+
+    def test(stepper: Stepper, memo: dict) -> Verdict:
+        network, parts, holds = stepper.network, [], True
+        rows = stepper.history.snapshots if throughout else np.empty((0, network.theta.size))
+        for name, u, v in pairs:
+            i, j = network.flat_index(u), network.flat_index(v)
+            gap = max(abs(network.theta[i] - network.theta[j]),
+                      float(np.max(np.abs(rows[:, i] - rows[:, j]), initial=0.0)))
+            holds &= gap == 0.0
+            parts.append(f"largest |{name}| {_scientific(gap)}")
+        if throughout:
+            parts.append(f"over {len(rows)} recorded iterations and now")
+        return Verdict(holds, "; ".join(parts))
+
+    names = ", ".join(name.replace(" − ", " = ") for name, _, _ in pairs)
+    return Check(f"{names} {'at every iteration so far' if throughout else 'now'}", test)
+
+
+def parted(name: str, u: ParameterAddress, v: ParameterAddress, more_than: float) -> Check:
+    def test(stepper: Stepper, memo: dict) -> Verdict:
+        gap = abs(stepper.network.get(u) - stepper.network.get(v))
+        return Verdict(gap > more_than, f"|{name}| = {gap:.4f}")
+
+    return Check(f"|{name}| is more than {more_than:g}: they have parted", test)
+
+
+def weights_differ(u: ParameterAddress, v: ParameterAddress, names: str) -> Check:
+    def test(stepper: Stepper, memo: dict) -> Verdict:
+        a, b = stepper.network.get(u), stepper.network.get(v)
+        return Verdict(abs(a - b) > 1e-3, f"{a:.4f} and {b:.4f}")
+
+    return Check(f"{names} have moved apart", test)
+
+
+def one_neuron_equivalent() -> Check:
+    """A network whose hidden neurons (one hidden layer) are all identical computes exactly
+    what a network with one of them, carrying their summed outgoing weights, computes."""
+
+    def test(stepper: Stepper, memo: dict) -> Verdict:
+        network = stepper.network
+        if network.layer_count != 2:
+            raise ValueError("the check is made for one hidden layer")
+        small = Network([network.sizes[0], 1, network.sizes[2]], network.activation_names,
+                        bias=network.bias)
+        small.weights[0][...] = network.weights[0][:, :1]
+        small.weights[1][...] = network.weights[1].sum(axis=0, keepdims=True)
+        if network.bias:
+            small.biases[0][...] = network.biases[0][:1]
+            small.biases[1][...] = network.biases[1]
+        mine = _outputs(stepper)
+        theirs = Stepper(small, stepper.inputs, stepper.targets, stepper.config)
+        gap = float(np.max(np.abs(mine - _outputs(theirs))))
+        return Verdict(gap <= 1e-12, f"largest difference in the outputs {_scientific(gap)}")
+
+    return Check("A network with one hidden neuron gives the same outputs", test)
+
+
+def initial_weights_drawn(spec: InitSpec) -> Check:
+    def test(stepper: Stepper, memo: dict) -> Verdict:
+        start = initial_parameters(stepper)
+        if start is None:
+            return Verdict(False, "the history no longer holds iteration 0")
+        same = bool(np.array_equal(start, initial_theta(stepper.network, spec)))
+        return Verdict(same, "θ at iteration 0 is " + ("" if same else "not ")
+                       + f"{spec.scheme}({spec.parameters.get('low', '')}, "
+                         f"{spec.parameters.get('high', '')}) with seed {spec.seed}")
+
+    return Check(f"The initial weights are the draw of seed {spec.seed}", test)
+
+
+def same_run_as(key: str) -> Check:
+    def test(stepper: Stepper, memo: dict) -> Verdict:
+        run = memo[key]
+        losses = stepper.history.losses
+        n = min(len(losses), len(run.losses))
+        start = initial_parameters(stepper)
+        same_start = start is not None and np.array_equal(start, run.initial)
+        same_end = np.array_equal(stepper.network.theta, run.final)
+        same_losses = n > 0 and np.array_equal(losses[:n], run.losses[:n])
+        return Verdict(bool(same_start and same_end and same_losses and len(losses) == len(
+            run.losses)), f"initial θ {'equal' if same_start else 'different'}, final θ "
+                          f"{'equal' if same_end else 'different'}, losses of {n} iterations "
+                          f"{'equal' if same_losses else 'different'}")
+
+    return Check(f"This run is run {key}, bit for bit: the same initial weights, losses and "
+                 "final weights", test)
+
+
+def different_run_from(key: str) -> Check:
+    def test(stepper: Stepper, memo: dict) -> Verdict:
+        run = memo[key]
+        start = initial_parameters(stepper)
+        losses = stepper.history.losses
+        n = min(len(losses), len(run.losses))
+        differ = np.flatnonzero(losses[:n] != run.losses[:n])
+        first = f"first at iteration {differ[0]}" if len(differ) else "nowhere"
+        other_start = start is not None and not np.array_equal(start, run.initial)
+        return Verdict(bool(other_start and len(differ)),
+                       f"initial θ {'different' if other_start else 'equal'}; "
+                       f"the losses differ {first}")
+
+    return Check(f"This run differs from run {key}: other initial weights, another loss curve",
+                 test)
+
+
+# ------------------------------------------------------------------- lessons
+@dataclass(frozen=True)
+class Step:
+    title: str
+    text: str  # simple HTML
+    actions: tuple = ()
+    checks: tuple[Check, ...] = ()
+    select: tuple = ()  # ParameterAddress or (layer, neuron) to select in the graph
+    show: tuple[str, ...] = ()  # object names of the docks to bring forward
+    reference: str | None = None  # a remembered run for the loss plot to show beside
+
+
+@dataclass(frozen=True)
+class Lesson:
+    key: str
+    title: str
+    summary: str
+    steps: tuple[Step, ...]
+
+
+def _w(layer: int, source: int, target: int) -> ParameterAddress:
+    return ParameterAddress.weight(layer, source, target)
+
+
+# seed 001's plain numbering in the 2-2-1 network (Network.plain_weight_names)
+W1, W2, W3, W4 = _w(0, 0, 0), _w(0, 1, 0), _w(0, 0, 1), _w(0, 1, 1)
+W5, W6 = _w(1, 0, 0), _w(1, 1, 0)
+TIED = (("w1 − w3", W1, W3), ("w2 − w4", W2, W4), ("w5 − w6", W5, W6))
+RANDOM = InitSpec("uniform", 0)  # uniform(−1, 1), seed 0
+
+ALL_WEIGHTS_EQUAL = Lesson(
+    "all-equal", "All weights equal",
+    "Seed 000: a 2-3-3-2 network with every weight 1 never differentiates its neurons.",
+    (
+        Step("Every weight is 1",
+             "<p>This is seed 000's network: two inputs, two hidden layers of three sigmoid "
+             "neurons, two outputs, every weight and bias 1, the cost C = ½ Σ (a − y)², "
+             "learning rate 0.5.</p>"
+             "<p>The three neurons of layer 1 get the same inputs through the same weights. "
+             "They are <b>interchangeable</b>: the graph outlines them in one colour and the "
+             "status bar counts one distinct neuron per hidden layer.</p>",
+             (Load(seed_000, "Lesson: seed 000, every weight 1"),),
+             (all_parameters(1.0), distinct_hidden(1)),
+             select=((1, 0),), show=("inspector_dock",)),
+        Step("Step through the first iteration",
+             "<p>The lesson stepped iteration 0 phase by phase: forward through layers 1 to "
+             "3, the loss, backward from layer 3 to 1. Only the update is left (F11 does "
+             "it).</p>"
+             "<p>In <b>Matrices</b> the three columns of a<sup>1</sup> and of "
+             "a<sup>2</sup> are the same for each observation, and so are the rows of "
+             "∂C/∂W<sup>1</sup> and ∂C/∂W<sup>2</sup> that belong to these neurons: the "
+             "same tint marks them. These are the matrices seed 000 printed.</p>",
+             (StepPhases("update"),),
+             (identical("activations", (1, 2), 1, "a^{l}"),
+              identical("weight_gradients", (1, 2), 0, "∂C/∂W^{l}"),
+              identical("weight_gradients", (0, 1), 1, "∂C/∂W^{l}")),
+             show=("matrix_view",)),
+        Step("The update keeps them equal",
+             "<p>The update subtracts 0.5 · ∂C/∂W. Identical neurons got identical gradients, "
+             "so they change by the same amount and stay identical: still one distinct "
+             "neuron per hidden layer. Nothing in gradient descent can tell them apart.</p>"
+             "<p>Step on yourself (F10) and watch the outlines stay.</p>",
+             (StepPhases(0),),
+             (distinct_hidden(1),),
+             select=((1, 0),), show=("inspector_dock",)),
+        Step("The outputs settle on the averages",
+             "<p>The lesson ran on to iteration 2000. The outputs are the same for both "
+             "observations: close to the <b>averages of the targets</b>, [0.6, 0.2]. With "
+             "one effective neuron per layer, this is the best the network found for a "
+             "long while: the loss sits on a plateau from about iteration 100 to "
+             "4000.</p>",
+             (RunTo(2000),),
+             (outputs_near_target_means(0.01), distinct_hidden(1)),
+             select=((3, 0),), show=("loss_dock",)),
+        Step("A plateau, not a cure",
+             "<p>Run on to 6000: after iteration 4000 the loss falls. With only two "
+             "observations, one neuron per layer is enough to fit them. But the neurons "
+             "never differentiated: each layer has had one distinct neuron at every "
+             "iteration. This network has the power of a 2-1-1-2 network, and more data "
+             "would show it.</p>",
+             (RunTo(6000),),
+             (loss_below(0.01), one_distinct_throughout()),
+             show=("symmetry_dock",)),
+        Step("Random initial weights break the symmetry",
+             "<p>The same network, re-initialised with uniform(−1, 1) and seed 0, then run "
+             "to iteration 2000. Every neuron starts different, gets its own gradient and "
+             "keeps its own role: three distinct neurons per hidden layer, and the outputs "
+             "reach the targets, not their averages.</p>"
+             "<p>Try another seed in <b>Network ▸ Initialisation</b> and Re-initialise.</p>",
+             (Load(seed_000, "Lesson: seed 000 again"), Reinitialise(RANDOM), RunTo(2000)),
+             (distinct_hidden(None), outputs_near_targets(0.03)),
+             show=("loss_dock", "settings_dock")),
+    ))
+
+W5_EQUALS_W6 = Lesson(
+    "w5-w6", "w5 = w6",
+    "Seed 001: with w1 = w3, w2 = w4 and w5 = w6 two hidden neurons stay identical for ever.",
+    (
+        Step("Two neurons, tied",
+             "<p>Seed 001's network: two inputs, two hidden sigmoid neurons, one output, no "
+             "biases. The weights are tied: <b>w1 = w3</b>, <b>w2 = w4</b> (the two hidden "
+             "neurons see the inputs the same way) and <b>w5 = w6</b> (the output sees them "
+             "the same way).</p>"
+             "<p>The chain rule panel shows ∂J/∂w5 beside ∂J/∂w6: they differ only in a1 "
+             "against a2, and a1 = a2.</p>",
+             (Load(seed_001_tied, "Lesson: seed 001, tied"),),
+             (equal_pairs(TIED, throughout=False), distinct_hidden(1)),
+             select=(W5, W6), show=("inspector_dock",)),
+        Step("They move as one",
+             "<p>The lesson ran 500 iterations. In the <b>Weights</b> plot w1 lies on w3, w2 "
+             "on w4 and w5 on w6 from the first iteration to the last: equal gradients, "
+             "equal updates, for ever.</p>",
+             (RunTo(500),),
+             (equal_pairs(TIED, throughout=True), distinct_hidden(1)),
+             select=(W5, W6), show=("weights_dock",)),
+        Step("Nudge one weight",
+             "<p>The lesson added 0.1 to w5 (the undo stack has it) and ran 500 more "
+             "iterations. Now the output sees the hidden neurons differently, their δ "
+             "differ, w1 and w3 get different gradients, and the trajectories part.</p>"
+             "<p>Try your own: double-click any weight, type a value, run on (F5).</p>",
+             (Nudge(W5, 0.1, "w5"), RunTo(1000)),
+             (parted("w1 − w3", W1, W3, 0.01), parted("w5 − w6", W5, W6, 0.1),
+              distinct_hidden(None)),
+             select=(W1, W3), show=("weights_dock",)),
+        Step("Tie them again",
+             "<p>Setting w3 = w1, w4 = w2 and w6 = w5 (select two weights, Edit ▸ Set equal, "
+             "Ctrl+E) makes the neurons one again, and they stay one from there: symmetry "
+             "is a property of the weights now, not of their past. The lesson did it and ran "
+             "on to 1500.</p>",
+             (Tie(((W3, W1), (W4, W2), (W6, W5)), "Lesson: w3 = w1, w4 = w2, w6 = w5"),
+              RunTo(1500)),
+             (equal_pairs(TIED, throughout=False), distinct_hidden(1)),
+             select=(W5, W6), show=("weights_dock",)),
+    ))
+
+ZERO_INITIALISATION = Lesson(
+    "zeros", "Zero initialisation",
+    "All-zero weights are fine without a hidden layer and fatal with one.",
+    (
+        Step("Logistic regression from zeros",
+             "<p>One sigmoid neuron on seed 001's six observations (cross-entropy loss), "
+             "every weight and the bias 0: each output is σ(0) = 0.5.</p>",
+             (Load(logistic_zeros, "Lesson: logistic regression, zeros"),),
+             (all_parameters(0.0),),
+             select=(_w(0, 0, 0), _w(0, 1, 0))),
+        Step("It learns",
+             "<p>After 2000 iterations the neuron separates the classes. The gradient of "
+             "each weight is Σ (a − y) x<sub>i</sub>: the inputs differ, so the weights "
+             "get different gradients from the start. With no hidden layer there is no "
+             "symmetry to break.</p>",
+             (RunTo(2000),),
+             (loss_below(0.2), classified(at_least=6),
+              weights_differ(_w(0, 0, 0), _w(0, 1, 0), "w^0_{0,0} and w^0_{1,0}")),
+             show=("decision_boundary_dock",)),
+        Step("A hidden layer from zeros",
+             "<p>Now a 2-4-1 sigmoid network, every weight 0, on a band: class 1 where x1 "
+             "is 0.25 or 0.5 (the Data panel lists the 15 points). No straight line "
+             "separates the band; two lines do.</p>"
+             "<p>The four hidden neurons start identical.</p>",
+             (Load(band_zeros, "Lesson: 2-4-1 from zeros"),),
+             (all_parameters(0.0), distinct_hidden(1)),
+             show=("decision_boundary_dock",)),
+        Step("Four neurons acting as one",
+             "<p>After 2000 iterations the network has learnt something, but the four hidden "
+             "neurons are still one: same weights, same bias, same outgoing weight at every "
+             "iteration. It computes exactly what a network with one hidden neuron "
+             "computes: one straight line, 12 of 15 right at best. The decision boundary "
+             "is straight.</p>",
+             (RunTo(2000),),
+             (one_distinct_throughout(), one_neuron_equivalent(), classified(at_most=12)),
+             select=((1, 0),), show=("decision_boundary_dock", "weights_dock")),
+        Step("Random initial weights",
+             "<p>The same network from uniform(−1, 1), seed 0, for 2000 iterations: four "
+             "distinct neurons, a bent boundary around the band, all 15 right.</p>",
+             (Load(band_seed(0), "Lesson: 2-4-1 from random weights"), RunTo(2000)),
+             (distinct_hidden(None), classified(at_least=15)),
+             show=("decision_boundary_dock",)),
+    ))
+
+SEED_1, SEED_2 = InitSpec("uniform", 1), InitSpec("uniform", 2)
+
+FIX_THE_SEED = Lesson(
+    "seed", "Why fix the random seed",
+    "The same seed gives the same run, bit for bit; another seed another run.",
+    (
+        Step("Run A",
+             "<p>The 2-4-1 network on the band, initialised with uniform(−1, 1) and "
+             "<b>seed 1</b>, trained for 2000 iterations. The lesson remembers this run as "
+             "run A.</p>"
+             "<p>A seed fixes the random draw: numpy's default_rng(seed) gives the same "
+             "numbers on every machine.</p>",
+             (Load(band_seed(1), "Lesson: band, seed 1"), RunTo(2000), Remember("A")),
+             (initial_weights_drawn(SEED_1),),
+             show=("settings_dock", "loss_dock")),
+        Step("The same seed again",
+             "<p>The network loaded afresh, seed 1 again, 2000 iterations. The loss curve "
+             "lies on run A's (the grey one) and every weight at the end is run A's, bit for "
+             "bit. This is what makes a run reproducible: to check your own backprop "
+             "against this one, or a change against the run before it, fix the seed "
+             "first.</p>",
+             (Load(band_seed(1), "Lesson: band, seed 1 again"), RunTo(2000)),
+             (same_run_as("A"),),
+             show=("loss_dock",), reference="A"),
+        Step("Another seed, another run",
+             "<p>Seed 2: other initial weights, another loss curve, other final weights. "
+             "Both runs learn the band, by different routes. Without a fixed seed you cannot "
+             "tell whether a difference comes from your change or from the draw.</p>"
+             "<p>Mini-batch SGD draws again every epoch: its shuffle seed (Training) fixes "
+             "that draw in the same way.</p>",
+             (Load(band_seed(2), "Lesson: band, seed 2"), RunTo(2000)),
+             (different_run_from("A"), classified(at_least=15)),
+             show=("loss_dock",), reference="A"),
+    ))
+
+LESSONS: tuple[Lesson, ...] = (ALL_WEIGHTS_EQUAL, W5_EQUALS_W6, ZERO_INITIALISATION,
+                               FIX_THE_SEED)
+
+
+def lesson(key: str) -> Lesson:
+    for candidate in LESSONS:
+        if candidate.key == key:
+            return candidate
+    known = ", ".join(candidate.key for candidate in LESSONS)
+    raise ValueError(f"unknown lesson {key!r} (known: {known})")
+
+
+def build(lesson: Lesson, index: int) -> EngineLab:
+    """Step ``index`` of ``lesson`` set up afresh: every action of steps 0 … index on a new
+    lab. Deterministic: the same state (θ, history, memo) every time."""
+    if not 0 <= index < len(lesson.steps):
+        raise ValueError(f"{lesson.title}: no step {index + 1} (it has {len(lesson.steps)})")
+    lab = EngineLab()
+    last_load = _last_load(lesson, index)
+    for k in range(_first_needed(lesson, index), index + 1):
+        step = lesson.steps[k]
+        if k < last_load and not _remembers(step):
+            continue  # replaced by a later load; kept only for what it remembers
+        for action in step.actions:
+            action.apply(lab)
+    return lab
+
+
+def _loads(step: Step) -> bool:
+    return bool(step.actions) and isinstance(step.actions[0], Load)
+
+
+def _remembers(step: Step) -> bool:
+    return any(isinstance(action, Remember) for action in step.actions)
+
+
+def _last_load(lesson: Lesson, index: int) -> int:
+    """The last step up to ``index`` that starts by loading a network: the earlier steps'
+    state does not reach past it."""
+    return max(k for k in range(index + 1) if _loads(lesson.steps[k]))
+
+
+def _first_needed(lesson: Lesson, index: int) -> int:
+    """The first step whose actions ``build`` must apply: the last load, or an earlier one
+    that a remembered run needs (a step that remembers must start by loading)."""
+    first = _last_load(lesson, index)
+    for k in range(first):
+        if _remembers(lesson.steps[k]):
+            return _last_load(lesson, k)
+    return first
+
+
+def check(step: Step, stepper: Stepper, memo: dict) -> list[tuple[Check, Verdict]]:
+    return [(claim, claim(stepper, memo)) for claim in step.checks]
+
+
+def structure_of(network: Network) -> tuple:
+    """What a step's actions need the live network to keep: its shape and activations."""
+    return tuple(network.sizes), tuple(network.activation_names), network.bias
+
