@@ -1,6 +1,7 @@
 """Backprop Lab: start the window (or, with --screenshot, render it to a PNG and exit).
 
     python app.py [FILE] [--screenshot OUT.png] [--steps N]
+    python app.py --lesson KEY [--lesson-step K] [--screenshot OUT.png]
 
 Qt is imported inside main() only, so `import app` stays cheap and the engine stays Qt-free.
 """
@@ -10,6 +11,9 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+
+from engine.lessons import LESSONS
+from engine.lessons import lesson as lesson_named
 
 DEFAULT_FILE = Path(__file__).resolve().parent / "resources" / "examples" / "seed-000.json"
 
@@ -24,9 +28,22 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
                         help="render the window offscreen to OUT.png and exit")
     parser.add_argument("--steps", type=int, default=0, metavar="N",
                         help="with --screenshot: iterations to run first (default 0)")
+    parser.add_argument("--lesson", choices=[lesson.key for lesson in LESSONS],
+                        help="open a guided lesson (instead of FILE): "
+                             + "; ".join(f"{lesson.key}: {lesson.title}" for lesson in LESSONS))
+    parser.add_argument("--lesson-step", type=int, default=1, metavar="K",
+                        help="with --lesson: the step to open (default 1)")
     arguments = parser.parse_args(argv)
     if arguments.steps < 0:
         parser.error("--steps must be 0 or more")
+    if arguments.lesson is not None:
+        count = len(lesson_named(arguments.lesson).steps)
+        if not 1 <= arguments.lesson_step <= count:
+            parser.error(f"--lesson-step: {arguments.lesson} has steps 1 to {count}")
+        if arguments.file is not None or arguments.steps:
+            parser.error("--lesson opens its own network: give no FILE and no --steps")
+    elif arguments.lesson_step != 1:
+        parser.error("--lesson-step needs --lesson")
     return arguments
 
 
@@ -40,7 +57,8 @@ def main(argv: list[str] | None = None) -> int:
         from engine.__main__ import main as engine_main
 
         return engine_main([str(path), "--steps", str(arguments.steps)])
-    return run_app(path, screenshot=arguments.screenshot, steps=arguments.steps)
+    lesson = None if arguments.lesson is None else (arguments.lesson, arguments.lesson_step - 1)
+    return run_app(path, screenshot=arguments.screenshot, steps=arguments.steps, lesson=lesson)
 
 
 if __name__ == "__main__":

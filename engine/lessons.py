@@ -127,9 +127,10 @@ class EngineLab:
     stepper: Stepper | None = None
     init_spec: InitSpec | None = None
     memo: dict = field(default_factory=dict)
+    stepper_options: dict = field(default_factory=dict)  # Stepper's keywords (seek_seconds)
 
     def load(self, document: Document, text: str = "") -> None:
-        self.stepper = document.make_stepper()
+        self.stepper = document.make_stepper(**self.stepper_options)
         self.init_spec = document.init
 
     def step_phase(self) -> None:
@@ -160,15 +161,18 @@ class Load:
 
 @dataclass(frozen=True)
 class StepPhases:
-    """Step phase by phase up to (not including) phase ``until`` of the current iteration:
-    0 finishes the iteration, the update's index stops just before it."""
+    """Step phase by phase until the next phase is ``until`` ("forward layer 3",
+    "backward layer 1", "update", …; "next iteration" finishes the iteration)."""
 
-    until: int | str  # a phase index, or "update": just before the update
+    until: str
 
     def apply(self, lab: Lab) -> None:
         stepper = lab.stepper
-        until = len(stepper.phases) - 1 if self.until == "update" else int(self.until)
-        for _ in range(len(stepper.phases)):
+        names = [str(phase) for phase in stepper.phases]
+        if self.until != "next iteration" and self.until not in names:
+            raise ValueError(f"no phase {self.until!r} in this network ({', '.join(names)})")
+        until = 0 if self.until == "next iteration" else names.index(self.until)
+        for _ in range(len(names)):
             if stepper.phase == until:
                 return
             lab.step_phase()
@@ -182,7 +186,7 @@ class RunTo:
 
     def apply(self, lab: Lab) -> None:
         if lab.stepper.phase != 0:
-            StepPhases(0).apply(lab)
+            StepPhases("next iteration").apply(lab)
         remaining = self.iteration - lab.stepper.iteration
         if remaining > 0:
             lab.run(remaining)
@@ -504,6 +508,7 @@ class Step:
     select: tuple = ()  # ParameterAddress or (layer, neuron) to select in the graph
     show: tuple[str, ...] = ()  # object names of the docks to bring forward
     reference: str | None = None  # a remembered run for the loss plot to show beside
+    matrix: str | None = None  # the Matrices block to scroll to: text in its title
 
 
 @dataclass(frozen=True)
@@ -530,7 +535,7 @@ ALL_WEIGHTS_EQUAL = Lesson(
     (
         Step("Every weight is 1",
              "<p>This is seed 000's network: two inputs, two hidden layers of three sigmoid "
-             "neurons, two outputs, every weight and bias 1, the cost C = ½ Σ (a − y)², "
+             "neurons, two outputs, every weight and bias 1, the cost C = Σ (a − y)², "
              "learning rate 0.5.</p>"
              "<p>The three neurons of layer 1 get the same inputs through the same weights. "
              "They are <b>interchangeable</b>: the graph outlines them in one colour and the "
@@ -538,25 +543,36 @@ ALL_WEIGHTS_EQUAL = Lesson(
              (Load(seed_000, "Lesson: seed 000, every weight 1"),),
              (all_parameters(1.0), distinct_hidden(1)),
              select=((1, 0),), show=("inspector_dock",)),
-        Step("Step through the first iteration",
-             "<p>The lesson stepped iteration 0 phase by phase: forward through layers 1 to "
-             "3, the loss, backward from layer 3 to 1. Only the update is left (F11 does "
-             "it).</p>"
-             "<p>In <b>Matrices</b> the three columns of a<sup>1</sup> and of "
-             "a<sup>2</sup> are the same for each observation, and so are the rows of "
-             "∂C/∂W<sup>1</sup> and ∂C/∂W<sup>2</sup> that belong to these neurons: the "
-             "same tint marks them. These are the matrices seed 000 printed.</p>",
-             (StepPhases("update"),),
-             (identical("activations", (1, 2), 1, "a^{l}"),
-              identical("weight_gradients", (1, 2), 0, "∂C/∂W^{l}"),
-              identical("weight_gradients", (0, 1), 1, "∂C/∂W^{l}")),
-             show=("matrix_view",)),
+        Step("Forward: identical columns",
+             "<p>The lesson stepped iteration 0 forward through layers 1 and 2 (F11 steps "
+             "one phase). <b>Matrices</b> shows the last one: [1 | a<sup>1</sup>] × "
+             "[b<sup>1</sup>; W<sup>1</sup>] = n<sup>2</sup>, then a<sup>2</sup> = "
+             "f(n<sup>2</sup>).</p>"
+             "<p>For each observation (a row) the three columns of a<sup>1</sup> are the same "
+             "number, and so are those of a<sup>2</sup>: one tint marks them. The three "
+             "neurons compute the same thing. These are the numbers seed 000 printed.</p>",
+             (StepPhases("forward layer 3"),),
+             (identical("activations", (1, 2), 1, "a^{l}"),),
+             show=("matrix_view",), matrix="n^2 = "),
+        Step("Backward: identical rows",
+             "<p>On through the output layer, the loss and back through layers 3 and 2. "
+             "<b>Matrices</b> now shows ∂C/∂W<sup>1</sup> = [1 | a<sup>1</sup>]<sup>T</sup> "
+             "× δ<sup>2</sup>.</p>"
+             "<p>Its rows for the three neurons of layer 1 are identical (they feed the "
+             "same numbers forward), and so are its columns (the neurons of layer 2 get the "
+             "same δ). The same goes for the rows of ∂C/∂W<sup>2</sup>. Every weight "
+             "of a neuron gets the gradient of the same weight of its twins.</p>",
+             (StepPhases("backward layer 1"),),
+             (identical("weight_gradients", (1, 2), 0, "∂C/∂W^{l}"),
+              identical("weight_gradients", (1,), 1, "∂C/∂W^{l}")),
+             show=("matrix_view",), matrix="∂C/∂W^1]"),
         Step("The update keeps them equal",
-             "<p>The update subtracts 0.5 · ∂C/∂W. Identical neurons got identical gradients, "
-             "so they change by the same amount and stay identical: still one distinct "
-             "neuron per hidden layer. Nothing in gradient descent can tell them apart.</p>"
+             "<p>The lesson finished the iteration: backward layer 1 and the update, "
+             "W ← W − 0.5 · ∂C/∂W. Identical neurons got identical gradients, so they change "
+             "by the same amount and stay identical: still one distinct neuron per hidden "
+             "layer. Nothing in gradient descent can tell them apart.</p>"
              "<p>Step on yourself (F10) and watch the outlines stay.</p>",
-             (StepPhases(0),),
+             (StepPhases("next iteration"),),
              (distinct_hidden(1),),
              select=((1, 0),), show=("inspector_dock",)),
         Step("The outputs settle on the averages",
@@ -720,12 +736,13 @@ def lesson(key: str) -> Lesson:
     raise ValueError(f"unknown lesson {key!r} (known: {known})")
 
 
-def build(lesson: Lesson, index: int) -> EngineLab:
-    """Step ``index`` of ``lesson`` set up afresh: every action of steps 0 … index on a new
-    lab. Deterministic: the same state (θ, history, memo) every time."""
+def build(lesson: Lesson, index: int, **stepper_options) -> EngineLab:
+    """Step ``index`` of ``lesson`` set up afresh: the actions of steps 0 … index on a new
+    lab (less those a later load replaces). Deterministic: the same state (θ, history,
+    memo) every time. ``stepper_options`` go to the Stepper (the window's seek_seconds)."""
     if not 0 <= index < len(lesson.steps):
         raise ValueError(f"{lesson.title}: no step {index + 1} (it has {len(lesson.steps)})")
-    lab = EngineLab()
+    lab = EngineLab(stepper_options=stepper_options)
     last_load = _last_load(lesson, index)
     for k in range(_first_needed(lesson, index), index + 1):
         step = lesson.steps[k]

@@ -24,7 +24,7 @@ from engine.optimizers import TrainingConfig
 from engine.stepper import NonFiniteError, Stepper
 from engine.symmetry import symmetry_groups
 
-from .commands import ChangeStructureCommand
+from .commands import ChangeInitCommand, ChangeStructureCommand
 
 CHUNK_SECONDS = 0.012
 MAX_CHUNK_SECONDS = 0.045  # with a redraw of as long, input waits < 100 ms
@@ -72,15 +72,20 @@ class LabController(QObject):
         self._install(document, path)
 
     # --------------------------------------------------------------- document
-    def _install(self, document: Document, path: Path | None) -> None:
-        self.stepper = document.make_stepper(seek_seconds=SEEK_SECONDS)
+    def _install(self, document: Document, path: Path | None,
+                 stepper: Stepper | None = None) -> None:
+        self.stepper = (stepper if stepper is not None
+                        else document.make_stepper(seek_seconds=SEEK_SECONDS))
         self.init_spec = document.init or InitSpec("normal", 0, {"std": 1.0})
         self.path = path
         self.undo_stack.clear()
 
-    def load(self, document: Document, path: Path | None = None) -> None:
+    def load(self, document: Document, path: Path | None = None,
+             stepper: Stepper | None = None) -> None:
+        """Replace the work (undo history included) by ``document``; ``stepper``, when given,
+        is that document already stepped (a lesson's step, its history kept)."""
         self.pause()
-        self._install(document, path)
+        self._install(document, path, stepper)
         self.structure_changed.emit()
         self.document_changed.emit()
 
@@ -206,6 +211,12 @@ class LabController(QObject):
             self._run_timer.start()
             self.run_state_changed.emit(True)
 
+    def run_now(self, iterations: int) -> bool:
+        """Run ``iterations`` iterations at once, without breakpoints or asking (a lesson's
+        step: the caller has asked). Returns whether they all ran."""
+        self.pause()
+        return iterations <= 0 or self._guarded(lambda: self.stepper.run(iterations))
+
     def pause(self) -> None:
         if self.running:
             self._run_timer.stop()
@@ -286,6 +297,15 @@ class LabController(QObject):
             self.message_posted.emit(str(error))
             return False
         return self.push(ChangeStructureCommand(self, stepper, text), discards_future=False)
+
+    def swap_in(self, stepper: Stepper, init_spec: InitSpec | None, text: str) -> None:
+        """Another network, data, settings and history at once (a lesson's step), with its
+        initialisation scheme: one undoable edit; undo gives back the old ones."""
+        self.undo_stack.beginMacro(text)
+        self.undo_stack.push(ChangeStructureCommand(self, stepper, text))
+        if init_spec is not None and init_spec != self.init_spec:
+            self.undo_stack.push(ChangeInitCommand(self, init_spec, text))
+        self.undo_stack.endMacro()
 
     def apply_stepper(self, stepper: Stepper) -> None:
         """Swap in another network (a structure edit or its undo), history and all."""

@@ -37,6 +37,7 @@ from .debugger import Debugger, hide_stale_tab_bars
 from .decision_boundary import DecisionBoundaryView
 from .exports import Exports
 from .files import FileManager
+from .lesson_panel import Lessons
 from .network_view import NetworkView
 from .notation import parse_number
 from .panels import SettingsWidget
@@ -75,6 +76,9 @@ class MainWindow(QMainWindow):
         self.files.remember_layout = remember_layout
         self._build_toolbar()
         self.last_break: str | None = None  # why the last breakpoint paused the run
+        # before the debugger: the lesson dock (hidden until a lesson starts) heads the left
+        # column, above the matrices
+        self.lessons = Lessons(self)
         self.debugger = Debugger(self)
         self._build_data_docks()
         self.exports = Exports(self)
@@ -286,6 +290,10 @@ class MainWindow(QMainWindow):
         for dock in self.debugger.docks.values():
             view.addAction(dock.toggleViewAction())
         view.addAction(self.debugger.toolbar.toggleViewAction())
+        view.addAction(self.lessons.dock.toggleViewAction())
+        lessons_menu = bar.addMenu("&Lessons")
+        lessons_menu.setObjectName("menu_lessons")
+        self.lessons.fill_menu(lessons_menu)
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self._action("action_about", "&About Backprop Lab", None,
                                          self.about, "What this is"))
@@ -499,7 +507,10 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
 
-def run_app(path: Path | None, screenshot: Path | None = None, steps: int = 0) -> int:
+def run_app(path: Path | None, screenshot: Path | None = None, steps: int = 0,
+            lesson: tuple[str, int] | None = None) -> int:
+    """The app on ``path``, or on ``lesson`` (its key and step index); with ``screenshot``
+    a picture of the window instead, after ``steps`` iterations."""
     if screenshot is not None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -513,8 +524,12 @@ def run_app(path: Path | None, screenshot: Path | None = None, steps: int = 0) -
     if steps:
         window.controller.stepper.run(steps)
         window.controller.position_changed.emit()
+    if lesson is not None:
+        app.processEvents()
+        window.lessons.start(*lesson)
     if screenshot is not None:
         app.processEvents()
+        app.processEvents()  # the lesson dock's size, set once it is laid out
         window.refresh()
         app.processEvents()
         ok = window.grab().save(str(screenshot))

@@ -15,7 +15,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPoint, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPoint, Qt, QTimer
 from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -459,6 +459,17 @@ class MatrixView(QWidget):
         self.scroll.setWidget(container)
         if old is not None:
             old.deleteLater()
+
+    def show_block(self, text: str) -> BlockWidget | None:
+        """Scroll to the first block whose title holds ``text`` (a lesson points at it) and
+        return it; None when no block has it."""
+        if self._stale:
+            self._rebuild()
+        for widget in self.block_widgets:
+            if text in widget.block.title:
+                QTimer.singleShot(0, lambda w=widget: self.scroll.ensureWidgetVisible(w, 0, 0))
+                return widget
+        return None
 
     def copy_block(self, index: int, fmt: str = "text", part: str = "result") -> str:
         """Put one matrix of block ``index`` on the clipboard; ``part`` "left", "right",

@@ -174,8 +174,19 @@ class HistoryPlot(pg.PlotWidget):
 class LossPlot(HistoryPlot):
     def __init__(self, controller, parent=None) -> None:
         super().__init__(controller, "loss_plot", "loss C", parent)
+        # another run to compare with (a lesson's run A), wide and grey under the curve: a
+        # run that repeats it lies on it
+        self.reference = _fast_curve(self.getPlotItem(), pen=pg.mkPen((170, 170, 170), width=5))
+        self.reference_losses: np.ndarray | None = None
         self.curve = _fast_curve(self.getPlotItem(), pen=pg.mkPen("#1f77b4", width=1))
         self.log_scale = False
+
+    def set_reference(self, losses: np.ndarray | None, name: str = "") -> None:
+        """Show another run's losses under this one's (None: none); the title names it."""
+        self.reference_losses = None if losses is None else np.array(losses, dtype=float)
+        self.setTitle(f"grey: {name}" if losses is not None and name else None)
+        self._forget_shown()
+        self.refresh()
 
     def set_log_scale(self, on: bool) -> None:
         self.log_scale = on
@@ -192,7 +203,7 @@ class LossPlot(HistoryPlot):
         count = len(history.losses) if stepper.has_future else min(
             len(history.losses),
             stepper.iteration + (1 if stepper.phase > stepper.loss_phase_index else 0))
-        key = (id(history), count)
+        key = (id(history), count, id(self.reference_losses))
         if key == self._shown:
             return
         self._shown = key
@@ -200,9 +211,19 @@ class LossPlot(HistoryPlot):
         values = np.maximum(losses, 1e-300) if self.log_scale else losses
         x = np.arange(count, dtype=float)
         _set_curve(self.curve, x, values, visible(self, x))
-        if count:
-            shown = np.log10(values) if self.log_scale else values
-            self.follow_data(x[-1], float(shown.min()), float(shown.max()))
+        reference = self.reference_losses
+        if reference is None:
+            self.reference.setData([], [])
+            reference = np.empty(0)
+        else:
+            reference = np.maximum(reference, 1e-300) if self.log_scale else reference
+            x_reference = np.arange(len(reference), dtype=float)
+            _set_curve(self.reference, x_reference, reference, visible(self, x_reference))
+        both = np.concatenate([values, reference])
+        if len(both):
+            shown = np.log10(both) if self.log_scale else both
+            self.follow_data(max(count, len(reference)) - 1.0, float(shown.min()),
+                             float(shown.max()))
 
     @property
     def point_count(self) -> int:

@@ -1,0 +1,386 @@
+"""Guided lessons in the window: the Lessons menu and the lesson panel beside the live app.
+
+The lessons themselves are data (engine/lessons.py). Here a step's actions go through the
+controller's undoable commands (``LiveLab``), so a learner can undo them like any edit; the
+panel shows the step's text and its claims, checked live on the engine after every change,
+so that a learner who deviates (edits, steps, runs) sees whether the claim still holds.
+
+- Next applies the next step's actions to the state as it is, the learner's changes
+  included; when the network no longer has the lesson's shape, the step is set up afresh.
+- Back and "Set up again" swap in the step as the lesson sets it up (``build``), as one
+  undoable edit: Undo gives back what was there.
+- Starting a lesson replaces the work as File ▸ New does (asking first about unsaved work).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import re
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine import lessons
+from engine.fileformat import Document
+from engine.init import InitSpec, initial_theta
+from engine.network import ParameterAddress
+
+from .commands import ChangeInitCommand, SetParametersCommand, SetThetaCommand
+from .controller import SEEK_SECONDS
+
+CHECK_DELAY_MS = 150  # checks run this long after the last change (a burst of edits: once)
+HOLDS, FAILS = "✓", "✗"
+LESSON_HEIGHT = 470  # of the left column, above the matrices
+
+
+def rich(text: str) -> str:
+    """Plain notation as HTML: a^{l} or a^1 as a superscript, w_{0,0} as a subscript."""
+    text = html.escape(text)
+    text = re.sub(r"\^\{([^}]*)\}|\^(\w)", lambda m: f"<sup>{m[1] or m[2]}</sup>", text)
+    return re.sub(r"_\{([^}]*)\}", r"<sub>\1</sub>", text)
+
+
+class LiveLab:
+    """A lesson's actions on the window's controller, each an undoable command (runs are
+    history, as when the learner runs)."""
+
+    def __init__(self, controller, memo: dict) -> None:
+        self.controller = controller
+        self.memo = memo
+
+    @property
+    def stepper(self):
+        return self.controller.stepper
+
+    def load(self, document: Document, text: str) -> None:
+        self.controller.swap_in(document.make_stepper(seek_seconds=SEEK_SECONDS),
+                                document.init, text)
+
+    def step_phase(self) -> None:
+        self.controller.step_phase()
+
+    def run(self, iterations: int) -> None:
+        self.controller.run_now(iterations)
+
+    def set_values(self, addresses, values, text: str) -> None:
+        self.controller.push(SetParametersCommand(self.controller, addresses, values, text))
+
+    def reinitialise(self, spec: InitSpec) -> None:
+        c = self.controller
+        text = f"Lesson: re-initialise ({spec.scheme}, seed {spec.seed})"
+        c.undo_stack.beginMacro(text)
+        if spec != c.init_spec:
+            c.undo_stack.push(ChangeInitCommand(c, spec, text))
+        c.undo_stack.push(SetThetaCommand(c, initial_theta(c.network, spec), text))
+        c.undo_stack.endMacro()
+
+
+class LessonPanel(QWidget):
+    """The text of the current step, its claims checked live, Back / Set up again / Next."""
+
+    back_requested = Signal()
+    again_requested = Signal()
+    next_requested = Signal()
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("lesson_panel")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        self.heading = QLabel()
+        self.heading.setObjectName("lesson_heading")
+        self.heading.setWordWrap(True)
+        self.heading.setTextFormat(Qt.TextFormat.RichText)
+        self.text = QTextBrowser()
+        self.text.setObjectName("lesson_text")
+        self.text.setOpenLinks(False)
+        self.text.setMinimumHeight(150)
+        self.checks = QLabel()
+        self.checks.setObjectName("lesson_checks")
+        self.checks.setWordWrap(True)
+        self.checks.setTextFormat(Qt.TextFormat.RichText)
+        self.checks.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.checks.setToolTip("The step's claims, checked on the network as it is now: edit, "
+                               "step or run, and see whether they still hold")
+        buttons = QHBoxLayout()
+        self.back_button = self._button("lesson_back", "◀ Back",
+                                        "The previous step, as the lesson sets it up (Alt+Left)",
+                                        self.back_requested)
+        self.again_button = self._button("lesson_again", "Set up again",
+                                         "This step as the lesson sets it up, your changes "
+                                         "undone (Undo brings them back)", self.again_requested)
+        self.next_button = self._button("lesson_next", "Next ▶",
+                                        "The next step, from the network as it is now "
+                                        "(Alt+Right)", self.next_requested)
+        for button in (self.back_button, self.again_button, self.next_button):
+            buttons.addWidget(button)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.checks)
+        layout.addLayout(buttons)
+
+    def _button(self, name: str, text: str, tip: str, signal) -> QPushButton:
+        button = QPushButton(text)
+        button.setObjectName(name)
+        button.setToolTip(tip)
+        button.clicked.connect(signal)
+        return button
+
+    def show_step(self, lesson: lessons.Lesson, index: int) -> None:
+        step = lesson.steps[index]
+        self.heading.setText(f"<b>{html.escape(lesson.title)}</b><br>Step {index + 1} of "
+                             f"{len(lesson.steps)}: {html.escape(step.title)}")
+        self.text.setHtml(step.text)
+        self.back_button.setEnabled(index > 0)
+        last = index == len(lesson.steps) - 1
+        self.next_button.setText("Finish" if last else "Next ▶")
+        self.next_button.setToolTip("Close the lesson; the network stays as it is" if last
+                                    else "The next step, from the network as it is now "
+                                         "(Alt+Right)")
+
+    def show_verdicts(self, verdicts: list[tuple[lessons.Check, lessons.Verdict]] | None,
+                      note: str = "") -> None:
+        """The claims with ✓ or ✗ and their numbers; ``note`` instead when they cannot be
+        checked (the network is not the lesson's)."""
+        if verdicts is None:
+            self.checks.setText(f"<i>{html.escape(note, quote=False)}</i>")
+            return
+        rows = []
+        for claim, verdict in verdicts:
+            mark, colour = (HOLDS, "#1a7f37") if verdict.holds else (FAILS, "#c62828")
+            rows.append(f"<span style='color:{colour}'><b>{mark}</b></span> "
+                        f"{rich(claim.text)}<br><small style='color:#555'>"
+                        f"{rich(verdict.detail)}</small>")
+        self.checks.setText("<b>Check, live:</b><br>" + "<br>".join(rows))
+
+
+class Lessons(QObject):
+    """The Lessons menu, the lesson dock and the lesson in progress, for one MainWindow."""
+
+    step_entered = Signal(int)  # the index of the step now shown
+    finished = Signal()
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.window = window
+        self.controller = window.controller
+        self.lesson: lessons.Lesson | None = None
+        self.index = 0
+        self.memo: dict = {}
+        self.verdicts: list[tuple[lessons.Check, lessons.Verdict]] | None = None
+        self._expected: tuple | None = None  # the lesson's network shape at this step
+        self.panel = LessonPanel()
+        self.dock = QDockWidget("Lesson", window)
+        self.dock.setObjectName("lesson_dock")
+        self.dock.setWidget(self.panel)
+        window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.dock)
+        self.dock.hide()
+        self.panel.back_requested.connect(self.back)
+        self.panel.again_requested.connect(self.again)
+        self.panel.next_requested.connect(self.next)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(CHECK_DELAY_MS)
+        self._timer.timeout.connect(self.check_now)
+        c = self.controller
+        for signal in (c.position_changed, c.parameters_changed, c.structure_changed,
+                       c.settings_changed):
+            signal.connect(self._changed)
+        c.run_state_changed.connect(lambda running: None if running else self._changed())
+        self._build_actions()
+
+    # ------------------------------------------------------------------ menu
+    def _build_actions(self) -> None:
+        w = self.window
+        self.start_actions: dict[str, QAction] = {}
+        for lesson in lessons.LESSONS:
+            action = w._action(f"action_lesson_{lesson.key.replace('-', '_')}", lesson.title,
+                               None, lambda _=False, key=lesson.key: self.start(key),
+                               lesson.summary)
+            self.start_actions[lesson.key] = action
+        self.action_back = w._action("action_lesson_back", "&Back", "Alt+Left", self.back,
+                                     "The lesson's previous step, as the lesson sets it up")
+        self.action_next = w._action("action_lesson_next", "&Next", "Alt+Right", self.next,
+                                     "The lesson's next step, from the network as it is now")
+        self.action_again = w._action("action_lesson_again", "Set &up this step again", None,
+                                      self.again, "This step as the lesson sets it up")
+        self.action_close = w._action("action_lesson_close", "&Close the lesson", None,
+                                      self.close, "Hide the lesson panel; the network stays")
+        self._enable()
+
+    def fill_menu(self, menu) -> None:
+        for action in self.start_actions.values():
+            menu.addAction(action)
+        menu.addSeparator()
+        for action in (self.action_back, self.action_next, self.action_again,
+                       self.action_close):
+            menu.addAction(action)
+
+    def _enable(self) -> None:
+        active = self.lesson is not None
+        self.action_back.setEnabled(active and self.index > 0)
+        self.action_next.setEnabled(active)
+        self.action_again.setEnabled(active)
+        self.action_close.setEnabled(active)
+
+    # ------------------------------------------------------------ navigation
+    def start(self, key: str, index: int = 0) -> bool:
+        """Open a lesson at step ``index`` (asking first about unsaved work, as New does)."""
+        lesson = lessons.lesson(key)
+        if not self.window.files.may_lose_work():
+            return False
+        self.controller.pause()
+        with _busy():
+            lab = self._build(lesson, index)
+            self.controller.load(Document.from_stepper(lab.stepper, lab.init_spec), None,
+                                 stepper=lab.stepper)
+        self.window.files.mark_saved()
+        self.lesson, self.memo = lesson, lab.memo
+        self.dock.show()
+        self.dock.raise_()
+        # once the dock is laid out (resizing a dock just shown does nothing)
+        QTimer.singleShot(0, lambda: self.window.resizeDocks(
+            [self.dock], [LESSON_HEIGHT], Qt.Orientation.Vertical))
+        self._enter(index)
+        return True
+
+    def next(self) -> None:
+        if self.lesson is None:
+            return
+        if self.index + 1 >= len(self.lesson.steps):
+            title = self.lesson.title
+            self.close()
+            self.window.statusBar().showMessage(
+                f"Lesson finished: {title}. The network stays yours to explore.", 10000)
+            self.finished.emit()
+            return
+        target = self.index + 1
+        step = self.lesson.steps[target]
+        fits = self._expected == lessons.structure_of(self.controller.network)
+        if step.actions and not isinstance(step.actions[0], lessons.Load) and not fits:
+            self._set_up(target, "the network had changed shape, so the lesson set step "
+                                 f"{target + 1} up afresh")
+            return
+        if not self._agree():
+            return
+        with _busy(), self._agreed():
+            lab = LiveLab(self.controller, self.memo)
+            for action in step.actions:
+                action.apply(lab)
+        self._enter(target)
+
+    def back(self) -> None:
+        if self.lesson is not None and self.index > 0:
+            self._set_up(self.index - 1)
+
+    def again(self) -> None:
+        if self.lesson is not None:
+            self._set_up(self.index)
+
+    def close(self) -> None:
+        """Leave the lesson; the network stays as it is."""
+        self.lesson = None
+        self.verdicts = None
+        self.window.loss_plot.set_reference(None)
+        self.dock.hide()
+        self._enable()
+
+    def _set_up(self, index: int, why: str = "") -> None:
+        """Swap in step ``index`` as the lesson sets it up: one undoable edit."""
+        with _busy():
+            lab = self._build(self.lesson, index)
+            self.controller.swap_in(lab.stepper, lab.init_spec,
+                                    f"Lesson: {self.lesson.title}, step {index + 1}")
+        self.memo = lab.memo
+        self._enter(index)
+        if why:
+            self.window.statusBar().showMessage(f"Lesson: {why}", 10000)
+
+    def _build(self, lesson: lessons.Lesson, index: int) -> lessons.EngineLab:
+        return lessons.build(lesson, index, seek_seconds=SEEK_SECONDS)
+
+    def _agree(self) -> bool:
+        """A step from a rewound state discards the later history: ask once, up front."""
+        return self.controller.may_discard_future()
+
+    @contextlib.contextmanager
+    def _agreed(self):
+        """While a step's actions run, the question asked up front stands for all of them."""
+        ask = self.controller.confirm_discard
+        self.controller.confirm_discard = lambda iterations: True
+        try:
+            yield
+        finally:
+            self.controller.confirm_discard = ask
+
+    # -------------------------------------------------------------- a step
+    def _enter(self, index: int) -> None:
+        self.index = index
+        step = self.lesson.steps[index]
+        self._expected = lessons.structure_of(self.controller.network)
+        self.panel.show_step(self.lesson, index)
+        self._highlight(step)
+        reference = self.memo.get(step.reference) if step.reference else None
+        self.window.loss_plot.set_reference(
+            None if reference is None else reference.losses, f"run {step.reference}")
+        self._enable()
+        self.check_now()
+        self.step_entered.emit(index)
+
+    def _highlight(self, step: lessons.Step) -> None:
+        view = self.window.network_view
+        addresses = [item for item in step.select if isinstance(item, ParameterAddress)]
+        neurons = [item for item in step.select if not isinstance(item, ParameterAddress)]
+        if addresses:
+            view.select_parameters(addresses)
+        elif neurons:
+            view.select_neuron(neurons[0])
+        else:
+            view.scene().clearSelection()
+        for name in step.show:
+            dock = self.window.findChild(QDockWidget, name)
+            if dock is not None:
+                dock.show()
+                dock.raise_()
+        if step.matrix is not None:
+            self.window.debugger.matrix_view.show_block(step.matrix)
+
+    # ---------------------------------------------------------------- checks
+    def _changed(self) -> None:
+        if self.lesson is not None and not self.controller.running:
+            self._timer.start()
+
+    def check_now(self) -> None:
+        """Check the step's claims on the engine as it is (the panel shows why not when the
+        network is not the lesson's any more)."""
+        self._timer.stop()
+        if self.lesson is None:
+            return
+        step = self.lesson.steps[self.index]
+        if lessons.structure_of(self.controller.network) != self._expected:
+            self.verdicts = None
+            self.panel.show_verdicts(None, "This is not the lesson's network any more: "
+                                           "“Set up again” brings this step back.")
+            return
+        self.verdicts = lessons.check(step, self.controller.stepper, self.memo)
+        self.panel.show_verdicts(self.verdicts)
+
+
+@contextlib.contextmanager
+def _busy():
+    """A wait cursor while a step trains (up to about a second)."""
+    QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        yield
+    finally:
+        QGuiApplication.restoreOverrideCursor()

@@ -1,0 +1,478 @@
+"""Guided lessons in the window (issue 6): the Lessons menu, the lesson panel, each lesson run
+from start to end through its Next button, and each step's claim confirmed on the live engine
+by an independent computation (the seed's printed matrices, a numpy forward pass, a
+hand-written gradient descent, numpy's own random draw), not by the lesson's own checks.
+Deviating (an edit, a step, a structure change, a rewound timeline) is tested as a learner
+would do it, and so are Back, Set up again, Undo and the unsaved-work question."""
+
+from __future__ import annotations
+
+import json
+import os
+import struct
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from gui_helpers import (
+    REPO,
+    W1,
+    W2,
+    W3,
+    W4,
+    W5,
+    W6,
+    engine_parameters,
+    reference_descent,
+    reference_pass,
+    sigmoid,
+    wait_refreshed,
+    window_factory,
+)
+from PySide6.QtWidgets import QDockWidget, QMenu, QPushButton
+
+from engine import lessons
+from engine.network import ParameterAddress
+
+REFERENCE = json.loads((REPO.parent / "shared" / "reference" /
+                        "seed-000-first-iteration.json").read_text(encoding="utf-8"))
+TITLES = ["All weights equal", "w5 = w6", "Zero initialisation", "Why fix the random seed"]
+
+
+@pytest.fixture
+def open_window(qtbot):
+    yield from window_factory(qtbot)
+
+
+def panel(window):
+    return window.lessons.panel
+
+
+def button(window, name: str) -> QPushButton:
+    return window.findChild(QPushButton, name)
+
+
+def start(qtbot, window, key: str) -> None:
+    action = window.lessons.start_actions[key]
+    action.trigger()
+    assert window.lessons.lesson is not None and window.lessons.lesson.key == key
+
+
+def press_next(qtbot, window) -> None:
+    button(window, "lesson_next").click()
+    wait_refreshed(qtbot, window)
+
+
+def checks_shown(window) -> list[tuple[str, bool]]:
+    """The claims the panel shows and whether each holds (after the live check)."""
+    window.lessons.check_now()
+    return [(claim.text, verdict.holds) for claim, verdict in window.lessons.verdicts or []]
+
+
+def hidden_columns(weights, biases, layer: int) -> np.ndarray:
+    """Each neuron of hidden ``layer``: its incoming weights and bias, one row per neuron."""
+    return np.vstack([weights[layer - 1], biases[layer - 1][np.newaxis, :]]).T
+
+
+def forward(window) -> list[np.ndarray]:
+    """Every layer's activations at the live parameters, by the test's own numpy pass."""
+    stepper = window.controller.stepper
+    weights, biases = engine_parameters(stepper)
+    _, activations, _, _ = reference_pass(weights, biases, stepper.inputs, stepper.targets,
+                                          stepper.config.loss)
+    return activations
+
+
+def trajectory(window, address: ParameterAddress) -> np.ndarray:
+    """A weight's recorded values, as the weights plot has them."""
+    stepper = window.controller.stepper
+    return stepper.history.snapshots[:, stepper.network.flat_index(address)]
+
+
+# ------------------------------------------------------------------- the menu
+def test_lessons_menu_lists_the_four_lessons_and_the_panel_waits(open_window):
+    window = open_window()
+    menu = window.findChild(QMenu, "menu_lessons")
+    assert menu is not None
+    texts = [action.text() for action in menu.actions() if not action.isSeparator()]
+    assert texts[:4] == TITLES
+    assert all(action.toolTip() for action in menu.actions() if not action.isSeparator())
+    assert not window.lessons.dock.isVisibleTo(window)
+    assert not window.lessons.action_next.isEnabled()
+    assert not window.lessons.action_back.isEnabled()
+    assert window.findChild(QDockWidget, "lesson_dock").widget().objectName() == "lesson_panel"
+
+
+def test_starting_a_lesson_shows_the_panel_beside_the_app(open_window, qtbot):
+    window = open_window(show=True)
+    start(qtbot, window, "all-equal")
+    dock = window.findChild(QDockWidget, "lesson_dock")
+    assert dock.isVisible()
+    assert "Step 1 of 7" in panel(window).heading.text()
+    assert "seed 000" in panel(window).text.toPlainText()
+    assert not button(window, "lesson_back").isEnabled()
+    assert window.lessons.action_next.isEnabled()
+    assert window.controller.path is None  # a lesson is never saved over the learner's file
+    assert not window.files.is_modified()
+
+
+# ------------------------------------------------------- each lesson, end to end
+def confirm_all_equal(window, index: int) -> None:
+    stepper = window.controller.stepper
+    trace = stepper.trace
+    if index == 0:
+        assert np.all(stepper.network.theta == 1.0)
+        assert stepper.iteration == 0
+    elif index == 1:  # forward through layers 1 and 2 of iteration 0: the seed's numbers
+        assert str(stepper.next_phase) == "forward layer 3"
+        tolerance = REFERENCE["tolerance"]
+        for layer in (1, 2):
+            a = trace.activations[layer]
+            np.testing.assert_allclose(a, REFERENCE[f"activation_layer_{layer}"], atol=tolerance)
+            assert np.all(a == a[:, :1])  # identical columns
+        blocks = window.debugger.matrix_view.blocks()
+        assert blocks[0].title.startswith("n^2 = [1 | a^1]")
+    elif index == 2:  # back through layers 3 and 2: ∂C/∂W^2 as printed, identical rows
+        assert str(stepper.next_phase) == "backward layer 1"
+        augmented = np.vstack([trace.bias_gradients[2][np.newaxis, :], trace.weight_gradients[2]])
+        np.testing.assert_allclose(augmented, REFERENCE["weight_gradient_2_augmented"]["value"],
+                                   atol=REFERENCE["tolerance"])
+        weights, biases = engine_parameters(stepper)
+        _, _, ours, _ = reference_pass(weights, biases, stepper.inputs, stepper.targets, "sse")
+        for layer in (1, 2):
+            np.testing.assert_allclose(trace.weight_gradients[layer], ours[layer], rtol=1e-12)
+            rows = ours[layer]
+            assert np.allclose(rows, rows[:1], rtol=1e-12, atol=0)  # identical rows
+        assert np.allclose(ours[1], ours[1][:, :1], rtol=1e-12, atol=0)  # and columns
+        shown = window.debugger.matrix_view.blocks()[-1].title
+        assert "∂C/∂W^1" in shown
+    elif index == 3:
+        assert (stepper.iteration, stepper.phase) == (1, 0)
+        weights, biases = engine_parameters(stepper)
+        for layer in (1, 2):
+            rows = hidden_columns(weights, biases, layer)
+            assert np.all(rows == rows[:1])
+    elif index == 4:
+        assert stepper.iteration == 2000
+        outputs = forward(window)[-1]
+        assert np.max(np.abs(outputs - np.array([0.6, 0.2]))) < 0.01
+    elif index == 5:
+        assert stepper.iteration == 6000
+        weights, biases = engine_parameters(stepper)
+        loss, _, _, _ = reference_pass(weights, biases, stepper.inputs, stepper.targets, "sse")
+        assert loss < 0.01
+        for layer in (1, 2):
+            rows = hidden_columns(weights, biases, layer)
+            assert np.all(rows == rows[:1])
+    elif index == 6:
+        assert stepper.iteration == 2000
+        origin = stepper.history.snapshots[0]
+        rng = np.random.default_rng(0)  # uniform(−1, 1), seed 0: W^0, b^0, W^1, b^1, …
+        draws = np.concatenate([np.concatenate([rng.uniform(-1, 1, (i, o)).ravel(),
+                                                rng.uniform(-1, 1, o)])
+                                for i, o in ((2, 3), (3, 3), (3, 2))])
+        network = stepper.network
+        ordered = np.concatenate([np.concatenate([
+            origin[[network.flat_index(ParameterAddress.weight(l, i, j))
+                    for i in range(network.sizes[l]) for j in range(network.sizes[l + 1])]],
+            origin[[network.flat_index(ParameterAddress.bias(l, j))
+                    for j in range(network.sizes[l + 1])]]]) for l in range(3)])
+        np.testing.assert_array_equal(ordered, draws)
+        weights, biases = engine_parameters(stepper)
+        for layer in (1, 2):
+            rows = hidden_columns(weights, biases, layer)
+            assert not np.any([np.allclose(rows[j], rows[k]) for j in range(3)
+                               for k in range(j)])
+        assert np.max(np.abs(forward(window)[-1] - stepper.targets)) < 0.03
+
+
+def confirm_w5_w6(window, index: int) -> None:
+    stepper = window.controller.stepper
+    network = stepper.network
+    if index == 0:
+        assert network.get(W1) == network.get(W3) and network.get(W2) == network.get(W4)
+        assert network.get(W5) == network.get(W6)
+        assert window.network_view.selected_parameters() == [W5, W6]
+    elif index == 1:  # the trajectories lie on each other, and a hand-written descent agrees
+        assert stepper.iteration == 500
+        for u, v in ((W1, W3), (W2, W4), (W5, W6)):
+            np.testing.assert_array_equal(trajectory(window, u), trajectory(window, v))
+        start = lessons.seed_001_tied()
+        weights, biases, _ = reference_descent(
+            start.network.weights, [np.zeros(2), np.zeros(1)], start.inputs, start.targets,
+            "bce", 0.5, 500, bias=False)
+        np.testing.assert_allclose(network.weights[0], weights[0], rtol=1e-9)
+        np.testing.assert_allclose(network.weights[1], weights[1], rtol=1e-9)
+    elif index == 2:  # the nudge at iteration 500: equal before, parted after
+        assert stepper.iteration == 1000
+        w1, w3 = trajectory(window, W1), trajectory(window, W3)
+        iterations = stepper.history.snapshot_iterations
+        np.testing.assert_array_equal(w1[iterations <= 500], w3[iterations <= 500])
+        assert abs(w1[-1] - w3[-1]) > 0.01
+        assert abs(network.get(W5) - network.get(W6)) > 0.1
+        assert "w5" in window.controller.undo_stack.undoText()
+    elif index == 3:
+        assert stepper.iteration == 1500
+        assert network.get(W1) == network.get(W3) and network.get(W5) == network.get(W6)
+        iterations = stepper.history.snapshot_iterations
+        later = iterations > 1000
+        np.testing.assert_array_equal(trajectory(window, W2)[later],
+                                      trajectory(window, W4)[later])
+
+
+def confirm_zeros(window, index: int) -> None:
+    stepper = window.controller.stepper
+    network = stepper.network
+    if index in (0, 2):
+        assert np.all(network.theta == 0.0)
+        assert np.all(forward(window)[-1] == 0.5)
+    if index == 1:  # logistic regression learnt: a hand-written descent from zeros agrees
+        weights, biases, losses = reference_descent(
+            [np.zeros((2, 1))], [np.zeros(1)], stepper.inputs, stepper.targets, "bce", 0.5,
+            2000)
+        np.testing.assert_allclose(network.weights[0], weights[0], rtol=1e-9)
+        assert losses[-1] < 0.2
+        assert np.all((forward(window)[-1] > 0.5) == (stepper.targets > 0.5))
+        assert window.decision_boundary_dock.isVisible()
+    elif index == 3:  # four identical neurons: the outputs of one neuron with 4× its weight
+        weights, biases = engine_parameters(stepper)
+        rows = hidden_columns(weights, biases, 1)
+        assert np.all(rows == rows[:1])
+        w, b, u = weights[0][:, 0], biases[0][0], weights[1].sum()
+        single = sigmoid(sigmoid(stepper.inputs @ w + b)[:, np.newaxis] * u + biases[1])
+        np.testing.assert_allclose(forward(window)[-1], single, rtol=1e-12)
+        right = np.sum((forward(window)[-1] > 0.5) == (stepper.targets > 0.5))
+        assert right <= 12
+    elif index == 4:
+        right = np.sum((forward(window)[-1] > 0.5) == (stepper.targets > 0.5))
+        assert right == 15
+
+
+def confirm_seed(window, index: int) -> None:
+    stepper = window.controller.stepper
+    losses = stepper.history.losses
+    reference = window.loss_plot.reference_losses
+    if index == 0:
+        assert reference is None
+        assert len(losses) == 2000
+        first_layer = stepper.history.snapshots[0][:8]  # W^0 comes first in θ
+        np.testing.assert_array_equal(
+            first_layer, np.random.default_rng(1).uniform(-1, 1, (2, 4)).ravel())
+    elif index == 1:  # the grey curve is run A's, and this run lies on it exactly
+        np.testing.assert_array_equal(reference, losses)
+        assert "run A" in window.loss_plot.getPlotItem().titleLabel.text
+        x, y = window.loss_plot.reference.getOriginalDataset()
+        assert len(x) > 0
+    elif index == 2:
+        assert reference is not None and len(reference) == len(losses) == 2000
+        assert losses[0] != reference[0]
+        first_layer = stepper.history.snapshots[0][:8]
+        np.testing.assert_array_equal(
+            first_layer, np.random.default_rng(2).uniform(-1, 1, (2, 4)).ravel())
+
+
+CONFIRM = {"all-equal": confirm_all_equal, "w5-w6": confirm_w5_w6, "zeros": confirm_zeros,
+           "seed": confirm_seed}
+
+
+@pytest.mark.parametrize("key", [lesson.key for lesson in lessons.LESSONS])
+def test_each_lesson_runs_from_start_to_end(open_window, qtbot, key):
+    window = open_window(show=True)
+    lesson = lessons.lesson(key)
+    start(qtbot, window, key)
+    for index in range(len(lesson.steps)):
+        if index:
+            press_next(qtbot, window)
+        heading = panel(window).heading.text()
+        assert f"Step {index + 1} of {len(lesson.steps)}" in heading
+        assert lesson.steps[index].title in heading
+        shown = checks_shown(window)
+        assert shown and all(holds for _, holds in shown), shown
+        assert panel(window).checks.text().count("✓") == len(shown)
+        for name in lesson.steps[index].show:
+            assert window.findChild(QDockWidget, name).isVisible(), name
+        CONFIRM[key](window, index)
+    assert button(window, "lesson_next").text() == "Finish"
+    press_next(qtbot, window)
+    assert window.lessons.lesson is None
+    assert not window.lessons.dock.isVisible()
+    assert "Lesson finished" in window.statusBar().currentMessage()
+    assert window.loss_plot.reference_losses is None
+
+
+# ------------------------------------------------------------------ deviating
+def test_a_deviation_shows_in_the_checks_and_the_lesson_goes_on_from_it(open_window, qtbot):
+    from gui.commands import SetParametersCommand
+
+    window = open_window(show=True)
+    start(qtbot, window, "w5-w6")
+    press_next(qtbot, window)  # "They move as one": 500 iterations, tied
+    c = window.controller
+    c.push(SetParametersCommand(c, [W3], [c.network.get(W3) + 0.25]))  # the learner's edit
+    c.run_now(100)
+    qtbot.waitUntil(lambda: not window.lessons._timer.isActive(), timeout=2000)
+    shown = dict((text, holds) for text, holds in
+                 [(claim.text, verdict.holds) for claim, verdict in window.lessons.verdicts])
+    assert not all(shown.values())
+    assert "✗" in panel(window).checks.text()
+    w5_before = c.network.get(W5)
+    press_next(qtbot, window)  # goes on from the learner's network
+    assert "Step 3 of 4" in panel(window).heading.text()
+    assert c.stepper.iteration == 1000  # ran on to 1000 from 600
+    assert c.network.get(W5) != w5_before
+    edits = [c.undo_stack.text(i) for i in range(c.undo_stack.count())]
+    assert any("w^0_{0,1}" in text for text in edits)  # the learner's edit is still there
+    assert any("Lesson: w5" in text for text in edits)
+
+
+def test_set_up_again_gives_the_lessons_state_and_undo_the_learners(open_window, qtbot):
+    window = open_window(show=True)
+    start(qtbot, window, "w5-w6")
+    press_next(qtbot, window)
+    c = window.controller
+    lesson_theta = c.network.theta.copy()
+    c.run_now(250)
+    mine = c.network.theta.copy()
+    assert not np.array_equal(mine, lesson_theta)
+    button(window, "lesson_again").click()
+    np.testing.assert_array_equal(c.network.theta, lesson_theta)
+    assert c.stepper.iteration == 500
+    assert all(holds for _, holds in checks_shown(window))
+    c.undo()
+    np.testing.assert_array_equal(c.network.theta, mine)  # the learner's run, given back
+    assert c.stepper.iteration == 750
+
+
+def test_back_sets_the_previous_step_up_as_the_lesson_does(open_window, qtbot):
+    window = open_window(show=True)
+    start(qtbot, window, "all-equal")
+    for _ in range(4):
+        press_next(qtbot, window)
+    assert window.controller.stepper.iteration == 2000
+    button(window, "lesson_back").click()
+    stepper = window.controller.stepper
+    assert "Step 4 of 7" in panel(window).heading.text()
+    assert (stepper.iteration, stepper.phase) == (1, 0)
+    built = lessons.build(lessons.ALL_WEIGHTS_EQUAL, 3).stepper
+    np.testing.assert_array_equal(stepper.network.theta, built.network.theta)
+    np.testing.assert_array_equal(stepper.history.losses, built.history.losses)
+    window.lessons.action_back.trigger()
+    window.lessons.action_back.trigger()
+    assert "Step 2 of 7" in panel(window).heading.text()
+    assert str(window.controller.stepper.next_phase) == "forward layer 3"
+    window.controller.undo()
+    window.controller.undo()
+    window.controller.undo()  # the three set-ups undone: the 2000 iterations are back
+    assert window.controller.stepper.iteration == 2000
+
+
+def test_a_structure_change_is_named_and_next_sets_the_step_up_afresh(open_window, qtbot):
+    from engine import structure
+
+    window = open_window(show=True)
+    start(qtbot, window, "all-equal")
+    c = window.controller
+    c.replace_stepper("Add a neuron", structure.add_neuron(c.network, 1, c.init_spec))
+    window.lessons.check_now()
+    assert window.lessons.verdicts is None
+    assert "not the lesson's network" in panel(window).checks.text()
+    press_next(qtbot, window)
+    assert c.network.sizes == [2, 3, 3, 2]
+    assert str(c.stepper.next_phase) == "forward layer 3"
+    assert "afresh" in window.statusBar().currentMessage()
+    assert all(holds for _, holds in checks_shown(window))
+
+
+def test_next_from_a_rewound_timeline_asks_once(open_window, qtbot):
+    window = open_window(show=True)
+    start(qtbot, window, "w5-w6")
+    press_next(qtbot, window)  # 500 iterations
+    c = window.controller
+    asked = []
+    c.confirm_discard = lambda iterations: asked.append(iterations) or False
+    c.seek(200)
+    press_next(qtbot, window)  # declined: nothing changes
+    assert asked == [300]
+    assert "Step 2 of 4" in panel(window).heading.text()
+    assert c.stepper.head_iteration == 500
+    c.confirm_discard = lambda iterations: asked.append(iterations) or True
+    press_next(qtbot, window)
+    assert asked == [300, 300]  # once, for the nudge and the run together
+    assert "Step 3 of 4" in panel(window).heading.text()
+    assert c.stepper.iteration == 1000
+    assert abs(c.network.get(W5) - c.network.get(W6)) > 0.1
+
+
+def test_a_lesson_asks_before_replacing_unsaved_work(open_window, qtbot):
+    from gui.commands import SetParametersCommand
+
+    window = open_window(show=True)
+    c = window.controller
+    address = ParameterAddress.weight(0, 0, 0)
+    c.push(SetParametersCommand(c, [address], [0.25]))
+    window.files.ask_unsaved = lambda: "cancel"
+    window.lessons.start_actions["zeros"].trigger()
+    assert window.lessons.lesson is None
+    assert c.network.get(address) == 0.25 and c.network.sizes == [2, 3, 3, 2]
+    window.files.ask_unsaved = lambda: "discard"
+    window.lessons.start_actions["zeros"].trigger()
+    assert window.lessons.lesson.key == "zeros"
+    assert c.network.sizes == [2, 1]
+
+
+def test_learners_stepping_updates_the_checks(open_window, qtbot):
+    window = open_window(show=True)
+    start(qtbot, window, "all-equal")
+    press_next(qtbot, window)  # forward through layers 1 and 2
+    window.action_step_phase.trigger()  # forward layer 3: the columns are still identical
+    qtbot.waitUntil(lambda: not window.lessons._timer.isActive(), timeout=2000)
+    assert all(holds for _, holds in (
+        (claim.text, verdict.holds) for claim, verdict in window.lessons.verdicts))
+    c = window.controller
+    c.apply_theta(c.network.theta + np.linspace(0, 0.1, c.network.theta.size))
+    qtbot.waitUntil(lambda: not window.lessons._timer.isActive(), timeout=2000)
+    window.action_step_iteration.trigger()
+    window.action_step_phase.trigger()
+    window.action_step_phase.trigger()
+    window.lessons.check_now()
+    assert not any(verdict.holds for _, verdict in window.lessons.verdicts)
+
+
+def test_lesson_shortcuts_and_close(open_window, qtbot):
+    window = open_window(show=True)
+    start(qtbot, window, "seed")
+    assert window.lessons.action_next.shortcut().toString() == "Alt+Right"
+    assert window.lessons.action_back.shortcut().toString() == "Alt+Left"
+    window.lessons.action_next.trigger()
+    assert window.loss_plot.reference_losses is not None
+    assert window.lessons.action_back.isEnabled()
+    window.lessons.action_close.trigger()
+    assert window.lessons.lesson is None
+    assert not window.lessons.dock.isVisible()
+    assert window.loss_plot.reference_losses is None
+    assert window.controller.stepper.iteration == 2000  # the network stays
+
+
+def test_lesson_from_the_command_line_makes_a_screenshot(tmp_path):
+    out = tmp_path / "lesson.png"
+    result = subprocess.run(
+        [sys.executable, "app.py", "--lesson", "w5-w6", "--lesson-step", "3",
+         "--screenshot", str(out)],
+        cwd=REPO, capture_output=True, text=True, timeout=90, check=False,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert result.returncode == 0, result.stderr
+    data = out.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    assert width >= 400 and height >= 300
+
+
+def test_an_unknown_lesson_on_the_command_line_is_named(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "app.py", "--lesson", "nope", "--screenshot", str(tmp_path / "x.png")],
+        cwd=REPO, capture_output=True, text=True, timeout=60, check=False,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert result.returncode == 2
+    assert "nope" in result.stderr and "all-equal" in result.stderr
+    assert not (tmp_path / "x.png").exists()
