@@ -255,7 +255,8 @@ class Check:
     def __call__(self, stepper: Stepper, memo: dict) -> Verdict:
         try:
             with np.errstate(all="ignore"):
-                return self.test(stepper, memo)
+                verdict = self.test(stepper, memo)
+            return Verdict(bool(verdict.holds), verdict.detail)  # numpy's bools too
         except (IndexError, KeyError, ValueError) as error:
             return Verdict(False, f"does not apply to this network ({error})")
 
@@ -293,27 +294,33 @@ def identical(quantity: str, layers: tuple[int, ...], axis: int, name: str) -> C
                 parts.append(f"{label}: not computed yet")
                 continue
             difference = _differences(matrix, axis)
-            holds &= difference <= EQUAL_RTOL
+            holds = holds and difference <= EQUAL_RTOL
             parts.append(f"{label}: largest relative difference {_scientific(difference)}")
-        return Verdict(holds, "; ".join(parts))
+        return Verdict(bool(holds), "; ".join(parts))
 
     layer_names = ", ".join(name.format(l=layer) for layer in layers)
     return Check(f"The {what} of {layer_names} are identical", test)
+
+
+def _with_hidden_layer(network: Network) -> Network:
+    if network.layer_count < 2:
+        raise ValueError("it has no hidden layer")
+    return network
 
 
 def distinct_hidden(expected: int | None) -> Check:
     """Each hidden layer has ``expected`` distinct neurons (None: all of them distinct)."""
 
     def test(stepper: Stepper, memo: dict) -> Verdict:
-        network = stepper.network
+        network = _with_hidden_layer(stepper.network)
         groups = symmetry_groups(network)
         parts, holds = [], True
         for layer in range(1, network.layer_count):
             want = network.sizes[layer] if expected is None else expected
-            holds &= len(groups[layer]) == want
+            holds = holds and len(groups[layer]) == want
             parts.append(f"layer {layer}: {len(groups[layer])} distinct of "
                          f"{network.sizes[layer]}")
-        return Verdict(holds and network.layer_count > 1, "; ".join(parts))
+        return Verdict(bool(holds), "; ".join(parts))
 
     text = ("Every hidden neuron is distinct from the others" if expected is None else
             f"Each hidden layer has {expected} distinct neuron{'s' * (expected != 1)}")
@@ -324,11 +331,11 @@ def one_distinct_throughout() -> Check:
     """Every hidden layer had one distinct neuron at every iteration so far."""
 
     def test(stepper: Stepper, memo: dict) -> Verdict:
-        history = stepper.history
-        counts = distinct_counts_over_history(stepper.network, history.snapshots)[:, :-1]
-        now = [len(g) for g in symmetry_groups(stepper.network)[1:-1]]
-        most = int(max(counts.max(initial=1), max(now, default=1)))
-        return Verdict(most == 1 and stepper.network.layer_count > 1,
+        network = _with_hidden_layer(stepper.network)
+        counts = distinct_counts_over_history(network, stepper.history.snapshots)[:, :-1]
+        now = [len(g) for g in symmetry_groups(network)[1:-1]]
+        most = int(max(counts.max(initial=1), max(now)))
+        return Verdict(most == 1,
                        f"most distinct neurons in a hidden layer over {len(counts)} recorded "
                        f"iterations and now: {most}")
 
@@ -379,9 +386,11 @@ def classified(at_least: int | None = None, at_most: int | None = None) -> Check
     """How many observations a one-output classifier puts on the right side of 0.5."""
 
     def test(stepper: Stepper, memo: dict) -> Verdict:
+        if stepper.network.sizes[-1] != 1:
+            raise ValueError("the check is made for one output")
         right = int(np.sum((_outputs(stepper) > 0.5) == (stepper.targets > 0.5)))
         holds = (at_least is None or right >= at_least) and (at_most is None or right <= at_most)
-        return Verdict(holds, f"{right} of {len(stepper.targets)} right")
+        return Verdict(bool(holds), f"{right} of {len(stepper.targets)} right")
 
     if at_most is None:
         text = f"At least {at_least} observations are on the right side of 0.5"
@@ -401,11 +410,11 @@ def equal_pairs(pairs: tuple[tuple[str, ParameterAddress, ParameterAddress], ...
             i, j = network.flat_index(u), network.flat_index(v)
             gap = max(abs(network.theta[i] - network.theta[j]),
                       float(np.max(np.abs(rows[:, i] - rows[:, j]), initial=0.0)))
-            holds &= gap == 0.0
+            holds = holds and gap == 0.0
             parts.append(f"largest |{name}| {_scientific(gap)}")
         if throughout:
             parts.append(f"over {len(rows)} recorded iterations and now")
-        return Verdict(holds, "; ".join(parts))
+        return Verdict(bool(holds), "; ".join(parts))
 
     names = ", ".join(name.replace(" − ", " = ") for name, _, _ in pairs)
     return Check(f"{names} {'at every iteration so far' if throughout else 'now'}", test)

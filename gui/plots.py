@@ -184,7 +184,7 @@ class LossPlot(HistoryPlot):
     def set_reference(self, losses: np.ndarray | None, name: str = "") -> None:
         """Show another run's losses under this one's (None: none); the title names it."""
         self.reference_losses = None if losses is None else np.array(losses, dtype=float)
-        self.setTitle(f"grey: {name}" if losses is not None and name else None)
+        self.setTitle(f"grey: {name}" if losses is not None and name else None, size="9pt")
         self._forget_shown()
         self.refresh()
 
