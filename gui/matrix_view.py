@@ -467,9 +467,14 @@ class MatrixView(QWidget):
             self._rebuild()
         for widget in self.block_widgets:
             if text in widget.block.title:
-                QTimer.singleShot(0, lambda w=widget: self.scroll.ensureWidgetVisible(w, 0, 0))
+                QTimer.singleShot(0, lambda w=widget: self._scroll_to(w))
                 return widget
         return None
+
+    def _scroll_to(self, widget: BlockWidget) -> None:
+        """The block's title at the top, its left edge at the left (once it is laid out)."""
+        self.scroll.verticalScrollBar().setValue(widget.y())
+        self.scroll.horizontalScrollBar().setValue(0)
 
     def copy_block(self, index: int, fmt: str = "text", part: str = "result") -> str:
         """Put one matrix of block ``index`` on the clipboard; ``part`` "left", "right",
