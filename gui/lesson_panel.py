@@ -128,6 +128,7 @@ class LessonPanel(QWidget):
         layout.addWidget(self.text, 1)
         layout.addWidget(self.checks)
         layout.addLayout(buttons)
+        self.show_none()
 
     def _button(self, name: str, text: str, tip: str, signal) -> QPushButton:
         button = QPushButton(text)
@@ -136,12 +137,24 @@ class LessonPanel(QWidget):
         button.clicked.connect(signal)
         return button
 
+    def show_none(self) -> None:
+        """No lesson open: what there is to choose from the Lessons menu."""
+        self.heading.setText("<b>No lesson open</b>")
+        self.text.setHtml("<p>Choose one from the <b>Lessons</b> menu:</p><ul>" + "".join(
+            f"<li><b>{html.escape(lesson.title)}</b>: {html.escape(lesson.summary)}</li>"
+            for lesson in lessons.LESSONS) + "</ul>")
+        self.checks.clear()
+        for button in (self.back_button, self.again_button, self.next_button):
+            button.setEnabled(False)
+
     def show_step(self, lesson: lessons.Lesson, index: int) -> None:
         step = lesson.steps[index]
         self.heading.setText(f"<b>{html.escape(lesson.title)}</b><br>Step {index + 1} of "
                              f"{len(lesson.steps)}: {html.escape(step.title)}")
         self.text.setHtml(step.text)
         self.back_button.setEnabled(index > 0)
+        self.again_button.setEnabled(True)
+        self.next_button.setEnabled(True)
         last = index == len(lesson.steps) - 1
         self.next_button.setText("Finish" if last else "Next ▶")
         self.next_button.setToolTip("Close the lesson; the network stays as it is" if last
@@ -292,6 +305,7 @@ class Lessons(QObject):
         self.lesson = None
         self.verdicts = None
         self.window.loss_plot.set_reference(None)
+        self.panel.show_none()
         self.dock.hide()
         self._enable()
 

@@ -98,6 +98,7 @@ class MainWindow(QMainWindow):
         self.resize(1400, 900)
         if remember_layout:
             self.files.restore_layout()
+            self.lessons.dock.hide()  # where the learner put it, shown when a lesson starts
         self.update_title()
         self.refresh()
 

@@ -476,3 +476,36 @@ def test_an_unknown_lesson_on_the_command_line_is_named(tmp_path):
     assert result.returncode == 2
     assert "nope" in result.stderr and "all-equal" in result.stderr
     assert not (tmp_path / "x.png").exists()
+
+
+def test_the_panel_without_a_lesson_lists_them(open_window, qtbot):
+    window = open_window(show=True)
+    window.lessons.dock.toggleViewAction().trigger()  # View ▸ Lesson, no lesson open
+    assert window.lessons.dock.isVisible()
+    text = panel(window).text.toPlainText()
+    assert all(title in text for title in TITLES)
+    assert not any(button(window, name).isEnabled()
+                   for name in ("lesson_back", "lesson_again", "lesson_next"))
+    start(qtbot, window, "zeros")
+    assert button(window, "lesson_next").isEnabled()
+    window.lessons.action_close.trigger()
+    assert "No lesson open" in panel(window).heading.text()
+
+
+def test_a_remembered_layout_does_not_bring_back_an_empty_lesson_dock(qtbot, tmp_path):
+    from gui.main_window import MainWindow
+
+    first = MainWindow(remember_layout=True)
+    qtbot.addWidget(first)
+    first.files.ask_unsaved = lambda: "discard"
+    first.show()
+    first.lessons.start("w5-w6")
+    assert first.lessons.dock.isVisible()
+    first.close()  # the layout is saved with the lesson dock shown
+    second = MainWindow(remember_layout=True)
+    qtbot.addWidget(second)
+    second.files.ask_unsaved = lambda: "discard"
+    second.show()
+    assert not second.lessons.dock.isVisible()
+    assert second.lessons.lesson is None
+    second.close()
