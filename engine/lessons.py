@@ -102,12 +102,14 @@ class Lab(Protocol):
 
 
 class Remembered(NamedTuple):
-    """A run kept for a later step to compare with: θ at its start and at its end, and its
-    losses."""
+    """A run kept for a later step to compare with: θ at its start and at its end, its
+    losses and its recorded θ (row k at the start of iteration ``iterations[k]``)."""
 
     initial: np.ndarray
     final: np.ndarray
     losses: np.ndarray
+    iterations: np.ndarray
+    snapshots: np.ndarray
 
 
 def initial_parameters(stepper: Stepper) -> np.ndarray | None:
@@ -234,9 +236,11 @@ class Remember:
 
     def apply(self, lab: Lab) -> None:
         stepper = lab.stepper
+        history = stepper.history
         lab.memo[self.key] = Remembered(initial_parameters(stepper),
-                                        stepper.network.theta.copy(),
-                                        stepper.history.losses.copy())
+                                        stepper.network.theta.copy(), history.losses.copy(),
+                                        history.snapshot_iterations.copy(),
+                                        history.snapshots.copy())
 
 
 # -------------------------------------------------------------------- checks
@@ -472,22 +476,35 @@ def initial_weights_drawn(spec: InitSpec) -> Check:
     return Check(f"The initial weights are the draw of seed {spec.seed}", test)
 
 
+def _theta_of(run: Remembered, iteration: int) -> np.ndarray | None:
+    """Run ``run``'s θ at the start of ``iteration`` (its end after the last), if recorded."""
+    if iteration == len(run.losses):
+        return run.final
+    rows = np.flatnonzero(run.iterations == iteration)
+    return run.snapshots[rows[0]] if len(rows) else None
+
+
 def same_run_as(key: str) -> Check:
+    """The run in the stepper's history is ``key``: the same initial θ, the same loss at
+    every iteration, and θ where the timeline stands equal to that run's θ there (rewound
+    to iteration t, θ is the run's θ at t, not at its end)."""
+
     def test(stepper: Stepper, memo: dict) -> Verdict:
         run = memo[key]
         losses = stepper.history.losses
-        n = min(len(losses), len(run.losses))
         start = initial_parameters(stepper)
         same_start = start is not None and np.array_equal(start, run.initial)
-        same_end = np.array_equal(stepper.network.theta, run.final)
-        same_losses = n > 0 and np.array_equal(losses[:n], run.losses[:n])
-        return Verdict(bool(same_start and same_end and same_losses and len(losses) == len(
-            run.losses)), f"initial θ {'equal' if same_start else 'different'}, final θ "
-                          f"{'equal' if same_end else 'different'}, losses of {n} iterations "
-                          f"{'equal' if same_losses else 'different'}")
+        same_losses = np.array_equal(losses, run.losses)
+        theirs = _theta_of(run, stepper.iteration) if stepper.phase == 0 else None
+        same_here = theirs is not None and np.array_equal(stepper.network.theta, theirs)
+        return Verdict(bool(same_start and same_losses and same_here),
+                       f"initial θ {'equal' if same_start else 'different'}; losses of "
+                       f"{len(losses)} and {len(run.losses)} iterations "
+                       f"{'equal' if same_losses else 'different'}; θ at iteration "
+                       f"{stepper.iteration} {'equal' if same_here else 'different'}")
 
     return Check(f"This run is run {key}, bit for bit: the same initial weights, losses and "
-                 "final weights", test)
+                 "weights", test)
 
 
 def different_run_from(key: str) -> Check:
@@ -588,14 +605,15 @@ ALL_WEIGHTS_EQUAL = Lesson(
              "<p>The lesson ran on to iteration 2000. The outputs are the same for both "
              "observations: close to the <b>averages of the targets</b>, [0.6, 0.2]. With "
              "one effective neuron per layer, this is the best the network found for a "
-             "long while: the loss sits on a plateau from about iteration 100 to "
-             "4000.</p>",
+             "long while: the loss sits on a plateau from about iteration 50 to "
+             "5000.</p>",
              (RunTo(2000),),
              (outputs_near_target_means(0.01), distinct_hidden(1)),
              select=((3, 0),), show=("loss_dock",)),
         Step("A plateau, not a cure",
-             "<p>Run on to 6000: after iteration 4000 the loss falls. With only two "
-             "observations, one neuron per layer is enough to fit them. But the neurons "
+             "<p>The lesson ran on to 6000. After about iteration 5000 the loss falls: with "
+             "only two observations, one neuron per layer is enough to fit them. But the "
+             "neurons "
              "never differentiated: each layer has had one distinct neuron at every "
              "iteration. This network has the power of a 2-1-1-2 network, and more data "
              "would show it.</p>",
@@ -666,7 +684,8 @@ ZERO_INITIALISATION = Lesson(
              select=(_w(0, 0, 0), _w(0, 1, 0))),
         Step("It learns",
              "<p>After 2000 iterations the neuron separates the classes. The gradient of "
-             "each weight is Σ (a − y) x<sub>i</sub>: the inputs differ, so the weights "
+             "each weight is (1/m) Σ (a − y) x<sub>i</sub> over the m observations: the "
+             "inputs differ, so the weights "
              "get different gradients from the start. With no hidden layer there is no "
              "symmetry to break.</p>",
              (RunTo(2000),),
@@ -689,7 +708,7 @@ ZERO_INITIALISATION = Lesson(
              "is straight.</p>",
              (RunTo(2000),),
              (one_distinct_throughout(), one_neuron_equivalent(), classified(at_most=12)),
-             select=((1, 0),), show=("decision_boundary_dock", "weights_dock")),
+             show=("decision_boundary_dock", "weights_dock")),
         Step("Random initial weights",
              "<p>The same network from uniform(−1, 1), seed 0, for 2000 iterations: four "
              "distinct neurons, a bent boundary around the band, all 15 right.</p>",
@@ -726,8 +745,8 @@ FIX_THE_SEED = Lesson(
              "<p>Seed 2: other initial weights, another loss curve, other final weights. "
              "Both runs learn the band, by different routes. Without a fixed seed you cannot "
              "tell whether a difference comes from your change or from the draw.</p>"
-             "<p>Mini-batch SGD draws again every epoch: its shuffle seed (Training) fixes "
-             "that draw in the same way.</p>",
+             "<p>Mini-batch SGD draws again every epoch, which batches to take: the file's "
+             "<tt>training.shuffle_seed</tt> fixes that draw in the same way.</p>",
              (Load(band_seed(2), "Lesson: band, seed 2"), RunTo(2000)),
              (different_run_from("A"), classified(at_least=15)),
              show=("loss_dock",), reference="A"),

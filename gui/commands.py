@@ -84,3 +84,36 @@ class ChangeStructureCommand(_SwapCommand):
 
     def __init__(self, controller, stepper: Stepper, text: str) -> None:
         super().__init__(text, controller.apply_stepper, controller.stepper, stepper)
+
+
+class SwapInCommand(QUndoCommand):
+    """Another network, data, settings and history at once with its initialisation scheme
+    (a lesson's step); undo gives back the old ones. ``after_redo`` and ``after_undo``, when
+    given, are called after an undo and a later redo (the lesson panel follows the step
+    whose network is shown), not after the push."""
+
+    discards_future = False  # each stepper keeps its own history
+
+    def __init__(self, controller, stepper: Stepper, init_spec: InitSpec | None, text: str,
+                 after_redo=None, after_undo=None) -> None:
+        super().__init__(text)
+        self.controller = controller
+        self.old = (controller.stepper, controller.init_spec)
+        self.new = (stepper, init_spec if init_spec is not None else controller.init_spec)
+        self.after_redo, self.after_undo = after_redo, after_undo
+        self._pushed = False  # the first redo is the push itself: no callback
+
+    def _apply(self, state, after) -> None:
+        stepper, spec = state
+        self.controller.apply_stepper(stepper)
+        if spec != self.controller.init_spec:
+            self.controller.apply_init_spec(spec)
+        if after is not None:
+            after()
+
+    def redo(self) -> None:
+        self._apply(self.new, self.after_redo if self._pushed else None)
+        self._pushed = True
+
+    def undo(self) -> None:
+        self._apply(self.old, self.after_undo)

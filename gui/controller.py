@@ -24,7 +24,7 @@ from engine.optimizers import TrainingConfig
 from engine.stepper import NonFiniteError, Stepper
 from engine.symmetry import symmetry_groups
 
-from .commands import ChangeInitCommand, ChangeStructureCommand
+from .commands import ChangeStructureCommand, SwapInCommand
 
 CHUNK_SECONDS = 0.012
 MAX_CHUNK_SECONDS = 0.045  # with a redraw of as long, input waits < 100 ms
@@ -41,6 +41,7 @@ class LabController(QObject):
     run_state_changed = Signal(bool)  # running or paused
     fault_raised = Signal(str)  # a phase produced inf/NaN: the run stopped there
     message_posted = Signal(str)  # a short status-bar message
+    document_loaded = Signal()  # load(): other work replaced this one (new, open, recover)
     document_changed = Signal()  # file path or modified flag
     breakpoint_hit = Signal(object)  # engine.breakpoints.Hit: the run paused there
 
@@ -86,6 +87,7 @@ class LabController(QObject):
         is that document already stepped (a lesson's step, its history kept)."""
         self.pause()
         self._install(document, path, stepper)
+        self.document_loaded.emit()
         self.structure_changed.emit()
         self.document_changed.emit()
 
@@ -298,14 +300,13 @@ class LabController(QObject):
             return False
         return self.push(ChangeStructureCommand(self, stepper, text), discards_future=False)
 
-    def swap_in(self, stepper: Stepper, init_spec: InitSpec | None, text: str) -> None:
+    def swap_in(self, stepper: Stepper, init_spec: InitSpec | None, text: str,
+                after_redo=None, after_undo=None) -> None:
         """Another network, data, settings and history at once (a lesson's step), with its
-        initialisation scheme: one undoable edit; undo gives back the old ones."""
-        self.undo_stack.beginMacro(text)
-        self.undo_stack.push(ChangeStructureCommand(self, stepper, text))
-        if init_spec is not None and init_spec != self.init_spec:
-            self.undo_stack.push(ChangeInitCommand(self, init_spec, text))
-        self.undo_stack.endMacro()
+        initialisation scheme: one undoable edit that discards nothing (undo gives back the
+        old ones, history and all); see SwapInCommand for the callbacks."""
+        self.undo_stack.push(SwapInCommand(self, stepper, init_spec, text, after_redo,
+                                           after_undo))
 
     def apply_stepper(self, stepper: Stepper) -> None:
         """Swap in another network (a structure edit or its undo), history and all."""

@@ -18,7 +18,7 @@ import contextlib
 import html
 import re
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -54,9 +54,10 @@ class LiveLab:
     """A lesson's actions on the window's controller, each an undoable command (runs are
     history, as when the learner runs)."""
 
-    def __init__(self, controller, memo: dict) -> None:
+    def __init__(self, controller, memo: dict, after_redo=None, after_undo=None) -> None:
         self.controller = controller
         self.memo = memo
+        self.after = (after_redo, after_undo)  # for a load's undo and redo (SwapInCommand)
 
     @property
     def stepper(self):
@@ -64,7 +65,7 @@ class LiveLab:
 
     def load(self, document: Document, text: str) -> None:
         self.controller.swap_in(document.make_stepper(seek_seconds=SEEK_SECONDS),
-                                document.init, text)
+                                document.init, text, *self.after)
 
     def step_phase(self) -> None:
         self.controller.step_phase()
@@ -198,6 +199,8 @@ class Lessons(QObject):
         self.dock.setWidget(self.panel)
         window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.dock)
         self.dock.hide()
+        self.dock.installEventFilter(self)  # its close button ends the lesson
+        self._loading = False  # the lesson itself is loading its network
         self.panel.back_requested.connect(self.back)
         self.panel.again_requested.connect(self.again)
         self.panel.next_requested.connect(self.next)
@@ -210,7 +213,20 @@ class Lessons(QObject):
                        c.settings_changed):
             signal.connect(self._changed)
         c.run_state_changed.connect(lambda running: None if running else self._changed())
+        c.document_loaded.connect(self._other_work_loaded)
         self._build_actions()
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.dock and event.type() == QEvent.Type.Close and self.lesson:
+            self.close()
+        return False
+
+    def _other_work_loaded(self) -> None:
+        """New, Open, Revert or a recovery replaced the lesson's network: the lesson ends
+        (its steps would act on that work, and Back would swap the lesson's network in
+        under that file's name)."""
+        if self.lesson is not None and not self._loading:
+            self.close()
 
     # ------------------------------------------------------------------ menu
     def _build_actions(self) -> None:
@@ -255,9 +271,14 @@ class Lessons(QObject):
         self.controller.pause()
         with _busy():
             lab = self._build(lesson, index)
-            self.controller.load(Document.from_stepper(lab.stepper, lab.init_spec), None,
-                                 stepper=lab.stepper)
-        self.window.files.mark_saved()
+            self._loading = True
+            try:
+                self.controller.load(Document.from_stepper(lab.stepper, lab.init_spec), None,
+                                     stepper=lab.stepper)
+            finally:
+                self._loading = False
+        self.window.files.mark_saved()  # an untouched lesson loses nothing, as New
+        self.window.update_title()
         self.lesson, self.memo = lesson, lab.memo
         self.dock.show()
         self.dock.raise_()
@@ -270,6 +291,7 @@ class Lessons(QObject):
     def next(self) -> None:
         if self.lesson is None:
             return
+        self.controller.pause()
         if self.index + 1 >= len(self.lesson.steps):
             title = self.lesson.title
             self.close()
@@ -284,10 +306,11 @@ class Lessons(QObject):
             self._set_up(target, "the network had changed shape, so the lesson set step "
                                  f"{target + 1} up afresh")
             return
-        if not self._agree():
+        loads = bool(step.actions) and isinstance(step.actions[0], lessons.Load)
+        if not loads and not self._agree():
             return
         with _busy(), self._agreed():
-            lab = LiveLab(self.controller, self.memo)
+            lab = LiveLab(self.controller, self.memo, *self._following(target, self.index))
             for action in step.actions:
                 action.apply(lab)
         self._enter(target)
@@ -302,6 +325,7 @@ class Lessons(QObject):
 
     def close(self) -> None:
         """Leave the lesson; the network stays as it is."""
+        self._timer.stop()
         self.lesson = None
         self.verdicts = None
         self.window.loss_plot.set_reference(None)
@@ -314,11 +338,23 @@ class Lessons(QObject):
         with _busy():
             lab = self._build(self.lesson, index)
             self.controller.swap_in(lab.stepper, lab.init_spec,
-                                    f"Lesson: {self.lesson.title}, step {index + 1}")
+                                    f"Lesson: {self.lesson.title}, step {index + 1}",
+                                    *self._following(index, self.index))
         self.memo = lab.memo
         self._enter(index)
         if why:
             self.window.statusBar().showMessage(f"Lesson: {why}", 10000)
+
+    def _following(self, index: int, before: int):
+        """Callbacks for a set-up's redo and undo: the panel shows the step whose network
+        is there (while the same lesson is open)."""
+        lesson = self.lesson
+
+        def show(step: int) -> None:
+            if self.lesson is lesson:
+                self._enter(step)
+
+        return (lambda: show(index)), (lambda: show(before))
 
     def _build(self, lesson: lessons.Lesson, index: int) -> lessons.EngineLab:
         return lessons.build(lesson, index, seek_seconds=SEEK_SECONDS)

@@ -501,6 +501,7 @@ class MainWindow(QMainWindow):
         if not self.files.may_lose_work():
             event.ignore()
             return
+        self.lessons.close()
         self.files.close()
         self.controller.pause()
         self.statusBar().clearMessage()
@@ -525,6 +526,9 @@ def run_app(path: Path | None, screenshot: Path | None = None, steps: int = 0,
     if steps:
         window.controller.stepper.run(steps)
         window.controller.position_changed.emit()
+    if screenshot is None:
+        install_exception_hook(window)
+        window.files.offer_recovery()  # before a lesson: it would replace the lesson's work
     if lesson is not None:
         app.processEvents()
         window.lessons.start(*lesson)
@@ -540,8 +544,6 @@ def run_app(path: Path | None, screenshot: Path | None = None, steps: int = 0,
             print(f"backprop-lab: could not write {screenshot}", file=sys.stderr)
             return 2
         return 0
-    install_exception_hook(window)
-    window.files.offer_recovery()
     return app.exec()
 
 

@@ -463,8 +463,7 @@ class MatrixView(QWidget):
     def show_block(self, text: str) -> BlockWidget | None:
         """Scroll to the first block whose title holds ``text`` (a lesson points at it) and
         return it; None when no block has it."""
-        if self._stale:
-            self._rebuild()
+        self._rebuild()  # the state may have moved since the last refresh
         for widget in self.block_widgets:
             if text in widget.block.title:
                 QTimer.singleShot(0, lambda w=widget: self._scroll_to(w))

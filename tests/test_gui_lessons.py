@@ -35,8 +35,9 @@ from PySide6.QtWidgets import QDockWidget, QMenu, QPushButton
 from engine import lessons
 from engine.network import ParameterAddress
 
-REFERENCE = json.loads((REPO.parent / "shared" / "reference" /
-                        "seed-000-first-iteration.json").read_text(encoding="utf-8"))
+# seed 000's printed numbers (tests/data holds a copy of ../shared/reference/)
+REFERENCE = json.loads((REPO / "tests" / "data" / "seed-000-first-iteration.json").read_text(
+    encoding="utf-8"))
 TITLES = ["All weights equal", "w5 = w6", "Zero initialisation", "Why fix the random seed"]
 
 
@@ -317,10 +318,18 @@ def test_a_deviation_shows_in_the_checks_and_the_lesson_goes_on_from_it(open_win
     assert not all(shown.values())
     assert "✗" in panel(window).checks.text()
     w5_before = c.network.get(W5)
+    ask = c.confirm_discard
     press_next(qtbot, window)  # goes on from the learner's network
+    assert c.confirm_discard is ask  # the question asked up front is the window's again
     assert "Step 3 of 4" in panel(window).heading.text()
     assert c.stepper.iteration == 1000  # ran on to 1000 from 600
     assert c.network.get(W5) != w5_before
+    lessons_own = lessons.build(lessons.W5_EQUALS_W6, 2).stepper.network
+    assert not np.allclose(c.network.theta, lessons_own.theta)  # the edit carried on
+    at_600 = c.stepper.history.snapshot_iterations == 600
+    row = c.stepper.history.snapshots[at_600][0]
+    w1, w3 = row[c.network.flat_index(W1)], row[c.network.flat_index(W3)]
+    assert w3 - w1 > 0.2  # the learner's +0.25, still there (the lesson's own: w3 = w1)
     edits = [c.undo_stack.text(i) for i in range(c.undo_stack.count())]
     assert any("w^0_{0,1}" in text for text in edits)  # the learner's edit is still there
     assert any("Lesson: w5" in text for text in edits)
@@ -509,3 +518,158 @@ def test_a_remembered_layout_does_not_bring_back_an_empty_lesson_dock(qtbot, tmp
     assert not second.lessons.dock.isVisible()
     assert second.lessons.lesson is None
     second.close()
+
+
+# ------------------------------------------------ what the review of the lessons found
+def test_opening_other_work_ends_the_lesson(open_window, qtbot, tmp_path):
+    from gui_helpers import SEED_001_FREE
+
+    window = open_window(show=True)
+    start(qtbot, window, "seed")
+    press_next(qtbot, window)  # run A's curve in grey
+    mine = tmp_path / "mine.json"
+    mine.write_bytes(SEED_001_FREE.read_bytes())
+    assert window.open_file(mine)
+    assert window.lessons.lesson is None
+    assert not window.lessons.dock.isVisible()
+    assert window.loss_plot.reference_losses is None
+    assert not window.lessons.action_back.isEnabled()
+    assert window.controller.network.sizes == [2, 2, 1]  # the opened file, untouched
+    start(qtbot, window, "w5-w6")
+    window.files.new_file()
+    assert window.lessons.lesson is None
+
+
+def test_starting_a_lesson_leaves_no_unsaved_mark(open_window, qtbot):
+    window = open_window(show=True)
+    start(qtbot, window, "w5-w6")
+    assert not window.files.is_modified()
+    assert "•" not in window.windowTitle()
+    press_next(qtbot, window)
+    assert "•" in window.windowTitle()  # trained since: unsaved work
+
+
+def test_matrices_scroll_to_the_block_the_step_names(open_window, qtbot):
+    window = open_window(show=True)
+    start(qtbot, window, "all-equal")
+    view = window.debugger.matrix_view
+    assert view.isVisible()
+    press_next(qtbot, window)
+    press_next(qtbot, window)  # backward: ∂C/∂W^1, below three other blocks
+    block = next(w for w in view.block_widgets if "∂C/∂W^1]" in w.block.title)
+    bar = view.scroll.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.value() > 0, timeout=2000)
+    assert bar.value() == min(block.y(), bar.maximum())
+
+
+def test_next_while_running_pauses_first(open_window, qtbot):
+    window = open_window(show=True)
+    start(qtbot, window, "w5-w6")
+    c = window.controller
+    c.run()
+    qtbot.waitUntil(lambda: c.stepper.iteration > 600, timeout=5000)  # past the step's 500
+    press_next(qtbot, window)
+    assert not c.running
+    iteration = c.stepper.iteration
+    qtbot.wait(100)
+    assert c.stepper.iteration == iteration  # paused, not running behind the step
+    assert all(holds for _, holds in checks_shown(window))
+
+
+def test_undoing_a_set_up_asks_nothing_and_the_panel_follows(open_window, qtbot):
+    window = open_window(show=True)
+    start(qtbot, window, "w5-w6")
+    press_next(qtbot, window)
+    press_next(qtbot, window)  # step 3, iteration 1000
+    c = window.controller
+    asked = []
+    c.confirm_discard = lambda iterations: asked.append(iterations) or True
+    c.seek(700)
+    button(window, "lesson_back").click()  # step 2 as the lesson sets it up
+    assert "Step 2 of 4" in panel(window).heading.text()
+    assert c.stepper.iteration == 500
+    c.seek(200)
+    assert c.undo()
+    assert asked == []  # the set-up discards nothing: nothing to ask
+    assert "Step 3 of 4" in panel(window).heading.text()
+    assert c.stepper.iteration == 700 and c.stepper.head_iteration == 1000
+    assert c.redo()
+    assert "Step 2 of 4" in panel(window).heading.text()
+
+
+def test_next_onto_a_step_that_loads_asks_nothing_when_rewound(open_window, qtbot):
+    window = open_window(show=True)
+    start(qtbot, window, "zeros")
+    press_next(qtbot, window)  # 2000 iterations of logistic regression
+    c = window.controller
+    asked = []
+    c.confirm_discard = lambda iterations: asked.append(iterations) or True
+    c.seek(1000)
+    press_next(qtbot, window)  # loads the 2-4-1 network: nothing of the old run is lost
+    assert asked == []
+    assert c.network.sizes == [2, 4, 1]
+    c.undo()
+    assert c.network.sizes == [2, 1] and c.stepper.head_iteration == 2000
+
+
+def test_closing_the_dock_ends_the_lesson(open_window, qtbot):
+    window = open_window(show=True)
+    start(qtbot, window, "seed")
+    press_next(qtbot, window)
+    iteration = window.controller.stepper.iteration
+    window.lessons.dock.close()  # its close button
+    assert window.lessons.lesson is None
+    assert window.loss_plot.reference_losses is None
+    assert not window.lessons.action_next.isEnabled()
+    window.lessons.action_next.trigger()
+    assert window.controller.stepper.iteration == iteration
+
+
+def test_closing_the_window_stops_the_lesson_check(open_window, qtbot):
+    window = open_window(show=True)
+    start(qtbot, window, "w5-w6")
+    window.controller.run_now(3)  # a change: the check is due in CHECK_DELAY_MS
+    assert window.lessons._timer.isActive()
+    window.close()
+    assert not window.lessons._timer.isActive()
+
+
+def test_a_rewound_run_a_is_still_run_a(open_window, qtbot):
+    window = open_window(show=True)
+    start(qtbot, window, "seed")
+    press_next(qtbot, window)
+    window.controller.seek(1500)
+    verdicts = dict((claim.text, verdict) for claim, verdict in
+                    lessons.check(lessons.FIX_THE_SEED.steps[1], window.controller.stepper,
+                                  window.lessons.memo))
+    assert all(verdict.holds for verdict in verdicts.values()), verdicts
+    window.controller.apply_theta(window.controller.network.theta * 1.001)  # not run A now
+    window.lessons.check_now()
+    assert not window.lessons.verdicts[0][1].holds
+
+
+def test_the_reference_curve_belongs_to_the_steps_that_name_it(open_window, qtbot):
+    window = open_window(show=True)
+    start(qtbot, window, "seed")
+    press_next(qtbot, window)
+    assert window.loss_plot.reference_losses is not None
+    window.lessons.action_back.trigger()  # run A's own step: nothing to compare with
+    assert window.loss_plot.reference_losses is None
+    press_next(qtbot, window)
+    start(qtbot, window, "w5-w6")  # another lesson
+    assert window.loss_plot.reference_losses is None
+
+
+def test_the_initialisation_scheme_follows_the_step(open_window, qtbot):
+    from engine.init import InitSpec
+
+    window = open_window(show=True)
+    start(qtbot, window, "all-equal")
+    c = window.controller
+    assert c.init_spec.scheme == "constant"
+    for _ in range(6):
+        press_next(qtbot, window)
+    assert c.init_spec == InitSpec("uniform", 0)  # the text says: try another seed there
+    assert window.findChild(QDockWidget, "settings_dock").isVisible()
+    window.lessons.action_back.trigger()
+    assert c.init_spec.scheme == "constant"
