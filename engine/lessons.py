@@ -613,10 +613,9 @@ ALL_WEIGHTS_EQUAL = Lesson(
         Step("A plateau, not a cure",
              "<p>The lesson ran on to 6000. After about iteration 5000 the loss falls: with "
              "only two observations, one neuron per layer is enough to fit them. But the "
-             "neurons "
-             "never differentiated: each layer has had one distinct neuron at every "
-             "iteration. This network has the power of a 2-1-1-2 network, and more data "
-             "would show it.</p>",
+             "neurons never differentiated: each hidden layer has had one distinct neuron "
+             "at every iteration. This network has the power of a 2-1-1-2 network, and "
+             "more data would show it.</p>",
              (RunTo(6000),),
              (loss_below(0.01), one_distinct_throughout()),
              show=("symmetry_dock",)),
@@ -685,9 +684,8 @@ ZERO_INITIALISATION = Lesson(
         Step("It learns",
              "<p>After 2000 iterations the neuron separates the classes. The gradient of "
              "each weight is (1/m) Σ (a − y) x<sub>i</sub> over the m observations: the "
-             "inputs differ, so the weights "
-             "get different gradients from the start. With no hidden layer there is no "
-             "symmetry to break.</p>",
+             "inputs differ, so the weights get different gradients from the start. With "
+             "no hidden layer there is no symmetry to break.</p>",
              (RunTo(2000),),
              (loss_below(0.2), classified(at_least=6),
               weights_differ(_w(0, 0, 0), _w(0, 1, 0), "w^0_{0,0} and w^0_{1,0}")),
@@ -728,7 +726,7 @@ FIX_THE_SEED = Lesson(
              "<b>seed 1</b>, trained for 2000 iterations. The lesson remembers this run as "
              "run A.</p>"
              "<p>A seed fixes the random draw: numpy's default_rng(seed) gives the same "
-             "numbers on every machine.</p>",
+             "numbers on every machine (with the same numpy version).</p>",
              (Load(band_seed(1), "Lesson: band, seed 1"), RunTo(2000), Remember("A")),
              (initial_weights_drawn(SEED_1),),
              show=("settings_dock", "loss_dock")),

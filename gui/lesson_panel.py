@@ -200,6 +200,8 @@ class Lessons(QObject):
         window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.dock)
         self.dock.hide()
         self.dock.installEventFilter(self)  # its close button ends the lesson
+        self.dock.toggleViewAction().triggered.connect(  # and so does View ▸ Lesson
+            lambda shown: None if shown or self.lesson is None else self.close())
         self._loading = False  # the lesson itself is loading its network
         self.panel.back_requested.connect(self.back)
         self.panel.again_requested.connect(self.again)
@@ -301,13 +303,13 @@ class Lessons(QObject):
             return
         target = self.index + 1
         step = self.lesson.steps[target]
+        loads = bool(step.actions) and isinstance(step.actions[0], lessons.Load)
         fits = self._expected == lessons.structure_of(self.controller.network)
-        if step.actions and not isinstance(step.actions[0], lessons.Load) and not fits:
+        if not loads and not fits:
             self._set_up(target, "the network had changed shape, so the lesson set step "
                                  f"{target + 1} up afresh")
             return
-        loads = bool(step.actions) and isinstance(step.actions[0], lessons.Load)
-        if not loads and not self._agree():
+        if not loads and not self._agree():  # a load discards nothing: nothing to ask
             return
         with _busy(), self._agreed():
             lab = LiveLab(self.controller, self.memo, *self._following(target, self.index))

@@ -623,6 +623,10 @@ def test_closing_the_dock_ends_the_lesson(open_window, qtbot):
     assert not window.lessons.action_next.isEnabled()
     window.lessons.action_next.trigger()
     assert window.controller.stepper.iteration == iteration
+    start(qtbot, window, "seed")
+    window.lessons.dock.toggleViewAction().trigger()  # View ▸ Lesson, unticked
+    assert window.lessons.lesson is None
+    assert not window.lessons.action_next.isEnabled()
 
 
 def test_closing_the_window_stops_the_lesson_check(open_window, qtbot):
