@@ -21,6 +21,7 @@ import re
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import (
+    QComboBox,
     QDockWidget,
     QHBoxLayout,
     QLabel,
@@ -92,6 +93,7 @@ class LessonPanel(QWidget):
     back_requested = Signal()
     again_requested = Signal()
     next_requested = Signal()
+    step_chosen = Signal(int)  # a step picked from the list
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -102,6 +104,11 @@ class LessonPanel(QWidget):
         self.heading.setObjectName("lesson_heading")
         self.heading.setWordWrap(True)
         self.heading.setTextFormat(Qt.TextFormat.RichText)
+        self.steps = QComboBox()
+        self.steps.setObjectName("lesson_steps")
+        self.steps.setToolTip("Go to any step of the lesson, set up as the lesson does "
+                              "(Undo comes back)")
+        self.steps.activated.connect(self.step_chosen)
         self.text = QTextBrowser()
         self.text.setObjectName("lesson_text")
         self.text.setOpenLinks(False)
@@ -126,6 +133,7 @@ class LessonPanel(QWidget):
         for button in (self.back_button, self.again_button, self.next_button):
             buttons.addWidget(button)
         layout.addWidget(self.heading)
+        layout.addWidget(self.steps)
         layout.addWidget(self.text, 1)
         layout.addWidget(self.checks)
         layout.addLayout(buttons)
@@ -145,6 +153,8 @@ class LessonPanel(QWidget):
             f"<li><b>{html.escape(lesson.title)}</b>: {html.escape(lesson.summary)}</li>"
             for lesson in lessons.LESSONS) + "</ul>")
         self.checks.clear()
+        self.steps.clear()
+        self.steps.setEnabled(False)
         for button in (self.back_button, self.again_button, self.next_button):
             button.setEnabled(False)
 
@@ -153,6 +163,12 @@ class LessonPanel(QWidget):
         self.heading.setText(f"<b>{html.escape(lesson.title)}</b><br>Step {index + 1} of "
                              f"{len(lesson.steps)}: {html.escape(step.title)}")
         self.text.setHtml(step.text)
+        titles = [f"{k + 1}. {candidate.title}" for k, candidate in enumerate(lesson.steps)]
+        if [self.steps.itemText(k) for k in range(self.steps.count())] != titles:
+            self.steps.clear()
+            self.steps.addItems(titles)
+        self.steps.setCurrentIndex(index)
+        self.steps.setEnabled(True)
         self.back_button.setEnabled(index > 0)
         self.again_button.setEnabled(True)
         self.next_button.setEnabled(True)
@@ -206,6 +222,7 @@ class Lessons(QObject):
         self.panel.back_requested.connect(self.back)
         self.panel.again_requested.connect(self.again)
         self.panel.next_requested.connect(self.next)
+        self.panel.step_chosen.connect(self.go_to)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(CHECK_DELAY_MS)
@@ -316,6 +333,11 @@ class Lessons(QObject):
             for action in step.actions:
                 action.apply(lab)
         self._enter(target)
+
+    def go_to(self, index: int) -> None:
+        """Any step, set up as the lesson does (one edit that Undo takes back)."""
+        if self.lesson is not None and index != self.index:
+            self._set_up(index)
 
     def back(self) -> None:
         if self.lesson is not None and self.index > 0:

@@ -677,3 +677,23 @@ def test_the_initialisation_scheme_follows_the_step(open_window, qtbot):
     assert window.findChild(QDockWidget, "settings_dock").isVisible()
     window.lessons.action_back.trigger()
     assert c.init_spec.scheme == "constant"
+
+
+def test_the_step_list_goes_to_any_step(open_window, qtbot):
+    from PySide6.QtWidgets import QComboBox
+
+    window = open_window(show=True)
+    start(qtbot, window, "all-equal")
+    steps = window.findChild(QComboBox, "lesson_steps")
+    assert steps.count() == 7 and steps.currentIndex() == 0
+    assert steps.itemText(4) == "5. The outputs settle on the averages"
+    steps.activated.emit(4)  # as a pick from the list does
+    assert "Step 5 of 7" in panel(window).heading.text()
+    assert window.controller.stepper.iteration == 2000
+    assert all(holds for _, holds in checks_shown(window))
+    assert steps.currentIndex() == 4
+    press_next(qtbot, window)
+    assert steps.currentIndex() == 5
+    assert window.controller.undo()  # runs are history, not edits: this undoes the jump
+    assert window.controller.stepper.iteration == 0
+    assert steps.currentIndex() == 0
