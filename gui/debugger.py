@@ -8,7 +8,15 @@ the window is paused (only the panels in view), and with the plots while running
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtWidgets import QMessageBox, QSplitter, QTabBar, QTabWidget, QToolBar
+from PySide6.QtWidgets import (
+    QMessageBox,
+    QScrollArea,
+    QSplitter,
+    QTabBar,
+    QTabWidget,
+    QToolBar,
+    QWidget,
+)
 
 from engine.breakpoints import Breakpoints
 
@@ -40,6 +48,16 @@ class _StaleTabBarFilter(QObject):
                 watched):
             watched.hide()
         return False
+
+
+def scrolling(widget: QWidget) -> QScrollArea:
+    """``widget`` in a frameless scroll area: a dock whose controls need height can then
+    share a column with others (a lesson above the matrices) rather than squeeze it."""
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+    scroll.setWidget(widget)
+    return scroll
 
 
 def hide_stale_tab_bars(window) -> None:
@@ -103,7 +121,7 @@ class Debugger:
             "breakpoints": window._dock("Breakpoints", "breakpoints_dock",
                                         self.breakpoints_panel, right),
             "matrices": window._dock("Matrices", "matrix_view", self.matrix_view, left),
-            "compare": window._dock("Compare", "compare_dock", self.compare, left),
+            "compare": window._dock("Compare", "compare_dock", scrolling(self.compare), left),
             "gradcheck": window._dock("Gradient check", "gradcheck_dock", self.gradcheck, left),
         }
         for area in (right, left):

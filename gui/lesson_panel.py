@@ -41,7 +41,9 @@ from .controller import SEEK_SECONDS
 
 CHECK_DELAY_MS = 150  # checks run this long after the last change (a burst of edits: once)
 HOLDS, FAILS = "✓", "✗"
-LESSON_HEIGHT = 470  # of the left column, above the matrices
+# vertical room a step gives the lesson and the plots below (and the matrices)
+STEP_HEIGHTS = (330, 280)  # lesson, plots: the matrices keep ~150 px
+MATRIX_STEP_HEIGHTS = (290, 420, 190)  # lesson, matrices, plots: a step about the matrices
 
 
 def rich(text: str) -> str:
@@ -112,7 +114,7 @@ class LessonPanel(QWidget):
         self.text = QTextBrowser()
         self.text.setObjectName("lesson_text")
         self.text.setOpenLinks(False)
-        self.text.setMinimumHeight(150)
+        self.text.setMinimumHeight(120)
         self.checks = QLabel()
         self.checks.setObjectName("lesson_checks")
         self.checks.setWordWrap(True)
@@ -301,9 +303,6 @@ class Lessons(QObject):
         self.lesson, self.memo = lesson, lab.memo
         self.dock.show()
         self.dock.raise_()
-        # once the dock is laid out (resizing a dock just shown does nothing)
-        QTimer.singleShot(0, lambda: self.window.resizeDocks(
-            [self.dock], [LESSON_HEIGHT], Qt.Orientation.Vertical))
         self._enter(index)
         return True
 
@@ -428,6 +427,14 @@ class Lessons(QObject):
                 dock.raise_()
         if step.matrix is not None:
             self.window.debugger.matrix_view.show_block(step.matrix)
+        # room for what the step talks about: the matrices (tall) or the plots below;
+        # once the docks just shown are laid out (resizing them before does nothing)
+        w = self.window
+        docks, heights = ([self.dock, w.debugger.docks["matrices"], w.loss_dock],
+                          MATRIX_STEP_HEIGHTS) if "matrix_view" in step.show else (
+                              [self.dock, w.loss_dock], STEP_HEIGHTS)
+        QTimer.singleShot(0, lambda: w.resizeDocks(docks, list(heights),
+                                                   Qt.Orientation.Vertical))
 
     # ---------------------------------------------------------------- checks
     def _changed(self) -> None:

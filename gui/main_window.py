@@ -33,7 +33,7 @@ from engine.symmetry import describe
 from .commands import SetParametersCommand
 from .controller import LabController
 from .dataset_editor import DatasetEditor
-from .debugger import Debugger, hide_stale_tab_bars
+from .debugger import Debugger, hide_stale_tab_bars, scrolling
 from .decision_boundary import DecisionBoundaryView
 from .exports import Exports
 from .files import FileManager
@@ -143,7 +143,7 @@ class MainWindow(QMainWindow):
         table's name, as the issue names it), and the decision boundary beside the plots."""
         c = self.controller
         self.dataset_editor = DatasetEditor(c)
-        self.dataset_dock = self._dock("Data", "dataset_table", self.dataset_editor,
+        self.dataset_dock = self._dock("Data", "dataset_table", scrolling(self.dataset_editor),
                                        Qt.DockWidgetArea.LeftDockWidgetArea)
         self.tabifyDockWidget(self.debugger.docks["gradcheck"], self.dataset_dock)
         self.debugger.docks["matrices"].raise_()

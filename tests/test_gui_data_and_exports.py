@@ -28,7 +28,7 @@ def open_window(qtbot):
 def test_the_data_and_boundary_docks_are_in_the_window(open_window):
     window = open_window(show=True)
     dock = window.findChild(QDockWidget, "dataset_table")
-    assert dock is not None and dock.widget() is window.dataset_editor
+    assert dock is not None and dock.widget().widget() is window.dataset_editor  # scrolls
     assert window.findChild(QTableView, "dataset_table") is not None
     assert window.findChild(QWidget, "decision_boundary_view") is window.decision_boundary
     view_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
