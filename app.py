@@ -52,11 +52,11 @@ def main(argv: list[str] | None = None) -> int:
     path = arguments.file or DEFAULT_FILE
     try:
         from gui.main_window import run_app
-    except ImportError:
-        # Until the window exists: print the network's tables in the seed's style.
-        from engine.__main__ import main as engine_main
-
-        return engine_main([str(path), "--steps", str(arguments.steps)])
+    except ImportError as error:  # PySide6 or pyqtgraph missing: say so, not something else
+        print(f"backprop-lab: the window cannot start: {error}. Install the app with "
+              "`pip install -e .` (the tables alone: `python -m engine FILE`).",
+              file=sys.stderr)
+        return 2
     lesson = None if arguments.lesson is None else (arguments.lesson, arguments.lesson_step - 1)
     return run_app(path, screenshot=arguments.screenshot, steps=arguments.steps, lesson=lesson)
 

@@ -697,3 +697,4 @@ def test_the_step_list_goes_to_any_step(open_window, qtbot):
     assert window.controller.undo()  # runs are history, not edits: this undoes the jump
     assert window.controller.stepper.iteration == 0
     assert steps.currentIndex() == 0
+

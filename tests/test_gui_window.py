@@ -410,6 +410,22 @@ def test_screenshot_command_line(tmp_path):
     assert width >= 400 and height >= 300
 
 
+def test_app_without_its_gui_packages_says_what_is_missing(tmp_path):
+    # a PySide6 that cannot be imported, ahead of the installed one on the path
+    (tmp_path / "PySide6").mkdir()
+    (tmp_path / "PySide6" / "__init__.py").write_text(
+        'raise ImportError("No module named PySide6 (hidden by the test)")\n', encoding="utf-8")
+    out = tmp_path / "x.png"
+    result = subprocess.run(
+        [sys.executable, str(REPO / "app.py"), "--screenshot", str(out)],
+        cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False,
+        env={**os.environ, "PYTHONPATH": str(tmp_path)})
+    assert result.returncode == 2
+    assert "cannot start" in result.stderr and "PySide6" in result.stderr
+    assert "pip install -e ." in result.stderr
+    assert not out.exists()
+
+
 def test_selection_marks_neurons_and_biases(open_window):
     from gui.graph_items import BIAS_PEN, SELECTED_BIAS_PEN
 
