@@ -284,8 +284,10 @@ def _scientific(value: float) -> str:
     return "0" if value == 0 else f"{value:.1e}"
 
 
-def identical(quantity: str, layers: tuple[int, ...], axis: int, name: str) -> Check:
-    """The columns (axis 1) or rows (axis 0) of a trace quantity are identical, per layer."""
+def identical(quantity: str, layers: tuple[int, ...], axis: int, name: str,
+              text: str | None = None) -> Check:
+    """The columns (axis 1) or rows (axis 0) of a trace quantity are identical, per layer
+    (``text``: the claim in the step's own words)."""
     what = "columns" if axis == 1 else "rows"
 
     def test(stepper: Stepper, memo: dict) -> Verdict:
@@ -303,7 +305,32 @@ def identical(quantity: str, layers: tuple[int, ...], axis: int, name: str) -> C
         return Verdict(bool(holds), "; ".join(parts))
 
     layer_names = ", ".join(name.format(l=layer) for layer in layers)
-    return Check(f"The {what} of {layer_names} are identical", test)
+    return Check(text or f"The {what} of {layer_names} are identical", test)
+
+
+def columns_differ(quantity: str, layer: int, name: str, text: str) -> Check:
+    """Not every column of a trace quantity is the same (e.g. outputs with other targets)."""
+
+    def test(stepper: Stepper, memo: dict) -> Verdict:
+        matrix = getattr(shown_trace(stepper), quantity)[layer]
+        if matrix is None:
+            return Verdict(False, f"{name}: not computed yet")
+        difference = _differences(matrix, 1)
+        return Verdict(difference > EQUAL_RTOL,
+                       f"{name}: largest relative difference {_scientific(difference)}")
+
+    return Check(text, test)
+
+
+def distinct_outputs(expected: int) -> Check:
+    def test(stepper: Stepper, memo: dict) -> Verdict:
+        network = stepper.network
+        count = len(symmetry_groups(network)[-1])
+        return Verdict(count == expected, f"layer {network.layer_count}: {count} distinct of "
+                                          f"{network.sizes[-1]}")
+
+    return Check(f"The output layer has {expected} distinct neuron{'s' * (expected != 1)}",
+                 test)
 
 
 def _with_hidden_layer(network: Network) -> Network:
@@ -386,8 +413,10 @@ def loss_below(limit: float) -> Check:
     return Check(f"The loss is below {limit:g}", test)
 
 
-def classified(at_least: int | None = None, at_most: int | None = None) -> Check:
-    """How many observations a one-output classifier puts on the right side of 0.5."""
+def classified(at_least: int | None = None, at_most: int | None = None,
+               why: str = "") -> Check:
+    """How many observations a one-output classifier gets right: output above 0.5 for
+    class 1, below for class 0."""
 
     def test(stepper: Stepper, memo: dict) -> Verdict:
         if stepper.network.sizes[-1] != 1:
@@ -397,10 +426,10 @@ def classified(at_least: int | None = None, at_most: int | None = None) -> Check
         return Verdict(bool(holds), f"{right} of {len(stepper.targets)} right")
 
     if at_most is None:
-        text = f"At least {at_least} observations are on the right side of 0.5"
+        text = f"At least {at_least} observations classified right"
     else:
-        text = f"No more than {at_most} observations are on the right side of 0.5"
-    return Check(text, test)
+        text = f"At most {at_most} observations classified right"
+    return Check(text + (f": {why}" if why else " (output above 0.5 for class 1)"), test)
 
 
 def equal_pairs(pairs: tuple[tuple[str, ParameterAddress, ParameterAddress], ...],
@@ -497,10 +526,11 @@ def same_run_as(key: str) -> Check:
         same_losses = np.array_equal(losses, run.losses)
         theirs = _theta_of(run, stepper.iteration) if stepper.phase == 0 else None
         same_here = theirs is not None and np.array_equal(stepper.network.theta, theirs)
+        counts = (f"{len(losses)} iterations" if len(losses) == len(run.losses) else
+                  f"{len(losses)} iterations (run {key}: {len(run.losses)})")
         return Verdict(bool(same_start and same_losses and same_here),
                        f"initial θ {'equal' if same_start else 'different'}; losses of "
-                       f"{len(losses)} and {len(run.losses)} iterations "
-                       f"{'equal' if same_losses else 'different'}; θ at iteration "
+                       f"{counts} {'equal' if same_losses else 'different'}; θ at iteration "
                        f"{stepper.iteration} {'equal' if same_here else 'different'}")
 
     return Check(f"This run is run {key}, bit for bit: the same initial weights, losses and "
@@ -508,6 +538,9 @@ def same_run_as(key: str) -> Check:
 
 
 def different_run_from(key: str) -> Check:
+    """Another run than ``key``: other initial weights, another loss curve, and other
+    weights where the timeline stands."""
+
     def test(stepper: Stepper, memo: dict) -> Verdict:
         run = memo[key]
         start = initial_parameters(stepper)
@@ -516,12 +549,15 @@ def different_run_from(key: str) -> Check:
         differ = np.flatnonzero(losses[:n] != run.losses[:n])
         first = f"first at iteration {differ[0]}" if len(differ) else "nowhere"
         other_start = start is not None and not np.array_equal(start, run.initial)
-        return Verdict(bool(other_start and len(differ)),
+        theirs = _theta_of(run, stepper.iteration) if stepper.phase == 0 else None
+        other_here = theirs is not None and not np.array_equal(stepper.network.theta, theirs)
+        return Verdict(bool(other_start and len(differ) and other_here),
                        f"initial θ {'different' if other_start else 'equal'}; "
-                       f"the losses differ {first}")
+                       f"the losses differ {first}; θ at iteration {stepper.iteration} "
+                       f"{'different' if other_here else 'equal'}")
 
-    return Check(f"This run differs from run {key}: other initial weights, another loss curve",
-                 test)
+    return Check(f"This run differs from run {key}: other initial weights, loss curve and "
+                 "weights", test)
 
 
 # ------------------------------------------------------------------- lessons
@@ -565,7 +601,8 @@ ALL_WEIGHTS_EQUAL = Lesson(
              "learning rate 0.5.</p>"
              "<p>The three neurons of layer 1 get the same inputs through the same weights. "
              "They are <b>interchangeable</b>: the graph outlines them in one colour and the "
-             "status bar counts one distinct neuron per hidden layer.</p>",
+             "status bar counts one distinct neuron per layer. So are the three of layer 2, "
+             "and, for now, the two outputs.</p>",
              (Load(seed_000, "Lesson: seed 000, every weight 1"),),
              (all_parameters(1.0), distinct_hidden(1)),
              select=((1, 0),), show=("inspector_dock",)),
@@ -574,57 +611,71 @@ ALL_WEIGHTS_EQUAL = Lesson(
              "one phase). <b>Matrices</b> shows the last one: [1 | a<sup>1</sup>] × "
              "[b<sup>1</sup>; W<sup>1</sup>] = n<sup>2</sup>, then a<sup>2</sup> = "
              "f(n<sup>2</sup>).</p>"
-             "<p>For each observation (a row) the three columns of a<sup>1</sup> are the same "
-             "number, and so are those of a<sup>2</sup>: one tint marks them. The three "
-             "neurons compute the same thing. These are the numbers seed 000 printed.</p>",
+             "<p>For each observation (a row) the three columns of a<sup>1</sup> (the left "
+             "table) are the same number, and so are those of a<sup>2</sup> (the block "
+             "below): one tint marks them. The three neurons compute the same thing. These "
+             "are the numbers seed 000 printed.</p>",
              (StepPhases("forward layer 3"),),
              (identical("activations", (1, 2), 1, "a^{l}"),),
              show=("matrix_view",), matrix="n^2 = "),
         Step("Backward: identical rows",
-             "<p>On through the output layer, the loss and back through layers 3 and 2. "
-             "<b>Matrices</b> now shows ∂C/∂W<sup>1</sup> = [1 | a<sup>1</sup>]<sup>T</sup> "
-             "× δ<sup>2</sup>.</p>"
-             "<p>Its rows for the three neurons of layer 1 are identical (they feed the "
-             "same numbers forward), and so are its columns (the neurons of layer 2 get the "
-             "same δ). The same goes for the rows of ∂C/∂W<sup>2</sup>. Every weight "
-             "of a neuron gets the gradient of the same weight of its twins.</p>",
-             (StepPhases("backward layer 1"),),
-             (identical("weight_gradients", (1, 2), 0, "∂C/∂W^{l}"),
-              identical("weight_gradients", (1,), 1, "∂C/∂W^{l}")),
-             show=("matrix_view",), matrix="∂C/∂W^1]"),
+             "<p>On through layer 3 and the loss, then back through the output layer. "
+             "<b>Matrices</b> now shows the table seed 000 printed: [∂C/∂b<sup>2</sup>; "
+             "∂C/∂W<sup>2</sup>] = [1 | a<sup>2</sup>]<sup>T</sup> × δ<sup>3</sup>, where "
+             "δ<sup>3</sup> = ∂C/∂n<sup>3</sup> is the seed's ∂C/∂a<sup>3</sup> · "
+             "∂a<sup>3</sup>/∂n<sup>3</sup>.</p>"
+             "<p>Row 0 is the bias. Rows 1 to 3, one per neuron of layer 2, are identical "
+             "(0.028122 | 0.0580562): the three neurons feed the same a<sup>2</sup> forward, "
+             "so their weights get the same gradient. The two columns differ: the two "
+             "outputs have different targets.</p>",
+             (StepPhases("backward layer 2"),),
+             (identical("weight_gradients", (2,), 0, "∂C/∂W^{l}",
+                        "The rows of ∂C/∂W^2 for the three neurons of layer 2 are identical"),
+              columns_differ("weight_gradients", 2, "∂C/∂W^2",
+                             "Its two columns differ (the outputs have other targets)")),
+             show=("matrix_view",), matrix="∂C/∂W^2]"),
         Step("The update keeps them equal",
-             "<p>The lesson finished the iteration: backward layer 1 and the update, "
-             "W ← W − 0.5 · ∂C/∂W. Identical neurons got identical gradients, so they change "
-             "by the same amount and stay identical: still one distinct neuron per hidden "
-             "layer. Nothing in gradient descent can tell them apart.</p>"
+             "<p>The lesson finished the iteration: back through layers 2 and 1, then the "
+             "update W ← W − 0.5 · ∂C/∂W (plain gradient descent). The three neurons of each "
+             "hidden layer got identical gradients, so they change by the same amount and "
+             "stay identical.</p>"
+             "<p>The two <b>output</b> neurons have parted (their outline is gone): same "
+             "inputs and weights, but different targets, 0.2 against 0.4, so a different "
+             "∂C/∂a and a different update. Neurons part when something in their chain "
+             "differs: a target, an outgoing weight or a starting value. Hidden neurons "
+             "have no target of their own and their outgoing weights are equal, so only "
+             "different starting weights can part them.</p>"
              "<p>Step on yourself (F10) and watch the outlines stay.</p>",
              (StepPhases("next iteration"),),
-             (distinct_hidden(1),),
+             (distinct_hidden(1), distinct_outputs(2)),
              select=((1, 0),), show=("inspector_dock",)),
         Step("The outputs settle on the averages",
              "<p>The lesson ran on to iteration 2000. The outputs are the same for both "
-             "observations: close to the <b>averages of the targets</b>, [0.6, 0.2]. With "
+             "observations (the Inspector lists them per observation): close to the "
+             "<b>averages of the targets</b>, [0.6, 0.2]. With "
              "one effective neuron per layer, this is the best the network found for a "
              "long while: the loss sits on a plateau from about iteration 50 to "
              "5000.</p>",
              (RunTo(2000),),
              (outputs_near_target_means(0.01), distinct_hidden(1)),
-             select=((3, 0),), show=("loss_dock",)),
+             select=((3, 0),), show=("loss_dock", "inspector_dock")),
         Step("A plateau, not a cure",
              "<p>The lesson ran on to 6000. After about iteration 5000 the loss falls: with "
              "only two observations, one neuron per layer is enough to fit them. But the "
              "neurons never differentiated: each hidden layer has had one distinct neuron "
-             "at every iteration. This network has the power of a 2-1-1-2 network, and "
-             "more data would show it.</p>",
+             "at every iteration. This network has the power of a 2-1-1-2 network; two "
+             "observations cannot show what it lost, more data would (the lesson Zero "
+             "initialisation shows it).</p>",
              (RunTo(6000),),
              (loss_below(0.01), one_distinct_throughout()),
              show=("symmetry_dock",)),
         Step("Random initial weights break the symmetry",
              "<p>The same network, re-initialised with uniform(−1, 1) and seed 0, then run "
              "to iteration 2000. Every neuron starts different, gets its own gradient and "
-             "keeps its own role: three distinct neurons per hidden layer, and the outputs "
-             "reach the targets, not their averages.</p>"
-             "<p>Try another seed in <b>Network ▸ Initialisation</b> and Re-initialise.</p>",
+             "keeps its own role: three distinct neurons per hidden layer. The loss falls "
+             "below 0.01 by iteration 571, where the tied network took 5660.</p>"
+             "<p>Try another seed: the Initialisation box of the <b>Network</b> panel "
+             "(right), then Re-initialise.</p>",
              (Load(seed_000, "Lesson: seed 000 again"), Reinitialise(RANDOM), RunTo(2000)),
              (distinct_hidden(None), outputs_near_targets(0.03)),
              show=("loss_dock", "settings_dock")),
@@ -639,32 +690,38 @@ W5_EQUALS_W6 = Lesson(
              "biases. The weights are tied: <b>w1 = w3</b>, <b>w2 = w4</b> (the two hidden "
              "neurons see the inputs the same way) and <b>w5 = w6</b> (the output sees them "
              "the same way).</p>"
-             "<p>The chain rule panel shows ∂J/∂w5 beside ∂J/∂w6: they differ only in a1 "
-             "against a2, and a1 = a2.</p>",
+             "<p>The chain rule panel (right) sets ∂J/∂w1 beside ∂J/∂w3. The chains "
+             "differ only where the neurons do: w5 against w6, and a1 against a2 (through "
+             "∂a/∂z). Tied, every factor is equal, so the gradients are equal.</p>",
              (Load(seed_001_tied, "Lesson: seed 001, tied"),),
              (equal_pairs(TIED, throughout=False), distinct_hidden(1)),
-             select=(W5, W6), show=("inspector_dock",)),
+             select=(W1, W3), show=("inspector_dock",)),
         Step("They move as one",
-             "<p>The lesson ran 500 iterations. In the <b>Weights</b> plot w1 lies on w3, w2 "
-             "on w4 and w5 on w6 from the first iteration to the last: equal gradients, "
-             "equal updates, for ever.</p>",
+             "<p>The lesson ran 500 iterations: equal gradients, equal updates, for ever. "
+             "The <b>Weights</b> plot colours each weight by the neuron it goes to: w1 (into "
+             "neuron 1) lies exactly on w3 (into neuron 2), and w2 on w4, so four weights "
+             "draw two curves. w5 and w6 both go to the output and share one colour.</p>",
              (RunTo(500),),
              (equal_pairs(TIED, throughout=True), distinct_hidden(1)),
-             select=(W5, W6), show=("weights_dock",)),
+             select=(W1, W3), show=("weights_dock", "inspector_dock")),
         Step("Nudge one weight",
-             "<p>The lesson added 0.1 to w5 (the undo stack has it) and ran 500 more "
-             "iterations. Now the output sees the hidden neurons differently, their δ "
-             "differ, w1 and w3 get different gradients, and the trajectories part.</p>"
+             "<p>The lesson added 0.1 to w5 (Edit ▸ Undo takes it back) and ran 500 more "
+             "iterations. In the chain rule the factor w5 against w6 is now marked: that one "
+             "factor is why the two neurons learn different things. Same data, different "
+             "weights, so different gradients, and the trajectories part.</p>"
+             "<p>That is the answer to seed 001: neurons that see the same data end up "
+             "different because they <i>start</i> different.</p>"
              "<p>Try your own: double-click any weight, type a value, run on (F5).</p>",
              (Nudge(W5, 0.1, "w5"), RunTo(1000)),
              (parted("w1 − w3", W1, W3, 0.01), parted("w5 − w6", W5, W6, 0.1),
               distinct_hidden(None)),
-             select=(W1, W3), show=("weights_dock",)),
+             select=(W1, W3), show=("weights_dock", "inspector_dock")),
         Step("Tie them again",
              "<p>Setting w3 = w1, w4 = w2 and w6 = w5 (select two weights, Edit ▸ Set equal, "
              "Ctrl+E) makes the neurons one again, and they stay one from there: symmetry "
              "is a property of the weights now, not of their past. The lesson did it and ran "
-             "on to 1500.</p>",
+             "on to 1500. The loss jumps up at 1000: tied, the network loses what the "
+             "difference had learnt.</p>",
              (Tie(((W3, W1), (W4, W2), (W6, W5)), "Lesson: w3 = w1, w4 = w2, w6 = w5"),
               RunTo(1500)),
              (equal_pairs(TIED, throughout=False), distinct_hidden(1)),
@@ -677,23 +734,27 @@ ZERO_INITIALISATION = Lesson(
     (
         Step("Logistic regression from zeros",
              "<p>One sigmoid neuron on seed 001's six observations (cross-entropy loss), "
-             "every weight and the bias 0: each output is σ(0) = 0.5.</p>",
+             "every weight and the bias 0: each output is σ(0) = 0.5.</p>"
+             "<p>The chain rule (right) sets ∂J/∂w1 beside ∂J/∂w2: they differ in the input "
+             "each weight multiplies, x1 against x2.</p>",
              (Load(logistic_zeros, "Lesson: logistic regression, zeros"),),
              (all_parameters(0.0),),
-             select=(_w(0, 0, 0), _w(0, 1, 0))),
+             select=(_w(0, 0, 0), _w(0, 1, 0)), show=("inspector_dock",)),
         Step("It learns",
              "<p>After 2000 iterations the neuron separates the classes. The gradient of "
-             "each weight is (1/m) Σ (a − y) x<sub>i</sub> over the m observations: the "
-             "inputs differ, so the weights get different gradients from the start. With "
-             "no hidden layer there is no symmetry to break.</p>",
+             "w<sub>i</sub> is (1/m) Σ<sub>o</sub> (a<sub>o</sub> − y<sub>o</sub>) "
+             "x<sub>o,i</sub>, summed over the m observations o: the inputs differ, so the "
+             "weights get different gradients and move apart. With no hidden layer there "
+             "is no symmetry to break.</p>",
              (RunTo(2000),),
              (loss_below(0.2), classified(at_least=6),
-              weights_differ(_w(0, 0, 0), _w(0, 1, 0), "w^0_{0,0} and w^0_{1,0}")),
+              weights_differ(_w(0, 0, 0), _w(0, 1, 0), "w1 and w2")),
              show=("decision_boundary_dock",)),
         Step("A hidden layer from zeros",
-             "<p>Now a 2-4-1 sigmoid network, every weight 0, on a band: class 1 where x1 "
-             "is 0.25 or 0.5 (the Data panel lists the 15 points). No straight line "
-             "separates the band; two lines do.</p>"
+             "<p>Now a 2-4-1 sigmoid network, every weight 0, on a band: class 1 where the "
+             "first input (x_0 on the decision boundary's axis) is 0.25 or 0.5; the Data "
+             "panel lists the 15 points. No straight line separates the band; two lines "
+             "do.</p>"
              "<p>The four hidden neurons start identical.</p>",
              (Load(band_zeros, "Lesson: 2-4-1 from zeros"),),
              (all_parameters(0.0), distinct_hidden(1)),
@@ -705,13 +766,14 @@ ZERO_INITIALISATION = Lesson(
              "computes: one straight line, 12 of 15 right at best. The decision boundary "
              "is straight.</p>",
              (RunTo(2000),),
-             (one_distinct_throughout(), one_neuron_equivalent(), classified(at_most=12)),
+             (one_distinct_throughout(), one_neuron_equivalent(),
+              classified(at_most=12, why="a straight line's best on the band")),
              show=("decision_boundary_dock", "weights_dock")),
         Step("Random initial weights",
              "<p>The same network from uniform(−1, 1), seed 0, for 2000 iterations: four "
-             "distinct neurons, a bent boundary around the band, all 15 right.</p>",
+             "distinct neurons, a boundary on each side of the band, all 15 right.</p>",
              (Load(band_seed(0), "Lesson: 2-4-1 from random weights"), RunTo(2000)),
-             (distinct_hidden(None), classified(at_least=15)),
+             (distinct_hidden(None), classified(at_least=15, why="all of them")),
              show=("decision_boundary_dock",)),
     ))
 
@@ -725,8 +787,10 @@ FIX_THE_SEED = Lesson(
              "<p>The 2-4-1 network on the band, initialised with uniform(−1, 1) and "
              "<b>seed 1</b>, trained for 2000 iterations. The lesson remembers this run as "
              "run A.</p>"
-             "<p>A seed fixes the random draw: numpy's default_rng(seed) gives the same "
-             "numbers on every machine (with the same numpy version).</p>",
+             "<p>A seed fixes the random draw: numpy's random generator, given the same "
+             "seed, gives the same numbers on every machine (with the same numpy version). "
+             "It does not make w1 = w3: every weight gets its own number from the draw. "
+             "The seed ties one run to the next, not one neuron to another.</p>",
              (Load(band_seed(1), "Lesson: band, seed 1"), RunTo(2000), Remember("A")),
              (initial_weights_drawn(SEED_1),),
              show=("settings_dock", "loss_dock")),
@@ -743,10 +807,11 @@ FIX_THE_SEED = Lesson(
              "<p>Seed 2: other initial weights, another loss curve, other final weights. "
              "Both runs learn the band, by different routes. Without a fixed seed you cannot "
              "tell whether a difference comes from your change or from the draw.</p>"
-             "<p>Mini-batch SGD draws again every epoch, which batches to take: the file's "
-             "<tt>training.shuffle_seed</tt> fixes that draw in the same way.</p>",
+             "<p>With mini-batches (a batch size below the number of observations) the "
+             "batches are drawn too, every epoch; the file's <tt>training.shuffle_seed</tt> "
+             "fixes that draw in the same way.</p>",
              (Load(band_seed(2), "Lesson: band, seed 2"), RunTo(2000)),
-             (different_run_from("A"), classified(at_least=15)),
+             (different_run_from("A"), classified(at_least=15, why="it learns the band too")),
              show=("loss_dock",), reference="A"),
     ))
 

@@ -41,6 +41,7 @@ from .controller import SEEK_SECONDS
 
 CHECK_DELAY_MS = 150  # checks run this long after the last change (a burst of edits: once)
 HOLDS, FAILS = "✓", "✗"
+CHECKS_HEIGHT = 130  # the live checks' box at most (it scrolls beyond)
 # vertical room a step gives the lesson and the plots below (and the matrices)
 STEP_HEIGHTS = (330, 280)  # lesson, plots: the matrices keep ~150 px
 MATRIX_STEP_HEIGHTS = (290, 420, 190)  # lesson, matrices, plots: a step about the matrices
@@ -115,11 +116,12 @@ class LessonPanel(QWidget):
         self.text.setObjectName("lesson_text")
         self.text.setOpenLinks(False)
         self.text.setMinimumHeight(120)
-        self.checks = QLabel()
+        # a browser of its own (a word-wrapped label overlapped the text in a short dock)
+        self.checks = QTextBrowser()
         self.checks.setObjectName("lesson_checks")
-        self.checks.setWordWrap(True)
-        self.checks.setTextFormat(Qt.TextFormat.RichText)
-        self.checks.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.checks.setOpenLinks(False)
+        self.checks.setMinimumHeight(60)
+        self.checks.setMaximumHeight(CHECKS_HEIGHT)
         self.checks.setToolTip("The step's claims, checked on the network as it is now: edit, "
                                "step or run, and see whether they still hold")
         buttons = QHBoxLayout()
@@ -136,8 +138,8 @@ class LessonPanel(QWidget):
             buttons.addWidget(button)
         layout.addWidget(self.heading)
         layout.addWidget(self.steps)
-        layout.addWidget(self.text, 1)
-        layout.addWidget(self.checks)
+        layout.addWidget(self.text, 2)
+        layout.addWidget(self.checks, 1)
         layout.addLayout(buttons)
         self.show_none()
 
@@ -185,7 +187,7 @@ class LessonPanel(QWidget):
         """The claims with ✓ or ✗ and their numbers; ``note`` instead when they cannot be
         checked (the network is not the lesson's)."""
         if verdicts is None:
-            self.checks.setText(f"<i>{html.escape(note, quote=False)}</i>")
+            self.checks.setHtml(f"<i>{html.escape(note, quote=False)}</i>")
             return
         rows = []
         for claim, verdict in verdicts:
@@ -193,7 +195,7 @@ class LessonPanel(QWidget):
             rows.append(f"<span style='color:{colour}'><b>{mark}</b></span> "
                         f"{rich(claim.text)}<br><small style='color:#555'>"
                         f"{rich(verdict.detail)}</small>")
-        self.checks.setText("<b>Check, live:</b><br>" + "<br>".join(rows))
+        self.checks.setHtml("<b>Check, live:</b><br>" + "<br>".join(rows))
 
 
 class Lessons(QObject):
@@ -427,6 +429,9 @@ class Lessons(QObject):
                 dock.raise_()
         if step.matrix is not None:
             self.window.debugger.matrix_view.show_block(step.matrix)
+        if "settings_dock" in step.show:  # the steps that name it are about the seed
+            scroll, init = self.window.settings_dock.widget(), self.window.settings.init
+            QTimer.singleShot(0, lambda: scroll.ensureWidgetVisible(init))
         # room for what the step talks about: the matrices (tall) or the plots below;
         # once the docks just shown are laid out (resizing them before does nothing)
         w = self.window

@@ -383,7 +383,8 @@ class SymmetryPlot(HistoryPlot):
         self.curves = [
             _fast_curve(self.getPlotItem(), stepMode=None,
                         pen=pg.mkPen(colours[l], width=2 + 3 * (network.layer_count - 1 - l)),
-                        name=f"layer {l + 1} ({network.sizes[l + 1]} neurons)")
+                        name=f"layer {l + 1} ({network.sizes[l + 1]} "
+                             f"neuron{'s' * (network.sizes[l + 1] != 1)})")
             for l in range(network.layer_count)
         ]
         self._iterations = np.empty(0, dtype=np.int64)

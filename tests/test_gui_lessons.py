@@ -134,32 +134,39 @@ def confirm_all_equal(window, index: int) -> None:
             assert np.all(a == a[:, :1])  # identical columns
         blocks = window.debugger.matrix_view.blocks()
         assert blocks[0].title.startswith("n^2 = [1 | a^1]")
-    elif index == 2:  # back through layers 3 and 2: ∂C/∂W^2 as printed, identical rows
-        assert str(stepper.next_phase) == "backward layer 1"
+    elif index == 2:  # back through the output layer: ∂C/∂W^2 as printed, identical rows
+        assert str(stepper.next_phase) == "backward layer 2"
         augmented = np.vstack([trace.bias_gradients[2][np.newaxis, :], trace.weight_gradients[2]])
-        np.testing.assert_allclose(augmented, REFERENCE["weight_gradient_2_augmented"]["value"],
-                                   atol=REFERENCE["tolerance"])
+        printed = np.array(REFERENCE["weight_gradient_2_augmented"]["value"])
+        np.testing.assert_allclose(augmented, printed, atol=REFERENCE["tolerance"])
+        assert np.all(printed[1:] == printed[1])  # the seed's own rows 1–3: identical
+        assert printed[1, 0] != printed[1, 1]  # and its two columns differ
         weights, biases = engine_parameters(stepper)
         _, _, ours, _ = reference_pass(weights, biases, stepper.inputs, stepper.targets, "sse")
-        for layer in (1, 2):
-            np.testing.assert_allclose(trace.weight_gradients[layer], ours[layer], rtol=1e-12)
-            rows = ours[layer]
-            assert np.allclose(rows, rows[:1], rtol=1e-12, atol=0)  # identical rows
-        assert np.allclose(ours[1], ours[1][:, :1], rtol=1e-12, atol=0)  # and columns
-        shown = window.debugger.matrix_view.blocks()[-1].title
-        assert "∂C/∂W^1" in shown
+        np.testing.assert_allclose(trace.weight_gradients[2], ours[2], rtol=1e-12)
+        assert np.allclose(ours[2], ours[2][:1], rtol=1e-12, atol=0)
+        block = next(w for w in window.debugger.matrix_view.block_widgets
+                     if "∂C/∂W^2]" in w.block.title)
+        assert block.isVisible()
     elif index == 3:
         assert (stepper.iteration, stepper.phase) == (1, 0)
         weights, biases = engine_parameters(stepper)
         for layer in (1, 2):
             rows = hidden_columns(weights, biases, layer)
             assert np.all(rows == rows[:1])
+        outputs = hidden_columns(weights, biases, 3)  # incoming weights and bias per output
+        assert not np.allclose(outputs[0], outputs[1])  # parted: other targets
     elif index == 4:
         assert stepper.iteration == 2000
         outputs = forward(window)[-1]
         assert np.max(np.abs(outputs - np.array([0.6, 0.2]))) < 0.01
     elif index == 5:
         assert stepper.iteration == 6000
+        start = lessons.seed_000()  # the text's figure, by a hand-written descent
+        _, _, losses = reference_descent(start.network.weights, start.network.biases,
+                                         start.inputs, start.targets, "sse", 0.5, 6000)
+        assert int(np.argmax(np.array(losses) < 0.01)) == 5660
+        np.testing.assert_allclose(stepper.history.losses, losses, rtol=1e-9)
         weights, biases = engine_parameters(stepper)
         loss, _, _, _ = reference_pass(weights, biases, stepper.inputs, stepper.targets, "sse")
         assert loss < 0.01
@@ -186,6 +193,11 @@ def confirm_all_equal(window, index: int) -> None:
             assert not np.any([np.allclose(rows[j], rows[k]) for j in range(3)
                                for k in range(j)])
         assert np.max(np.abs(forward(window)[-1] - stepper.targets)) < 0.03
+        start = [np.array(w) for w in network.layout(origin)[0]]
+        biases = [np.array(b) for b in network.layout(origin)[1]]
+        _, _, losses = reference_descent(start, biases, stepper.inputs, stepper.targets, "sse",
+                                         0.5, 2000)
+        assert int(np.argmax(np.array(losses) < 0.01)) == 571  # the text's figure
 
 
 def confirm_w5_w6(window, index: int) -> None:
@@ -194,7 +206,8 @@ def confirm_w5_w6(window, index: int) -> None:
     if index == 0:
         assert network.get(W1) == network.get(W3) and network.get(W2) == network.get(W4)
         assert network.get(W5) == network.get(W6)
-        assert window.network_view.selected_parameters() == [W5, W6]
+        assert window.network_view.selected_parameters() == [W1, W3]
+        assert window.debugger.chain_rule.isVisible()
     elif index == 1:  # the trajectories lie on each other, and a hand-written descent agrees
         assert stepper.iteration == 500
         for u, v in ((W1, W3), (W2, W4), (W5, W6)):
@@ -290,7 +303,7 @@ def test_each_lesson_runs_from_start_to_end(open_window, qtbot, key):
         assert lesson.steps[index].title in heading
         shown = checks_shown(window)
         assert shown and all(holds for _, holds in shown), shown
-        assert panel(window).checks.text().count("✓") == len(shown)
+        assert panel(window).checks.toPlainText().count("✓") == len(shown)
         for name in lesson.steps[index].show:
             assert window.findChild(QDockWidget, name).isVisible(), name
         CONFIRM[key](window, index)
@@ -316,7 +329,7 @@ def test_a_deviation_shows_in_the_checks_and_the_lesson_goes_on_from_it(open_win
     shown = dict((text, holds) for text, holds in
                  [(claim.text, verdict.holds) for claim, verdict in window.lessons.verdicts])
     assert not all(shown.values())
-    assert "✗" in panel(window).checks.text()
+    assert "✗" in panel(window).checks.toPlainText()
     w5_before = c.network.get(W5)
     ask = c.confirm_discard
     press_next(qtbot, window)  # goes on from the learner's network
@@ -385,7 +398,7 @@ def test_a_structure_change_is_named_and_next_sets_the_step_up_afresh(open_windo
     c.replace_stepper("Add a neuron", structure.add_neuron(c.network, 1, c.init_spec))
     window.lessons.check_now()
     assert window.lessons.verdicts is None
-    assert "not the lesson's network" in panel(window).checks.text()
+    assert "not the lesson's network" in panel(window).checks.toPlainText()
     press_next(qtbot, window)
     assert c.network.sizes == [2, 3, 3, 2]
     assert str(c.stepper.next_phase) == "forward layer 3"
@@ -555,8 +568,8 @@ def test_matrices_scroll_to_the_block_the_step_names(open_window, qtbot):
     view = window.debugger.matrix_view
     assert view.isVisible()
     press_next(qtbot, window)
-    press_next(qtbot, window)  # backward: ∂C/∂W^1, below three other blocks
-    block = next(w for w in view.block_widgets if "∂C/∂W^1]" in w.block.title)
+    press_next(qtbot, window)  # backward: ∂C/∂W^2, below three other blocks
+    block = next(w for w in view.block_widgets if "∂C/∂W^2]" in w.block.title)
     bar = view.scroll.verticalScrollBar()
     qtbot.waitUntil(lambda: bar.value() > 0, timeout=2000)
     assert bar.value() == min(block.y(), bar.maximum())

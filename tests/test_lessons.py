@@ -415,11 +415,11 @@ def test_all_equal_forward_gives_seed_000s_identical_columns():
 
 
 def test_all_equal_backward_gives_seed_000s_identical_rows():
-    """Stopped before backward layer 1: a^3, ∂C/∂a^3, ∂a^3/∂n^3, δ^3 and the augmented
-    ∂C/∂W^2 as seed 000 printed them; ∂C/∂W^2, ∂C/∂W^1 as the pass written here computes
-    them, with the claimed repeated rows (and columns of ∂C/∂W^1)."""
+    """Stopped before backward layer 2: a^3, ∂C/∂a^3, ∂a^3/∂n^3, δ^3 and the augmented
+    ∂C/∂W^2 as seed 000 printed them; ∂C/∂W^2 as the pass written here computes it, with
+    the claimed repeated rows and differing columns."""
     stepper = built("all-equal", BACKWARD).stepper
-    assert (stepper.iteration, str(stepper.next_phase)) == (0, "backward layer 1")
+    assert (stepper.iteration, str(stepper.next_phase)) == (0, "backward layer 2")
     trace, mine = stepper.trace, seed_000_first_pass()
     assert_printed({"activation_layer_3": trace.activations[3],
                     "dcost_dactivation_layer_3": trace.dcost_dactivations[3],
@@ -431,15 +431,14 @@ def test_all_equal_backward_gives_seed_000s_identical_rows():
                                rtol=0, atol=printed["tolerance"])
     assert trace.loss == pytest.approx(mine.cost, rel=1e-14)
     np.testing.assert_allclose(trace.dcost_dactivations[3], mine.dcost_da_out, rtol=1e-14)
-    for l in (3, 2):
-        np.testing.assert_allclose(trace.deltas[l], mine.delta[l], rtol=1e-12)
-        np.testing.assert_allclose(trace.weight_gradients[l - 1], mine.dW[l - 1], rtol=1e-12)
-        np.testing.assert_allclose(trace.bias_gradients[l - 1], mine.db[l - 1], rtol=1e-12)
-    assert trace.weight_gradients[0] is None  # backward layer 1 comes next
-    assert_repeats(mine.dW[1], axis=0)
-    assert_repeats(mine.dW[1], axis=1)
+    np.testing.assert_allclose(trace.deltas[3], mine.delta[3], rtol=1e-12)
+    np.testing.assert_allclose(trace.weight_gradients[2], mine.dW[2], rtol=1e-12)
+    np.testing.assert_allclose(trace.bias_gradients[2], mine.db[2], rtol=1e-12)
+    assert trace.weight_gradients[1] is None  # backward layer 2 comes next
     assert_repeats(mine.dW[2], axis=0)
-    assert_repeats(mine.dW[0], axis=1)  # and so will ∂C/∂W^0's columns
+    assert not np.allclose(mine.dW[2][:, 0], mine.dW[2][:, 1])  # the outputs' targets differ
+    assert_repeats(mine.dW[1], axis=0)  # and so will ∂C/∂W^1's rows and columns
+    assert_repeats(mine.dW[1], axis=1)
 
 
 def test_all_equal_update_keeps_the_neurons_identical():
@@ -728,8 +727,21 @@ def test_identical_fails_when_a_neuron_differs():
     Nudge(ParameterAddress.weight(0, 0, 1), 0.5, "w^0_{0,1}").apply(lab)  # into layer 1
     Nudge(ParameterAddress.weight(1, 0, 1), 0.5, "w^1_{0,1}").apply(lab)  # into layer 2
     StepPhases("backward layer 1").apply(lab)
-    for claim in step("all-equal", FORWARD).checks + step("all-equal", BACKWARD).checks:
+    claims = step("all-equal", FORWARD).checks + step("all-equal", BACKWARD).checks
+    identical = [claim for claim in claims if "identical" in claim.text]
+    assert len(identical) == 2
+    for claim in identical:
         assert not verdict(claim, lab).holds, claim.text
+
+
+def test_columns_differ_fails_when_both_outputs_have_the_same_targets():
+    lab = fresh("all-equal", EVERY_WEIGHT_1)
+    lab.stepper.targets[:, 1] = lab.stepper.targets[:, 0]  # the two outputs: one target
+    StepPhases("backward layer 2").apply(lab)
+    differ = [claim for claim in step("all-equal", BACKWARD).checks if "differ" in claim.text]
+    assert len(differ) == 1
+    result = verdict(differ[0], lab)
+    assert not result.holds and "difference 0" in result.detail
 
 
 def test_identical_fails_on_what_the_iteration_has_not_computed_yet():
