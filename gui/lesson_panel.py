@@ -195,7 +195,10 @@ class LessonPanel(QWidget):
             rows.append(f"<span style='color:{colour}'><b>{mark}</b></span> "
                         f"{rich(claim.text)}<br><small style='color:#555'>"
                         f"{rich(verdict.detail)}</small>")
+        bar = self.checks.verticalScrollBar()
+        where = bar.value()  # a live update keeps the learner's place in the list
         self.checks.setHtml("<b>Check, live:</b><br>" + "<br>".join(rows))
+        bar.setValue(where)
 
 
 class Lessons(QObject):

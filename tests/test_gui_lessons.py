@@ -711,3 +711,16 @@ def test_the_step_list_goes_to_any_step(open_window, qtbot):
     assert window.controller.stepper.iteration == 0
     assert steps.currentIndex() == 0
 
+
+
+def test_a_live_check_keeps_the_learners_place_in_the_list(open_window, qtbot):
+    window = open_window(show=True)
+    start(qtbot, window, "w5-w6")
+    for _ in range(2):
+        press_next(qtbot, window)  # three checks with their figures: more than the box shows
+    bar = panel(window).checks.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0, timeout=2000)
+    bar.setValue(bar.maximum())
+    window.controller.run_now(5)
+    window.lessons.check_now()
+    assert bar.value() == bar.maximum() > 0
