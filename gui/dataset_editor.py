@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMessageBox,
-    QPushButton,
     QSpinBox,
     QTableView,
     QVBoxLayout,
@@ -34,6 +33,7 @@ from engine import datasets
 from engine.stepper import MAX_OBSERVATIONS
 
 from .notation import parse_number
+from .panels import named_button
 
 TARGET_TINT = QColor("#f3f0fa")  # target columns, so inputs and targets read apart
 DISPLAY = int(Qt.ItemDataRole.DisplayRole)
@@ -215,28 +215,21 @@ class DatasetEditor(QWidget):
         table.setSelectionMode(QTableView.SelectionMode.ExtendedSelection)
         return table
 
-    def _button(self, name: str, text: str, tip: str, slot) -> QPushButton:
-        button = QPushButton(text)
-        button.setObjectName(name)
-        button.setToolTip(tip)
-        button.clicked.connect(slot)
-        return button
-
     def _make_buttons(self) -> QGridLayout:
         grid = QGridLayout()
-        self.add_button = self._button(
+        self.add_button = named_button(
             "dataset_add_row", "Add row", "Append an observation of zeros after the last one",
             self.add_row)
-        self.remove_button = self._button(
+        self.remove_button = named_button(
             "dataset_remove_rows", "Remove rows",
             "Remove the observations that have a selected cell (at least one must remain)",
             self.remove_rows)
-        self.import_button = self._button(
+        self.import_button = named_button(
             "dataset_import", "Import CSV…",
             "Replace the data by a CSV file: a header naming the columns, the targets named "
             "y… or target…, the inputs anything else; one line per observation",
             self.import_csv)
-        self.export_button = self._button(
+        self.export_button = named_button(
             "dataset_export", "Export CSV…",
             "Write the data to a CSV file (x_0, …, y_0, … header; numbers exact)",
             self.export_csv)
@@ -265,7 +258,7 @@ class DatasetEditor(QWidget):
         self.seed.setObjectName("dataset_seed")
         self.seed.setRange(0, 2**31 - 1)
         self.seed.setToolTip("The same seed gives the same data set, on every machine")
-        self.generate_button = self._button(
+        self.generate_button = named_button(
             "dataset_generate", "Generate",
             "Replace the data by a generated data set (the network is resized to fit, after "
             "asking)", self.generate)

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -38,6 +37,7 @@ from engine.network import ParameterAddress
 
 from .commands import ChangeInitCommand, SetParametersCommand, SetThetaCommand
 from .controller import SEEK_SECONDS
+from .panels import named_button
 
 CHECK_DELAY_MS = 150  # checks run this long after the last change (a burst of edits: once)
 HOLDS, FAILS = "✓", "✗"
@@ -125,13 +125,13 @@ class LessonPanel(QWidget):
         self.checks.setToolTip("The step's claims, checked on the network as it is now: edit, "
                                "step or run, and see whether they still hold")
         buttons = QHBoxLayout()
-        self.back_button = self._button("lesson_back", "◀ Back",
+        self.back_button = named_button("lesson_back", "◀ Back",
                                         "The previous step, as the lesson sets it up (Alt+Left)",
                                         self.back_requested)
-        self.again_button = self._button("lesson_again", "Set up again",
+        self.again_button = named_button("lesson_again", "Set up again",
                                          "This step as the lesson sets it up, your changes "
                                          "undone (Undo brings them back)", self.again_requested)
-        self.next_button = self._button("lesson_next", "Next ▶",
+        self.next_button = named_button("lesson_next", "Next ▶",
                                         "The next step, from the network as it is now "
                                         "(Alt+Right)", self.next_requested)
         for button in (self.back_button, self.again_button, self.next_button):
@@ -142,13 +142,6 @@ class LessonPanel(QWidget):
         layout.addWidget(self.checks, 1)
         layout.addLayout(buttons)
         self.show_none()
-
-    def _button(self, name: str, text: str, tip: str, signal) -> QPushButton:
-        button = QPushButton(text)
-        button.setObjectName(name)
-        button.setToolTip(tip)
-        button.clicked.connect(signal)
-        return button
 
     def show_none(self) -> None:
         """No lesson open: what there is to choose from the Lessons menu."""

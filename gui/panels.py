@@ -40,6 +40,16 @@ FIELD_DEFAULTS = {
 }
 
 
+def named_button(name: str, text: str, tip: str, slot) -> QPushButton:
+    """A push button with an object name (tests and layouts find it), a tooltip and its
+    slot: the one way the panels make their buttons."""
+    button = QPushButton(text)
+    button.setObjectName(name)
+    button.setToolTip(tip)
+    button.clicked.connect(slot)
+    return button
+
+
 class NumberField(QLineEdit):
     """A line edit for one finite number: Enter applies; bad text is refused, shown in red
     with the reason, and the old value comes back."""
@@ -97,10 +107,7 @@ class StructurePanel(QGroupBox):
             ("add_neuron", "+ neuron", "Add a neuron to the selected hidden layer"),
             ("remove_neuron", "− neuron", "Remove the last neuron of the selected hidden layer"),
         )):
-            button = QPushButton(text)
-            button.setObjectName(f"structure_{key}")
-            button.setToolTip(tip)
-            button.clicked.connect(getattr(self, key))
+            button = named_button(f"structure_{key}", text, tip, getattr(self, key))
             buttons.addWidget(button, position // 2, position % 2)
             self.buttons[key] = button
         layout.addLayout(buttons)
@@ -224,20 +231,18 @@ class InitPanel(QGroupBox):
         self.seed.setRange(0, 2**31 - 1)
         self.seed.setToolTip("The same seed gives the same weights, on every machine")
         form.addRow("seed", self.seed)
-        reinit = QPushButton("Re-initialise")
-        reinit.setObjectName("reinitialise_button")
-        reinit.setToolTip("Replace every weight and bias by the scheme's draw for this seed")
-        reinit.clicked.connect(self.reinitialise)
+        reinit = named_button("reinitialise_button", "Re-initialise",
+                              "Replace every weight and bias by the scheme's draw for this seed",
+                              self.reinitialise)
         form.addRow(reinit)
         jog_row = QHBoxLayout()
         self.jog_scale = NumberField("jog scale", "Standard deviation of the jog's noise")
         self.jog_scale.setObjectName("jog_scale")
         self.jog_scale.set_value(0.01)
         self.jog_scale.refused.connect(controller.message_posted)
-        jog = QPushButton("Jog")
-        jog.setObjectName("jog_button")
-        jog.setToolTip("Add seeded noise N(0, scale²) to every parameter: breaks symmetry")
-        jog.clicked.connect(self.jog)
+        jog = named_button("jog_button", "Jog",
+                           "Add seeded noise N(0, scale²) to every parameter: breaks symmetry",
+                           self.jog)
         jog_row.addWidget(QLabel("scale"))
         jog_row.addWidget(self.jog_scale)
         jog_row.addWidget(jog)
