@@ -1,12 +1,74 @@
-"""Writing a file so that an interruption never leaves it half-written: a temporary file
-beside the target, fsynced, renamed over it, and the folder fsynced so that the rename
-lasts. Networks (fileformat), data sets (datasets) and exports all save through here."""
+"""Reading and writing files safely.
+
+Reading (``read_regular_file``): only a regular file is read, and its size is checked
+before a byte is read. A FIFO, a device or a folder is refused without blocking: the file
+is opened with O_NONBLOCK (opening a FIFO for reading then returns at once) and fstat of
+the open descriptor decides, so nothing can be swapped in between the check and the read.
+
+Writing (``write_bytes_atomic``): an interruption never leaves the file half-written: a
+temporary file beside the target, fsynced, renamed over it, and the folder fsynced so that
+the rename lasts. Networks (fileformat), data sets (datasets) and exports all save through
+here.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
+
+
+class NotARegularFile(OSError):
+    """The path names a FIFO, a socket, a device or a folder: nothing is read from it."""
+
+
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+          (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"))
+
+
+def _kind(mode: int) -> str:
+    return next((name for test, name in _KINDS if test(mode)), "not a regular file")
+
+
+def read_regular_file(path: str | os.PathLike, limit: int, too_large) -> bytes:
+    """The bytes of the regular file at ``path`` (symbolic links followed).
+
+    Raises :class:`NotARegularFile` (an OSError naming what the path is) for anything but
+    a regular file, without blocking on a FIFO; ``too_large(size)`` is raised (it returns
+    the exception) when the file holds more than ``limit`` bytes; other OSErrors pass
+    through."""
+    path = os.fspath(path)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        handle = os.open(path, flags)
+    except IsADirectoryError:
+        raise NotARegularFile(21, "a folder, not a file", path) from None
+    try:
+        info = os.fstat(handle)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotARegularFile(22, f"{_kind(info.st_mode)}, not a regular file; "
+                                  "nothing was read", path)
+        if info.st_size > limit:
+            raise too_large(info.st_size)
+    except BaseException:
+        os.close(handle)
+        raise
+    with os.fdopen(handle, "rb", buffering=0) as file:
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(handle, True)
+        chunks, total = [], 0
+        while total <= limit:  # a file that grows while it is read is cut at limit + 1
+            chunk = file.read(min(limit + 1 - total, 1 << 24))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+    data = b"".join(chunks)
+    if len(data) > limit:
+        raise too_large(len(data))
+    return data
 
 
 def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> None:

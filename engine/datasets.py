@@ -33,7 +33,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .atomic import write_text_atomic
+from .atomic import read_regular_file, write_text_atomic
 from .init import InitSpec
 from .jsonfields import decode_text
 from .network import MAX_NEURONS_PER_LAYER, Network
@@ -223,12 +223,10 @@ def read_csv(text: str, input_count: int | None = None, target_count: int | None
 
 def load_text(path: str | os.PathLike) -> str:
     """A CSV file's text: size checked before reading, UTF-8 (a BOM is dropped).
-    DatasetError for binary or non-UTF-8 content; OSError passes through."""
-    with open(path, "rb") as file:
-        size = os.fstat(file.fileno()).st_size
-        if size > MAX_CSV_BYTES:
-            raise DatasetError(f"{size} bytes, larger than the limit of {MAX_CSV_BYTES} bytes")
-        data = file.read(MAX_CSV_BYTES + 1)
+    DatasetError for binary or non-UTF-8 content; a FIFO or a device is refused without
+    blocking (NotARegularFile, an OSError); OSError passes through."""
+    data = read_regular_file(path, MAX_CSV_BYTES, lambda size: DatasetError(
+        f"{size} bytes, larger than the limit of {MAX_CSV_BYTES} bytes"))
     return decode_text(data, "CSV", DatasetError)
 
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .activations import ACTIVATION_NAMES
-from .atomic import write_bytes_atomic
+from .atomic import read_regular_file, write_bytes_atomic
 from .init import SCHEME_PARAMETERS, InitSpec, initial_theta
 from .jsonfields import FileFormatError as FileFormatError  # part of this module's API
 from .jsonfields import (
@@ -218,12 +218,11 @@ def loads(text: str | bytes) -> Document:
 
 
 def load(path: str | os.PathLike) -> Document:
-    """Read a file; its size is checked before it is read. OSError passes through."""
-    with open(path, "rb") as file:
-        size = os.fstat(file.fileno()).st_size
-        if size > MAX_FILE_BYTES:
-            fail("file", f"{size} bytes, larger than the limit of {MAX_FILE_BYTES} bytes")
-        return loads(file.read(MAX_FILE_BYTES + 1))
+    """Read a file; its size is checked before it is read, and anything but a regular file
+    (a FIFO, a device) is refused without blocking. OSError passes through."""
+    data = read_regular_file(path, MAX_FILE_BYTES, lambda size: FileFormatError(
+        f"file: {size} bytes, larger than the limit of {MAX_FILE_BYTES} bytes"))
+    return loads(data)
 
 
 def to_json(source: Document | Stepper, init: InitSpec | None = None) -> dict:
