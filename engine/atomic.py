@@ -22,8 +22,11 @@ import tempfile
 class NotARegularFile(OSError):
     """The path names a FIFO, a socket, a device or a folder: nothing is read from it."""
 
+    def __str__(self) -> str:  # the path is shown by whoever shows the error
+        return self.strerror or super().__str__()
 
-_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+
+_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
           (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
           (stat.S_ISBLK, "a block device"))
 
@@ -44,7 +47,8 @@ def read_regular_file(path: str | os.PathLike, limit: int, too_large) -> bytes:
     try:
         handle = os.open(path, flags)
     except IsADirectoryError:
-        raise NotARegularFile(21, "a folder, not a file", path) from None
+        raise NotARegularFile(21, "a directory, not a regular file; nothing was read",
+                              path) from None
     try:
         info = os.fstat(handle)
         if not stat.S_ISREG(info.st_mode):

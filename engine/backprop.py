@@ -134,7 +134,7 @@ def compute_phase(
         trace.pre_activations[l], trace.activations[l] = n, a
         return [(f"pre-activations n^{l}", n), (f"activations a^{l}", a)]
     if kind == "loss":
-        trace.loss = loss.value(trace.outputs, trace.targets)
+        trace.loss = loss.value(trace.pre_activations[L], trace.outputs, trace.targets)
         trace.dcost_dactivations[L] = loss.gradient(trace.outputs, trace.targets)
         return [("loss", trace.loss), (f"∂C/∂a^{L}", trace.dcost_dactivations[L])]
     if kind != "backward":

@@ -14,6 +14,13 @@ where ∂n^{m+1}_q/∂a^m_p = w^m_{p,q}. For seed 001's 2-2-1 net this is one pa
 ∂J/∂w1 = ∂J/∂a3 · ∂a3/∂z3 · ∂z3/∂a1 · ∂a1/∂z1 · ∂z1/∂w1, with ∂z3/∂a1 = w5 and ∂z1/∂w1 = x1.
 A softmax output mixes its neurons, so there a path starts from δ^L_k = ∂C/∂n^L_k.
 Biases have the one-factor chain ∂C/∂b^l_j = Σ_o δ^{l+1}_j.
+
+Where a sigmoid output meets bce, the first two factors are shown as one, in their stable
+form: ∂C/∂a · ∂a/∂n = (a − y)/(m a (1 − a)) · a (1 − a) = (a − y)/m. Multiplied out they
+would fail exactly where a learner looks hardest: a saturated output has a (1 − a) = 0 in
+floating point and ∂C/∂a clipped at about 1e12, so the path would read 0 while the gradient
+is (a − y)/m (softmax with cross-entropy starts from δ^L, its stable form, for the same
+reason and because softmax mixes its outputs).
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from itertools import product
 import numpy as np
 
 from .backprop import Trace
+from .losses import Loss
 from .network import Network, ParameterAddress
 
 MAX_PATHS = 64
@@ -85,9 +93,11 @@ def _ratio(top: str, bottom: str) -> str:
 
 
 def chain_rule(
-    network: Network, trace: Trace, address: ParameterAddress, max_paths: int = MAX_PATHS
+    network: Network, trace: Trace, address: ParameterAddress, *, loss: Loss,
+    max_paths: int = MAX_PATHS
 ) -> ChainRule:
-    """The chain for one weight or bias from a complete trace (forward and backward done)."""
+    """The chain for one weight or bias from a complete trace (forward and backward done)
+    of ``network`` trained with ``loss``."""
     network.check_address(address)
     names = PlainNames(network)
     plain = names.available
@@ -126,6 +136,8 @@ def chain_rule(
     later_sizes = [network.sizes[m] for m in range(l + 2, L + 1)]
     path_count = int(np.prod(later_sizes)) if later_sizes else 1
     softmax_output = not network.activations[L - 1].elementwise
+    # sigmoid + bce: ∂C/∂a · ∂a/∂n shown as one factor, (a − y)/m (see the module docstring)
+    combined = loss.required_output == network.activation_names[L - 1] and not softmax_output
     paths = None
     notes = []
     if path_count <= max_paths:
@@ -139,6 +151,16 @@ def chain_rule(
                     _ratio("C", f"n^{L}_{k}"), _ratio("J", names.z(L, k)) if plain else None,
                     f"δ^{L}_{k} (softmax mixes its outputs)", trace.deltas[L][:, k].copy(),
                 ))
+            elif combined:
+                cost_factor = _ratio("C", f"a^{L}_{k}")
+                slope = _ratio(f"a^{L}_{k}", f"n^{L}_{k}")
+                plain_names = (f"{_ratio('J', names.a(L, k))} · "
+                               f"{_ratio(names.a(L, k), names.z(L, k))}") if plain else None
+                a_name = names.a(L, k) if plain else f"a^{L}_{k}"
+                factors.append(Factor(
+                    f"{cost_factor} · {slope}", plain_names,
+                    f"({a_name} − y)/m", trace.deltas[L][:, k].copy(),
+                ))
             else:
                 factors.append(Factor(
                     _ratio("C", f"a^{L}_{k}"), _ratio("J", names.a(L, k)) if plain else None,
@@ -146,7 +168,7 @@ def chain_rule(
                 ))
             for m in range(L, l, -1):
                 q = neurons[m - (l + 1)]
-                if not (softmax_output and m == L):
+                if not ((softmax_output or combined) and m == L):
                     factors.append(Factor(
                         _ratio(f"a^{m}_{q}", f"n^{m}_{q}"),
                         _ratio(names.a(m, q), names.z(m, q)) if plain else None,
@@ -166,6 +188,12 @@ def chain_rule(
         if len(paths) > 1:
             notes.append(f"{len(paths)} paths from neuron {j} of layer {l + 1} to the outputs; "
                          "∂C/∂n is their sum")
+        if combined:
+            notes.append(
+                "sigmoid output with bce: ∂C/∂a · ∂a/∂n = (a − y)/(m a(1 − a)) · a(1 − a) "
+                "= (a − y)/m, shown as one factor: multiplied out, a saturated output "
+                "(a(1 − a) = 0 in floating point, ∂C/∂a clipped near 1e12) would give 0 "
+                "instead of the gradient")
     else:
         notes.append(f"{path_count} paths: more than {max_paths}, shown in the δ form only")
     per_observation = delta * local.values

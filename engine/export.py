@@ -24,12 +24,12 @@ seed's notation. Its output, one line each, numbers as exact reprs:
 The numpy script repeats the engine's operations in the engine's order, so its numbers
 agree with the engine's to the last bit or nearly (relative 1e-12 is the promise). The
 PyTorch script uses torch's own layers, autograd, losses and optimisers in float64: same
-formulas, different rounding (measured: at most 2e-13 relative over 500 iterations). It
-differentiates torch's losses, but prints the loss computed with the engine's formula: for
-bce and cross_entropy the engine clips the argument of the logarithm at 1e-12, torch's
-losses on the logits do not, so the two values part when an output saturates (their
-gradients do not: both are the closed-form δ^L). Non-finite values stop both scripts where
-the engine stops (exit status 1, one line on stderr).
+formulas, different rounding (measured: at most 2e-13 relative over 500 iterations). Both
+compute bce and cross_entropy from n^L in the stable form, unclipped, as the engine does
+(torch's losses on the logits), and both state the loss's reduction. Both stop where the
+engine stops on a non-finite value, by the same rule: after the forward pass when a
+pre-activation n^l or the loss is not finite, after the update when a parameter is not
+(exit status 1, one line on stderr).
 
 Nothing the engine can train is refused; the scripts refuse (ValueError) only what the
 engine itself would refuse: data that does not fit the network, a loss that does not fit
@@ -49,7 +49,7 @@ import numpy as np
 from .activations import LEAKY_RELU_SLOPE
 from .fileformat import Document
 from .history import History
-from .losses import LOG_CLIP
+from .losses import get_loss
 from .network import Network
 from .stepper import validate_data, validate_training
 
@@ -192,7 +192,8 @@ def _mini_batches(document: Document) -> bool:
 def _settings_section(document: Document, iterations: int) -> str:
     config = document.training
     lines = [
-        f"LOSS = {config.loss!r}",
+        f"LOSS = {config.loss!r}  # C = {get_loss(config.loss).formula}",
+        f"# reduction: {get_loss(config.loss).reduction}",
         f"OPTIMIZER = {config.optimizer!r}",
         f"LEARNING_RATE = {float(config.learning_rate)!r}  # η",
     ]
@@ -341,7 +342,7 @@ def softmax(n):
 
 _NUMPY_COSTS = {
     "sse": '''\
-def cost(a, y):
+def cost(n, a, y):
     # C = Σ_o Σ_j (a − y)²   (seed 000's cost: summed, not averaged)
     error = a - y
     return float(np.sum(error * error))
@@ -351,7 +352,7 @@ def dcost_da(a, y):
     # ∂C/∂a^L = 2 (a − y)
     return 2.0 * (a - y)''',
     "mse": '''\
-def cost(a, y):
+def cost(n, a, y):
     # C = Σ_o Σ_j (a − y)² / (m k): the mean over all m·k outputs of the batch
     error = a - y
     return float(np.sum(error * error)) / a.size
@@ -360,18 +361,31 @@ def cost(a, y):
 def dcost_da(a, y):
     # ∂C/∂a^L = 2 (a − y) / (m k)
     return (2.0 / a.size) * (a - y)''',
-    "bce": f'''\
-def cost(a, y):
-    # C = −(1/m) Σ_o Σ_j [y ln a + (1 − y) ln(1 − a)]; a is clipped into
-    # [{LOG_CLIP!r}, 1 − {LOG_CLIP!r}] so that a saturated output gives a large finite cost
-    clipped = np.clip(a, {LOG_CLIP!r}, 1.0 - {LOG_CLIP!r})
-    total = np.sum(y * np.log(clipped) + (1.0 - y) * np.log(1.0 - clipped))
-    return float(-total / a.shape[0])''',
-    "cross_entropy": f'''\
-def cost(a, y):
-    # C = −(1/m) Σ_o Σ_j y ln a; a is kept ≥ {LOG_CLIP!r} so that ln a stays finite
-    clipped = np.maximum(a, {LOG_CLIP!r})
-    return float(-np.sum(y * np.log(clipped)) / a.shape[0])''',
+    "bce": '''\
+def softplus(x):
+    # ln(1 + e^x), without overflow
+    return np.logaddexp(0.0, x)
+
+
+def cost(n, a, y):
+    # C = −(1/m) Σ_o Σ_j [y ln a + (1 − y) ln(1 − a)] with a = σ(n), computed from n:
+    # −ln σ(n) = softplus(−n), −ln(1 − σ(n)) = softplus(n), so a saturated output costs its
+    # true value (σ(40) rounds to 1, yet −ln(1 − σ(40)) = 40). Averaged over the m
+    # observations only, summed over the outputs (PyTorch's "mean" also divides by k).
+    terms = y * softplus(-n) + (1.0 - y) * softplus(n)
+    return float(np.sum(terms) / n.shape[0])''',
+    "cross_entropy": '''\
+def log_softmax(n):
+    # ln a_j = n_j − logsumexp(n), per observation (row), shifted by the row's maximum
+    shifted = n - np.max(n, axis=1, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+
+
+def cost(n, a, y):
+    # C = −(1/m) Σ_o Σ_j y ln a with a = softmax(n), computed from n as
+    # Σ y (logsumexp(n) − n_j) / m (terms with y = 0 left out), unclipped
+    log_a = log_softmax(n)
+    return float(-np.sum(y * np.where(y != 0.0, log_a, 0.0)) / n.shape[0])''',
 }
 
 
@@ -473,7 +487,7 @@ def main():
         for t in range(args.iterations):
 $batch
             n, a = forward(W, b, x)
-            C = cost(a[L], y)
+            C = cost(n[L], a[L], y)
             if not (math.isfinite(C) and all(np.isfinite(n_l).all() for n_l in n[1:])):
                 stop(t, "the forward pass or the loss")
             if args.every:
@@ -483,7 +497,7 @@ $batch
             if not all(np.isfinite(theta).all() for theta in parameters):
                 stop(t, "the update")
         n, a = forward(W, b, X)  # all observations, at the parameters after the updates
-        C = cost(a[L], Y)
+        C = cost(n[L], a[L], Y)
     print(f"loss after {args.iterations} iterations: {C!r}")
 
 
@@ -553,56 +567,34 @@ _TORCH_MODULES = {
 _TORCH_COSTS = {
     "sse": '''\
 def cost(output, y):
-    # C = Σ_o Σ_j (a − y)²   (seed 000's cost: summed, not averaged);
+    # C = Σ_o Σ_j (a − y)²   (seed 000's cost: summed, not averaged: reduction="sum");
     # autograd gives ∂C/∂a^L = 2 (a − y)
     return torch.nn.functional.mse_loss(output, y, reduction="sum")''',
     "mse": '''\
 def cost(output, y):
     # C = Σ_o Σ_j (a − y)² / (m k): the mean over all m·k outputs of the batch
+    # (reduction="mean", which for mse_loss divides by m·k, as Backprop Lab does)
     return torch.nn.functional.mse_loss(output, y, reduction="mean")''',
     "bce": '''\
 def cost(output, y):
     # C = −(1/m) Σ_o Σ_j [y ln a + (1 − y) ln(1 − a)] with a = sigmoid(n^L).
     # The model stops at n^L: binary_cross_entropy_with_logits applies the sigmoid itself,
-    # and its gradient is δ^L = (a − y) / m, the simplified form Backprop Lab uses.
-    # ("sum" over o and j, then / m: Backprop Lab averages over observations only.)
+    # in the stable form Backprop Lab uses too (no clipping: a saturated output costs its
+    # true value), and its gradient is δ^L = (a − y) / m, Backprop Lab's simplified form.
+    # Reduction: "sum" over o and j, then / m. Backprop Lab averages over the observations
+    # only; reduction="mean" would also divide by the k outputs.
     m = output.shape[0]
     return torch.nn.functional.binary_cross_entropy_with_logits(output, y, reduction="sum") / m''',
     "cross_entropy": '''\
 def cost(output, y):
     # C = −(1/m) Σ_o Σ_j y ln a with a = softmax(n^L). The model stops at n^L:
-    # cross_entropy applies the softmax itself (y holds one probability per class), and its
-    # gradient is δ^L_j = (a_j Σ_k y_k − y_j) / m, the form Backprop Lab uses.
+    # cross_entropy applies the log-softmax itself (y holds one probability per class), and
+    # its gradient is δ^L_j = (a_j Σ_k y_k − y_j) / m, the form Backprop Lab uses.
+    # Reduction: "sum" over o and j, then / m (the same as reduction="mean" here, which for
+    # class probabilities divides by the m observations only).
     m = output.shape[0]
     return torch.nn.functional.cross_entropy(output, y, reduction="sum") / m''',
 }
-
-_TORCH_LOSS_VALUES = {
-    "sse": '''\
-def loss_value(output, y):
-    # the loss as a Python float, as Backprop Lab prints it
-    with torch.no_grad():
-        return cost(output, y).item()''',
-    "bce": f'''\
-def loss_value(output, y):
-    # The loss as Backprop Lab computes it: from a = sigmoid(n^L), clipped into
-    # [{LOG_CLIP!r}, 1 − {LOG_CLIP!r}] before the logarithms. It equals cost() unless an
-    # output comes within {LOG_CLIP!r} of 0 or 1: there cost() is exact, Backprop Lab's value
-    # is capped at about ln(1e12) per output, and this prints Backprop Lab's.
-    with torch.no_grad():
-        a = torch.sigmoid(output).clamp({LOG_CLIP!r}, 1.0 - {LOG_CLIP!r})
-        total = torch.sum(y * torch.log(a) + (1.0 - y) * torch.log(1.0 - a))
-        return -total.item() / output.shape[0]''',
-    "cross_entropy": f'''\
-def loss_value(output, y):
-    # The loss as Backprop Lab computes it: from a = softmax(n^L), kept ≥ {LOG_CLIP!r} before
-    # the logarithm. It equals cost() unless a softmax output below {LOG_CLIP!r} meets a
-    # non-zero target: there cost() is exact, and this prints Backprop Lab's capped value.
-    with torch.no_grad():
-        a = torch.softmax(output, dim=1).clamp(min={LOG_CLIP!r})
-        return -torch.sum(y * torch.log(a)).item() / output.shape[0]''',
-}
-_TORCH_LOSS_VALUES["mse"] = _TORCH_LOSS_VALUES["sse"]
 
 _TORCH_OPTIMIZERS = {
     "gd": '''\
@@ -628,6 +620,16 @@ def make_optimizer(model):
 }
 _TORCH_OPTIMIZERS["sgd"] = _TORCH_OPTIMIZERS["gd"]
 
+_TORCH_FORWARD = '''\
+def forward(model, x):
+    """The model's output and every n^l (what each Linear layer computes), to check them."""
+    pre_activations = []
+    for module in model:
+        x = module(x)
+        if isinstance(module, torch.nn.Linear):
+            pre_activations.append(x)
+    return x, pre_activations'''
+
 _TORCH_MAIN = Template('''\
 def main():
     args = arguments()
@@ -637,11 +639,11 @@ def main():
     for t in range(args.iterations):
 $batch
         optimizer.zero_grad()
-        output = model(x)  # the forward pass
+        output, n = forward(model, x)  # the forward pass
         C = cost(output, y)  # the loss, as a tensor autograd can differentiate
-        value = loss_value(output, y)
-        if not math.isfinite(value):
-            stop(t, "the loss")
+        value = C.item()
+        if not (math.isfinite(value) and all(torch.isfinite(n_l).all() for n_l in n)):
+            stop(t, "the forward pass or the loss")
         if args.every:
             print(f"iteration {t}: loss {value!r}")
         C.backward()  # every δ^l and ∂C/∂W^{l-1}, ∂C/∂b^{l-1} into .grad
@@ -649,7 +651,7 @@ $batch
         if not all(torch.isfinite(theta).all() for theta in model.parameters()):
             stop(t, "the update")
     with torch.no_grad():  # all observations, at the parameters after the updates
-        value = loss_value(model(X), Y)
+        value = cost(model(X), Y).item()
     print(f"loss after {args.iterations} iterations: {value!r}")
 
 
@@ -699,10 +701,9 @@ def pytorch_script(document: Document, iterations: int) -> str:
     or ``torch.optim.Adam`` (the engine's formula), and the engine's mini-batches (drawn
     with numpy, which the script then imports too).
 
-    It prints the same lines as the numpy script, the loss computed by the engine's formula
-    (``loss_value`` in the script: for bce and cross_entropy the logarithm's argument is
-    clipped at 1e-12 as in engine.losses, where torch's own loss is not). The numbers agree
-    with the engine's to rounding: torch orders its operations differently.
+    It prints the same lines as the numpy script, and stops by the same rule on non-finite
+    values. The numbers agree with the engine's to rounding: torch orders its operations
+    differently.
     """
     _check(document, iterations)
     network, config = document.network, document.training
@@ -725,8 +726,8 @@ def pytorch_script(document: Document, iterations: int) -> str:
         _data_section(document),
         _settings_section(document, iterations),
     ]
-    blocks = [_torch_model(network, config.loss), _TORCH_COSTS[config.loss],
-              _TORCH_LOSS_VALUES[config.loss], _TORCH_OPTIMIZERS[config.optimizer]]
+    blocks = [_torch_model(network, config.loss), _TORCH_FORWARD, _TORCH_COSTS[config.loss],
+              _TORCH_OPTIMIZERS[config.optimizer]]
     if batches:
         blocks.append(_BATCHES)
     blocks += [_ARGUMENTS, _TORCH_MAIN.substitute(batch=batch)]

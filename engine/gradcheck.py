@@ -6,9 +6,11 @@ whose error is O(h⁴), so h can be large enough (1e-4) that rounding stays near
 The relative error is |backprop − numeric| / max(|backprop|, |numeric|, floor) with
 floor = max(1e-5, 1e-4 |C|): gradients near zero are compared absolutely, and the floor grows
 with the cost because rounding in C (about ε|C|) reaches the difference quotient as ε|C|/h.
-For a sigmoid output with ``bce`` the cost is computed from the pre-activations as
-y softplus(−n) + (1 − y) softplus(n), the same function unclipped: ln(1 − σ(n)) keeps only
-the digits of 1 − a that a itself kept, which the difference quotient would magnify.
+The cost is the engine's own (engine.losses): for a sigmoid output with ``bce`` computed from
+the pre-activations as y softplus(−n) + (1 − y) softplus(n), for a softmax output with
+cross-entropy as y (logsumexp(n) − n), unclipped — ln(1 − σ(n)) would keep only the digits of
+1 − a that a itself kept, which the difference quotient magnifies, and a clipped logarithm
+of a saturated output is flat, so its difference quotient would be 0.
 Non-smooth points (relu's kink at n = 0) within h of a pre-activation give a genuine
 disagreement, which the check reports.
 """
@@ -56,11 +58,7 @@ def cost(network: Network, loss, inputs: np.ndarray, targets: np.ndarray) -> flo
     for l in range(network.layer_count):
         bias = network.biases[l] if network.bias else None
         n, a = forward_layer(network.weights[l], bias, network.activations[l], a)
-    if loss.name == "bce" and network.activation_names[-1] == "sigmoid":
-        # −[y ln σ(n) + (1 − y) ln(1 − σ(n))] = y softplus(−n) + (1 − y) softplus(n)
-        terms = targets * np.logaddexp(0.0, -n) + (1.0 - targets) * np.logaddexp(0.0, n)
-        return float(np.sum(terms) / n.shape[0])
-    return loss.value(a, targets)
+    return loss.value(n, a, targets)
 
 
 def gradient_check(stepper, step: float = STEP, indices=None) -> GradientCheck:

@@ -1,5 +1,5 @@
-"""Cost functions C(a, y) over a batch: ``a`` the output activations, ``y`` the targets,
-both (observations × outputs); m = observations, k = outputs.
+"""Cost functions over a batch: ``n`` the output layer's pre-activations, ``a = f(n)`` its
+activations, ``y`` the targets, all (observations × outputs); m = observations, k = outputs.
 
 =================  ==========================================  ============================
 name               C                                           ∂C/∂a
@@ -10,12 +10,25 @@ name               C                                           ∂C/∂a
 ``cross_entropy``  −(1/m) Σ_o Σ_j y ln a                       −y / (m · a)
 =================  ==========================================  ============================
 
-``bce`` needs a sigmoid output layer and ``cross_entropy`` a softmax one. For those two
-pairs δ = ∂C/∂n of the output layer is computed in its simplified closed form
-(sigmoid + bce: (a − y)/m; softmax + cross-entropy: (a Σ_j y_j − y)/m), which is the
-exact product ∂C/∂a · ∂a/∂n without the division by a (1 − a) that loses precision
-when a neuron saturates. In ``bce`` and ``cross_entropy`` the logarithms see a clipped
-into [1e-12, 1 − 1e-12] so that a saturated output gives a large finite cost, not inf.
+Conventions: ``bce`` and ``cross_entropy`` average over the m observations only and sum over
+the k outputs (PyTorch's and Keras's ``mean`` averages over m · k elements, so with k outputs
+ours is k times theirs); ``mse`` averages over all m · k; ``sse`` sums.
+
+``bce`` needs a sigmoid output layer and ``cross_entropy`` a softmax one, and for those two
+pairs the cost is computed from the pre-activations n, in the stable form, unclipped:
+
+- sigmoid + bce: −ln σ(n) = softplus(−n) and −ln(1 − σ(n)) = softplus(n), so
+  C = (1/m) Σ [y softplus(−n) + (1 − y) softplus(n)], softplus(x) = ln(1 + eˣ);
+- softmax + cross-entropy: ln a_j = n_j − logsumexp(n), so
+  C = (1/m) Σ_o Σ_j y_j (logsumexp(n_o) − n_oj).
+
+That is the function the gradients descend: a saturated output (σ(40) rounds to 1) costs its
+true 40, not the ln(1e12) ≈ 27.63 that a logarithm of a clipped a would cap it at.
+
+δ = ∂C/∂n of the output layer is also computed in its closed form for those pairs
+(sigmoid + bce: (a − y)/m; softmax + cross-entropy: (a Σ_j y_j − y)/m), the exact product
+∂C/∂a · ∂a/∂n without the division by a (1 − a) that fails when a neuron saturates. The
+∂C/∂a shown for them sees a clipped into [1e-12, 1 − 1e-12], so that it stays finite.
 """
 
 from __future__ import annotations
@@ -33,12 +46,23 @@ class Loss:
     name: str
     formula: str
     derivative_formula: str
-    value: Callable[[np.ndarray, np.ndarray], float]
-    gradient: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    value: Callable[[np.ndarray, np.ndarray, np.ndarray], float]  # C(n, a, y)
+    gradient: Callable[[np.ndarray, np.ndarray], np.ndarray]  # ∂C/∂a (a, y)
     required_output: str | None = None
+    reduction: str = ""  # in words: what is summed and what is averaged
+    stable_form: str | None = None  # how C is computed from n, for the pairs that do
+
+    def describe(self) -> str:
+        """Several lines on the loss: its formula, ∂C/∂a, the reduction, how it is computed."""
+        lines = [f"{self.name}: C = {self.formula}", f"∂C/∂a = {self.derivative_formula}",
+                 f"reduction: {self.reduction}"]
+        if self.required_output is not None:
+            lines.append(f"needs a {self.required_output} output layer; computed as "
+                         f"{self.stable_form}")
+        return "\n".join(lines)
 
 
-def _sse(a: np.ndarray, y: np.ndarray) -> float:
+def _sse(n: np.ndarray, a: np.ndarray, y: np.ndarray) -> float:
     error = a - y
     return float(np.sum(error * error))
 
@@ -47,18 +71,23 @@ def _sse_gradient(a: np.ndarray, y: np.ndarray) -> np.ndarray:
     return 2.0 * (a - y)
 
 
-def _mse(a: np.ndarray, y: np.ndarray) -> float:
-    return _sse(a, y) / a.size
+def _mse(n: np.ndarray, a: np.ndarray, y: np.ndarray) -> float:
+    return _sse(n, a, y) / a.size
 
 
 def _mse_gradient(a: np.ndarray, y: np.ndarray) -> np.ndarray:
     return (2.0 / a.size) * (a - y)
 
 
-def _bce(a: np.ndarray, y: np.ndarray) -> float:
-    clipped = np.clip(a, LOG_CLIP, 1.0 - LOG_CLIP)
-    total = np.sum(y * np.log(clipped) + (1.0 - y) * np.log(1.0 - clipped))
-    return float(-total / a.shape[0])
+def softplus(x: np.ndarray) -> np.ndarray:
+    """ln(1 + eˣ), without overflow for large x and without losing digits for small."""
+    return np.logaddexp(0.0, x)
+
+
+def _bce(n: np.ndarray, a: np.ndarray, y: np.ndarray) -> float:
+    # −[y ln σ(n) + (1 − y) ln(1 − σ(n))] = y softplus(−n) + (1 − y) softplus(n)
+    terms = y * softplus(-n) + (1.0 - y) * softplus(n)
+    return float(np.sum(terms) / n.shape[0])
 
 
 def _bce_gradient(a: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -66,9 +95,17 @@ def _bce_gradient(a: np.ndarray, y: np.ndarray) -> np.ndarray:
     return (clipped - y) / (a.shape[0] * clipped * (1.0 - clipped))
 
 
-def _cross_entropy(a: np.ndarray, y: np.ndarray) -> float:
-    clipped = np.maximum(a, LOG_CLIP)
-    return float(-np.sum(y * np.log(clipped)) / a.shape[0])
+def log_softmax(n: np.ndarray) -> np.ndarray:
+    """ln softmax(n) per row: n − logsumexp(n), shifted by the row's maximum."""
+    shifted = n - np.max(n, axis=1, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+
+
+def _cross_entropy(n: np.ndarray, a: np.ndarray, y: np.ndarray) -> float:
+    # −Σ y ln a_j = Σ y (logsumexp(n) − n_j); the products with y = 0 are left out, so an
+    # n_j of −inf against a target of 0 costs nothing (as y ln a → 0 there)
+    log_a = log_softmax(n)
+    return float(-np.sum(y * np.where(y != 0.0, log_a, 0.0)) / n.shape[0])
 
 
 def _cross_entropy_gradient(a: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -76,8 +113,11 @@ def _cross_entropy_gradient(a: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 LOSSES: dict[str, Loss] = {
-    "sse": Loss("sse", "Σ (a − y)²", "2 (a − y)", _sse, _sse_gradient),
-    "mse": Loss("mse", "Σ (a − y)² / (m·k)", "2 (a − y) / (m·k)", _mse, _mse_gradient),
+    "sse": Loss("sse", "Σ (a − y)²", "2 (a − y)", _sse, _sse_gradient,
+                reduction="summed over observations and outputs (seed 000's cost)"),
+    "mse": Loss("mse", "Σ (a − y)² / (m·k)", "2 (a − y) / (m·k)", _mse, _mse_gradient,
+                reduction="averaged over observations × outputs (m·k), as PyTorch's "
+                          "mse_loss(reduction='mean')"),
     "bce": Loss(
         "bce",
         "−(1/m) Σ [y ln a + (1 − y) ln(1 − a)]",
@@ -85,6 +125,9 @@ LOSSES: dict[str, Loss] = {
         _bce,
         _bce_gradient,
         required_output="sigmoid",
+        reduction="summed over outputs, averaged over observations only (m): with k "
+                  "outputs it is k times PyTorch's and Keras's mean over m·k",
+        stable_form="(1/m) Σ [y softplus(−n) + (1 − y) softplus(n)], from n, unclipped",
     ),
     "cross_entropy": Loss(
         "cross_entropy",
@@ -93,6 +136,9 @@ LOSSES: dict[str, Loss] = {
         _cross_entropy,
         _cross_entropy_gradient,
         required_output="softmax",
+        reduction="summed over outputs, averaged over observations (m), as PyTorch's "
+                  "cross_entropy(reduction='mean') with class probabilities",
+        stable_form="(1/m) Σ y (logsumexp(n) − n), from n, unclipped",
     ),
 }
 

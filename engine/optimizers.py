@@ -12,8 +12,9 @@ All optimisers act on the flat parameter vector θ and its gradient g = ∂C/∂
 
 ``sgd``, ``momentum`` and ``adam`` use mini-batches when ``batch_size`` is set; iteration t
 takes batch t mod B of epoch ⌊t / B⌋ (B batches an epoch), each epoch shuffled by
-``default_rng([shuffle_seed, epoch])``. The batch of an iteration depends only on t and the
-settings, so replaying history needs no random state.
+``default_rng([shuffle_seed, epoch])``, the last batch short (MINI_BATCH_RULE says it in
+words). The batch of an iteration depends only on t and the settings, so replaying history
+needs no random state.
 """
 
 from __future__ import annotations
@@ -27,6 +28,11 @@ import numpy as np
 from .losses import LOSS_NAMES
 
 OPTIMIZER_NAMES = ("gd", "sgd", "momentum", "adam")
+MINI_BATCH_RULE = (
+    "Iteration t takes batch t mod B of epoch ⌊t / B⌋ (B = ⌈m / batch size⌉ batches an "
+    "epoch); every epoch is shuffled by numpy's default_rng([shuffle_seed, epoch])"
+    ".permutation(m), and its last batch is shorter when m is not a multiple of the batch "
+    "size. gd always uses every observation.")
 MAX_LEARNING_RATE = 1e6
 
 

@@ -361,7 +361,7 @@ class Stepper:
             for l in saturating:
                 if not np.isfinite(pre[l]).all():
                     return done + self._locate_fault(t, record)
-            value = self.loss.value(a, y)
+            value = self.loss.value(pre[L], a, y)
             if not math.isfinite(value):
                 return done + self._locate_fault(t, record)
             dcost_da = self.loss.gradient(a, y)

@@ -123,7 +123,8 @@ class ChainRulePanel(QWidget):
             return
         trace = self.controller.display_trace(backward=True)
         try:
-            self.rules = [chain_rule(network, trace, a) for a in addresses]
+            self.rules = [chain_rule(network, trace, a, loss=self.controller.stepper.loss)
+                          for a in addresses]
         except ValueError as error:
             self.message.setText(f"{error}")
             self.text.setHtml("")

@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
 from engine import structure
 from engine.activations import ACTIVATION_NAMES, ACTIVATIONS
 from engine.init import SCHEME_NAMES, SCHEME_PARAMETERS, InitSpec, initial_theta, jog_noise
-from engine.losses import LOSS_NAMES
+from engine.losses import LOSS_NAMES, get_loss
 from engine.network import Network
-from engine.optimizers import OPTIMIZER_NAMES
+from engine.optimizers import MINI_BATCH_RULE, OPTIMIZER_NAMES
 
 from .commands import (
     ChangeInitCommand,
@@ -305,7 +305,8 @@ class TrainingPanel(QGroupBox):
         self.loss = QComboBox()
         self.loss.setObjectName("loss_selector")
         self.loss.addItems(LOSS_NAMES)
-        self.loss.setToolTip("sse is seed 000's cost: Σ (a − y)²")
+        for index, name in enumerate(LOSS_NAMES):
+            self.loss.setItemData(index, get_loss(name).describe(), Qt.ItemDataRole.ToolTipRole)
         form.addRow("loss", self.loss)
         self.optimizer = QComboBox()
         self.optimizer.setObjectName("optimizer_selector")
@@ -319,7 +320,8 @@ class TrainingPanel(QGroupBox):
         self.batch_size.setObjectName("batch_size_input")
         self.batch_size.setRange(0, 100_000)
         self.batch_size.setSpecialValueText("all")
-        self.batch_size.setToolTip("Mini-batch size for sgd, momentum and adam (all: full batch)")
+        self.batch_size.setToolTip("Mini-batch size for sgd, momentum and adam (all: full "
+                                   f"batch).\n{MINI_BATCH_RULE}")
         form.addRow("batch size", self.batch_size)
         self.momentum = NumberField("momentum", "μ in v ← μ v + g")
         self.momentum.setObjectName("momentum_input")
@@ -337,6 +339,7 @@ class TrainingPanel(QGroupBox):
         for widget in (self.loss, self.optimizer, self.batch_size):
             widget.blockSignals(True)
         self.loss.setCurrentText(config.loss)
+        self.loss.setToolTip(get_loss(config.loss).describe())
         self.optimizer.setCurrentText(config.optimizer)
         self.batch_size.setValue(config.batch_size or 0)
         for widget in (self.loss, self.optimizer, self.batch_size):

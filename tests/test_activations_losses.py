@@ -132,6 +132,28 @@ def loss_inputs(name: str, seed: int, rows: int, cols: int):
     return a, y
 
 
+def cost_of_outputs(name: str, a, y) -> float:
+    """C as a function of the output activations alone, written here by hand (unclipped)."""
+    m = a.shape[0]
+    if name == "sse":
+        return float(np.sum((a - y) ** 2))
+    if name == "mse":
+        return float(np.sum((a - y) ** 2)) / a.size
+    if name == "bce":
+        return float(-np.sum(y * np.log(a) + (1 - y) * np.log(1 - a)) / m)
+    return float(-np.sum(y * np.log(a)) / m)
+
+
+def pre_activations_of(name: str, a):
+    """An n whose output activation is a: logit for sigmoid, ln a for softmax (a row of a
+    sums to 1, so softmax(ln a) = a); sse and mse do not read n."""
+    if name == "bce":
+        return np.log(a) - np.log1p(-a)
+    if name == "cross_entropy":
+        return np.log(a)
+    return np.full_like(a, np.nan)
+
+
 @settings(deadline=None, max_examples=60)
 @given(name=st.sampled_from(LOSS_NAMES), seed=st.integers(0, 2**31),
        rows=st.integers(1, 5), cols=st.integers(1, 4))
@@ -140,11 +162,14 @@ def test_loss_gradient_matches_finite_differences(name, seed, rows, cols):
     a, y = loss_inputs(name, seed, rows, cols)
     gradient = loss.gradient(a, y)
     assert gradient.shape == a.shape
+    # the value the engine computes (from n where it can) is C(a) written by hand
+    assert math.isclose(loss.value(pre_activations_of(name, a), a, y),
+                        cost_of_outputs(name, a, y), rel_tol=1e-12)
     for index in np.ndindex(a.shape):
         plus, minus = a.copy(), a.copy()
         plus[index] += H
         minus[index] -= H
-        numeric = (loss.value(plus, y) - loss.value(minus, y)) / (2 * H)
+        numeric = (cost_of_outputs(name, plus, y) - cost_of_outputs(name, minus, y)) / (2 * H)
         assert math.isclose(gradient[index], numeric, rel_tol=1e-6, abs_tol=1e-8), index
 
 
@@ -154,7 +179,7 @@ def test_sse_is_seed_000s_cost():
     y = np.array([[0.2, 0.4], [1.0, 0.0]])
     sse = get_loss("sse")
     by_hand = 0.7806908**2 + 0.5806908**2 + (-0.0196136) ** 2 + 0.9803864**2
-    assert math.isclose(sse.value(a3, y), by_hand, rel_tol=1e-15)
+    assert math.isclose(sse.value(None, a3, y), by_hand, rel_tol=1e-15)
     np.testing.assert_allclose(sse.gradient(a3, y),
                                [[1.5613816, 1.1613816], [-0.0392272, 1.9607728]], atol=1e-15)
 
@@ -164,25 +189,53 @@ def test_sse_is_seed_000s_cost():
 def test_mse_is_sse_over_observations_times_outputs(seed, rows, cols):
     a, y = loss_inputs("mse", seed, rows, cols)
     sse, mse = get_loss("sse"), get_loss("mse")
-    assert math.isclose(mse.value(a, y), sse.value(a, y) / (rows * cols), rel_tol=1e-14)
+    assert math.isclose(mse.value(None, a, y), sse.value(None, a, y) / (rows * cols),
+                        rel_tol=1e-14)
     np.testing.assert_allclose(mse.gradient(a, y), sse.gradient(a, y) / (rows * cols),
                                rtol=1e-14)
 
 
 def test_bce_and_cross_entropy_by_hand():
-    a = np.array([[0.9, 0.2], [0.4, 0.7]])
+    n = np.log(np.array([[9.0, 0.25], [4 / 6, 7 / 3]]))  # σ(n) = 0.9, 0.2, 0.4, 0.7
+    a = 1 / (1 + np.exp(-n))
     y = np.array([[1.0, 0.0], [0.0, 1.0]])
     by_hand = -(math.log(0.9) + math.log(0.8) + math.log(0.6) + math.log(0.7)) / 2
-    assert math.isclose(get_loss("bce").value(a, y), by_hand, rel_tol=1e-14)
+    assert math.isclose(get_loss("bce").value(n, a, y), by_hand, rel_tol=1e-14)
     p = np.array([[0.7, 0.2, 0.1], [0.3, 0.3, 0.4]])
     onehot = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])
-    assert math.isclose(get_loss("cross_entropy").value(p, onehot),
+    assert math.isclose(get_loss("cross_entropy").value(np.log(p) + 3.0, p, onehot),
                         -(math.log(0.7) + math.log(0.4)) / 2, rel_tol=1e-14)
-    # a certain wrong answer costs a lot, but a finite lot
-    assert math.isfinite(get_loss("bce").value(np.array([[1.0]]), np.array([[0.0]])))
-    assert get_loss("bce").value(np.array([[1.0]]), np.array([[0.0]])) > 20
     assert get_loss("bce").required_output == "sigmoid"
     assert get_loss("cross_entropy").required_output == "softmax"
+
+
+def test_a_saturated_output_costs_its_true_value_not_a_clipped_one():
+    """bce of σ(40) against 0 is −ln(1 − σ(40)) = softplus(40) = 40 + ln(1 + e⁻⁴⁰); a
+    logarithm of a clipped at 1 − 1e-12 would cap it at ln(1e12) = 27.63. Softmax of
+    (0, 30) against class 0 costs logsumexp(0, 30) − 0 = 30 + ln(1 + e⁻³⁰)."""
+    n = np.array([[40.0]])
+    a = 1 / (1 + np.exp(-n))
+    assert a[0, 0] == 1.0  # saturated in floating point
+    value = get_loss("bce").value(n, a, np.array([[0.0]]))
+    assert math.isclose(value, 40.0 + math.log1p(math.exp(-40.0)), rel_tol=1e-15)
+    # −40 against 1: −ln σ(−40) = softplus(40) too; and a mild case against the a-form
+    assert math.isclose(get_loss("bce").value(-n, 1 - a, np.array([[1.0]])), value,
+                        rel_tol=1e-15)
+    n = np.array([[0.0, 30.0]])
+    a = np.exp(n - 30.0) / np.exp(n - 30.0).sum()
+    value = get_loss("cross_entropy").value(n, a, np.array([[1.0, 0.0]]))
+    assert math.isclose(value, 30.0 + math.log1p(math.exp(-30.0)), rel_tol=1e-15)
+    # averaged over the observations only: two such rows cost the same as one
+    twice = get_loss("cross_entropy").value(np.vstack([n, n]), np.vstack([a, a]),
+                                            np.array([[1.0, 0.0], [1.0, 0.0]]))
+    assert math.isclose(twice, value, rel_tol=1e-15)
+
+
+def test_each_loss_states_its_reduction():
+    for name in LOSS_NAMES:
+        assert get_loss(name).reduction, name
+    assert "observations only" in get_loss("bce").reduction
+    assert "k times" in get_loss("bce").reduction
 
 
 @settings(deadline=None, max_examples=60)

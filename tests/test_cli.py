@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -27,7 +28,7 @@ TRACE_KEYS = {"pre_activations", "activations", "dcost_dactivations", "dactivati
 
 def cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "engine", *args], cwd=REPO,
-                          capture_output=True, text=True, encoding="utf-8", timeout=120)
+                          capture_output=True, text=True, encoding="utf-8", timeout=60)
 
 
 def cli_json(*args: str) -> dict:
@@ -235,3 +236,33 @@ def test_divergence_is_an_error(tmp_path):
     (tmp_path / "diverge.json").write_text(text)
     assert_one_line_error(cli(str(tmp_path / "diverge.json"), "--steps", "100"),
                           "not finite", "iteration")
+
+
+@pytest.mark.parametrize("kind", ["fifo", "directory", "device"])
+def test_anything_but_a_regular_file_is_refused_without_blocking(kind, tmp_path):
+    """A FIFO would block a plain open() for ever (no writer comes); the CLI refuses it at
+    once. cli() has a timeout: a hang fails the test instead of hanging the suite."""
+    if kind == "fifo":
+        path = tmp_path / "p.json"
+        os.mkfifo(path)
+    elif kind == "directory":
+        path = tmp_path / "folder.json"
+        path.mkdir()
+    else:
+        path = Path("/dev/zero")  # endless: read() would fill memory
+    assert_one_line_error(cli(str(path)), str(path), "not a regular file")
+
+
+def test_a_saturated_bce_output_prints_its_true_loss(tmp_path):
+    """σ(40) against 0: the loss is softplus(40) = 40 (to 4e-18), not the ln(1e12) = 27.63
+    that a logarithm of a clipped output would give."""
+    path = tmp_path / "saturated.json"
+    path.write_text(json.dumps({
+        "format": "backprop-lab/1",
+        "network": {"layers": [1, 1], "activations": ["sigmoid"], "bias": False,
+                    "weights": [[[40.0]]]},
+        "data": {"inputs": [[1.0]], "targets": [[0.0]]},
+        "training": {"loss": "bce"},
+    }))
+    state = cli_json(str(path))
+    assert state["loss"] == pytest.approx(40.0, rel=1e-15)

@@ -3,8 +3,10 @@
 The numpy script is an independent re-implementation of the training, run as a separate
 program; its printed losses are checked against the engine (Stepper.run, evaluate) and,
 for seed 000, against the numbers the learner printed (tests/data, the seed's text).
-The PyTorch script cannot run here (torch is not a dependency): it is compiled and its
-weight literals are read back, nothing more.
+The PyTorch script is compiled and its literals read back everywhere; where PyTorch is
+installed (the optional extra: pip install -e ".[test,torch]") it is also run and its
+losses checked against the engine's within 1e-12 relative. Without PyTorch those tests are
+skipped, saying so.
 """
 
 from __future__ import annotations
@@ -330,6 +332,99 @@ def test_pytorch_script_compiles_and_names_every_value_exactly(name):
     # nn.Linear stores W^l transposed; the script must say so where it copies them in
     assert "torch.tensor(WEIGHTS[l]).T" in text
     assert "torch.set_default_dtype(torch.float64)" in text
+
+
+def run_pytorch_script(text: str, tmp_path, *args: str, status: int = 0):
+    pytest.importorskip("torch", reason="PyTorch is an optional extra: pip install torch")
+    path = tmp_path / "export_torch.py"
+    path.write_text(text, encoding="utf-8")
+    result = subprocess.run([sys.executable, str(path), *args], cwd=tmp_path,
+                            capture_output=True, text=True, encoding="utf-8", timeout=300)
+    assert result.returncode == status, result.stderr
+    return result
+
+
+@pytest.mark.parametrize("name", list(CONFIGS))
+def test_pytorch_script_matches_the_engine(name, tmp_path):
+    sizes, activations, config, observations, bias = CONFIGS[name]
+    doc = document(sizes, activations, config, observations, bias, seed=len(name))
+    losses, after = engine_losses(doc, ITERATIONS)
+    result = run_pytorch_script(pytorch_script(doc, ITERATIONS), tmp_path, "--every")
+    lines = result.stdout.splitlines()
+    printed = [float(EVERY_LINE.match(line).group(2)) for line in lines[:-1]]
+    np.testing.assert_allclose(printed, losses, rtol=1e-12, atol=0)
+    assert last_loss(lines, ITERATIONS) == pytest.approx(after, rel=1e-12, abs=0)
+
+
+def saturated(loss: str) -> Document:
+    """σ(40) against 0 (bce) or softmax(0, 30) against class 0 (cross-entropy): the true
+    costs are softplus(40) ≈ 40 and logsumexp(0, 30) ≈ 30; a clipped logarithm caps both at
+    ln(1e12) ≈ 27.63."""
+    if loss == "bce":
+        network = Network([1, 1], ["sigmoid"], bias=False)
+        network.theta[...] = 40.0
+        return Document(network, np.array([[1.0]]), np.array([[0.0]]),
+                        TrainingConfig(loss="bce", learning_rate=1e-3))
+    network = Network([1, 2], ["softmax"], bias=False)
+    network.theta[...] = [0.0, 30.0]
+    return Document(network, np.array([[1.0]]), np.array([[1.0, 0.0]]),
+                    TrainingConfig(loss="cross_entropy", learning_rate=1e-3))
+
+
+TRUE_COSTS = {"bce": 40.0 + math.log1p(math.exp(-40.0)),
+              "cross_entropy": 30.0 + math.log1p(math.exp(-30.0))}
+
+
+@pytest.mark.parametrize("loss", ["bce", "cross_entropy"])
+def test_a_saturated_loss_is_its_true_value_in_the_engine_and_both_scripts(loss, tmp_path):
+    doc = saturated(loss)
+    losses, after = engine_losses(doc, 3)
+    assert losses[0] == pytest.approx(TRUE_COSTS[loss], rel=1e-15)
+    lines = run_script(numpy_script(doc, 3), tmp_path, "--every")
+    printed = [float(EVERY_LINE.match(line).group(2)) for line in lines[:-1]]
+    np.testing.assert_allclose(printed, losses, rtol=1e-12, atol=0)
+    assert last_loss(lines, 3) == pytest.approx(after, rel=1e-12)
+    result = run_pytorch_script(pytorch_script(doc, 3), tmp_path, "--every")
+    lines = result.stdout.splitlines()
+    printed = [float(EVERY_LINE.match(line).group(2)) for line in lines[:-1]]
+    np.testing.assert_allclose(printed, losses, rtol=1e-12, atol=0)
+
+
+def test_both_scripts_stop_where_the_engine_stops_on_an_infinite_pre_activation(tmp_path):
+    """w = 1e308, x = −10: n = −1e309 = −inf in iteration 0. σ(−inf) = 0 against y = 0
+    costs nothing, so a script that only watched the loss would train on."""
+    network = Network([1, 1], ["sigmoid"], bias=False)
+    network.theta[...] = 1e308
+    doc = Document(network, np.array([[-10.0]]), np.array([[0.0]]), TrainingConfig(loss="bce"))
+    with pytest.raises(NonFiniteError) as fault:
+        doc.make_stepper().run(5)
+    assert fault.value.iteration == 0
+    for make, run in ((numpy_script, None), (pytorch_script, run_pytorch_script)):
+        text = make(doc, 5)
+        if run is None:
+            path = tmp_path / "numpy_stop.py"
+            path.write_text(text, encoding="utf-8")
+            result = subprocess.run([sys.executable, str(path), "--every"], capture_output=True,
+                                    text=True, encoding="utf-8", timeout=120)
+            assert result.returncode == 1
+        else:
+            result = run(text, tmp_path, "--every", status=1)
+        assert result.stdout == "", make.__name__
+        assert result.stderr.startswith("iteration 0: the forward pass or the loss is not "
+                                        "finite"), result.stderr
+
+
+def test_scripts_state_the_losses_reduction():
+    for loss in ("sse", "mse", "bce", "cross_entropy"):
+        doc = saturated("bce") if loss == "bce" else saturated("cross_entropy")
+        if loss in ("sse", "mse"):
+            doc.training = TrainingConfig(loss=loss)
+        for make in (numpy_script, pytorch_script):
+            text = make(doc, 1)
+            assert "# reduction: " in text
+    text = pytorch_script(saturated("bce"), 1)
+    assert "averaged over observations only" in text
+    assert 'reduction="sum") / m' in text
 
 
 def test_numpy_scalars_in_the_settings_are_written_as_plain_numbers():

@@ -102,6 +102,31 @@ def test_a_confidently_wrong_sigmoid_output_is_not_flagged():
     assert check.flagged() == []
 
 
+def test_a_saturated_softmax_with_cross_entropy_is_not_flagged():
+    """W = [[0, 30]], x = 1, y = (1, 0): softmax (σ(−30), σ(30)), so the cost is
+    ln(1 + e³⁰) ≈ 30 and by hand ∂C/∂w_0 = (a_0 − 1) x ≈ −1, ∂C/∂w_1 = a_1 x ≈ 1. A clipped
+    ln a_0 is flat there (a_0 = 9.4e-14 < 1e-12), so finite differences of it would read 0
+    and flag both parameters; the check differentiates the log-softmax form."""
+    network = Network([1, 2], ["softmax"], bias=False)
+    network.weights[0][0, :] = [0.0, 30.0]
+    stepper = Stepper(network, [[1.0]], [[1.0, 0.0]], TrainingConfig(loss="cross_entropy"))
+    a0 = 1.0 / (1.0 + math.exp(30.0))
+    np.testing.assert_allclose(stepper.evaluate().gradient, [a0 - 1.0, 1.0 - a0], rtol=1e-14)
+    check = gradient_check(stepper)
+    np.testing.assert_allclose(check.numeric, [a0 - 1.0, 1.0 - a0], rtol=1e-8)
+    assert check.flagged() == [], check.relative_error
+
+
+def test_a_saturated_sigmoid_with_bce_is_not_flagged():
+    """w = 40, x = 1, y = 0: C = softplus(40) and ∂C/∂w = σ(40) = 1 (to 4e-18)."""
+    network = Network([1, 1], ["sigmoid"], bias=False)
+    network.weights[0][0, 0] = 40.0
+    stepper = Stepper(network, [[1.0]], [[0.0]], TrainingConfig(loss="bce"))
+    check = gradient_check(stepper)
+    np.testing.assert_allclose(check.numeric, [1.0], rtol=1e-9)
+    assert check.flagged() == []
+
+
 def test_a_large_cost_does_not_make_a_small_correct_gradient_look_wrong():
     """Two linear outputs: one far off (its cost 1e4), one nearly right. By hand
     ∂C/∂w^0_{0,1} = 2 (a_1 − y_1) x = 2 · 5e-8. Rounding in C ≈ 1e4 is about 1e-12, which the

@@ -282,3 +282,20 @@ def test_init_settings_change_nothing_until_reinitialise(open_window, qtbot):
     trigger(window.action_undo)
     assert controller.init_spec.seed == 0
     assert np.array_equal(controller.network.theta, trained)
+
+
+def test_the_loss_and_batch_tooltips_state_the_conventions(open_window, qtbot):
+    """bce averages over the observations only (k times PyTorch's mean with k outputs), and
+    mini-batches are drawn by default_rng([seed, epoch]).permutation with a short last batch:
+    the settings panel says both where the learner picks them."""
+    window = open_window(SEED_000_RANDOM)
+    loss = window.findChild(QComboBox, "loss_selector")
+    bce = loss.findText("bce")
+    item_tip = loss.itemData(bce, Qt.ItemDataRole.ToolTipRole)
+    assert "observations only" in item_tip and "k times" in item_tip
+    assert "softplus" in item_tip
+    assert "Σ (a − y)²" in loss.toolTip()  # sse, the file's loss, shown for the current one
+    assert "summed" in loss.toolTip()
+    batch = window.findChild(QSpinBox, "batch_size_input")
+    assert "default_rng([shuffle_seed, epoch]).permutation" in batch.toolTip()
+    assert "shorter" in batch.toolTip()
