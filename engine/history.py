@@ -1,6 +1,9 @@
 """What a run leaves behind: the loss of every iteration, parameter snapshots at a stride,
 checkpoints of the whole training state, and the edits made along the way.
 
+A history starts at iteration ``start``: 0 for a new network, the iteration a file was
+saved at for a run that continues (nothing before it can be rewound to).
+
 A *position* is (iteration, phases done in it). The state S_t of iteration t is the
 parameters, optimiser state and settings at the moment t's first phase runs (so it
 includes edits made between iterations). Rewinding to t restores the latest checkpoint
@@ -8,7 +11,9 @@ includes edits made between iterations). Rewinding to t restores the latest chec
 replay uses the same kernels, so the result is bit-identical.
 
 Memory stays bounded: when the parameter snapshots outgrow their budget the stride doubles
-and every other snapshot is dropped; checkpoints do the same against their own budget.
+and every other snapshot is dropped; checkpoints do the same against their own budget
+(counting what each costs in Python objects, not only its arrays); the losses keep exact
+values within a budget and a min/max envelope beyond it (engine.loss_log).
 """
 
 from __future__ import annotations
@@ -17,7 +22,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .loss_log import LossLog
 from .optimizers import TrainingConfig
+
+# what a checkpoint costs beyond its arrays: the Checkpoint, its dict of optimiser state,
+# the ndarray objects and its slot in History.checkpoints (measured: about 450 bytes)
+CHECKPOINT_OVERHEAD = 512
 
 
 @dataclass
@@ -28,7 +38,8 @@ class Checkpoint:
 
     @property
     def nbytes(self) -> int:
-        return self.theta.nbytes + sum(v.nbytes for v in self.optimizer_state.values())
+        return (self.theta.nbytes + sum(v.nbytes for v in self.optimizer_state.values())
+                + CHECKPOINT_OVERHEAD)
 
 
 @dataclass
@@ -88,6 +99,7 @@ class History:
     def __init__(
         self,
         origin: Checkpoint,
+        start: int = 0,
         parameter_stride: int = 1,
         checkpoint_stride: int = 256,
         parameter_budget_bytes: int = 64 * 2**20,
@@ -95,12 +107,13 @@ class History:
     ) -> None:
         if parameter_stride < 1 or checkpoint_stride < 1:
             raise ValueError("history strides must be at least 1")
-        self.origin = origin
+        self.origin = origin  # the state at the start of iteration ``start``
+        self.start = start
         self.parameter_stride = parameter_stride
         self.checkpoint_stride = checkpoint_stride
         self.parameter_budget_bytes = parameter_budget_bytes
         self.checkpoint_budget_bytes = checkpoint_budget_bytes
-        self._losses = _GrowingArray()
+        self.loss_log = LossLog(start)
         self._snapshot_iterations = _GrowingArray(dtype=np.int64)
         self.revision = 0  # counts changes to rows already recorded (coarsening, truncation)
         row_bytes = max(origin.theta.nbytes, 1)
@@ -115,13 +128,19 @@ class History:
     # ------------------------------------------------------------------ losses
     @property
     def losses(self) -> np.ndarray:
-        """loss[t]: the loss computed in iteration t (at the parameters of S_t)."""
-        return self._losses.values
+        """The loss computed in each iteration from ``start`` on (at the parameters of S_t):
+        ``losses[t − start]``. A new array, exact; losses the log dropped from memory are
+        recomputed (see engine.loss_log), so prefer ``loss_log`` for long runs."""
+        return self.loss_log.values()
+
+    @property
+    def loss_count(self) -> int:
+        return len(self.loss_log)
 
     def record_loss(self, iteration: int, value: float) -> None:
-        if iteration != self._losses.length:
+        if iteration != self.loss_log.stop:
             raise RuntimeError(f"loss of iteration {iteration} recorded out of order")
-        self._losses.append(value)
+        self.loss_log.append(value)
 
     # -------------------------------------------------------------- snapshots
     def record_start(self, iteration: int, checkpoint_factory) -> None:
@@ -185,11 +204,11 @@ class History:
         if candidates:
             t = max(candidates)
             return t, self.checkpoints[t], False
-        return 0, self.origin, True
+        return self.start, self.origin, True
 
     def truncate(self, iteration: int, phase: int, loss_phase: int) -> None:
         """Forget everything after position (iteration, phase)."""
-        self._losses.truncate(iteration + (1 if phase > loss_phase else 0))
+        self.loss_log.truncate(iteration - self.start + (1 if phase > loss_phase else 0))
         last_kept = iteration if phase > 0 else iteration - 1
         mask = self._snapshot_iterations.values <= last_kept
         if not mask.all():
@@ -202,7 +221,7 @@ class History:
     @property
     def nbytes(self) -> int:
         return (
-            self._losses.nbytes
+            self.loss_log.nbytes
             + self._snapshots.nbytes
             + self._snapshot_iterations.nbytes
             + sum(c.nbytes for c in self.checkpoints.values())

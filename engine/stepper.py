@@ -80,11 +80,17 @@ class Stepper:
         targets,
         config: TrainingConfig | None = None,
         *,
+        start_iteration: int = 0,
+        optimizer_state: dict[str, np.ndarray] | None = None,
         parameter_stride: int = 1,
         checkpoint_stride: int = 256,
         seek_seconds: float | None = None,
     ) -> None:
-        """``seek_seconds``: when given, ``run`` times the iterations and lowers the checkpoint
+        """``start_iteration`` and ``optimizer_state`` continue a run saved in a file: the
+        next iteration is number ``start_iteration`` (its mini-batch follows from it) and the
+        optimiser goes on from that state (momentum's velocity, Adam's moments and step).
+
+        ``seek_seconds``: when given, ``run`` times the iterations and lowers the checkpoint
         stride (powers of two, at most ``checkpoint_stride``) so that a seek replays for
         about that long at most: a timeline scrubbed across a slow network stays fluid.
         Results never depend on it: a replay from any checkpoint is bit-identical."""
@@ -98,12 +104,16 @@ class Stepper:
         validate_training(network, self.config)
         self.loss = get_loss(self.config.loss)
         self.optimizer = make_optimizer(self.config, network.theta.size)
+        if optimizer_state is not None:
+            self.optimizer.set_state(optimizer_state)
+        if isinstance(start_iteration, bool) or not 0 <= int(start_iteration) == start_iteration:
+            raise ValueError(f"state.iteration: a whole number ≥ 0, not {start_iteration!r}")
         self.phases = phases_of(network.layer_count)
-        self.iteration = 0
+        self.iteration = int(start_iteration)
         self.phase = 0
         self.trace: Trace | None = None
         self.fault: NonFiniteError | None = None
-        self._head = (0, 0)
+        self._head = (self.iteration, 0)
         # the phase path's gradient belongs to the iteration's trace (made in _new_trace);
         # the fast path has one buffer of its own, every entry overwritten each iteration
         self._gradient: np.ndarray | None = None
@@ -114,8 +124,10 @@ class Stepper:
         self._fast_views = (fast_weights,
                             fast_biases if network.bias else [None] * network.layer_count)
         self.history = History(
-            self._capture(), parameter_stride=parameter_stride, checkpoint_stride=checkpoint_stride
+            self._capture(), self.iteration, parameter_stride=parameter_stride,
+            checkpoint_stride=checkpoint_stride,
         )
+        self.history.loss_log.replay = self._replay_losses
 
     # ---------------------------------------------------------------- position
     @property
@@ -127,8 +139,14 @@ class Stepper:
         return self.network.layer_count
 
     @property
+    def start_iteration(self) -> int:
+        """The first iteration of this history: 0, or where a saved run continued from."""
+        return self.history.start
+
+    @property
     def head_iteration(self) -> int:
-        """The furthest iteration reached; ``seek`` can go anywhere from 0 to here."""
+        """The furthest iteration reached; ``seek`` can go anywhere from
+        ``start_iteration`` to here."""
         return self._head[0]
 
     @property
@@ -332,7 +350,8 @@ class Stepper:
         history.checkpoint_stride = max(history.checkpoint_floor,
                                         min(stride, self._max_checkpoint_stride))
 
-    def _fast(self, count: int, record: bool) -> int:
+    def _fast(self, count: int, record: bool, losses: np.ndarray | None = None) -> int:
+        """``count`` whole iterations; ``losses``, when given, receives each one's loss."""
         network, L = self.network, self.network.layer_count
         weights, activations = network.weights, network.activations
         biases = network.biases if network.bias else [None] * L
@@ -378,6 +397,8 @@ class Stepper:
                 return done + self._locate_fault(t, record)
             if record:
                 history.record_loss(t, value)
+            if losses is not None:
+                losses[done] = value
             self.iteration = t + 1
         self.trace = None
         return count
@@ -394,22 +415,27 @@ class Stepper:
 
     # ---------------------------------------------------------------- rewinding
     def seek(self, iteration: int) -> None:
-        """Go to the start of ``iteration`` (0 … head_iteration), bit-identically."""
-        if not 0 <= iteration <= self.head_iteration:
-            raise ValueError(f"iteration {iteration} is outside 0 … {self.head_iteration}")
+        """Go to the start of ``iteration`` (start_iteration … head_iteration),
+        bit-identically."""
+        first = self.history.start
+        if not first <= iteration <= self.head_iteration:
+            raise ValueError(f"iteration {iteration} is outside {first} … {self.head_iteration}")
         with np.errstate(**_QUIET):
             self._rewind_to(iteration, from_here=True)
 
     def step_back(self) -> None:
         """Back to the start of this iteration, or of the previous one at a boundary."""
         target = self.iteration if self.phase > 0 else self.iteration - 1
-        if target < 0:
-            raise ValueError("already at the start of iteration 0")
+        if target < self.history.start:
+            raise ValueError(f"already at the start of iteration {self.history.start}"
+                             + (" (where the saved run continued)" if self.history.start
+                                else ""))
         self.seek(target)
 
     def restart(self) -> None:
-        """Back to iteration 0: the initial parameters (with the edits made there)."""
-        self.seek(0)
+        """Back to the first iteration (0, or where a saved run continued): the parameters
+        there (with the edits made there)."""
+        self.seek(self.history.start)
 
     def _rewind_to(self, target: int, from_here: bool = False) -> None:
         """Restore the latest checkpoint at or before ``target`` and replay to it; with
@@ -429,8 +455,15 @@ class Stepper:
             self.iteration, self.phase, self.trace, self.fault = base, 0, None, None
             if apply_first:
                 self._apply_boundary_events(base)
-        event_iterations = sorted({e.iteration for e in history.events if base < e.iteration})
-        t = base
+        self._replay(base, target)
+        self.trace = None
+
+    def _replay(self, t: int, target: int, losses: np.ndarray | None = None) -> None:
+        """From the start of iteration ``t`` (its boundary edits applied) to the start of
+        ``target``, applying the recorded edits at their positions; ``losses``, when given,
+        receives the loss of each iteration replayed (losses[0] is t's)."""
+        history, first = self.history, t
+        event_iterations = sorted({e.iteration for e in history.events if t < e.iteration})
         while t < target:
             if history.has_mid_iteration_events(t):
                 mid = [e for e in history.events if e.iteration == t and e.phase > 0]
@@ -441,14 +474,36 @@ class Stepper:
                     self._do_phase(record=False)
                     if self.phase == 0:
                         break
+                if losses is not None:
+                    losses[t - first] = self.trace.loss
                 t += 1
             else:
                 later = [u for u in event_iterations if t < u <= target]
                 stop = later[0] if later else target
-                self._fast(stop - t, record=False)
+                self._fast(stop - t, record=False,
+                           losses=None if losses is None else losses[t - first: stop - first])
                 t = stop
             self._apply_boundary_events(t)
-        self.trace = None
+
+    def _replay_losses(self, begin: int, end: int) -> np.ndarray:
+        """The losses of iterations ``begin`` … ``end`` − 1, recomputed from the checkpoints
+        (bit-identical to those first recorded) for a loss log that dropped them. The live
+        state — parameters, optimiser, settings, position, trace — is left as it was."""
+        saved = (self.network.theta.copy(), self.optimizer, self.optimizer.get_state(),
+                 self.config, self.loss, self.iteration, self.phase, self.trace, self.fault,
+                 self._gradient, self._gradient_weights, self._gradient_biases)
+        losses = np.empty(end - begin)
+        try:
+            with np.errstate(**_QUIET):
+                self._rewind_to(begin)
+                self._replay(begin, end, losses)
+        finally:
+            (theta, self.optimizer, state, self.config, self.loss, self.iteration, self.phase,
+             self.trace, self.fault, self._gradient, self._gradient_weights,
+             self._gradient_biases) = saved
+            self.network.theta[...] = theta
+            self.optimizer.set_state(state)
+        return losses
 
     def _apply_boundary_events(self, iteration: int) -> None:
         for event in self.history.events:

@@ -493,7 +493,7 @@ def test_seeking_forward_goes_on_from_here_and_stays_exact(optimizer, batch_size
     assert stepper.iteration == 200
     replayed = []
     fast = stepper._fast
-    stepper._fast = lambda count, record: replayed.append(count) or fast(count, record)
+    stepper._fast = lambda count, record, **kw: replayed.append(count) or fast(count, record, **kw)
     stepper.seek(10)
     assert sum(replayed) == 10  # from the origin: no checkpoint before 10 but 0
     for t in range(11, 200, 7):

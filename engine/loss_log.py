@@ -1,0 +1,220 @@
+"""The loss of every iteration, in bounded memory.
+
+A run of an hour makes tens of millions of iterations; keeping every loss would grow by
+8 bytes an iteration for ever. The log keeps
+
+- the exact losses in blocks of ``BLOCK`` iterations, as many blocks as ``exact_budget_bytes``
+  allows: the newest block always, then the blocks used most recently (appended to, read);
+- for every iteration ever recorded, the minimum and maximum of each run of ``BUCKET``
+  iterations (16 bytes per 64 iterations: 2.5 MB for ten million).
+
+A block that was dropped is recomputed on demand by ``replay(begin, end)`` — the stepper
+replays those iterations from its checkpoints, with the same kernels, so the values are
+bit-identical to the ones first recorded — and kept again, as most recently used.
+
+A plot never needs more than it can show: ``envelope(begin, end, bins)`` draws like the exact
+values. Over a span of at most ``EXACT_SPAN`` iterations it is computed from the exact
+losses (recomputed where needed); over a longer span, from the bucket minima and maxima —
+a bin of a wide plot holds thousands of iterations, and its minimum and maximum are the same
+whether taken over the iterations or over their buckets (only a bin's edges move to the
+nearest bucket boundary).
+
+Iterations are numbered from ``start`` (a file saved in the middle of a run continues it:
+its first recorded loss is that of iteration ``start``).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+
+import numpy as np
+
+BLOCK = 1 << 14  # iterations per block of exact losses (128 KiB)
+BUCKET = 64  # iterations per min/max pair kept for ever
+EXACT_SPAN = 100_000  # a plot of at most this many iterations is drawn from exact losses
+DEFAULT_EXACT_BUDGET = 32 * 2**20  # 4 million iterations kept exactly
+
+
+class _Column:
+    """An append-only float column that doubles its capacity."""
+
+    def __init__(self, capacity: int = 256) -> None:
+        self.buffer = np.empty(capacity)
+        self.length = 0
+
+    def append(self, value: float) -> None:
+        if self.length == len(self.buffer):
+            grown = np.empty(2 * len(self.buffer))
+            grown[: self.length] = self.buffer[: self.length]
+            self.buffer = grown
+        self.buffer[self.length] = value
+        self.length += 1
+
+    @property
+    def values(self) -> np.ndarray:
+        return self.buffer[: self.length]
+
+
+class LossLog:
+    def __init__(self, start: int = 0, exact_budget_bytes: int = DEFAULT_EXACT_BUDGET,
+                 replay: Callable[[int, int], np.ndarray] | None = None) -> None:
+        self.start = start
+        self.length = 0
+        self.exact_budget_bytes = exact_budget_bytes
+        # replay(begin, end): the exact losses of iterations begin … end − 1 (the stepper's)
+        self.replay = replay
+        self._blocks: OrderedDict[int, np.ndarray] = OrderedDict()  # kept, least recent first
+        self._low, self._high = _Column(), _Column()  # per complete bucket
+
+    # ----------------------------------------------------------------- recording
+    @property
+    def stop(self) -> int:
+        """One past the last iteration recorded."""
+        return self.start + self.length
+
+    def __len__(self) -> int:
+        return self.length
+
+    def append(self, value: float) -> None:
+        block, offset = divmod(self.length, BLOCK)
+        if offset == 0:
+            self._blocks[block] = np.empty(BLOCK)
+            self._drop_beyond_budget(keep=block)
+        values = self._blocks[block]
+        self._blocks.move_to_end(block)  # the newest block is the most recently used
+        values[offset] = value
+        self.length += 1
+        if self.length % BUCKET == 0:  # a bucket is complete: its min and max for ever
+            bucket = values[offset + 1 - BUCKET: offset + 1]
+            self._low.append(bucket.min())
+            self._high.append(bucket.max())
+
+    def truncate(self, length: int) -> None:
+        """Keep the first ``length`` iterations recorded (positions from ``start``)."""
+        length = max(0, min(self.length, length))
+        if length == self.length:
+            return
+        self.length = length
+        buckets = length // BUCKET
+        self._low.length = min(self._low.length, buckets)
+        self._high.length = min(self._high.length, buckets)
+        last_block = (length - 1) // BLOCK if length else -1
+        for block in [b for b in self._blocks if b > last_block]:
+            del self._blocks[block]
+        if length and length % BLOCK and last_block not in self._blocks:
+            # the block being appended to must be exact: bring it back
+            self._load(last_block)
+
+    def _drop_beyond_budget(self, keep: int) -> None:
+        """Drop the least recently used blocks beyond the budget, never ``keep`` (just
+        loaded or created) nor the newest block (the one appended to)."""
+        protected = {keep, (self.length - 1) // BLOCK if self.length else 0}
+        excess = len(self._blocks) - max(len(protected),
+                                         self.exact_budget_bytes // (BLOCK * 8))
+        for block in [b for b in self._blocks if b not in protected][:max(0, excess)]:
+            del self._blocks[block]
+
+    # -------------------------------------------------------------------- reading
+    @property
+    def exact_blocks(self) -> list[int]:
+        """Blocks whose exact losses are kept now (least recently used first)."""
+        return list(self._blocks)
+
+    def _load(self, block: int) -> np.ndarray:
+        if block in self._blocks:
+            self._blocks.move_to_end(block)
+            return self._blocks[block]
+        if self.replay is None:
+            raise RuntimeError("losses dropped from memory and no way to recompute them")
+        begin = block * BLOCK
+        end = min(begin + BLOCK, self.length)
+        values = np.empty(BLOCK)
+        values[: end - begin] = self.replay(self.start + begin, self.start + end)
+        self._blocks[block] = values
+        self._drop_beyond_budget(keep=block)
+        return values
+
+    def values(self, begin: int | None = None, end: int | None = None) -> np.ndarray:
+        """The exact losses of iterations ``begin`` … ``end`` − 1 (default: all), recomputed
+        where they were dropped. A new array."""
+        begin = self.start if begin is None else max(begin, self.start)
+        end = self.stop if end is None else min(end, self.stop)
+        if end <= begin:
+            return np.empty(0)
+        out = np.empty(end - begin)
+        first, last = begin - self.start, end - self.start
+        for block in range(first // BLOCK, (last - 1) // BLOCK + 1):
+            values = self._load(block)
+            low, high = max(first, block * BLOCK), min(last, (block + 1) * BLOCK)
+            out[low - first: high - first] = values[low - block * BLOCK: high - block * BLOCK]
+        return out
+
+    def __getitem__(self, iteration: int) -> float:
+        if not self.start <= iteration < self.stop:
+            raise IndexError(f"no loss recorded for iteration {iteration}")
+        return float(self.values(iteration, iteration + 1)[0])
+
+    @property
+    def last(self) -> float | None:
+        return self[self.stop - 1] if self.length else None
+
+    def envelope(self, begin: int, end: int, bins: int) -> tuple[np.ndarray, np.ndarray]:
+        """Points (x, y) that draw like the losses of iterations ``begin`` … ``end`` − 1: at
+        most about 2·bins of them, each bin's minimum and maximum, the last point exact."""
+        begin, end = max(begin, self.start), min(end, self.stop)
+        if end <= begin:
+            return np.empty(0), np.empty(0)
+        if end - begin <= max(EXACT_SPAN, 2 * bins + 1):
+            x = np.arange(begin, end, dtype=float)
+            return _bin_extremes(x, self.values(begin, end), bins)
+        # long spans: whole buckets, from their kept minima and maxima
+        first = -(-(begin - self.start) // BUCKET)
+        last = min((end - self.start) // BUCKET, self._low.length)
+        if last - first < 2 * bins:
+            x = np.arange(begin, end, dtype=float)
+            return _bin_extremes(x, self.values(begin, end), bins)
+        per_bin = (last - first) // bins
+        used = per_bin * bins
+        low = self._low.values[first: first + used].reshape(bins, per_bin).min(axis=1)
+        high = self._high.values[first: first + used].reshape(bins, per_bin).max(axis=1)
+        middle = self.start + (first + np.arange(bins) * per_bin) * BUCKET + per_bin * BUCKET // 2
+        xs = np.repeat(middle.astype(float), 2)
+        ys = np.stack([low, high], axis=1).reshape(-1)
+        final = end - 1
+        return np.append(xs, float(final)), np.append(ys, self[final])
+
+    def extremes(self) -> tuple[float, float] | None:
+        """The smallest and largest loss recorded (for a plot's range), without replaying."""
+        if not self.length:
+            return None
+        low = [self._low.values.min()] if self._low.length else []
+        high = [self._high.values.max()] if self._high.length else []
+        tail_block = (self.length - 1) // BLOCK
+        tail = self._blocks.get(tail_block)
+        if tail is not None:  # the newest block holds the iterations no bucket covers yet
+            covered = self._low.length * BUCKET - tail_block * BLOCK
+            part = tail[max(0, covered): self.length - tail_block * BLOCK]
+            if len(part):
+                low.append(part.min())
+                high.append(part.max())
+        return float(min(low)), float(max(high))
+
+    @property
+    def nbytes(self) -> int:
+        return (len(self._blocks) * BLOCK * 8 + self._low.buffer.nbytes
+                + self._high.buffer.nbytes)
+
+
+def _bin_extremes(x: np.ndarray, y: np.ndarray, bins: int) -> tuple[np.ndarray, np.ndarray]:
+    """The minimum and maximum of each of ``bins`` runs of consecutive points, and the last
+    point exactly (few points are returned as they are)."""
+    count = len(x)
+    if count <= 2 * bins + 1:
+        return x, y
+    run = count // bins
+    used = run * bins
+    runs = y[:used].reshape(bins, run)
+    xs = np.repeat(x[:used].reshape(bins, run)[:, run // 2], 2)
+    ys = np.stack([runs.min(axis=1), runs.max(axis=1)], axis=1).reshape(2 * bins)
+    return np.append(xs, x[-1]), np.append(ys, y[-1])
