@@ -8,7 +8,9 @@ templates: Save on one of them asks for a new name instead of overwriting it.
 
 Settings and recovery files live in one folder: ``$BACKPROP_LAB_CONFIG_DIR`` if set (the
 tests give each test its own), else the platform's per-user configuration folder. The
-settings are an INI file read and written through QSettings; a recovery file is an ordinary
+settings (recent files, window layout) are a JSON file, checked value by value when read
+(gui/settings.py); a failure to write them loses no work, so it is a note in the status bar
+after Open, Save or Clear the list, and silent at close. A recovery file is an ordinary
 Backprop Lab file named ``<process id>-<session>.json`` plus a small JSON note of where the
 work came from; a file whose process is gone, or whose process id is this one's but not its
 session (containers reuse process ids), was left by a crash.
@@ -24,33 +26,19 @@ import uuid
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QObject, QSettings, QStandardPaths, QTimer
+from PySide6.QtCore import QByteArray, QObject, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from engine import fileformat
 
+from . import settings as store
+from .settings import CONFIG_ENV, MAX_RECENT, config_dir  # noqa: F401 (still importable here)
+
 EXAMPLES = Path(__file__).resolve().parents[1] / "resources" / "examples"
 NEW_TEMPLATE = EXAMPLES / "xor.json"
-CONFIG_ENV = "BACKPROP_LAB_CONFIG_DIR"
 AUTOSAVE_MS = 60_000
-MAX_RECENT = 8
 FILE_FILTER = "Backprop Lab files (*.json);;All files (*)"
-
-
-def config_dir() -> Path:
-    chosen = os.environ.get(CONFIG_ENV)
-    if chosen:
-        return Path(chosen)
-    location = QStandardPaths.writableLocation(
-        QStandardPaths.StandardLocation.GenericConfigLocation)
-    return Path(location or Path.home() / ".config") / "backprop-lab"
-
-
-def settings() -> QSettings:
-    folder = config_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    return QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat)
 
 
 def recovery_dir() -> Path:
@@ -104,6 +92,11 @@ def orphaned_recovery_files() -> list[tuple[Path, dict]]:
         found.append((file, note))
     found.sort(key=lambda item: -item[1]["saved_at"])
     return found
+
+
+def _and(message: str, problem: str) -> str:
+    """A status-bar message with the problem that came with it, if any."""
+    return f"{message}; {problem}" if problem else message
 
 
 class FileManager(QObject):
@@ -252,8 +245,8 @@ class FileManager(QObject):
             return False
         self.controller.load(document, path)
         self.mark_saved()
-        self.add_recent(path)
-        self.window.statusBar().showMessage(f"Opened {path}", 5000)
+        problem = self.add_recent(path)
+        self.window.statusBar().showMessage(_and(f"Opened {path}", problem), 5000)
         self.window.update_title()
         return True
 
@@ -295,9 +288,9 @@ class FileManager(QObject):
             return False
         self.controller.path = path
         self.mark_saved()
-        self.add_recent(path)
+        problem = self.add_recent(path)
         self.remove_own_recovery()
-        self.window.statusBar().showMessage(f"Saved {path}", 5000)
+        self.window.statusBar().showMessage(_and(f"Saved {path}", problem), 5000)
         self.window.update_title()
         return True
 
@@ -312,27 +305,32 @@ class FileManager(QObject):
 
     # ---------------------------------------------------------------- recent
     def recent_files(self) -> list[Path]:
-        value = settings().value("recent_files", [])
-        if isinstance(value, str):
-            value = [value]
-        return [Path(v) for v in value if isinstance(v, str) and v][:MAX_RECENT]
+        return store.recent_files()
 
-    def _store_recent(self, paths: list[Path]) -> None:
-        store = settings()
-        store.setValue("recent_files", [str(p) for p in paths[:MAX_RECENT]])
-        store.sync()
+    def _store_recent(self, paths: list[Path]) -> str:
+        """Keep ``paths`` as the recent files and refill the menu (with what is kept).
+        Returns "" or, when the settings could not be written, a note for the status bar."""
+        try:
+            store.store_recent_files(paths)
+            problem = ""
+        except OSError as error:
+            problem = f"the recent files could not be kept ({error})"
         self._fill_recent()
+        return problem
 
-    def add_recent(self, path: Path) -> None:
+    def add_recent(self, path: Path) -> str:
         path = Path(path).resolve()
-        self._store_recent([path] + [p for p in self.recent_files() if p != path])
+        return self._store_recent([path] + [p for p in self.recent_files() if p != path])
 
     def forget_recent(self, path: Path) -> None:
         path = Path(path).resolve()
+        # after an error dialog about the file: a list not kept is not said on top of it
         self._store_recent([p for p in self.recent_files() if p != path])
 
     def clear_recent(self) -> None:
-        self._store_recent([])
+        problem = self._store_recent([])
+        if problem:
+            self.window.statusBar().showMessage(problem[0].upper() + problem[1:], 10000)
 
     def _fill_recent(self) -> None:
         menu = self.recent_menu
@@ -355,18 +353,20 @@ class FileManager(QObject):
 
     # ---------------------------------------------------------------- layout
     def restore_layout(self) -> None:
-        store = settings()
-        geometry, state = store.value("window/geometry"), store.value("window/state")
+        """The layout kept at the last close; a missing or bad one leaves the default (Qt
+        refuses bytes that are not a saved geometry or state)."""
+        geometry, state = store.layout()
         if geometry is not None:
-            self.window.restoreGeometry(geometry)
+            self.window.restoreGeometry(QByteArray(geometry))
         if state is not None:
-            self.window.restoreState(state)
+            self.window.restoreState(QByteArray(state))
 
     def save_layout(self) -> None:
-        store = settings()
-        store.setValue("window/geometry", self.window.saveGeometry())
-        store.setValue("window/state", self.window.saveState())
-        store.sync()
+        """Keep the layout for the next start; at close a failure is silent (the window is
+        going, and a layout lost is only the default layout next time)."""
+        with contextlib.suppress(OSError):
+            store.store_layout(bytes(self.window.saveGeometry()),
+                               bytes(self.window.saveState()))
 
     # -------------------------------------------------------------- recovery
     def own_recovery_file(self) -> Path:

@@ -7,6 +7,7 @@ the file dialogs are monkeypatched."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import shutil
@@ -439,7 +440,8 @@ def test_a_save_failing_half_way_keeps_the_old_file(open_window, qtbot, monkeypa
 
 
 # -------------------------------------------------------------------- recent
-def test_recent_files_most_recent_first_no_duplicates_at_most_max(open_window, qtbot, tmp_path):
+def test_recent_files_most_recent_first_no_duplicates_at_most_max(open_window, qtbot, tmp_path,
+                                                                  own_config_dir):
     paths = [user_copy(tmp_path, f"net{k}.json") for k in range(files_module.MAX_RECENT + 2)]
     window = open_window(SEED_000)
     for path in paths:
@@ -453,6 +455,10 @@ def test_recent_files_most_recent_first_no_duplicates_at_most_max(open_window, q
     entries = [a for a in menu.actions() if a.toolTip() and a is not
                window.files.action_clear_recent]
     assert [a.text() for a in entries] == [f"&{k + 1} {p.name}" for k, p in enumerate(expected)]
+    # kept as plain path strings in settings.json (gui/settings.py), never in a QSettings file
+    kept = json.loads((own_config_dir / "settings.json").read_text("utf-8"))
+    assert kept == {"recent_files": [str(p) for p in expected]}
+    assert not (own_config_dir / "settings.ini").exists()
 
     # kept in the settings: a second window (the next start) has the same list in its menu
     second = make_window(qtbot)
@@ -590,18 +596,30 @@ def test_close_save_that_fails_keeps_the_window_open(qtbot, monkeypatch, tmp_pat
     assert window.controller.network.get(W5) == 0.75
 
 
-def test_layout_is_remembered_only_when_asked(qtbot):
+def test_layout_is_remembered_only_when_asked(qtbot, own_config_dir):
     window = make_window(qtbot, SEED_000, remember_layout=True)
     window.show()
     qtbot.waitExposed(window)
     assert not window.loss_dock.isHidden()
     window.loss_dock.hide()
+    state = bytes(window.saveState())
     assert window.close() is True
+    # kept as base64 text in settings.json, never in a QSettings file
+    settings_file = own_config_dir / "settings.json"
+    kept = json.loads(settings_file.read_text("utf-8"))
+    assert set(kept) == {"window_geometry", "window_state"}
+    assert base64.b64decode(kept["window_state"], validate=True) == state
+    assert not (own_config_dir / "settings.ini").exists()
     restored = make_window(qtbot, remember_layout=True)
     assert restored.loss_dock.isHidden()
     assert not restored.weights_dock.isHidden()
     default = make_window(qtbot)
     assert not default.loss_dock.isHidden()
+    written = settings_file.read_bytes()
+    default.show()
+    qtbot.waitExposed(default)
+    assert default.close() is True
+    assert settings_file.read_bytes() == written  # a window that does not remember keeps none
 
 
 # ----------------------------------------------------------- autosave, recovery
