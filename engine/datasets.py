@@ -5,10 +5,10 @@ line is one observation. A column is a **target** when its name starts with ``y`
 ``target`` (any case: ``y``, ``y_0``, ``Y1``, ``target_price``); every other column is an
 **input** (``x_0``, ``x1``, ``input_2``, ``age``). Inputs and targets keep their order within
 their group, wherever they stand in the file, so ``x_0,y_0,x_1`` gives inputs (x_0, x_1).
-The delimiter is the first of ``,`` tab ``;`` found in the header line. Cells are plain
-decimal numbers (``0.5``, ``-3``, ``1e-05``; a Unicode minus is accepted) of size at most
-``MAX_MAGNITUDE``; NaN, infinities, empty cells and anything else are refused. Nothing is
-ever evaluated.
+The delimiter is the first of ``,`` tab ``;`` found in the header line. Cells are numbers
+in engine.numbers' plain ASCII notation (``0.5``, ``-3``, ``1e-05``; a Unicode minus is
+accepted) of size at most ``MAX_MAGNITUDE``; NaN, infinities, ``1e-400`` (stored as 0),
+empty cells and anything else are refused. Nothing is ever evaluated.
 
 Every refusal is one :class:`DatasetError` (a ValueError) naming the line and the column
 (``line 3, column x_1: 'abc' is not a number``). A file that is good but has other column
@@ -37,6 +37,7 @@ from .atomic import read_regular_file, write_text_atomic
 from .init import InitSpec
 from .jsonfields import decode_text
 from .network import MAX_NEURONS_PER_LAYER, Network
+from .numbers import NUMBER, NumberError, clean, is_number_like, read_number
 from .stepper import MAX_OBSERVATIONS
 from .structure import restructure
 
@@ -45,9 +46,10 @@ MAX_MAGNITUDE = 1e15  # beyond this a number is a typo or a unit error, not a tr
 MAX_CSV_BYTES = 64 * 2**20
 DELIMITERS = (",", "\t", ";")
 
-_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+# the fast path of _parse_row: a plain number (NUMBER) with ASCII spaces around it, and of
+# those that read as 0, the ones whose digits are all 0 (others, like 1e-400, underflowed)
 _PLAIN_CELL = re.compile(r"\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*", re.ASCII)
-_NON_FINITE = re.compile(r"[+-]?(?:nan|inf|infinity)", re.IGNORECASE)
+_ZERO_CELL = re.compile(r"\s*[+-]?[0.]*(?:[eE][+-]?\d+)?\s*", re.ASCII)
 
 
 class DatasetError(ValueError):
@@ -84,34 +86,29 @@ def _shown(text: str, limit: int = 40) -> str:
 
 def parse_cell(text: str, where: str) -> float:
     """One cell as a float; DatasetError naming ``where`` (line and column) otherwise."""
-    cleaned = text.strip().replace("−", "-")
-    if not cleaned:
+    if not text.strip():
         raise DatasetError(f"{where}: the cell is empty")
-    if _NON_FINITE.fullmatch(cleaned):
-        raise DatasetError(f"{where}: {_shown(text.strip())} is not a finite number")
-    if not _NUMBER.fullmatch(cleaned):
-        pointed = cleaned.replace(",", ".", 1)
-        hint = f" (write decimals with a point: {pointed})" if _NUMBER.fullmatch(pointed) else ""
-        raise DatasetError(f"{where}: {_shown(text.strip())} is not a number{hint}")
-    value = float(cleaned)
-    if not abs(value) <= MAX_MAGNITUDE:  # also catches 1e400 → inf
-        raise DatasetError(f"{where}: {_shown(text.strip())} is too large "
-                           f"(at most {MAX_MAGNITUDE:g} in size)")
-    return value
+    try:
+        return read_number(text, largest=MAX_MAGNITUDE)
+    except NumberError as error:
+        hint = ""
+        if error.reason == "not a number":
+            pointed = clean(text).replace(",", ".", 1)
+            if NUMBER.fullmatch(pointed):
+                hint = f" (write decimals with a point: {pointed})"
+        raise DatasetError(f"{where}: {error}{hint}") from None
 
 
 def _parse_row(row: list[str], line: int, names: list[str]) -> list[float]:
-    """The numbers of one row; the common case (plain numbers) without building messages."""
+    """The numbers of one row; the common case (plain numbers) without building messages.
+    A plain cell that reads as 0 is re-checked only when it has a non-zero digit."""
     if all(_PLAIN_CELL.fullmatch(cell) for cell in row):
         values = [float(cell) for cell in row]
-        if all(abs(value) <= MAX_MAGNITUDE for value in values):
+        if all(abs(value) <= MAX_MAGNITUDE for value in values) and (all(values) or all(
+                value or _ZERO_CELL.fullmatch(cell)
+                for value, cell in zip(values, row, strict=True))):
             return values
     return [parse_cell(cell, f"line {line}, column {names[c]}") for c, cell in enumerate(row)]
-
-
-def _is_number(text: str) -> bool:
-    cleaned = text.strip().replace("−", "-")
-    return bool(_NUMBER.fullmatch(cleaned) or _NON_FINITE.fullmatch(cleaned))
 
 
 def _blank(row: list[str]) -> bool:
@@ -126,7 +123,7 @@ def _delimiter(text: str) -> str:
 def _read_header(row: list[str], line: int) -> tuple[list[str], list[int], list[int]]:
     """Column names, and the column positions of the inputs and of the targets."""
     names = [cell.strip() for cell in row]
-    if all(_is_number(name) for name in names if name):
+    if all(is_number_like(name) for name in names if name):
         raise DatasetError(
             f"line {line}: no header row (the first line holds numbers); add a first line "
             "naming the columns, such as x_0,x_1,y_0 (targets are named y… or target…)")
