@@ -161,3 +161,30 @@ def test_the_fields_parse_number(text, problem):
     assert str(info.value).startswith("learning rate: ")
     assert problem in str(info.value)
     assert parse_number(" −2.5e-3 ", "learning rate") == -0.0025
+
+
+@pytest.mark.parametrize("literal", ["1e-400", "-1e-400", ZEROS_THEN_ONE, "2e-324"])
+def test_a_network_file_refuses_a_weight_stored_as_zero(literal):
+    from conftest import EXAMPLES
+
+    from engine.fileformat import FileFormatError, loads
+
+    text = (EXAMPLES / "seed-000.json").read_text()
+    start = text.index('"weights"')
+    first = text.index("1.0", start)
+    with pytest.raises(FileFormatError) as info:
+        loads(text[:first] + literal + text[first + 3:])
+    assert str(info.value) == f"network.weights[0][0][0]: {literal} is too small: it would " \
+                              "be stored as 0"
+
+
+def test_a_network_file_keeps_its_zero_and_subnormal_literals():
+    from conftest import EXAMPLES
+
+    from engine.fileformat import loads
+
+    text = (EXAMPLES / "seed-000.json").read_text()
+    first_row = text.index("[1.0, 1.0, 1.0]", text.index('"weights"'))
+    text = text[:first_row] + "[0e-400, 5e-324, -0.0]" + text[first_row + 15:]
+    weights = loads(text).network.weights[0][0]
+    assert weights.tolist() == [0.0, 5e-324, 0.0] and math.copysign(1, weights[2]) == -1
