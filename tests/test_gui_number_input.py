@@ -1,10 +1,14 @@
-"""Numbers as a person enters them into the real widgets (issue 12, point 17): typed key by
-key into the widget that has the focus, pasted with Ctrl+V, or imported from a file. Text
+"""Numbers as a person enters them into the real widgets (issue 12, points 9 and 17): typed key
+by key into the widget that has the focus, pasted with Ctrl+V, or imported from a file. Text
 that only Python's float() would take (1_000, full-width or Arabic-Indic digits) and literals
 that a float cannot keep (1e-400 would be stored as 0) are refused: the old value stays and a
-message names the problem."""
+message names the problem. The jog scale refuses a negative scale the same way, and Jog then
+raises nothing: with the app's exception hook installed, an exception escaping the slot would
+open its "Something went wrong" dialog (and without it pytest-qt fails the test)."""
 
 from __future__ import annotations
+
+import sys
 
 import numpy as np
 import pytest
@@ -152,3 +156,68 @@ def test_a_csv_file_import(open_window, qtbot, monkeypatch, tmp_path, text, prob
     assert window.controller.stepper is stepper and window.controller.undo_stack.count() == 0
     assert stepper.inputs.tolist() == SEED_000_INPUTS
     no_error_dialogs(window)
+
+
+# ------------------------------------------------------------------------- the jog scale
+def test_a_negative_jog_scale_is_refused_and_jog_raises_nothing(open_window, qtbot):
+    from gui.main_window import install_exception_hook
+
+    window = open_window(SEED_000, show=True)
+    activate(qtbot, window)
+    window.settings_dock.raise_()
+    field = window.findChild(QLineEdit, "jog_scale")
+    assert "≥ 0" in field.toolTip()
+    theta = window.controller.network.theta.copy()
+    original = sys.excepthook
+    install_exception_hook(window)  # an exception escaping a slot opens its dialog
+    try:
+        qtbot.mouseClick(field, Qt.MouseButton.LeftButton)
+        assert QApplication.focusWidget() is field
+        press_in_focus(qtbot, Qt.Key.Key_A, CTRL)
+        type_into_focus(qtbot, "-1")
+        press_in_focus(qtbot, Qt.Key.Key_Return)
+        refusal = window.statusBar().currentMessage()
+        refused_theta = window.controller.network.theta.copy()
+        refused_style = field.styleSheet()
+        qtbot.mouseClick(window.findChild(QPushButton, "jog_button"),
+                         Qt.MouseButton.LeftButton)
+    finally:
+        sys.excepthook = original
+    no_error_dialogs(window)  # no "Something went wrong"
+    assert refusal == "jog scale: must be ≥ 0, not -1; kept 0.01"
+    assert np.array_equal(refused_theta, theta)  # the refusal changed nothing
+    assert "#fdecea" in refused_style  # shown in red until the field is left
+    assert field.text() == "0.01" and field.value() == 0.01
+    # Jog used the scale the field shows
+    jogged = window.controller.network.theta
+    assert 0 < np.max(np.abs(jogged - theta)) < 0.1  # N(0, 0.01²) noise
+    assert window.controller.undo_stack.undoText() == "Jog (scale 0.01, seed 0)"
+
+
+def test_a_negative_jog_scale_given_another_way_is_a_message(open_window, qtbot):
+    """Even a scale that bypassed the field (set in code) never escapes as an exception."""
+    window = open_window(SEED_000)
+    theta = window.controller.network.theta.copy()
+    window.settings.init.jog_scale._value = -1.0
+    window.settings.init.jog()
+    assert np.array_equal(window.controller.network.theta, theta)
+    assert window.statusBar().currentMessage() == \
+        "Nothing jogged: jog scale: must be a finite number ≥ 0"
+    assert window.controller.undo_stack.count() == 0
+
+
+def test_a_negative_init_std_is_refused_by_its_field(open_window, qtbot):
+    window = open_window(SEED_000, show=True)
+    activate(qtbot, window)
+    window.settings_dock.raise_()
+    init = window.settings.init
+    init.scheme.setCurrentText("normal")
+    field = window.findChild(QLineEdit, "init_std")
+    assert field.isEnabled() and "≥ 0" in field.toolTip()
+    spec = window.controller.init_spec
+    qtbot.mouseClick(field, Qt.MouseButton.LeftButton)
+    press_in_focus(qtbot, Qt.Key.Key_A, CTRL)
+    type_into_focus(qtbot, "-0.5")
+    press_in_focus(qtbot, Qt.Key.Key_Return)
+    assert window.controller.init_spec == spec and field.text() == "1"
+    assert window.statusBar().currentMessage() == "init std: must be ≥ 0, not -0.5; kept 1"
