@@ -14,7 +14,6 @@ them and explains a shape that does not fit (a bias row, a column of 1s, a trans
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 
@@ -22,6 +21,7 @@ import numpy as np
 
 from .backprop import Trace
 from .network import Network, augment
+from .numbers import NUMBER, NumberError, clean, is_number_like, read_number
 from .phases import Phase, phases_of
 
 MAX_CELLS = 1_000_000
@@ -30,8 +30,6 @@ MAX_CHARACTERS = 40_000_000
 # differ from ours by half a unit of its last digit (seed 000 prints 7 decimals)
 ROUNDED_DECIMALS = 4
 
-_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.([0-9]*))?|\.([0-9]+))(?:[eE]([+-]?[0-9]+))?")
-_NON_FINITE = re.compile(r"[+-]?(?:inf(?:inity)?|nan)", re.IGNORECASE)
 _ARRAY_START = re.compile(r"^(?:(?:np|numpy)\s*\.\s*)?array\s*\(")
 _ARRAY_END = re.compile(r"(?:,\s*dtype\s*=\s*[\w.'\"]+\s*)?\)\s*$")
 _TOKEN = re.compile(r"([\[\]()])|(,)|([^\s\[\](),]+)")
@@ -166,19 +164,16 @@ def _line_rows(text: str) -> tuple[list[tuple[int, list[str]]], list[str]]:
 
 
 def _looks_numeric(cell: str) -> bool:
-    return bool(_NUMBER.fullmatch(cell) or _NON_FINITE.fullmatch(cell))
+    return is_number_like(cell)
 
 
 def _number(cell: str, where: str) -> tuple[float, float]:
     """(value, rounding allowance) of one cell, or MatrixParseError naming where it is."""
-    match = _NUMBER.fullmatch(cell)
-    if match is None:
-        if _NON_FINITE.fullmatch(cell):
-            raise MatrixParseError(f"{where}: {cell!r} is not a finite number")
-        raise MatrixParseError(f"{where}: {cell[:30]!r} is not a number")
-    value = float(cell)
-    if not math.isfinite(value):
-        raise MatrixParseError(f"{where}: {cell[:30]!r} is too large (not a finite number)")
+    try:
+        value = read_number(cell)
+    except NumberError as error:
+        raise MatrixParseError(f"{where}: {error}") from None
+    match = NUMBER.fullmatch(clean(cell))
     decimals = len(match.group(1) or match.group(2) or "")
     exponent_text = match.group(3) or "0"
     if decimals < ROUNDED_DECIMALS or len(exponent_text) > 6:

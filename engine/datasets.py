@@ -1,14 +1,24 @@
 """Data sets: reading and writing CSV, seeded generators, and fitting a network to new data.
 
 CSV layout. The first non-blank line is a header naming every column; each later non-blank
-line is one observation. A column is a **target** when its name starts with ``y`` or
-``target`` (any case: ``y``, ``y_0``, ``Y1``, ``target_price``); every other column is an
-**input** (``x_0``, ``x1``, ``input_2``, ``age``). Inputs and targets keep their order within
+line is one observation. Column names are compared without surrounding spaces, in any case:
+
+- a **target** is named ``y``, ``y`` and digits (``y0``, ``Y12``), ``y_`` and anything
+  (``y_0``, ``y_price``), or ``target`` and anything (``target``, ``Target_price``);
+- an **ambiguous** name starts with ``y`` otherwise (``years``, ``yield``, ``ymax``,
+  ``y-1``) or is a word often used for targets, alone or followed by digits or ``_`` and
+  anything (``label``, ``labels``, ``class``, ``output``, ``outputs``, ``out``, ``t``:
+  ``label_0``, ``out1``, ``t``; see ``TARGET_LIKE_WORDS``): ``read_csv`` raises
+  :class:`DatasetRolesError` unless the caller says, with ``roles``, which it is;
+- every other column is an **input** (``x_0``, ``x1``, ``input_2``, ``age``, ``salary``).
+
+``roles`` ({name: "input" or "target"}) may also overrule the rule for a clear name (the
+learner's choice of ``salary`` as the target). Inputs and targets keep their order within
 their group, wherever they stand in the file, so ``x_0,y_0,x_1`` gives inputs (x_0, x_1).
-The delimiter is the first of ``,`` tab ``;`` found in the header line. Cells are plain
-decimal numbers (``0.5``, ``-3``, ``1e-05``; a Unicode minus is accepted) of size at most
-``MAX_MAGNITUDE``; NaN, infinities, empty cells and anything else are refused. Nothing is
-ever evaluated.
+The delimiter is the first of ``,`` tab ``;`` found in the header line. Cells are numbers
+in engine.numbers' plain ASCII notation (``0.5``, ``-3``, ``1e-05``; a Unicode minus is
+accepted) of size at most ``MAX_MAGNITUDE``; NaN, infinities, ``1e-400`` (stored as 0),
+empty cells and anything else are refused. Nothing is ever evaluated.
 
 Every refusal is one :class:`DatasetError` (a ValueError) naming the line and the column
 (``line 3, column x_1: 'abc' is not a number``). A file that is good but has other column
@@ -16,8 +26,8 @@ counts than the network expects raises :class:`DatasetShapeError`, which carries
 read, so that the caller may resize the network (:func:`resize_network`) and use it.
 
 ``write_csv`` writes floats with ``repr``: ``read_csv(write_csv(...))`` gives back the same
-numbers, bit for bit, and it refuses what ``read_csv`` would refuse, so an exported file
-always imports.
+numbers, bit for bit, and it refuses what ``read_csv`` would refuse (and a column name that
+would read back as the other kind, or as ambiguous), so an exported file always imports.
 """
 
 from __future__ import annotations
@@ -37,17 +47,25 @@ from .atomic import read_regular_file, write_text_atomic
 from .init import InitSpec
 from .jsonfields import decode_text
 from .network import MAX_NEURONS_PER_LAYER, Network
+from .numbers import NUMBER, NumberError, clean, is_number_like, read_number
 from .stepper import MAX_OBSERVATIONS
 from .structure import restructure
 
-TARGET_PREFIXES = ("y", "target")
+# the column naming rule (see the module's docstring), on the stripped, casefolded name
+_TARGET_NAME = re.compile(r"y|y[0-9]+|y_.*|target.*", re.ASCII | re.DOTALL)
+TARGET_LIKE_WORDS = ("label", "labels", "class", "output", "outputs", "out", "t")
+_TARGET_LIKE = re.compile(rf"(?:{'|'.join(TARGET_LIKE_WORDS)})(?:[0-9]*|_.*)",
+                          re.ASCII | re.DOTALL)
+TARGET_RULE = "y, y and digits (y0), y_… or target…"
+ROLES = ("input", "target")
 MAX_MAGNITUDE = 1e15  # beyond this a number is a typo or a unit error, not a training value
 MAX_CSV_BYTES = 64 * 2**20
 DELIMITERS = (",", "\t", ";")
 
-_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+# the fast path of _parse_row: a plain number (NUMBER) with ASCII spaces around it, and of
+# those that read as 0, the ones whose digits are all 0 (others, like 1e-400, underflowed)
 _PLAIN_CELL = re.compile(r"\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*", re.ASCII)
-_NON_FINITE = re.compile(r"[+-]?(?:nan|inf|infinity)", re.IGNORECASE)
+_ZERO_CELL = re.compile(r"\s*[+-]?[0.]*(?:[eE][+-]?\d+)?\s*", re.ASCII)
 
 
 class DatasetError(ValueError):
@@ -70,10 +88,56 @@ class DatasetShapeError(DatasetError):
         self.dataset = dataset
 
 
+class DatasetRolesError(DatasetError):
+    """A good file with columns whose names do not say whether they are inputs or targets.
+
+    ``columns``: those names, in file order; ``names``: every column's name; ``suggested``:
+    a role for every column (the rule's, and for an ambiguous one ``suggested_role``);
+    ``table``: every cell read, one row per observation, so that ``with_roles`` needs no
+    second reading."""
+
+    def __init__(self, message: str, names: list[str], columns: list[str],
+                 table: np.ndarray, line: int) -> None:
+        super().__init__(message)
+        self.names = names
+        self.columns = columns
+        self.table = table
+        self.line = line
+        self.suggested = {name: column_role(name) or suggested_role(name) for name in names}
+
+    def with_roles(self, roles: dict[str, str], input_count: int | None = None,
+                   target_count: int | None = None) -> tuple:
+        """The data set read with ``roles`` ({name: "input" or "target"}), as ``read_csv``
+        returns it, with the same checks (DatasetShapeError, DatasetError, or this error
+        again while a column is still ambiguous)."""
+        return _dataset(self.table, self.names, _column_roles(self.names, roles), self.line,
+                        input_count, target_count)
+
+
 # ------------------------------------------------------------------------ reading
+def column_role(name: str) -> str | None:
+    """"target" or "input" by the column naming rule (the module's docstring), or None for
+    an ambiguous name that the learner has to decide."""
+    key = name.strip().casefold()
+    if _TARGET_NAME.fullmatch(key):
+        return "target"
+    if key.startswith("y") or _TARGET_LIKE.fullmatch(key):
+        return None
+    return "input"
+
+
 def is_target_name(name: str) -> bool:
-    """The column naming rule: targets are named y… or target…, the rest are inputs."""
-    return name.strip().casefold().startswith(TARGET_PREFIXES)
+    """True when the naming rule alone makes the column a target."""
+    return column_role(name) == "target"
+
+
+def suggested_role(name: str) -> str:
+    """The likelier role of a column: the rule's, else target for a target-like word
+    (label, class, output, …) and input for a word that merely starts with y (years)."""
+    role = column_role(name)
+    if role is not None:
+        return role
+    return "input" if name.strip().casefold().startswith("y") else "target"
 
 
 def _shown(text: str, limit: int = 40) -> str:
@@ -84,34 +148,29 @@ def _shown(text: str, limit: int = 40) -> str:
 
 def parse_cell(text: str, where: str) -> float:
     """One cell as a float; DatasetError naming ``where`` (line and column) otherwise."""
-    cleaned = text.strip().replace("−", "-")
-    if not cleaned:
+    if not text.strip():
         raise DatasetError(f"{where}: the cell is empty")
-    if _NON_FINITE.fullmatch(cleaned):
-        raise DatasetError(f"{where}: {_shown(text.strip())} is not a finite number")
-    if not _NUMBER.fullmatch(cleaned):
-        pointed = cleaned.replace(",", ".", 1)
-        hint = f" (write decimals with a point: {pointed})" if _NUMBER.fullmatch(pointed) else ""
-        raise DatasetError(f"{where}: {_shown(text.strip())} is not a number{hint}")
-    value = float(cleaned)
-    if not abs(value) <= MAX_MAGNITUDE:  # also catches 1e400 → inf
-        raise DatasetError(f"{where}: {_shown(text.strip())} is too large "
-                           f"(at most {MAX_MAGNITUDE:g} in size)")
-    return value
+    try:
+        return read_number(text, largest=MAX_MAGNITUDE)
+    except NumberError as error:
+        hint = ""
+        if error.reason == "not a number":
+            pointed = clean(text).replace(",", ".", 1)
+            if NUMBER.fullmatch(pointed):
+                hint = f" (write decimals with a point: {pointed})"
+        raise DatasetError(f"{where}: {error}{hint}") from None
 
 
 def _parse_row(row: list[str], line: int, names: list[str]) -> list[float]:
-    """The numbers of one row; the common case (plain numbers) without building messages."""
+    """The numbers of one row; the common case (plain numbers) without building messages.
+    A plain cell that reads as 0 is re-checked only when it has a non-zero digit."""
     if all(_PLAIN_CELL.fullmatch(cell) for cell in row):
         values = [float(cell) for cell in row]
-        if all(abs(value) <= MAX_MAGNITUDE for value in values):
+        if all(abs(value) <= MAX_MAGNITUDE for value in values) and (all(values) or all(
+                value or _ZERO_CELL.fullmatch(cell)
+                for value, cell in zip(values, row, strict=True))):
             return values
     return [parse_cell(cell, f"line {line}, column {names[c]}") for c, cell in enumerate(row)]
-
-
-def _is_number(text: str) -> bool:
-    cleaned = text.strip().replace("−", "-")
-    return bool(_NUMBER.fullmatch(cleaned) or _NON_FINITE.fullmatch(cleaned))
 
 
 def _blank(row: list[str]) -> bool:
@@ -123,13 +182,13 @@ def _delimiter(text: str) -> str:
     return next((d for d in DELIMITERS if d in first), ",")
 
 
-def _read_header(row: list[str], line: int) -> tuple[list[str], list[int], list[int]]:
-    """Column names, and the column positions of the inputs and of the targets."""
+def _read_header(row: list[str], line: int) -> list[str]:
+    """The column names: present, distinct, and not numbers."""
     names = [cell.strip() for cell in row]
-    if all(_is_number(name) for name in names if name):
+    if all(is_number_like(name) for name in names if name):
         raise DatasetError(
             f"line {line}: no header row (the first line holds numbers); add a first line "
-            "naming the columns, such as x_0,x_1,y_0 (targets are named y… or target…)")
+            f"naming the columns, such as x_0,x_1,y_0 (targets are named {TARGET_RULE})")
     seen: dict[str, int] = {}
     for column, name in enumerate(names):
         if not name:
@@ -138,19 +197,61 @@ def _read_header(row: list[str], line: int) -> tuple[list[str], list[int], list[
             raise DatasetError(f"line {line}: the column name {_shown(name)} is given twice "
                                f"(columns {seen[name] + 1} and {column + 1})")
         seen[name] = column
-    targets = [c for c, name in enumerate(names) if is_target_name(name)]
-    inputs = [c for c, name in enumerate(names) if not is_target_name(name)]
+    return names
+
+
+def _column_roles(names: list[str], roles: dict[str, str] | None) -> list[str | None]:
+    """Each column's role: the caller's (``roles``), else the naming rule's (None:
+    ambiguous)."""
+    roles = dict(roles or {})
+    for name, role in roles.items():
+        if role not in ROLES:
+            raise DatasetError(f"roles: column {_shown(str(name))}: expected 'input' or "
+                               f"'target', got {role!r}")
+        if name not in names:
+            raise DatasetError(f"roles: the file has no column {_shown(str(name))}")
+    return [roles[name] if name in roles else column_role(name) for name in names]
+
+
+def _check_roles(roles: list[str | None], line: int) -> None:
+    """A file needs at least one input and one target, each within a layer's size."""
+    targets = [c for c, role in enumerate(roles) if role == "target"]
+    inputs = [c for c, role in enumerate(roles) if role == "input"]
     if not targets:
-        raise DatasetError(f"line {line}: no target column; name the target columns y… or "
-                           "target… (for example x_0,x_1,y_0)")
+        raise DatasetError(f"line {line}: no target column; name the target columns "
+                           f"{TARGET_RULE} (for example x_0,x_1,y_0)")
     if not inputs:
-        raise DatasetError(f"line {line}: no input column; every column is named y… or "
-                           "target…, which marks a target")
+        raise DatasetError(f"line {line}: no input column; every column is a target "
+                           f"(named {TARGET_RULE}, or chosen so)")
     for kind, columns in (("input", inputs), ("target", targets)):
         if len(columns) > MAX_NEURONS_PER_LAYER:
             raise DatasetError(f"line {line}: {len(columns)} {kind} columns; a layer has at "
                                f"most {MAX_NEURONS_PER_LAYER} neurons")
-    return names, inputs, targets
+
+
+def _roles_error(table: np.ndarray, names: list[str], roles: list[str | None],
+                 line: int) -> DatasetRolesError:
+    columns = [name for name, role in zip(names, roles, strict=True) if role is None]
+    listed = ", ".join(_shown(name) for name in columns)
+    what = "an input or a target" if len(columns) == 1 else "inputs or targets"
+    return DatasetRolesError(
+        f"line {line}: {listed} may be {what} (targets are named {TARGET_RULE}): rename "
+        f"the column{'' if len(columns) == 1 else 's'} or say which", names, columns, table,
+        line)
+
+
+def _dataset(table: np.ndarray, names: list[str], roles: list[str | None], line: int,
+             input_count: int | None, target_count: int | None) -> tuple:
+    """(inputs, targets, input_names, target_names) of the table, every role known."""
+    if None in roles:
+        raise _roles_error(table, names, roles, line)
+    _check_roles(roles, line)
+    inputs = [c for c, role in enumerate(roles) if role == "input"]
+    targets = [c for c, role in enumerate(roles) if role == "target"]
+    dataset = (table[:, inputs], table[:, targets], [names[c] for c in inputs],
+               [names[c] for c in targets])
+    _check_shape(dataset, input_count, target_count)
+    return dataset
 
 
 def _rows(text: str):
@@ -186,13 +287,17 @@ def _check_shape(dataset: tuple, input_count: int | None, target_count: int | No
         have[0], have[1], (input_count, target_count), dataset)
 
 
-def read_csv(text: str, input_count: int | None = None, target_count: int | None = None
+def read_csv(text: str, input_count: int | None = None, target_count: int | None = None,
+             roles: dict[str, str] | None = None
              ) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
     """(inputs, targets, input_names, target_names) from CSV text (see the module's rule).
 
-    With ``input_count`` / ``target_count`` (the network's layer sizes), a good file of other
-    sizes raises DatasetShapeError after everything else was checked; any other problem
-    raises DatasetError naming the line and column."""
+    ``roles`` ({column name: "input" or "target"}) decides ambiguous columns and may overrule
+    the rule for others. With ``input_count`` / ``target_count`` (the network's layer
+    sizes), a good file of other sizes raises DatasetShapeError after everything else was
+    checked; a good file with an ambiguous column that ``roles`` leaves open raises
+    DatasetRolesError (the cells read, so ``with_roles`` finishes without reading again);
+    any other problem raises DatasetError naming the line and column."""
     if len(text) > MAX_CSV_BYTES:
         raise DatasetError(f"the file is larger than the limit of {MAX_CSV_BYTES} bytes")
     text = text.removeprefix("\ufeff")
@@ -201,7 +306,10 @@ def read_csv(text: str, input_count: int | None = None, target_count: int | None
     if first is None:
         raise DatasetError("the file is empty: expected a header line and one line per "
                            "observation")
-    names, input_columns, target_columns = _read_header(first[1], first[0])
+    names = _read_header(first[1], first[0])
+    column_roles = _column_roles(names, roles)
+    if None not in column_roles:  # a file without inputs or targets fails before its rows
+        _check_roles(column_roles, first[0])
     width = len(names)
     values: list[list[float]] = []
     for line, row in rows:
@@ -215,10 +323,7 @@ def read_csv(text: str, input_count: int | None = None, target_count: int | None
     if not values:
         raise DatasetError(f"the file has a header (line {first[0]}) but no observations")
     table = np.array(values, dtype=float)
-    dataset = (table[:, input_columns], table[:, target_columns],
-               [names[c] for c in input_columns], [names[c] for c in target_columns])
-    _check_shape(dataset, input_count, target_count)
-    return dataset
+    return _dataset(table, names, column_roles, first[0], input_count, target_count)
 
 
 def load_text(path: str | os.PathLike) -> str:
@@ -237,6 +342,7 @@ def default_names(prefix: str, count: int) -> list[str]:
 
 
 def _check_names(names: list[str], count: int, target: bool) -> list[str]:
+    """Names that read back as the same kind of column, by the naming rule alone."""
     kind = "target" if target else "input"
     names = [str(name) for name in names]
     if len(names) != count:
@@ -246,11 +352,15 @@ def _check_names(names: list[str], count: int, target: bool) -> list[str]:
         if not name or name != name.strip() or not name.isprintable():
             raise DatasetError(f"{kind} name {_shown(name)}: empty, with spaces around it or "
                                "with tabs, line breaks or other control characters")
-        if is_target_name(name) != target:
-            rule = "starts with y or target" if target else "does not start with y or target"
+        if column_role(name) != kind:
+            if target:
+                rule = f"a target column's name is {TARGET_RULE}"
+            else:
+                rule = ("an input column's name does not start with y or target and is none "
+                        f"of {', '.join(TARGET_LIKE_WORDS)} (alone or with digits or _…)")
             article = "a" if target else "an"
-            raise DatasetError(f"{kind} name {_shown(name)}: {article} {kind} column's name "
-                               f"{rule}, or the file would not read back")
+            raise DatasetError(f"{kind} name {_shown(name)}: {rule}, or the file would not "
+                               f"read back with it as {article} {kind}")
     return names
 
 

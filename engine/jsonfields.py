@@ -11,6 +11,8 @@ import math
 
 import numpy as np
 
+from .numbers import underflows
+
 _LARGEST_FLOAT = int(np.finfo(float).max)
 
 
@@ -20,10 +22,13 @@ class FileFormatError(ValueError):
 
 # ---------------------------------------------------------------- JSON parsing
 class BadNumber:
-    """A JSON number that is no finite double: NaN, Infinity, -Infinity or 1e400."""
+    """A JSON number that is no usable double: NaN, Infinity, -Infinity or 1e400 (``reason``
+    "not finite"), or a non-zero literal such as 1e-400 that would be stored as 0 ("too
+    small")."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, reason: str = "not finite") -> None:
         self.text = text
+        self.reason = reason
 
 
 class JsonObject(dict):
@@ -34,7 +39,9 @@ class JsonObject(dict):
 
 def _parse_float(text: str):
     value = float(text)
-    return value if math.isfinite(value) else BadNumber(text)
+    if not math.isfinite(value):
+        return BadNumber(text)
+    return BadNumber(text, "too small") if underflows(text, value) else value
 
 
 def _parse_int(text: str):
@@ -132,6 +139,8 @@ def expect_object(value, path: str, required: tuple = (), optional: tuple = ()) 
 
 def number(value, path: str) -> float:
     if isinstance(value, BadNumber):
+        if value.reason == "too small":
+            fail(path, f"{value.text} is too small: it would be stored as 0")
         fail(path, f"expected a finite number, got {value.text}")
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         fail(path, f"expected a number, got {describe(value)}")

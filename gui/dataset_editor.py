@@ -18,6 +18,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
+    QDialog,
     QFileDialog,
     QGridLayout,
     QHeaderView,
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
 from engine import datasets
 from engine.stepper import MAX_OBSERVATIONS
 
+from .column_roles import ColumnRolesDialog
 from .notation import parse_number
 from .panels import named_button
 
@@ -182,13 +184,15 @@ class DatasetEditor(QWidget):
     """The table, and buttons to add and remove observations, import and export CSV and
     generate a data set. ``confirm_resize(input_count, target_count) -> bool`` is asked before
     the network's input and output layers change to fit new data (a message box by default;
-    tests set their answer)."""
+    tests set their answer); ``choose_roles(error, file_label) -> dict | None`` when a CSV
+    file's column names leave roles open (ColumnRolesDialog by default; None: cancelled)."""
 
     def __init__(self, controller, parent=None) -> None:
         super().__init__(parent)
         self.setObjectName("dataset_editor")
         self.controller = controller
         self.confirm_resize = self.ask_resize
+        self.choose_roles = self.ask_roles
         self.model = DatasetModel(controller, self)
         layout = QVBoxLayout(self)
         self.summary = QLabel()
@@ -227,7 +231,8 @@ class DatasetEditor(QWidget):
         self.import_button = named_button(
             "dataset_import", "Import CSV…",
             "Replace the data by a CSV file: a header naming the columns, the targets named "
-            "y… or target…, the inputs anything else; one line per observation",
+            "y, y0, y_… or target…, the inputs anything else (for a name such as years or "
+            "label the import asks); one line per observation",
             self.import_csv)
         self.export_button = named_button(
             "dataset_export", "Export CSV…",
@@ -358,12 +363,32 @@ class DatasetEditor(QWidget):
         return self.controller.replace_stepper(f"{text}, network resized to {_sizes(resized)}",
                                                network=resized, inputs=inputs, targets=targets)
 
-    def import_text(self, text: str, path_label: str) -> bool:
-        """Import CSV text (the dialog-free part of Import CSV…); ``path_label`` names the
-        file in messages and in the undo name. Returns whether the data was replaced."""
-        network = self.controller.network
+    def ask_roles(self, error: datasets.DatasetRolesError, path_label: str
+                  ) -> dict[str, str] | None:
+        """The learner's role for every column of the file, or None when cancelled."""
+        dialog = ColumnRolesDialog(error, path_label, self)
         try:
-            inputs, targets, _, _ = datasets.read_csv(text, network.sizes[0], network.sizes[-1])
+            accepted = dialog.exec() == QDialog.DialogCode.Accepted
+            return dialog.roles() if accepted else None
+        finally:
+            dialog.deleteLater()
+
+    def import_text(self, text: str, path_label: str) -> bool:
+        """Import CSV text (the file dialog-free part of Import CSV…); ``path_label`` names
+        the file in messages and in the undo name. Columns whose names leave their role open
+        are asked about (``choose_roles``). Returns whether the data was replaced."""
+        counts = self.controller.network.sizes[0], self.controller.network.sizes[-1]
+        try:
+            try:
+                inputs, targets, _, _ = datasets.read_csv(text, *counts)
+            except datasets.DatasetRolesError as error:
+                roles = self.choose_roles(error, path_label)
+                if roles is None:
+                    self.controller.message_posted.emit(
+                        f"Nothing imported: {path_label}: no roles chosen for "
+                        f"{', '.join(error.columns)}")
+                    return False
+                inputs, targets, _, _ = error.with_roles(roles, *counts)
         except datasets.DatasetShapeError as error:
             inputs, targets = error.dataset[0], error.dataset[1]
         except datasets.DatasetError as error:

@@ -3,26 +3,22 @@ w1, w2, … for networks of at most 12 weights."""
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from engine.backprop import Trace
 from engine.network import Network, ParameterAddress
+from engine.numbers import NumberError, read_number
+
+MAX_FIELD_MAGNITUDE = 1e12  # a larger value typed into a field is a typo, not a setting
 
 
 def parse_number(text: str, field: str) -> float:
-    """A finite float from user text, or ValueError naming the field. Never evaluates."""
-    cleaned = text.strip().replace("−", "-")
+    """A finite float of size at most 1e12 from user text (engine.numbers' plain ASCII
+    notation), or ValueError naming the field. Never evaluates."""
     try:
-        value = float(cleaned)
-    except ValueError:
-        raise ValueError(f"{field}: {text.strip()!r} is not a number") from None
-    if not math.isfinite(value):
-        raise ValueError(f"{field}: {text.strip()!r} is not a finite number")
-    if abs(value) > 1e12:
-        raise ValueError(f"{field}: {text.strip()!r} is too large (at most 1e12 in size)")
-    return value
+        return read_number(text, largest=MAX_FIELD_MAGNITUDE)
+    except NumberError as error:
+        raise ValueError(f"{field}: {error}") from None
 
 
 def parameter_name(network: Network, address: ParameterAddress) -> str:

@@ -3,6 +3,7 @@ turn every change into an undo command; none changes the engine directly."""
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -52,16 +53,20 @@ def named_button(name: str, text: str, tip: str, slot) -> QPushButton:
 
 class NumberField(QLineEdit):
     """A line edit for one finite number: Enter applies; bad text is refused, shown in red
-    with the reason, and the old value comes back."""
+    with the reason, and the old value comes back. With ``minimum``, a smaller value is
+    refused the same way (the tooltip says "≥ minimum"), for settings whose engine would
+    refuse it."""
 
     committed = Signal(float)
     refused = Signal(str)
 
-    def __init__(self, field: str, tooltip: str, parent=None) -> None:
+    def __init__(self, field: str, tooltip: str, parent=None,
+                 minimum: float | None = None) -> None:
         super().__init__(parent)
         self.field = field
+        self.minimum = minimum
         self._value = 0.0
-        self.setToolTip(tooltip)
+        self.setToolTip(tooltip if minimum is None else f"{tooltip} (≥ {minimum:g})")
         self.editingFinished.connect(self._commit)
 
     def set_value(self, value: float) -> None:
@@ -75,6 +80,8 @@ class NumberField(QLineEdit):
     def _commit(self) -> None:
         try:
             value = parse_number(self.text(), self.field)
+            if self.minimum is not None and value < self.minimum:
+                raise ValueError(f"{self.field}: must be ≥ {self.minimum:g}, not {value:g}")
         except ValueError as error:
             self.setText(f"{self._value:.10g}")
             self.setStyleSheet("QLineEdit { background: #fdecea; }")
@@ -220,7 +227,8 @@ class InitPanel(QGroupBox):
         form.addRow("scheme", self.scheme)
         self.fields: dict[str, NumberField] = {}
         for name in ("value", "low", "high", "std"):
-            field = NumberField(f"init {name}", f"The scheme's {name}")
+            field = NumberField(f"init {name}", f"The scheme's {name}",
+                                minimum=0.0 if name == "std" else None)
             field.setObjectName(f"init_{name}")
             field.committed.connect(self._spec_edited)
             field.refused.connect(controller.message_posted)
@@ -236,7 +244,8 @@ class InitPanel(QGroupBox):
                               self.reinitialise)
         form.addRow(reinit)
         jog_row = QHBoxLayout()
-        self.jog_scale = NumberField("jog scale", "Standard deviation of the jog's noise")
+        self.jog_scale = NumberField("jog scale", "Standard deviation of the jog's noise",
+                                     minimum=0.0)
         self.jog_scale.setObjectName("jog_scale")
         self.jog_scale.set_value(0.01)
         self.jog_scale.refused.connect(controller.message_posted)
@@ -284,7 +293,11 @@ class InitPanel(QGroupBox):
 
     def reinitialise(self) -> None:
         spec = self.controller.init_spec
-        theta = initial_theta(self.controller.network, spec)
+        try:
+            theta = initial_theta(self.controller.network, spec)
+        except ValueError as error:  # the engine's refusal is a message, never an exception
+            self.controller.message_posted.emit(f"Nothing changed: {error}")
+            return
         self.controller.push(SetThetaCommand(
             self.controller, theta, f"Re-initialise ({spec.scheme}, seed {spec.seed})"))
 
@@ -292,7 +305,14 @@ class InitPanel(QGroupBox):
         scale = self.jog_scale.value()
         network = self.controller.network
         seed = self.controller.init_spec.seed
-        theta = network.theta + jog_noise(network, scale, seed)
+        try:
+            with np.errstate(over="ignore"):
+                theta = network.theta + jog_noise(network, scale, seed)
+            if not np.isfinite(theta).all():
+                raise ValueError("jog: the noise would make a parameter not finite")
+        except ValueError as error:  # the engine's refusal is a message, never an exception
+            self.controller.message_posted.emit(f"Nothing jogged: {error}")
+            return
         self.controller.push(
             SetThetaCommand(self.controller, theta, f"Jog (scale {scale:g}, seed {seed})"))
 

@@ -140,6 +140,34 @@ def edit_by_mouse(qtbot, window, address, text: str | None, fraction: float = 0.
     return line_edit
 
 
+def type_into_focus(qtbot, text: str) -> None:
+    """Type ``text`` key by key into the widget that has the keyboard focus, as a person
+    would. QTest types ASCII only (it aborts on other characters): a full-width or
+    Arabic-Indic digit arrives as a keyboard layout that has it sends it, a key event
+    carrying the character as its text."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QKeyEvent
+
+    widget = QApplication.focusWidget()
+    assert widget is not None, "no widget has the keyboard focus"
+    for character in text:
+        if character.isascii():
+            qtbot.keyClick(widget, character)
+            continue
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(widget, QKeyEvent(kind, Qt.Key.Key_unknown,
+                                                     Qt.KeyboardModifier.NoModifier, character))
+
+
+def press_in_focus(qtbot, key, modifier=None) -> None:
+    """Press ``key`` (with ``modifier``) in the widget that has the keyboard focus."""
+    from PySide6.QtCore import Qt
+
+    widget = QApplication.focusWidget()
+    assert widget is not None, "no widget has the keyboard focus"
+    qtbot.keyClick(widget, key, modifier or Qt.KeyboardModifier.NoModifier)
+
+
 def activate(qtbot, window) -> None:
     """Make ``window`` the active window, so that its shortcuts and focus work offscreen."""
     window.activateWindow()

@@ -44,11 +44,95 @@ def test_columns_are_grouped_by_kind_whatever_their_order():
     assert targets.tolist() == [[1, 3], [5, 7]]
 
 
+TARGET_NAMES = ("y", "Y", " y ", "y0", "y12", "Y3", "y_0", "y_a", "Y_price", "y_", "target",
+                " target", "Targets", "target_b", "TARGET-price")
+INPUT_NAMES = ("x", "x_0", "X1", "input_1", "age", "salary", "test", "tar", "time", "outputs2x",
+               "outlier", "labelled", "classic", "xy", "a y")
+AMBIGUOUS_NAMES = ("years", "Yield", "ymax", "y-1", "y.1", "YES", "y price", "yy", "y0a",
+                   "label", "Labels", "class", "output", "OUTPUTS", "out", "t", "T", "t1",
+                   "label_0", "out_1", "class2", "t_2", "output_")
+
+
 def test_the_rule_itself():
-    assert [datasets.is_target_name(n) for n in ("y", "y_0", "YES", " target", "Targets")] \
-        == [True] * 5
-    assert [datasets.is_target_name(n) for n in ("x", "x_0", "input_1", "age", "t")] \
-        == [False] * 5
+    assert [datasets.column_role(n) for n in TARGET_NAMES] == ["target"] * len(TARGET_NAMES)
+    assert [datasets.column_role(n) for n in INPUT_NAMES] == ["input"] * len(INPUT_NAMES)
+    assert [datasets.column_role(n) for n in AMBIGUOUS_NAMES] == [None] * len(AMBIGUOUS_NAMES)
+    assert all(datasets.is_target_name(n) for n in TARGET_NAMES)
+    assert not any(datasets.is_target_name(n) for n in INPUT_NAMES + AMBIGUOUS_NAMES)
+
+
+def test_the_suggested_role_of_an_ambiguous_name():
+    assert [datasets.suggested_role(n) for n in ("years", "Yield", "y-1", "label", "class",
+                                                 "out", "t", "x", "y")] \
+        == ["input"] * 3 + ["target"] * 4 + ["input", "target"]
+
+
+@pytest.mark.parametrize(("header", "inputs", "targets"), [
+    ("x,y", ["x"], ["y"]),
+    ("x,y0,y1", ["x"], ["y0", "y1"]),
+    ("x,y_a", ["x"], ["y_a"]),
+    ("a,target_b", ["a"], ["target_b"]),
+    ("x_0,Y", ["x_0"], ["Y"]),
+])
+def test_clear_names_read_without_asking(header, inputs, targets):
+    width = header.count(",") + 1
+    result = read_csv(header + "\n" + ",".join(["1"] * width) + "\n")
+    assert (result[2], result[3]) == (inputs, targets)
+
+
+def test_an_ambiguous_column_asks_which_it_is():
+    text = "age,years,salary\n30,5,1000\n40,15,2000\n"
+    with pytest.raises(datasets.DatasetRolesError) as info:
+        read_csv(text)
+    error = info.value
+    assert isinstance(error, DatasetError)
+    assert error.columns == ["years"] and error.names == ["age", "years", "salary"]
+    assert str(error) == ("line 1: 'years' may be an input or a target (targets are named y, y "
+                          "and digits (y0), y_… or target…): rename the column or say which")
+    assert error.table.tolist() == [[30, 5, 1000], [40, 15, 2000]]  # read once, kept
+    assert error.suggested == {"age": "input", "years": "input", "salary": "input"}
+    # the learner's answer: years a target; or years an input and salary the target
+    inputs, targets, input_names, target_names = read_csv(text, roles={"years": "target"})
+    assert (input_names, target_names) == (["age", "salary"], ["years"])
+    assert inputs.tolist() == [[30, 1000], [40, 2000]] and targets.tolist() == [[5], [15]]
+    chosen = {"years": "input", "salary": "target"}
+    inputs, targets, input_names, target_names = read_csv(text, roles=chosen)
+    assert (input_names, target_names) == (["age", "years"], ["salary"])
+    assert inputs.tolist() == [[30, 5], [40, 15]] and targets.tolist() == [[1000], [2000]]
+    again = error.with_roles(chosen)
+    assert again[2:] == (input_names, target_names)
+    assert again[0].tolist() == inputs.tolist() and again[1].tolist() == targets.tolist()
+
+
+def test_answers_are_checked_like_names():
+    text = "age,years,salary\n30,5,1000\n"
+    with pytest.raises(datasets.DatasetRolesError) as info:
+        read_csv(text)
+    error = info.value
+    assert str(pytest.raises(DatasetError, error.with_roles, {"years": "input"}).value) == \
+        "line 1: no target column; name the target columns y, y and digits (y0), y_… or " \
+        "target… (for example x_0,x_1,y_0)"
+    with pytest.raises(DatasetShapeError) as shape:
+        error.with_roles({"years": "target"}, 1, 1)
+    assert shape.value.dataset[2:] == (["age", "salary"], ["years"])
+    assert str(pytest.raises(DatasetError, read_csv, text, roles={"years": "output"}).value) \
+        == "roles: column 'years': expected 'input' or 'target', got 'output'"
+    assert str(pytest.raises(DatasetError, read_csv, text, roles={"height": "input"}).value) \
+        == "roles: the file has no column 'height'"
+
+
+def test_several_ambiguous_columns_are_listed_together():
+    with pytest.raises(datasets.DatasetRolesError) as info:
+        read_csv("x,label,yield,y\n1,2,3,4\n")
+    assert info.value.columns == ["label", "yield"]
+    assert str(info.value).startswith("line 1: 'label', 'yield' may be inputs or targets")
+    assert info.value.suggested == {"x": "input", "label": "target", "yield": "input",
+                                    "y": "target"}
+
+
+def test_a_bad_cell_is_named_before_the_roles_are_asked():
+    assert refused("age,years,y\n1,2,3\n1,two,3\n") == \
+        "line 3, column years: 'two' is not a number"
 
 
 def test_blank_lines_crlf_bom_quotes_spaces_and_unicode_minus():
@@ -139,7 +223,7 @@ def test_numbers_where_the_header_should_be():
 
 def test_header_needs_targets_and_inputs():
     assert refused("a,b\n1,2\n").startswith("line 1: no target column; name the target "
-                                            "columns y… or target…")
+                                            "columns y, y and digits (y0), y_… or target…")
     assert refused("y,target\n1,2\n").startswith("line 1: no input column")
 
 
@@ -270,10 +354,10 @@ def test_write_csv_text_by_hand():
 
 
 def test_write_csv_with_names_and_quoting():
-    text = write_csv([[1.0]], [[2.0]], ['height, "cm"'], ["y price"])
-    assert text == '"height, ""cm""",y price\n1.0,2.0\n'
+    text = write_csv([[1.0]], [[2.0]], ['height, "cm"'], ["target price"])
+    assert text == '"height, ""cm""",target price\n1.0,2.0\n'
     inputs, targets, input_names, target_names = read_csv(text)
-    assert input_names == ['height, "cm"'] and target_names == ["y price"]
+    assert input_names == ['height, "cm"'] and target_names == ["target price"]
     assert inputs.tolist() == [[1.0]] and targets.tolist() == [[2.0]]
 
 
@@ -317,7 +401,13 @@ def test_write_csv_refuses_what_would_not_read_back(inputs, targets, message):
 
 @pytest.mark.parametrize("input_names, target_names, start", [
     (["y_in"], ["y"], "input name 'y_in': an input column's name does not start with y"),
-    (["x"], ["out"], "target name 'out': a target column's name starts with y or target"),
+    (["years"], ["y"], "input name 'years': an input column's name does not start with y or "
+                       "target and is none of label, labels, class, output, outputs, out, t"),
+    (["label"], ["y"], "input name 'label': an input column's name does not start with y"),
+    (["x"], ["out"], "target name 'out': a target column's name is y, y and digits (y0), y_… "
+                     "or target…, or the file would not read back with it as a target"),
+    (["x"], ["years"], "target name 'years': a target column's name is y, y and digits"),
+    (["x"], ["salary"], "target name 'salary': a target column's name is y"),
     ([" x"], ["y"], "input name ' x': empty, with spaces around it"),
     (["a\nb"], ["y"], "input name 'a\\nb': empty, with spaces around it or with tabs"),
     ([""], ["y"], "input name '': empty"),

@@ -7,8 +7,18 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from gui_helpers import SEED_000, SEED_001_FREE, make_controller
-from PySide6.QtCore import QItemSelectionModel, Qt
-from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QPushButton, QTableView, QWidget
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QDialogButtonBox,
+    QFileDialog,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QWidget,
+)
 
 from engine import datasets, fileformat
 
@@ -273,6 +283,106 @@ def test_import_a_file_from_disk(make_editor, tmp_path):
     assert not editor.import_file(tmp_path / "missing.csv")
     assert messages[-1].startswith(f"Nothing imported: {tmp_path / 'missing.csv'}: ")
     assert data(controller) == ([[-1.0, 2.0]], [[1.0]])
+
+
+# ------------------------------------------------------------- import: which columns are targets
+PEOPLE = "age,years,salary\n30,5,1000\n40,15,2000\n"
+
+
+def answer_roles_dialog(qtbot, choices: dict, accept: bool, seen: list) -> None:
+    """Answer the modal roles dialog from inside its event loop: record what it shows, set
+    ``choices`` ({column: role}) and press OK (``accept``) or Cancel."""
+    from gui.column_roles import ColumnRolesDialog
+
+    def answer(attempt=0):
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, ColumnRolesDialog):
+            if attempt < 200:
+                QTimer.singleShot(10, lambda: answer(attempt + 1))
+            return
+        ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        seen.append({"name": dialog.objectName(), "roles": dialog.roles(),
+                     "question": dialog.findChild(QLabel, "column_roles_question").text(),
+                     "note": dialog.note.text(), "ok": ok.isEnabled()})
+        for name, role in choices.items():
+            dialog.combos[name].setCurrentText(role)
+        seen.append({"note": dialog.note.text(), "ok": ok.isEnabled()})
+        button = ok if accept else dialog.buttons.button(
+            QDialogButtonBox.StandardButton.Cancel)
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+    QTimer.singleShot(0, answer)
+
+
+def import_by_the_button(qtbot, window, monkeypatch, path) -> None:
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args: (str(path), ""))
+    qtbot.mouseClick(window.findChild(QPushButton, "dataset_import"), Qt.MouseButton.LeftButton)
+
+
+def test_an_ambiguous_column_is_asked_about_and_salary_made_the_target(
+        open_window, qtbot, monkeypatch, tmp_path):
+    window = open_window(SEED_001_FREE, show=True)
+    controller = window.controller
+    path = tmp_path / "people.csv"
+    path.write_text(PEOPLE)
+    seen: list = []
+    answer_roles_dialog(qtbot, {"salary": "target"}, True, seen)
+    import_by_the_button(qtbot, window, monkeypatch, path)
+    asked, chosen = seen
+    assert asked["name"] == "column_roles_dialog"
+    assert "people.csv" in asked["question"] and "years" in asked["question"]
+    # years is preset to input (a y-word); with no target yet, OK waits
+    assert asked["roles"] == {"age": "input", "years": "input", "salary": "input"}
+    assert asked["note"] == "Choose at least one target column." and not asked["ok"]
+    assert chosen == {"note": "", "ok": True}
+    assert data(controller) == ([[30, 5], [40, 15]], [[1000], [2000]])
+    assert controller.undo_stack.undoText() == "Import people.csv (2 observations)"
+    controller.undo_stack.undo()
+    assert data(controller) == (SEED_001_INPUTS, SEED_001_TARGETS)
+
+
+def test_cancelling_the_roles_question_changes_nothing(open_window, qtbot, monkeypatch,
+                                                       tmp_path):
+    window = open_window(SEED_001_FREE, show=True)
+    controller = window.controller
+    stepper = controller.stepper
+    path = tmp_path / "people.csv"
+    path.write_text(PEOPLE)
+    seen: list = []
+    answer_roles_dialog(qtbot, {"years": "target"}, False, seen)
+    import_by_the_button(qtbot, window, monkeypatch, path)
+    assert len(seen) == 2  # it was asked
+    assert controller.stepper is stepper and controller.undo_stack.count() == 0
+    assert data(controller) == (SEED_001_INPUTS, SEED_001_TARGETS)
+    assert window.statusBar().currentMessage() == \
+        "Nothing imported: people.csv: no roles chosen for years"
+
+
+def test_years_chosen_as_the_target(make_editor, qtbot):
+    controller, editor, _ = make_editor(SEED_001_FREE)
+    seen: list = []
+    answer_roles_dialog(qtbot, {"years": "target"}, True, seen)
+    assert editor.import_text(PEOPLE, "people.csv")
+    assert data(controller) == ([[30, 1000], [40, 2000]], [[5], [15]])
+
+
+def test_roles_chosen_then_the_network_resized(make_editor):
+    controller, editor, _ = make_editor(SEED_001_FREE)
+    asked = []
+    editor.choose_roles = lambda error, label: asked.append((error.columns, label)) or {
+        "age": "input", "years": "target", "salary": "target"}
+    editor.confirm_resize = lambda inputs, targets: asked.append((inputs, targets)) or True
+    assert editor.import_text(PEOPLE, "people.csv")
+    assert asked == [(["years"], "people.csv"), (1, 2)]
+    assert controller.network.sizes == [1, 2, 2]
+    assert data(controller) == ([[30], [40]], [[5, 1000], [15, 2000]])
+
+
+def test_clear_names_are_not_asked_about(make_editor):
+    controller, editor, _ = make_editor(SEED_001_FREE)
+    editor.choose_roles = lambda error, label: pytest.fail("asked about clear names")
+    assert editor.import_text("x_0,x_1,Y\n1,2,3\n", "clear.csv")
+    assert data(controller) == ([[1, 2]], [[3]])
 
 
 # ------------------------------------------------------------------------- export
