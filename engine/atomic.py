@@ -35,13 +35,15 @@ def _kind(mode: int) -> str:
     return next((name for test, name in _KINDS if test(mode)), "not a regular file")
 
 
-def read_regular_file(path: str | os.PathLike, limit: int, too_large) -> bytes:
+def read_regular_file(path: str | os.PathLike, limit: int, too_large,
+                      before_reading=None) -> bytes:
     """The bytes of the regular file at ``path`` (symbolic links followed).
 
     Raises :class:`NotARegularFile` (an OSError naming what the path is) for anything but
     a regular file, without blocking on a FIFO; ``too_large(size)`` is raised (it returns
-    the exception) when the file holds more than ``limit`` bytes; other OSErrors pass
-    through."""
+    the exception) when the file holds more than ``limit`` bytes; ``before_reading(size)``,
+    when given, is called with the size before a byte is read (it may raise: a memory
+    budget); other OSErrors pass through."""
     path = os.fspath(path)
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
     try:
@@ -56,6 +58,8 @@ def read_regular_file(path: str | os.PathLike, limit: int, too_large) -> bytes:
                                   "nothing was read", path)
         if info.st_size > limit:
             raise too_large(info.st_size)
+        if before_reading is not None:
+            before_reading(info.st_size)
     except BaseException:
         os.close(handle)
         raise

@@ -74,6 +74,18 @@ class Breakpoints:
         self._changed()
         return breakpoint
 
+    def replace(self, items) -> None:
+        """Another list altogether (a file opened): no hits, no baselines."""
+        items = list(items)
+        for item in items:
+            if not isinstance(item, Breakpoint):
+                raise ValueError(f"not a breakpoint: {item!r}")
+            item.ready = False
+        self._items = items
+        self.hit, self.hits, self.skipped = None, [], []
+        self._stepper, self._iteration = None, None
+        self._changed()
+
     def remove(self, breakpoint: Breakpoint) -> None:
         self._items.remove(breakpoint)
         self.hits = [h for h in self.hits if h.breakpoint is not breakpoint]

@@ -46,9 +46,9 @@ import numpy as np
 from .atomic import read_regular_file, write_text_atomic
 from .init import InitSpec
 from .jsonfields import decode_text
-from .network import MAX_NEURONS_PER_LAYER, Network
+from .limits import MAX_CSV_BYTES, MAX_DATA_VALUES, MAX_NEURONS_PER_LAYER, MAX_OBSERVATIONS
+from .network import Network
 from .numbers import NUMBER, NumberError, clean, is_number_like, read_number
-from .stepper import MAX_OBSERVATIONS
 from .structure import restructure
 
 # the column naming rule (see the module's docstring), on the stripped, casefolded name
@@ -59,7 +59,6 @@ _TARGET_LIKE = re.compile(rf"(?:{'|'.join(TARGET_LIKE_WORDS)})(?:[0-9]*|_.*)",
 TARGET_RULE = "y, y and digits (y0), y_… or target…"
 ROLES = ("input", "target")
 MAX_MAGNITUDE = 1e15  # beyond this a number is a typo or a unit error, not a training value
-MAX_CSV_BYTES = 64 * 2**20
 DELIMITERS = (",", "\t", ";")
 
 # the fast path of _parse_row: a plain number (NUMBER) with ASCII spaces around it, and of
@@ -319,6 +318,9 @@ def read_csv(text: str, input_count: int | None = None, target_count: int | None
         if len(values) == MAX_OBSERVATIONS:
             raise DatasetError(f"line {line}: more than {MAX_OBSERVATIONS} observations "
                                "(the limit)")
+        if (len(values) + 1) * width > MAX_DATA_VALUES:
+            raise DatasetError(f"line {line}: more than {MAX_DATA_VALUES:,} numbers in all "
+                               f"(observations × columns; the limit)")
         values.append(_parse_row(row, line, names))
     if not values:
         raise DatasetError(f"the file has a header (line {first[0]}) but no observations")
@@ -392,12 +394,19 @@ def write_csv(inputs, targets, input_names: list[str] | None = None,
                                 else target_names, targets.shape[1], True)
     if len(set(input_names + target_names)) != len(input_names + target_names):
         raise DatasetError("every column needs a name of its own")
+    if inputs.size + targets.size > MAX_DATA_VALUES:
+        raise DatasetError(f"{inputs.size + targets.size:,} numbers, more than the "
+                           f"{MAX_DATA_VALUES:,} a data set may hold")
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(input_names + target_names)
     for row in np.hstack([inputs, targets]).tolist():
         writer.writerow([repr(value) for value in row])
-    return out.getvalue()
+    text = out.getvalue()
+    if len(text) > MAX_CSV_BYTES:  # only names of thousands of characters get here
+        raise DatasetError(f"the CSV text would be {len(text):,} characters, more than the "
+                           f"limit of {MAX_CSV_BYTES:,} that Import reads; nothing was written")
+    return text
 
 
 def save_csv(path: str | os.PathLike, inputs, targets, input_names: list[str] | None = None,

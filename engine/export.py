@@ -47,7 +47,7 @@ from string import Template
 import numpy as np
 
 from .activations import LEAKY_RELU_SLOPE
-from .fileformat import Document
+from .fileformat import Document, optimizer_state_json, render_json
 from .history import History
 from .losses import get_loss
 from .network import Network
@@ -106,8 +106,10 @@ def gradients_csv(network: Network, gradient) -> str:
 
 
 def history_csv(history: History) -> str:
-    """``iteration,loss``: the loss recorded in every iteration so far (history.losses)."""
-    rows = ([str(t), _number(loss)] for t, loss in enumerate(history.losses))
+    """``iteration,loss``: the loss recorded in every iteration so far (history.losses),
+    numbered from the history's first iteration (0, or where a saved run continued)."""
+    rows = ([str(t), _number(loss)]
+            for t, loss in enumerate(history.losses.tolist(), start=history.start))
     return _csv_text(["iteration", "loss"], rows)
 
 
@@ -210,6 +212,15 @@ def _settings_section(document: Document, iterations: int) -> str:
     else:
         lines.append("# every iteration uses all observations (no mini-batches)")
     lines.append(f"ITERATIONS = {int(iterations)!r}  # the default; --iterations N changes it")
+    start = int(document.state.iteration)
+    lines.append(f"START_ITERATION = {start!r}  # " + (
+        "the run continues: its next iteration is this one (its mini-batch follows from it)"
+        if start else "a fresh run"))
+    if config.optimizer in ("momentum", "adam"):
+        state = optimizer_state_json(document)
+        lines += ["# the optimiser's state where the run stands, laid out like WEIGHTS and "
+                  "BIASES (None: all 0,", "# as at the start of a run)",
+                  f"OPTIMIZER_STATE = {'None' if state is None else render_json(state)}"]
     return "\n".join(lines)
 
 
@@ -421,7 +432,7 @@ def make_optimizer(parameters):
     return update''',
     "momentum": '''\
 def make_optimizer(parameters):
-    velocities = [np.zeros_like(theta) for theta in parameters]  # v = 0 at the start
+    velocities = saved_state("velocity", parameters)  # v where the run stands (0 at its start)
 
     def update(gradients):
         for theta, g, v in zip(parameters, gradients, velocities):
@@ -431,9 +442,10 @@ def make_optimizer(parameters):
     return update''',
     "adam": '''\
 def make_optimizer(parameters):
-    first = [np.zeros_like(theta) for theta in parameters]  # m = 0
-    second = [np.zeros_like(theta) for theta in parameters]  # v = 0
-    step = [0]  # t, counted from 1 at the first update
+    # m, v and the update count t where the run stands (all 0 at its start)
+    first = saved_state("first_moment", parameters)
+    second = saved_state("second_moment", parameters)
+    step = [0 if OPTIMIZER_STATE is None else OPTIMIZER_STATE["step"]]  # t: 1 at the first update
 
     def update(gradients):
         step[0] += 1
@@ -449,6 +461,16 @@ def make_optimizer(parameters):
     return update''',
 }
 _NUMPY_OPTIMIZERS["sgd"] = _NUMPY_OPTIMIZERS["gd"]
+
+_NUMPY_SAVED_STATE = '''\
+def saved_state(name, parameters):
+    """The optimiser's saved arrays OPTIMIZER_STATE[name] in the order of parameters (W^0 …,
+    then b^0 …), or zeros when the run starts afresh."""
+    if OPTIMIZER_STATE is None:
+        return [np.zeros_like(theta) for theta in parameters]
+    arrays = [np.array(w, dtype=float) for w in OPTIMIZER_STATE[name]["weights"]]
+    arrays += [np.array(v, dtype=float) for v in OPTIMIZER_STATE[name].get("biases", [])]
+    return arrays'''
 
 _NUMPY_PASSES = '''\
 def forward(W, b, x):
@@ -484,7 +506,7 @@ def main():
     parameters = W if b is None else W + b
     update = make_optimizer(parameters)
     with np.errstate(all="ignore"):  # non-finite values are checked below, as the app does
-        for t in range(args.iterations):
+        for t in range(START_ITERATION, START_ITERATION + args.iterations):
 $batch
             n, a = forward(W, b, x)
             C = cost(n[L], a[L], y)
@@ -498,7 +520,8 @@ $batch
                 stop(t, "the update")
         n, a = forward(W, b, X)  # all observations, at the parameters after the updates
         C = cost(n[L], a[L], Y)
-    print(f"loss after {args.iterations} iterations: {C!r}")
+    where = f" from iteration {START_ITERATION}" if START_ITERATION else ""
+    print(f"loss after {args.iterations} iterations{where}: {C!r}")
 
 
 if __name__ == "__main__":
@@ -546,7 +569,10 @@ def numpy_script(document: Document, iterations: int) -> str:
         _settings_section(document, iterations) + "\nL = len(LAYERS) - 1  # the output layer",
     ]
     blocks = [activations, cost, _numpy_output_delta(config.loss, network.activation_names[-1]),
-              tables, _NUMPY_OPTIMIZERS[config.optimizer], _NUMPY_PASSES]
+              tables]
+    if config.optimizer in ("momentum", "adam"):
+        blocks.append(_NUMPY_SAVED_STATE)
+    blocks += [_NUMPY_OPTIMIZERS[config.optimizer], _NUMPY_PASSES]
     if _mini_batches(document):
         blocks.append(_BATCHES)
     blocks += [_ARGUMENTS, _NUMPY_MAIN.substitute(batch=batch)]
@@ -620,6 +646,38 @@ def make_optimizer(model):
 }
 _TORCH_OPTIMIZERS["sgd"] = _TORCH_OPTIMIZERS["gd"]
 
+_TORCH_RESTORE = {
+    "momentum": '''\
+def restore_state(model, optimizer):
+    """Momentum's v where the run stands, in torch's place for it (its "momentum_buffer";
+    nn.Linear holds W^l transposed, so its v is too)."""
+    if OPTIMIZER_STATE is None:
+        return  # a fresh run: torch starts v at the first gradient, which is μ·0 + g
+    velocity, state = OPTIMIZER_STATE["velocity"], optimizer.state
+    linears = [module for module in model if isinstance(module, torch.nn.Linear)]
+    for l, linear in enumerate(linears):
+        state[linear.weight]["momentum_buffer"] = torch.tensor(velocity["weights"][l]).T
+        if linear.bias is not None:
+            state[linear.bias]["momentum_buffer"] = torch.tensor(velocity["biases"][l])''',
+    "adam": '''\
+def restore_state(model, optimizer):
+    """Adam's m, v and update count t where the run stands, in torch's places for them
+    ("exp_avg", "exp_avg_sq", "step"; nn.Linear holds W^l transposed, so its m and v are)."""
+    if OPTIMIZER_STATE is None:
+        return
+    linears = [module for module in model if isinstance(module, torch.nn.Linear)]
+    for l, linear in enumerate(linears):
+        pairs = [(linear.weight, "weights", True)]
+        if linear.bias is not None:
+            pairs.append((linear.bias, "biases", False))
+        for parameter, key, transposed in pairs:
+            m = torch.tensor(OPTIMIZER_STATE["first_moment"][key][l])
+            v = torch.tensor(OPTIMIZER_STATE["second_moment"][key][l])
+            optimizer.state[parameter].update(
+                step=torch.tensor(float(OPTIMIZER_STATE["step"])),
+                exp_avg=m.T if transposed else m, exp_avg_sq=v.T if transposed else v)''',
+}
+
 _TORCH_FORWARD = '''\
 def forward(model, x):
     """The model's output and every n^l (what each Linear layer computes), to check them."""
@@ -635,8 +693,8 @@ def main():
     args = arguments()
     model = make_model()
     optimizer = make_optimizer(model)
-    X, Y = torch.tensor(INPUTS), torch.tensor(TARGETS)
-    for t in range(args.iterations):
+$restore    X, Y = torch.tensor(INPUTS), torch.tensor(TARGETS)
+    for t in range(START_ITERATION, START_ITERATION + args.iterations):
 $batch
         optimizer.zero_grad()
         output, n = forward(model, x)  # the forward pass
@@ -652,7 +710,8 @@ $batch
             stop(t, "the update")
     with torch.no_grad():  # all observations, at the parameters after the updates
         value = cost(model(X), Y).item()
-    print(f"loss after {args.iterations} iterations: {value!r}")
+    where = f" from iteration {START_ITERATION}" if START_ITERATION else ""
+    print(f"loss after {args.iterations} iterations{where}: {value!r}")
 
 
 if __name__ == "__main__":
@@ -728,7 +787,11 @@ def pytorch_script(document: Document, iterations: int) -> str:
     ]
     blocks = [_torch_model(network, config.loss), _TORCH_FORWARD, _TORCH_COSTS[config.loss],
               _TORCH_OPTIMIZERS[config.optimizer]]
+    restore = ""
+    if config.optimizer in _TORCH_RESTORE:
+        blocks.append(_TORCH_RESTORE[config.optimizer])
+        restore = "    restore_state(model, optimizer)\n"
     if batches:
         blocks.append(_BATCHES)
-    blocks += [_ARGUMENTS, _TORCH_MAIN.substitute(batch=batch)]
+    blocks += [_ARGUMENTS, _TORCH_MAIN.substitute(batch=batch, restore=restore)]
     return _assemble(header, blocks)

@@ -1,13 +1,19 @@
-"""Backprop Lab files: one JSON document with a network, its data and its training settings.
+"""Backprop Lab files: one JSON document with a network, its data, its training settings and,
+from version 2, where a run stands and its breakpoints.
 
-    {"format": "backprop-lab/1",
+    {"format": "backprop-lab/2",
      "network": {"layers": [2, 3, 3, 2], "activations": [...], "bias": true,
                  "weights": [...], "biases": [...], "init": {"scheme": ..., "seed": 0}},
      "data": {"inputs": [[...], ...], "targets": [[...], ...]},
-     "training": {"loss": "sse", "optimizer": "gd", "learning_rate": 0.5, ...}}
+     "training": {"loss": "sse", "optimizer": "gd", "learning_rate": 0.5, ...},
+     "state": {"iteration": 120, "optimizer": {"velocity": {"weights": [...], ...}}},
+     "breakpoints": [{"kind": "loss_below", "value": 0.01, "enabled": true}]}
 
 ``weights[l][i][j]`` is w^l_{i,j}, from neuron i of layer l to neuron j of layer l+1
 (sizes[l] × sizes[l+1]); ``biases[l][j]`` is b^l_j. docs/file-format.md describes every field.
+Version 1 files (no ``state``, no ``breakpoints``) are read as runs at iteration 0; files are
+written as version 2. A saved run continues bit for bit: the next iteration is ``iteration``
+(its mini-batch follows from it), the optimiser goes on from its saved state.
 
 Loading checks everything and raises one :class:`FileFormatError` whose message starts with
 the path of the offending field (``network.weights[1][2]: expected 3 numbers, got 2``).
@@ -20,12 +26,13 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from .activations import ACTIVATION_NAMES
 from .atomic import read_regular_file, write_bytes_atomic
+from .breakpoint_kinds import MAX_ITERATION, Breakpoint
 from .init import SCHEME_PARAMETERS, InitSpec, initial_theta
 from .jsonfields import FileFormatError as FileFormatError  # part of this module's API
 from .jsonfields import (
@@ -43,14 +50,24 @@ from .jsonfields import (
     vector,
     with_path,
 )
+from .limits import (
+    MAX_BREAKPOINTS,
+    MAX_DATA_VALUES,
+    MAX_FILE_BYTES,
+    MAX_LAYERS,
+    MAX_NEURONS_PER_LAYER,
+    MAX_OBSERVATIONS,
+    check_memory,
+    check_read_memory,
+)
 from .losses import LOSS_NAMES
-from .network import MAX_LAYERS, MAX_NEURONS_PER_LAYER, Network, validate_structure
-from .optimizers import OPTIMIZER_NAMES, TrainingConfig
-from .stepper import MAX_OBSERVATIONS, Stepper, validate_data, validate_training
+from .network import Network, validate_structure
+from .optimizers import OPTIMIZER_NAMES, TrainingConfig, batch_position, make_optimizer
+from .stepper import Stepper, validate_data, validate_training
 
-FORMAT = "backprop-lab/1"
+FORMAT = "backprop-lab/2"
+FORMATS = ("backprop-lab/1", "backprop-lab/2")  # what this version reads
 FORMAT_PREFIX = "backprop-lab/"
-MAX_FILE_BYTES = 64 * 2**20
 MAX_SEED = 2**64 - 1  # seeds are non-negative integers below 2⁶⁴
 
 # training key → kind of value; the keys are exactly the fields of TrainingConfig
@@ -62,23 +79,42 @@ TRAINING_FIELDS = {
 
 
 @dataclass
+class RunState:
+    """Where a run stands: the next iteration to do, and the optimiser's state then (its
+    arrays as ``Optimizer.get_state`` gives them: flat like θ; Adam's step of shape (1,))."""
+
+    iteration: int = 0
+    optimizer: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+@dataclass
 class Document:
     network: Network
     inputs: np.ndarray
     targets: np.ndarray
     training: TrainingConfig
     init: InitSpec | None = None
+    state: RunState = field(default_factory=RunState)
+    breakpoints: list[Breakpoint] = field(default_factory=list)
 
     def make_stepper(self, **history_options) -> Stepper:
-        """A stepper on a copy of the network (so the document keeps its initial parameters)."""
+        """A stepper on a copy of the network (so the document keeps its parameters) that
+        continues the run where the document stands."""
         return Stepper(self.network.copy(), self.inputs, self.targets, self.training,
-                       **history_options)
+                       start_iteration=self.state.iteration,
+                       optimizer_state=self.state.optimizer or None, **history_options)
 
     @classmethod
-    def from_stepper(cls, stepper: Stepper, init: InitSpec | None = None) -> Document:
-        """The stepper's current parameters, data and settings as a document."""
+    def from_stepper(cls, stepper: Stepper, init: InitSpec | None = None,
+                     breakpoints=()) -> Document:
+        """The stepper's current parameters, data, settings and run state as a document.
+        In the middle of an iteration the run state is that iteration's start: the update
+        comes last, so θ (with any edit made since) and the optimiser's state are as they
+        were then, and the iteration is done again from its first phase."""
         return cls(stepper.network.copy(), stepper.inputs.copy(), stepper.targets.copy(),
-                   stepper.config, init)
+                   stepper.config, init,
+                   RunState(stepper.iteration, stepper.optimizer.get_state()),
+                   list(breakpoints))
 
 
 # ----------------------------------------------------------------- sections
@@ -151,6 +187,11 @@ def _read_data(value, network: Network) -> tuple[np.ndarray, np.ndarray]:
         if not 1 <= len(rows) <= MAX_OBSERVATIONS:
             fail(f"data.{key}", f"expected 1 to {MAX_OBSERVATIONS} rows (observations), "
                                  f"got {len(rows)}")
+    values = len(section["inputs"]) * (network.sizes[0] + network.sizes[-1])
+    if values > MAX_DATA_VALUES:
+        fail("data", f"{len(section['inputs'])} observations of {network.sizes[0]} inputs and "
+                     f"{network.sizes[-1]} targets are {values:,} numbers, more than the "
+                     f"limit of {MAX_DATA_VALUES:,}")
     inputs = matrix(section["inputs"], "data.inputs", None, network.sizes[0], "",
                      " (one per input neuron)")
     targets = matrix(section["targets"], "data.targets", len(inputs), network.sizes[-1],
@@ -181,30 +222,111 @@ def _read_training(value, network: Network) -> TrainingConfig:
     return config
 
 
-def _read_format(document: dict) -> None:
+def _read_format(document: dict) -> str:
     if "format" not in document:
         fail("format", f'missing; is this a Backprop Lab file? (expected "format": "{FORMAT}")')
     value = document["format"]
-    if value == FORMAT:
-        return
+    if value in FORMATS:
+        return value
     note = ""
     if isinstance(value, str) and value.startswith(FORMAT_PREFIX):
         version = value[len(FORMAT_PREFIX):]
-        if version.isascii() and version.isdigit() and version.lstrip("0") not in ("", "1"):
+        if version.isascii() and version.isdigit() and int(version) > len(FORMATS):
             note = " (this file was written by a newer version)"
-    fail("format", f'expected "{FORMAT}", got {describe(value)}{note}')
+    fail("format", f'expected {" or ".join(json.dumps(f) for f in FORMATS)}, got '
+                   f"{describe(value)}{note}")
+
+
+# the optimiser state each optimiser keeps: name → "vector" (laid out like θ) or "count"
+OPTIMIZER_STATE = {name: {key: ("count" if value.shape == (1,) else "vector")
+                          for key, value in make_optimizer(TrainingConfig(optimizer=name),
+                                                           2).state.items()}
+                   for name in OPTIMIZER_NAMES}
+
+
+def _read_parameter_vector(value, path: str, network: Network) -> np.ndarray:
+    """``{"weights": [...], "biases": [...]}`` laid out like the network's parameters."""
+    keys = ("weights", "biases") if network.bias else ("weights",)
+    section = expect_object(value, path, keys)
+    flat = np.zeros_like(network.theta)
+    weights, biases, _ = network.layout(flat)
+    layers = network.layer_count
+    list_of(section["weights"], f"{path}.weights", layers, "matrices (one per non-input layer)")
+    for l in range(layers):
+        weights[l][...] = matrix(section["weights"][l], f"{path}.weights[{l}]",
+                                 network.sizes[l], network.sizes[l + 1],
+                                 f" (one per neuron of layer {l})",
+                                 f" (one per neuron of layer {l + 1})")
+    if network.bias:
+        list_of(section["biases"], f"{path}.biases", layers, "vectors (one per non-input layer)")
+        for l in range(layers):
+            biases[l][...] = vector(section["biases"][l], f"{path}.biases[{l}]",
+                                    network.sizes[l + 1], f" (one per neuron of layer {l + 1})")
+    return flat
+
+
+def _read_state(value, network: Network, training: TrainingConfig, observations: int
+                ) -> RunState:
+    section = expect_object(value, "state", ("iteration",), ("batch", "optimizer"))
+    iteration = integer(section["iteration"], "state.iteration", 0, MAX_ITERATION)
+    if section.get("batch") is not None:
+        expected = batch_position(training, observations, iteration)
+        given = expect_object(section["batch"], "state.batch", tuple(expected))
+        for key in expected:
+            integer(given[key], f"state.batch.{key}", 0, MAX_ITERATION)
+        if dict(given) != expected:
+            fail("state.batch", f"{json.dumps(dict(given))} is not where iteration {iteration} "
+                                f"stands ({json.dumps(expected)}): the batch follows from the "
+                                "iteration, the batch size and the observations")
+    kept = OPTIMIZER_STATE[training.optimizer]
+    optimizer = section.get("optimizer")
+    state: dict[str, np.ndarray] = {}
+    if optimizer is None or (not kept and optimizer == {}):
+        return RunState(iteration, state)  # a fresh optimiser (zeros)
+    if not kept:
+        fail("state.optimizer", f"{training.optimizer} keeps no state: expected {{}} or "
+                                "nothing")
+    given = expect_object(optimizer, "state.optimizer", tuple(kept))
+    for key, kind in kept.items():
+        path = f"state.optimizer.{key}"
+        if kind == "count":
+            state[key] = np.array([float(integer(given[key], path, 0, MAX_ITERATION))])
+        else:
+            state[key] = _read_parameter_vector(given[key], path, network)
+    if "second_moment" in state and (state["second_moment"] < 0).any():
+        fail("state.optimizer.second_moment", "must not be negative (it averages squares)")
+    return RunState(iteration, state)
+
+
+def _read_breakpoints(value) -> list[Breakpoint]:
+    items = list_of(value, "breakpoints", None, "breakpoints")
+    if len(items) > MAX_BREAKPOINTS:
+        fail("breakpoints", f"{len(items)} breakpoints, more than the limit of "
+                            f"{MAX_BREAKPOINTS}")
+    return [with_path(f"breakpoints[{index}].", Breakpoint.from_dict, item)
+            for index, item in enumerate(items)]
 
 
 def _read_document(value) -> Document:
     if not isinstance(value, dict):
         fail("file", f"expected a JSON object {{…}} at the top level, got {describe(value)}")
     no_duplicates(value, "document")
-    _read_format(value)
-    expect_object(value, "", ("format", "network", "data"), ("training",))
+    version = _read_format(value)
+    later = ("state", "breakpoints") if version != FORMATS[0] else ()
+    expect_object(value, "", ("format", "network", "data"), ("training", *later))
     network, init = _read_network(value["network"])
     inputs, targets = _read_data(value["data"], network)
     training = _read_training(value.get("training"), network)
-    return Document(network, inputs, targets, training, init)
+    with_path("", check_memory, network.sizes, len(inputs),
+              training.effective_batch_size(len(inputs)),
+              len(OPTIMIZER_STATE[training.optimizer]), "file")
+    state = RunState()
+    if value.get("state") is not None:
+        state = _read_state(value["state"], network, training, len(inputs))
+    breakpoints = []
+    if value.get("breakpoints") is not None:
+        breakpoints = _read_breakpoints(value["breakpoints"])
+    return Document(network, inputs, targets, training, init, state, breakpoints)
 
 
 # -------------------------------------------------------------- public API
@@ -212,6 +334,7 @@ def loads(text: str | bytes) -> Document:
     """A document from JSON text (or UTF-8 bytes); raises FileFormatError."""
     if len(text) > MAX_FILE_BYTES:
         fail("file", f"larger than the limit of {MAX_FILE_BYTES} bytes")
+    with_path("", check_read_memory, len(text))
     if isinstance(text, (bytes, bytearray)):
         text = decode(bytes(text))
     return _read_document(parse_json(text))
@@ -221,8 +344,43 @@ def load(path: str | os.PathLike) -> Document:
     """Read a file; its size is checked before it is read, and anything but a regular file
     (a FIFO, a device) is refused without blocking. OSError passes through."""
     data = read_regular_file(path, MAX_FILE_BYTES, lambda size: FileFormatError(
-        f"file: {size} bytes, larger than the limit of {MAX_FILE_BYTES} bytes"))
+        f"file: {size} bytes, larger than the limit of {MAX_FILE_BYTES} bytes"),
+        before_reading=lambda size: with_path("", check_read_memory, size))
     return loads(data)
+
+
+def _parameter_vector_json(network: Network, flat: np.ndarray) -> dict:
+    weights, biases, _ = network.layout(flat)
+    section = {"weights": [w.tolist() for w in weights]}
+    if network.bias:
+        section["biases"] = [b.tolist() for b in biases]
+    return section
+
+
+def optimizer_state_json(source: Document) -> dict | None:
+    """The optimiser's state as a file holds it (vectors laid out like the parameters), or
+    None when it keeps none or starts afresh (all zeros: left out of files and scripts)."""
+    kept = OPTIMIZER_STATE[source.training.optimizer]
+    saved = source.state.optimizer
+    if not kept or any(key not in saved for key in kept):
+        return None
+    if not any(np.any(saved[key]) for key in kept):
+        return None  # all zeros: a fresh optimiser, which reading gives back by default
+    return {key: int(saved[key][0]) if kind == "count"
+            else _parameter_vector_json(source.network, saved[key])
+            for key, kind in kept.items()}
+
+
+def _state_json(source: Document) -> dict:
+    state, training = source.state, source.training
+    section: dict = {"iteration": int(state.iteration)}
+    observations = len(source.inputs)
+    if training.effective_batch_size(observations) < observations:
+        section["batch"] = batch_position(training, observations, state.iteration)
+    optimizer = optimizer_state_json(source)
+    if optimizer is not None:
+        section["optimizer"] = optimizer
+    return section
 
 
 def to_json(source: Document | Stepper, init: InitSpec | None = None) -> dict:
@@ -246,26 +404,34 @@ def to_json(source: Document | Stepper, init: InitSpec | None = None) -> dict:
         "network": section,
         "data": {"inputs": source.inputs.tolist(), "targets": source.targets.tolist()},
         "training": source.training.to_json(),
+        "state": _state_json(source),
+        "breakpoints": [b.to_dict() for b in source.breakpoints],
     }
 
 
-def _render(value, indent: str = "") -> str:
+def render_json(value, indent: str = "") -> str:
     """JSON with one line per row of numbers. Floats are written with repr: exact."""
     inner = indent + "  "
     if isinstance(value, dict):
         flat = json.dumps(value, allow_nan=False, ensure_ascii=False)
         if len(flat) <= 72 and not any(isinstance(v, (list, dict)) for v in value.values()):
             return flat
-        items = [f"{inner}{json.dumps(k)}: {_render(v, inner)}" for k, v in value.items()]
+        items = [f"{inner}{json.dumps(k)}: {render_json(v, inner)}" for k, v in value.items()]
         return "{\n" + ",\n".join(items) + f"\n{indent}}}"
-    if isinstance(value, list) and any(isinstance(v, (list, dict)) for v in value):
-        return "[\n" + ",\n".join(inner + _render(v, inner) for v in value) + f"\n{indent}]"
+    if isinstance(value, list) and value and isinstance(value[0], (list, dict)):
+        return "[\n" + ",\n".join(inner + render_json(v, inner) for v in value) + f"\n{indent}]"
     return json.dumps(value, allow_nan=False, ensure_ascii=False)
 
 
 def dumps(source: Document | Stepper, init: InitSpec | None = None) -> str:
-    """Document (or a stepper's current state) → JSON text; ``init`` is recorded if given."""
-    return _render(to_json(source, init)) + "\n"
+    """Document (or a stepper's current state) → JSON text; ``init`` is recorded if given.
+    Raises FileFormatError when the text would be larger than a file may be (it cannot,
+    within the limits: the writer only refuses what the reader would)."""
+    text = render_json(to_json(source, init)) + "\n"
+    if len(text) > MAX_FILE_BYTES:
+        fail("file", f"would be {len(text):,} bytes, more than the limit of "
+                     f"{MAX_FILE_BYTES:,} that Open reads; nothing was written")
+    return text
 
 
 def save(path: str | os.PathLike, source: Document | Stepper,

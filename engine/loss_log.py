@@ -80,11 +80,12 @@ class LossLog:
         block, offset = divmod(self.length, BLOCK)
         if offset == 0:
             self._blocks[block] = np.empty(BLOCK)
-            self._drop_beyond_budget(keep=block)
         values = self._blocks[block]
         self._blocks.move_to_end(block)  # the newest block is the most recently used
         values[offset] = value
         self.length += 1
+        if offset == 0:
+            self._drop_beyond_budget(keep=block)
         if self.length % BUCKET == 0:  # a bucket is complete: its min and max for ever
             bucket = values[offset + 1 - BUCKET: offset + 1]
             self._low.append(bucket.min())

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from .activations import get_activation
+from .limits import MAX_LAYERS, MAX_NEURONS_PER_LAYER, MAX_PARAMETERS
 
-MAX_LAYERS = 32
-MAX_NEURONS_PER_LAYER = 4096
-MAX_PARAMETERS = 4_000_000
+__all__ = ["MAX_LAYERS", "MAX_NEURONS_PER_LAYER", "MAX_PARAMETERS", "Network",
+           "ParameterAddress", "augment", "parameter_count", "validate_structure"]
 
 
 @dataclass(frozen=True)

@@ -108,6 +108,16 @@ def batch_indices(config: TrainingConfig, observations: int, iteration: int) -> 
     return order[position * size : (position + 1) * size]
 
 
+def batch_position(config: TrainingConfig, observations: int, iteration: int) -> dict:
+    """Where ``iteration`` stands in the mini-batch order: its epoch, its batch in that
+    epoch and the batches an epoch has (a file states it for the reader; it follows from
+    the iteration and the settings)."""
+    size = config.effective_batch_size(observations)
+    per_epoch = -(-observations // size)
+    epoch, index = divmod(iteration, per_epoch)
+    return {"epoch": epoch, "index": index, "batches_per_epoch": per_epoch}
+
+
 class Optimizer:
     """Plain gradient step; subclasses keep state arrays in ``self.state``."""
 

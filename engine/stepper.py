@@ -33,12 +33,14 @@ from .backprop import (
     layer_gradients,
 )
 from .history import Checkpoint, Event, History
+from .limits import MAX_DATA_VALUES, MAX_OBSERVATIONS, check_memory
 from .losses import get_loss
 from .network import Network, ParameterAddress
 from .optimizers import TrainingConfig, batch_indices, make_optimizer
 from .phases import NonFiniteError, Phase, first_non_finite, phases_of
 
-MAX_OBSERVATIONS = 100_000
+__all__ = ["MAX_OBSERVATIONS", "NonFiniteError", "Stepper", "validate_data",
+           "validate_training"]
 _QUIET = {"over": "ignore", "under": "ignore", "invalid": "ignore", "divide": "ignore"}
 
 
@@ -70,6 +72,10 @@ def validate_data(network: Network, inputs: np.ndarray, targets: np.ndarray) -> 
         raise ValueError(
             f"data.targets: {len(targets)} rows for {len(inputs)} rows of inputs"
         )
+    values = inputs.size + targets.size
+    if values > MAX_DATA_VALUES:
+        raise ValueError(f"data: {values:,} numbers (observations × (inputs + targets)), more "
+                         f"than the limit of {MAX_DATA_VALUES:,}")
 
 
 class Stepper:
@@ -104,6 +110,9 @@ class Stepper:
         validate_training(network, self.config)
         self.loss = get_loss(self.config.loss)
         self.optimizer = make_optimizer(self.config, network.theta.size)
+        observations = len(self.inputs)
+        check_memory(network.sizes, observations, self.config.effective_batch_size(observations),
+                     len(self.optimizer.state))
         if optimizer_state is not None:
             self.optimizer.set_state(optimizer_state)
         if isinstance(start_iteration, bool) or not 0 <= int(start_iteration) == start_iteration:

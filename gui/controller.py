@@ -83,18 +83,23 @@ class LabController(QObject):
 
     def load(self, document: Document, path: Path | None = None,
              stepper: Stepper | None = None) -> None:
-        """Replace the work (undo history included) by ``document``; ``stepper``, when given,
-        is that document already stepped (a lesson's step, its history kept)."""
+        """Replace the work (undo history included) by ``document``, its breakpoints with
+        it; ``stepper``, when given, is that document already stepped (a lesson's step, its
+        history kept)."""
         self.pause()
         self._install(document, path, stepper)
+        if self.breakpoints is not None:
+            self.breakpoints.replace(document.breakpoints)
         self.document_loaded.emit()
         self.structure_changed.emit()
         self.document_changed.emit()
 
     def document(self) -> Document:
-        s = self.stepper
-        return Document(s.network.copy(), s.inputs.copy(), s.targets.copy(), s.config,
-                        self.init_spec)
+        """The work as a file holds it: the parameters, data and settings where the run
+        stands, the optimiser's state and the iteration (the run goes on from there when the
+        file is opened again), the breakpoints."""
+        items = self.breakpoints.items if self.breakpoints is not None else ()
+        return Document.from_stepper(self.stepper, self.init_spec, items)
 
     def _forget_display_trace(self) -> None:
         self._display_trace = None

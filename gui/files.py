@@ -159,19 +159,29 @@ class FileManager(QObject):
             menu.addAction(action)
 
     # ----------------------------------------------------------------- state
+    def _breakpoint_list(self) -> list[dict]:
+        breakpoints = self.controller.breakpoints
+        return [] if breakpoints is None else [b.to_dict() for b in breakpoints.items]
+
     def mark_saved(self) -> None:
         """The current state is what the file holds (just opened or saved)."""
         self._saved_theta = self.controller.network.theta.copy()
+        self._saved_iteration = self.controller.stepper.iteration
+        self._saved_breakpoints = self._breakpoint_list()
         self.controller.undo_stack.setClean()
 
     def mark_unsaved(self) -> None:
         self._saved_theta = None
 
     def is_modified(self) -> bool:
+        """Unsaved work: an edit on the undo stack, parameters or the iteration moved by
+        training or rewinding, or breakpoints added, removed or changed (a file keeps them)."""
         theta = self.controller.network.theta
         saved = self._saved_theta
         return (not self.controller.undo_stack.isClean() or saved is None
-                or saved.shape != theta.shape or not np.array_equal(saved, theta))
+                or saved.shape != theta.shape or not np.array_equal(saved, theta)
+                or self._saved_iteration != self.controller.stepper.iteration
+                or self._saved_breakpoints != self._breakpoint_list())
 
     def is_template(self, path: Path | None) -> bool:
         return path is not None and Path(path).resolve().parent == EXAMPLES

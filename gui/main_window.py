@@ -66,7 +66,8 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.setObjectName("main_window")
         path = Path(path) if path is not None else DEFAULT_FILE
-        self.controller = LabController(fileformat.load(path), path, self)
+        document = fileformat.load(path)
+        self.controller = LabController(document, path, self)
         self.last_error: str | None = None
         self.network_view = NetworkView(self.controller)
         self.setCentralWidget(self.network_view)
@@ -80,6 +81,9 @@ class MainWindow(QMainWindow):
         # column, above the matrices
         self.lessons = Lessons(self)
         self.debugger = Debugger(self)
+        self.debugger.breakpoints.replace(document.breakpoints)  # the file's own
+        self.files.mark_saved()
+        self.debugger.breakpoints.add_listener(self.update_title)  # they are saved too
         self._build_data_docks()
         self.exports = Exports(self)
         self.resizeDocks([self.loss_dock], [280], Qt.Orientation.Vertical)

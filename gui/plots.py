@@ -141,15 +141,17 @@ class HistoryPlot(pg.PlotWidget):
 
     def follow_data(self, x_high: float, y_low: float, y_high: float) -> None:
         """Keep the data in view, changing the ranges seldom: x grows in steps of a quarter,
-        y changes when the data leaves it or fills less than half of it."""
+        y changes when the data leaves it or fills less than half of it. The x-axis starts
+        at the history's first iteration (0, or where a saved run continued)."""
         if not self.follow or not (np.isfinite(y_low) and np.isfinite(y_high)):
             return
+        x_low = float(self.controller.stepper.start_iteration)
         box = self.getViewBox()
-        (_, x_now), (y_now_low, y_now_high) = box.viewRange()
+        (x_left, x_now), (y_now_low, y_now_high) = box.viewRange()
         x_range = None
-        if x_high > x_now or x_high < 0.5 * x_now:
-            right = max(10.0, 1.25 * x_high)
-            x_range = (-0.03 * right, right)  # iteration 0 clear of the axis
+        if x_high > x_now or x_high - x_low < 0.5 * (x_now - x_low) or x_left > x_low:
+            right = x_low + max(10.0, 1.25 * (x_high - x_low))
+            x_range = (x_low - 0.03 * (right - x_low), right)  # the first iteration clear
         # at least a twentieth of the values' size: equal values get readable ticks
         span = max(y_high - y_low, 0.05 * max(1.0, abs(y_high), abs(y_low)))
         y_range = None
@@ -197,20 +199,28 @@ class LossPlot(HistoryPlot):
 
     def refresh(self) -> None:
         stepper = self.controller.stepper
-        history = stepper.history
+        log = stepper.history.loss_log
         # up to the current position; rewound (the timeline, step back), the whole history,
         # with the cursor where the timeline stands
-        count = len(history.losses) if stepper.has_future else min(
-            len(history.losses),
+        stop = log.stop if stepper.has_future else min(
+            log.stop,
             stepper.iteration + (1 if stepper.phase > stepper.loss_phase_index else 0))
-        key = (id(history), count, id(self.reference_losses))
+        begin, end = log.start, stop
+        if not self.follow:  # zoomed or panned: what is in view (with a point either side)
+            low, high = self.getViewBox().viewRange()[0]
+            begin = max(begin, int(np.floor(low)) - 1)
+            end = min(end, int(np.ceil(high)) + 2)
+        key = (id(log), stop, begin, end, id(self.reference_losses))
         if key == self._shown:
             return
         self._shown = key
-        losses = history.losses[:count]
+        # the log draws like the exact losses at any zoom: exact values over a span of up
+        # to EXACT_SPAN iterations (recomputed where long runs dropped them), its kept
+        # minima and maxima beyond (engine.loss_log)
+        x, losses = log.envelope(begin, end, self._bins())
         values = np.maximum(losses, 1e-300) if self.log_scale else losses
-        x = np.arange(count, dtype=float)
-        _set_curve(self.curve, x, values, visible(self, x))
+        _dots_while_few(self.curve, len(x))
+        self.curve.setData(x, values)
         reference = self.reference_losses
         if reference is None:
             self.reference.setData([], [])
@@ -219,11 +229,17 @@ class LossPlot(HistoryPlot):
             reference = np.maximum(reference, 1e-300) if self.log_scale else reference
             x_reference = np.arange(len(reference), dtype=float)
             _set_curve(self.reference, x_reference, reference, visible(self, x_reference))
-        both = np.concatenate([values, reference])
+        extremes = log.extremes() if stop > log.start else None
+        both = np.concatenate([[] if extremes is None else extremes, reference])
         if len(both):
+            both = np.maximum(both, 1e-300) if self.log_scale else both
             shown = np.log10(both) if self.log_scale else both
-            self.follow_data(max(count, len(reference)) - 1.0, float(shown.min()),
+            self.follow_data(max(stop - 1.0, len(reference) - 1.0), float(shown.min()),
                              float(shown.max()))
+
+    def _bins(self) -> int:
+        width = self.getViewBox().screenGeometry().width()
+        return int(min(ENVELOPE_BINS, max(100, width)))  # two points per pixel at most
 
     @property
     def point_count(self) -> int:

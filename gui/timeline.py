@@ -36,11 +36,12 @@ class Timeline(QWidget):
 
     def refresh(self) -> None:
         stepper = self.controller.stepper
-        head = stepper.head_iteration
+        head, first = stepper.head_iteration, stepper.start_iteration
         self.slider.blockSignals(True)
-        self.slider.setRange(0, head)
+        self.slider.setRange(first, head)
         self.slider.setValue(stepper.iteration)
-        self.slider.setPageStep(max(1, head // 20))
+        self.slider.setPageStep(max(1, (head - first) // 20))
         self.slider.blockSignals(False)
-        self.label.setText(
-            f"at {stepper.iteration} of {head}" if stepper.has_future else f"{head} iterations")
+        since = f" (from {first})" if first else ""
+        self.label.setText(f"at {stepper.iteration} of {head}{since}" if stepper.has_future
+                           else f"{head} iterations{since}")

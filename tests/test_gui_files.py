@@ -288,7 +288,7 @@ def _oversized(folder: Path) -> Path:
 
 def _newer(folder: Path) -> Path:
     path = folder / "newer.json"
-    path.write_text(SEED_001_FREE.read_text().replace("backprop-lab/1", "backprop-lab/2"))
+    path.write_text(SEED_001_FREE.read_text().replace("backprop-lab/1", "backprop-lab/3"))
     return path
 
 
@@ -694,7 +694,8 @@ def test_recovery_after_a_crash_restores_the_work(open_window, qtbot, own_config
     assert asked == [(str(path), saved_at)]
     c = window.controller
     assert np.array_equal(c.network.theta, theta)
-    assert c.network.get(W5) != 0.4 and c.stepper.iteration == 0
+    # the run goes on where it stood: a recovery file carries the iteration (issue 12, 4)
+    assert c.network.get(W5) != 0.4 and c.stepper.iteration == 3
     assert c.path == path
     assert window.windowTitle() == title("mine.json", True)
     assert not orphan.exists() and not note.exists()

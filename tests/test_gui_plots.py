@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 from gui_helpers import SEED_000, SEED_001_FREE
 
-from engine.fileformat import Document
+from engine.fileformat import Document, load
 from engine.init import InitSpec, initialise
 from engine.network import Network
 from engine.optimizers import TrainingConfig
@@ -163,3 +163,56 @@ def test_a_weight_near_the_float_limit_leaves_the_plots_drawable(open_window, qt
     assert not caught, [str(error) for _, error, _ in caught]
     x, y = window.weights_plot.trajectory(c.network.flat_index(W1))
     assert y[-1] == 1.7e308  # drawn, even if the view cannot frame it
+
+
+def test_the_loss_plot_is_exact_when_zoomed_into_losses_a_long_run_dropped(
+        open_window, qtbot, monkeypatch, tmp_path):
+    """A run whose oldest losses left memory (blocks of 256, a budget of two): zoomed into
+    100 of its first iterations, the loss plot draws exactly the losses an unbounded run
+    records there (recomputed from the checkpoints); the whole run draws each bin's exact
+    minimum and maximum, from the envelope kept for ever (issue 12, point 10)."""
+    from engine import loss_log
+
+    monkeypatch.setattr(loss_log, "BLOCK", 256)
+    window = open_window(SEED_000, show=True)
+    stepper = window.controller.stepper
+    log = stepper.history.loss_log
+    log.exact_budget_bytes = 2 * 256 * 8
+    window.controller.run_now(256 * 8)
+    assert 0 not in log.exact_blocks  # iterations 0 … 255 were dropped
+    fresh = load(SEED_000).make_stepper()  # the same run, every loss kept
+    fresh.run(256 * 8)
+    exact = fresh.history.losses
+    plot = window.loss_plot
+    window.refresh()
+    x, y = plot.curve.getOriginalDataset()
+    assert y.min() == exact.min() and y.max() == exact.max() and y[-1] == exact[-1]
+    plot.getViewBox().setXRange(100, 199, padding=0)  # as the wheel or a drag would
+    plot._user_moved()
+    qtbot.waitUntil(lambda: plot.curve.getOriginalDataset()[0][-1] < 300)
+    x, y = plot.curve.getOriginalDataset()
+    assert x[0] <= 100 and x[-1] >= 199
+    np.testing.assert_array_equal(y, exact[x.astype(int)])  # every point exact
+    assert 0 in log.exact_blocks  # recomputed, and kept as most recently used
+
+
+def test_a_continued_run_plots_from_the_iteration_it_was_saved_at(open_window, tmp_path):
+    """A file saved at iteration 40: its loss curve starts at 40, the timeline runs from 40."""
+    from gui.timeline import Timeline
+
+    window = open_window(SEED_000)
+    window.controller.run_now(40)
+    path = tmp_path / "continued.json"
+    assert window.save_file(path)
+    window.files.open_file(path)
+    stepper = window.controller.stepper
+    assert stepper.start_iteration == stepper.iteration == 40
+    window.controller.run_now(10)
+    window.refresh()
+    x, _ = window.loss_plot.curve.getOriginalDataset()
+    assert x[0] == 40 and x[-1] == 49
+    low, high = window.loss_plot.getViewBox().viewRange()[0]
+    assert 30 < low < 40 < 49 < high
+    timeline = window.findChild(Timeline)
+    assert (timeline.slider.minimum(), timeline.slider.maximum()) == (40, 50)
+    assert "from 40" in timeline.label.text()
