@@ -61,10 +61,13 @@ def _one_line(error: BaseException) -> str:
 
 def run(args: argparse.Namespace) -> str:
     from .fileformat import load
+    from .limits import check_trace_memory
     from .report import network_state
     from .tables import state_text
 
     document = load(args.file)
+    if args.trace:
+        check_trace_memory(document.network.sizes, len(document.inputs))
     # Snapshots at a wide stride: a headless run never rewinds.
     stepper = document.make_stepper(parameter_stride=1024, checkpoint_stride=4096)
     stepper.run(args.steps)
@@ -80,6 +83,10 @@ def main(argv: list[str] | None = None) -> int:
         text = run(args)
     except KeyboardInterrupt:
         print("python -m engine: interrupted", file=sys.stderr)
+        return EXIT_ERROR
+    except MemoryError:  # the budget is an estimate: say so plainly if it was too generous
+        print("python -m engine: error: not enough memory for this network and data (see "
+              "$BACKPROP_LAB_MEMORY_BUDGET in docs/file-format.md)", file=sys.stderr)
         return EXIT_ERROR
     except Exception as error:  # every failure is reported the same way: one line
         kind = "" if isinstance(error, (OSError, ValueError, ArithmeticError)) else (

@@ -49,6 +49,8 @@ ARRAYS_PER_PARAMETER = 7
 HISTORY_BYTES = 160 * 2**20  # snapshots, checkpoints (64 MiB each) and exact losses (32 MiB)
 # reading a file: its bytes and its text, then about 40 bytes per number as Python objects
 READ_BYTES_PER_FILE_BYTE = 4
+# --trace as JSON: a Python float in a list (32 bytes), then its text (up to 26)
+TRACE_BYTES_PER_NUMBER = 60
 
 
 class MemoryBudgetError(ValueError):
@@ -122,6 +124,21 @@ def check_memory(sizes: list[int], observations: int, batch: int | None = None,
         f"{what}: {observations:,} observations through {sum(sizes):,} neurons "
         f"({'-'.join(map(str, sizes))}) need about {gib(needed)} to train and show, more "
         f"than the {gib(budget)} this app allows itself ({source}); {advice}")
+
+
+def check_trace_memory(sizes: list[int], observations: int) -> None:
+    """MemoryBudgetError when printing every intermediate of a pass as JSON (the CLI's
+    --trace: five numbers per observation and neuron, each a Python float in a list and then
+    text) would need more memory than the budget."""
+    numbers = 5 * observations * sum(sizes[1:]) + 2 * sum(
+        sizes[l] * sizes[l + 1] + sizes[l + 1] for l in range(len(sizes) - 1))
+    needed = TRACE_BYTES_PER_NUMBER * numbers + training_memory(sizes, observations)
+    budget, source = memory_budget()
+    if needed > budget:
+        raise MemoryBudgetError(
+            f"--trace: {numbers:,} numbers to print need about {gib(needed)}, more than the "
+            f"{gib(budget)} this app allows itself ({source}); leave out --trace, or use "
+            "fewer observations")
 
 
 def check_read_memory(size: int) -> None:

@@ -144,6 +144,14 @@ class LabController(QObject):
         except ValueError as error:
             self.message_posted.emit(str(error))
             return False
+        except MemoryError:
+            # the budget checked when the network was made is an estimate; the step that did
+            # not fit left the state at a phase boundary, so the work goes on from there
+            self.pause()
+            self.position_changed.emit()
+            self.message_posted.emit("Not enough memory for that step: paused. Use fewer "
+                                     "observations or smaller layers, or close other programs")
+            return False
         self.position_changed.emit()
         return True
 

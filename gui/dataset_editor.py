@@ -34,7 +34,7 @@ from engine import datasets
 from engine.stepper import MAX_OBSERVATIONS
 
 from .column_roles import ColumnRolesDialog
-from .notation import parse_number
+from .notation import describe_error, parse_number
 from .panels import named_button
 
 TARGET_TINT = QColor("#f3f0fa")  # target columns, so inputs and targets read apart
@@ -400,8 +400,9 @@ class DatasetEditor(QWidget):
     def import_file(self, path: str | os.PathLike) -> bool:
         try:
             text = datasets.load_text(path)
-        except (OSError, ValueError) as error:
-            self.controller.message_posted.emit(f"Nothing imported: {path}: {error}")
+        except (OSError, ValueError, MemoryError) as error:
+            self.controller.message_posted.emit(
+                f"Nothing imported: {path}: {describe_error(error)}")
             return False
         return self.import_text(text, Path(path).name)
 
@@ -416,8 +417,9 @@ class DatasetEditor(QWidget):
         s = self.controller.stepper
         try:
             datasets.save_csv(path, s.inputs, s.targets)
-        except (OSError, ValueError) as error:
-            self.controller.message_posted.emit(f"Could not export to {path}: {error}")
+        except (OSError, ValueError, MemoryError) as error:
+            self.controller.message_posted.emit(
+                f"Could not export to {path}: {describe_error(error)}")
             return False
         self.controller.message_posted.emit(
             f"Exported {_plural(len(s.inputs), 'observation')} to {path}")

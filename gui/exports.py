@@ -18,6 +18,8 @@ from engine import export
 from engine.atomic import write_text_atomic
 from engine.fileformat import Document
 
+from .notation import describe_error
+
 PLOT_FORMATS = {".png": "PNG image", ".svg": "SVG drawing", ".csv": "CSV of the curves"}
 
 
@@ -150,8 +152,8 @@ class Exports(QObject):
     def _run(self, action, path: Path) -> bool:
         try:
             action(path)
-        except (OSError, ValueError) as error:
-            self.window.show_error("Could not export", f"{path}: {error}")
+        except (OSError, ValueError, MemoryError) as error:
+            self.window.show_error("Could not export", f"{path}: {describe_error(error)}")
             return False
         self.window.statusBar().showMessage(f"Exported {path}", 6000)
         return True

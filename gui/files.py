@@ -33,6 +33,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from engine import fileformat
 
 from . import settings as store
+from .notation import describe_error
 from .settings import CONFIG_ENV, MAX_RECENT, config_dir  # noqa: F401 (still importable here)
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "resources" / "examples"
@@ -248,8 +249,9 @@ class FileManager(QObject):
             return False
         try:
             document = fileformat.load(path)
-        except (OSError, ValueError) as error:
-            self.window.show_error("Could not open the file", f"{path}: {error}")
+        except (OSError, ValueError, MemoryError) as error:
+            self.window.show_error("Could not open the file",
+                                   f"{path}: {describe_error(error)}")
             if not path.exists():
                 self.forget_recent(path)
             return False
@@ -293,8 +295,9 @@ class FileManager(QObject):
         path = Path(path)
         try:
             fileformat.save(path, self.controller.document())
-        except (OSError, ValueError) as error:
-            self.window.show_error("Could not save the file", f"{path}: {error}")
+        except (OSError, ValueError, MemoryError) as error:
+            self.window.show_error("Could not save the file",
+                                   f"{path}: {describe_error(error)}")
             return False
         self.controller.path = path
         self.mark_saved()
@@ -394,8 +397,9 @@ class FileManager(QObject):
             path = self.controller.path
             note = {"path": str(path) if path else None, "saved_at": time.time()}
             file.with_suffix(".note.json").write_text(json.dumps(note), "utf-8")
-        except (OSError, ValueError) as error:
-            self.window.statusBar().showMessage(f"Autosave failed: {error}", 10000)
+        except (OSError, ValueError, MemoryError) as error:
+            self.window.statusBar().showMessage(
+                f"Autosave failed: {describe_error(error)}", 10000)
             return False
         return True
 
@@ -421,8 +425,9 @@ class FileManager(QObject):
                 continue
             try:
                 document = fileformat.load(file)
-            except (OSError, ValueError) as error:
-                self.window.show_error("Could not recover the work", f"{file}: {error}")
+            except (OSError, ValueError, MemoryError) as error:
+                self.window.show_error("Could not recover the work",
+                                       f"{file}: {describe_error(error)}")
                 with contextlib.suppress(OSError):
                     file.rename(file.with_suffix(".unreadable"))
                 with contextlib.suppress(OSError):

@@ -39,7 +39,7 @@ from .exports import Exports
 from .files import FileManager
 from .lesson_panel import Lessons
 from .network_view import NetworkView
-from .notation import parse_number
+from .notation import describe_error, parse_number
 from .panels import SettingsWidget
 from .plots import LossPlot, SymmetryPlot, WeightsPlot
 
@@ -481,10 +481,16 @@ class MainWindow(QMainWindow):
     def show_exception(self, kind, error, details: str) -> None:
         self.controller.pause()
         self.last_error = f"{kind.__name__}: {error}"
-        box = QMessageBox(QMessageBox.Icon.Critical, "Something went wrong",
-                          f"An unexpected error: {kind.__name__}: {error}\n\nYour work is "
-                          "untouched and the app goes on; saving it now is a good idea. "
-                          "The details below help to report it.",
+        if issubclass(kind, MemoryError):  # not a bug: a network too large for the memory
+            title, text = "Not enough memory", (
+                f"Backprop Lab ran out of memory: {describe_error(error)}\n\nYour work is "
+                "untouched and the app goes on; saving it now is a good idea.")
+        else:
+            title, text = "Something went wrong", (
+                f"An unexpected error: {kind.__name__}: {error}\n\nYour work is "
+                "untouched and the app goes on; saving it now is a good idea. "
+                "The details below help to report it.")
+        box = QMessageBox(QMessageBox.Icon.Critical, title, text,
                           QMessageBox.StandardButton.Ok, self)
         box.setObjectName("exception_dialog")
         box.setDetailedText(details)

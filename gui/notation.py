@@ -21,6 +21,14 @@ def parse_number(text: str, field: str) -> float:
         raise ValueError(f"{field}: {error}") from None
 
 
+def describe_error(error: BaseException) -> str:
+    """An error as a message shows it; a MemoryError (which says nothing) in words."""
+    if isinstance(error, MemoryError):
+        return ("not enough memory for it (the app goes on; use a smaller network or fewer "
+                "observations, or close other programs)")
+    return str(error)
+
+
 def parameter_name(network: Network, address: ParameterAddress) -> str:
     plain = network.plain_weight_names()
     if plain is not None and address in plain:

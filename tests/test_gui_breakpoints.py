@@ -234,3 +234,32 @@ def test_a_deleted_panel_stops_listening(qtbot):
     QCoreApplication.sendPostedEvents(panel, QEvent.Type.DeferredDelete)
     breakpoints.add(LossBelow(0.5))  # would raise if the dead panel were still told
     assert breakpoints._listeners == []
+
+
+def test_breakpoints_are_saved_with_the_work_and_come_back_when_opened(open_window, qtbot,
+                                                                        tmp_path):
+    """A breakpoint is part of the work (issue 12, point 4): adding one marks the file
+    unsaved, Save writes it, Open brings it back (enabled or not), New or another file
+    replaces the list with that file's own."""
+    window = open_window(EXAMPLES / "seed-000.json")
+    path = tmp_path / "mine.json"
+    assert window.save_file(path)
+    panel = window.debugger.breakpoints_panel
+    add(qtbot, panel, "loss_below", "0.25")
+    add(qtbot, panel, "iteration_reaches", "40")
+    assert window.windowTitle() == "mine.json • — Backprop Lab"
+    tree = panel.findChild(QTreeWidget, "breakpoints_list")
+    tree.topLevelItem(1).setCheckState(0, Qt.CheckState.Unchecked)  # as the checkbox does
+    saved = [b.to_dict() for b in window.controller.breakpoints.items]
+    assert saved[1]["enabled"] is False
+    assert window.save_file(path)
+    assert window.windowTitle() == "mine.json — Backprop Lab"
+    window.files.new_file()
+    assert len(window.controller.breakpoints) == 0
+    assert window.open_file(path)
+    assert [b.to_dict() for b in window.controller.breakpoints.items] == saved
+    assert rows(panel) == [("loss < 0.25", True, ""), ("iteration reaches 40", False, "")]
+    assert window.windowTitle() == "mine.json — Backprop Lab"
+    # a window opened on the file has them too
+    other = open_window(path)
+    assert [b.to_dict() for b in other.controller.breakpoints.items] == saved

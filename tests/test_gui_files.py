@@ -302,6 +302,25 @@ def _directory(folder: Path) -> Path:
     return path
 
 
+def _fifo(folder: Path) -> Path:
+    """A named pipe: open() would wait for a writer for ever; Open must refuse at once."""
+    path = folder / "pipe.json"
+    os.mkfifo(path)
+    return path
+
+
+def _too_large_for_memory(folder: Path) -> Path:
+    """Issue 12's file: [1, 4096, 900, 1] and 100,000 observations, 1.4 MB and within every
+    count, but it needs tens of GiB to train and show (the test's budget is 8 GiB)."""
+    path = folder / "big.json"
+    path.write_text(json.dumps({
+        "format": "backprop-lab/1",
+        "network": {"layers": [1, 4096, 900, 1], "activations": ["relu", "relu", "linear"],
+                    "init": {"scheme": "he_normal", "seed": 0}},
+        "data": {"inputs": [[0.5]] * 100_000, "targets": [[1.0]] * 100_000}}))
+    return path
+
+
 BAD_FILES = {  # how to make it → what the message must say about it
     "malformed": (_malformed, "not valid JSON"),
     "truncated": (_truncated, "not valid JSON"),
@@ -311,11 +330,14 @@ BAD_FILES = {  # how to make it → what the message must say about it
     "newer": (_newer, "written by a newer version"),
     "missing": (_missing, "No such file"),
     "directory": (_directory, "directory"),
+    "fifo": (_fifo, "named pipe (FIFO), not a regular file"),
+    "too large for memory": (_too_large_for_memory, "more than the 8.0 GiB this app allows"),
 }
 
 
 @pytest.mark.parametrize("kind", sorted(BAD_FILES))
-def test_open_a_bad_file_keeps_the_work(open_window, qtbot, tmp_path, kind):
+def test_open_a_bad_file_keeps_the_work(open_window, qtbot, tmp_path, kind, monkeypatch):
+    monkeypatch.setenv("BACKPROP_LAB_MEMORY_BUDGET", "8G")  # the same figures on any machine
     make, problem = BAD_FILES[kind]
     window = open_window(user_copy(tmp_path), show=True)
     window.controller.stepper.run(2)
