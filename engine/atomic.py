@@ -7,14 +7,19 @@ the open descriptor decides, so nothing can be swapped in between the check and 
 
 Writing (``write_bytes_atomic``): an interruption never leaves the file half-written: a
 temporary file beside the target, fsynced, renamed over it, and the folder fsynced so that
-the rename lasts. Networks (fileformat), data sets (datasets) and exports all save through
-here.
+the rename lasts. A symbolic link is written through (its target changes, the link stays);
+a file with several hard links is rewritten in place behind a backup copy, so that every
+name sees the new content. Networks (fileformat), data sets (datasets), exports, settings
+and recovery files all save through here. ``remove_interrupted_saves`` cleans up what a
+killed save left behind.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
+import shutil
 import stat
 import tempfile
 
@@ -79,34 +84,147 @@ def read_regular_file(path: str | os.PathLike, limit: int, too_large,
     return data
 
 
-def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> None:
-    """Replace ``path`` by ``data`` atomically: on any failure the old file stays as it was
-    and no temporary file is left behind. A new file gets mode 0644, an old one keeps its."""
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(
-        prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory)
+def _sync_directory(directory: str) -> None:
+    """Make a rename or an unlink in ``directory`` durable (POSIX; elsewhere a no-op)."""
+    with contextlib.suppress(OSError, AttributeError):
+        handle = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(handle)
+        finally:
+            os.close(handle)
+
+
+def _copy_into(file, source) -> None:
+    """Write ``source`` (bytes, or an open binary file to copy) into ``file``."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        file.write(source)
+    else:
+        shutil.copyfileobj(source, file, 1 << 20)
+
+
+def _write_beside(directory: str, name: str, data_or_source, suffix: str) -> str:
+    """A new file ``.NAME.<pid>-XXXX<suffix>`` in ``directory`` holding ``data_or_source``
+    (bytes, or an open binary file to copy), written and fsynced. The process id in the name
+    tells a later ``remove_interrupted_saves`` whether the writer can still be at work."""
+    handle, temporary = tempfile.mkstemp(prefix=f".{name}.{os.getpid()}-", suffix=suffix,
+                                         dir=directory)
     try:
         with os.fdopen(handle, "wb") as file:
-            file.write(data)
+            _copy_into(file, data_or_source)
             file.flush()
             os.fsync(file.fileno())
-        with contextlib.suppress(OSError):
-            mode = os.stat(path).st_mode & 0o777 if os.path.exists(path) else 0o644
-            os.chmod(temporary, mode)
-        os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
-    with contextlib.suppress(OSError, AttributeError):  # make the rename durable (POSIX)
-        directory_handle = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(directory_handle)
-        finally:
-            os.close(directory_handle)
+    return temporary
 
 
+def _overwrite(target: str, source) -> None:
+    """Write ``source`` (bytes or a binary file) over ``target``'s content, in place (the
+    inode, so every hard link, keeps it), and fsync."""
+    with open(target, "r+b") as file:
+        _copy_into(file, source)
+        file.truncate()
+        file.flush()
+        os.fsync(file.fileno())
+
+
+def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> None:
+    """Replace the content of ``path`` by ``data`` so that an interruption never leaves it
+    half-written; on a failure the old content stays and no temporary file is left behind.
+
+    - A symbolic link is followed: its target gets the content, the link stays a link.
+    - The file keeps its mode (and its owner where the system allows); a new one gets 0644.
+    - An ordinary file is replaced by a temporary file renamed over it.
+    - A file with other hard links is rewritten in place, so that every name sees the new
+      content: its old content is first copied, whole and fsynced, beside it
+      (``.NAME.<pid>-XXXX.backup``); if the rewrite fails it is copied back, and if the
+      process dies in the middle, ``remove_interrupted_saves`` copies it back later."""
+    target = os.path.realpath(os.fspath(path))
+    directory, name = os.path.split(target)
+    try:
+        info = os.stat(target)
+    except FileNotFoundError:
+        info = None
+    if info is not None and stat.S_ISREG(info.st_mode) and info.st_nlink > 1:
+        _rewrite_in_place(target, directory, name, data)
+        return
+    temporary = _write_beside(directory, name, data, ".tmp")
+    try:
+        with contextlib.suppress(OSError):
+            os.chmod(temporary, stat.S_IMODE(info.st_mode) if info is not None else 0o644)
+        if info is not None and hasattr(os, "chown"):
+            with contextlib.suppress(OSError):
+                os.chown(temporary, info.st_uid, info.st_gid)
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    _sync_directory(directory)
+
+
+def _rewrite_in_place(target: str, directory: str, name: str, data: bytes) -> None:
+    with open(target, "rb") as old:
+        backup = _write_beside(directory, name, old, ".backup")
+    _sync_directory(directory)
+    try:
+        _overwrite(target, data)
+    except BaseException:
+        with open(backup, "rb") as old:  # put the old content back; if that fails too, the
+            _overwrite(target, old)  # backup stays for remove_interrupted_saves
+        os.unlink(backup)
+        raise
+    os.unlink(backup)
+    _sync_directory(directory)
+
+
+# .NAME.<pid>-XXXXXXXX.tmp or .backup, as _write_beside names them
+_LEFT_BEHIND = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)-[A-Za-z0-9_]+\.(?P<kind>tmp|backup)$")
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False  # this process writes one file at a time and is not writing now
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # another user's process: leave its files alone
+    return True
+
+
+def remove_interrupted_saves(directory: str | os.PathLike) -> list[str]:
+    """Clean up after saves that were interrupted (the process killed, the machine off)
+    in ``directory``: a temporary file of an atomic write is removed (the file it was to
+    replace is whole); the backup of an in-place rewrite is copied back over its file
+    (which may be half-written) and then removed. Files of processes that still run are left
+    alone. Returns the names of the files cleaned up; errors are ignored (a later call tries
+    again)."""
+    directory = os.fspath(directory)
+    cleaned = []
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return cleaned
+    for entry in names:
+        match = _LEFT_BEHIND.match(entry)
+        if match is None or _alive(int(match["pid"])):
+            continue
+        left = os.path.join(directory, entry)
+        with contextlib.suppress(OSError):
+            if match["kind"] == "backup":
+                target = os.path.join(directory, match["name"])
+                if os.path.isfile(target):
+                    with open(left, "rb") as old:
+                        _overwrite(target, old)
+            os.unlink(left)
+            cleaned.append(entry)
+    if cleaned:
+        _sync_directory(directory)
+    return cleaned
 def write_text_atomic(path: str | os.PathLike, text: str) -> None:
     """``write_bytes_atomic`` of ``text`` encoded as UTF-8."""
     write_bytes_atomic(path, text.encode("utf-8"))

@@ -307,7 +307,8 @@ def _read_breakpoints(value) -> list[Breakpoint]:
             for index, item in enumerate(items)]
 
 
-def _read_document(value) -> Document:
+def read_document(value) -> Document:
+    """A document from parsed JSON (``parse_json``'s values); raises FileFormatError."""
     if not isinstance(value, dict):
         fail("file", f"expected a JSON object {{…}} at the top level, got {describe(value)}")
     no_duplicates(value, "document")
@@ -337,7 +338,7 @@ def loads(text: str | bytes) -> Document:
     with_path("", check_read_memory, len(text))
     if isinstance(text, (bytes, bytearray)):
         text = decode(bytes(text))
-    return _read_document(parse_json(text))
+    return read_document(parse_json(text))
 
 
 def load(path: str | os.PathLike) -> Document:

@@ -10,16 +10,18 @@ Settings and recovery files live in one folder: ``$BACKPROP_LAB_CONFIG_DIR`` if 
 tests give each test its own), else the platform's per-user configuration folder. The
 settings (recent files, window layout) are a JSON file, checked value by value when read
 (gui/settings.py); a failure to write them loses no work, so it is a note in the status bar
-after Open, Save or Clear the list, and silent at close. A recovery file is an ordinary
-Backprop Lab file named ``<process id>-<session>.json`` plus a small JSON note of where the
-work came from; a file whose process is gone, or whose process id is this one's but not its
-session (containers reuse process ids), was left by a crash.
+after Open, Save or Clear the list, and silent at close. A recovery file
+(engine/recovery.py) is named ``<process id>-<session>.json`` and holds the work with the path
+it belongs to, written atomically; a file whose process is gone, or whose process id is this
+one's but not its session (containers reuse process ids), was left by a crash. What crashed
+saves leave behind (temporary files, backups of in-place rewrites) is cleaned up at start, in
+the recovery folder and the recent files' folders, and in a file's folder when it is opened
+or saved.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import time
 import uuid
@@ -30,7 +32,8 @@ from PySide6.QtCore import QByteArray, QObject, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from engine import fileformat
+from engine import fileformat, recovery
+from engine.atomic import remove_interrupted_saves
 
 from . import settings as store
 from .notation import describe_error
@@ -74,25 +77,13 @@ def _owner_alive(stem: str) -> bool | None:
     return _process_alive(pid)
 
 
-def orphaned_recovery_files() -> list[tuple[Path, dict]]:
-    """Recovery files left by processes that are no longer running, newest first, each with
-    its note ({"path": original file or None, "saved_at": seconds since the epoch})."""
+def orphaned_recovery_files() -> list[Path]:
+    """Recovery files left by processes that are no longer running (their unreadable
+    leftovers, *.unreadable, and the notes of earlier versions are not among them)."""
     folder = recovery_dir()
-    found = []
-    for file in sorted(folder.glob("*.json")) if folder.is_dir() else []:
-        if file.name.endswith(".note.json") or _owner_alive(file.stem) is not False:
-            continue
-        note = {"path": None, "saved_at": file.stat().st_mtime}
-        with contextlib.suppress(OSError, ValueError):
-            read = json.loads(file.with_suffix(".note.json").read_text("utf-8"))
-            if isinstance(read, dict):
-                if isinstance(read.get("path"), str):
-                    note["path"] = read["path"]
-                if isinstance(read.get("saved_at"), (int, float)):
-                    note["saved_at"] = float(read["saved_at"])
-        found.append((file, note))
-    found.sort(key=lambda item: -item[1]["saved_at"])
-    return found
+    return [file for file in (sorted(folder.glob("*.json")) if folder.is_dir() else [])
+            if not file.name.endswith(recovery.NOTE_SUFFIX)
+            and _owner_alive(file.stem) is False]
 
 
 def _and(message: str, problem: str) -> str:
@@ -247,6 +238,7 @@ class FileManager(QObject):
         path = Path(path)
         if ask and not self.may_lose_work():
             return False
+        self.clean_interrupted_saves(Path(os.path.realpath(path)).parent)
         try:
             document = fileformat.load(path)
         except (OSError, ValueError, MemoryError) as error:
@@ -291,8 +283,10 @@ class FileManager(QObject):
         return self.save_file(name)
 
     def save_file(self, path: Path | str) -> bool:
-        """Save atomically (the old file stays whole if anything fails)."""
+        """Save atomically (the old file stays whole if anything fails); through a symbolic
+        link to its target, and to every name of a hard-linked file (engine.atomic)."""
         path = Path(path)
+        self.clean_interrupted_saves(Path(os.path.realpath(path)).parent)
         try:
             fileformat.save(path, self.controller.document())
         except (OSError, ValueError, MemoryError) as error:
@@ -386,17 +380,18 @@ class FileManager(QObject):
         return recovery_dir() / f"{os.getpid()}-{self.session}.json"
 
     def autosave(self) -> bool:
-        """Write the work to this process's recovery file if there is unsaved work."""
+        """Write the work to this process's recovery file if there is unsaved work: one
+        file, the work with the path it belongs to, replaced atomically (a full disk leaves
+        the previous one whole)."""
         if not self.is_modified():
             self.remove_own_recovery()
             return False
         file = self.own_recovery_file()
+        path = self.controller.path
         try:
             file.parent.mkdir(parents=True, exist_ok=True)
-            fileformat.save(file, self.controller.document())
-            path = self.controller.path
-            note = {"path": str(path) if path else None, "saved_at": time.time()}
-            file.with_suffix(".note.json").write_text(json.dumps(note), "utf-8")
+            recovery.save(file, self.controller.document(), str(path) if path else None,
+                          time.time())
         except (OSError, ValueError, MemoryError) as error:
             self.window.statusBar().showMessage(
                 f"Autosave failed: {describe_error(error)}", 10000)
@@ -404,10 +399,7 @@ class FileManager(QObject):
         return True
 
     def remove_own_recovery(self) -> None:
-        file = self.own_recovery_file()
-        for leftover in (file, file.with_suffix(".note.json")):
-            with contextlib.suppress(OSError):
-                leftover.unlink()
+        self._discard_recovery(self.own_recovery_file())
 
     def _ask_recover(self, original: str | None, saved_at: float) -> bool:
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(saved_at))
@@ -418,22 +410,28 @@ class FileManager(QObject):
 
     def offer_recovery(self) -> bool:
         """At start: offer the newest work a crashed session left; True if restored. A file
-        that cannot be read is renamed *.unreadable (kept, not offered again)."""
-        for file, note in orphaned_recovery_files():
-            if not self.ask_recover(note["path"], note["saved_at"]):
-                self._discard_recovery(file)
-                continue
+        that cannot be read is renamed *.unreadable (kept, not offered again), with one
+        message. First, saves that a crash interrupted are cleaned up: in the recovery
+        folder and in the folders of the recent files."""
+        self.clean_interrupted_saves(recovery_dir(), *(p.parent for p in self.recent_files()))
+        found = []
+        for file in orphaned_recovery_files():
             try:
-                document = fileformat.load(file)
+                found.append((file, *recovery.load(file)))
             except (OSError, ValueError, MemoryError) as error:
                 self.window.show_error("Could not recover the work",
-                                       f"{file}: {describe_error(error)}")
+                                       f"{file}: {describe_error(error)}; it is kept as "
+                                       f"{file.with_suffix('.unreadable').name}")
                 with contextlib.suppress(OSError):
                     file.rename(file.with_suffix(".unreadable"))
                 with contextlib.suppress(OSError):
-                    file.with_suffix(".note.json").unlink()
+                    file.with_suffix(recovery.NOTE_SUFFIX).unlink()
+        found.sort(key=lambda item: -item[3])  # the newest first
+        for file, document, original, saved_at in found:
+            if not self.ask_recover(original, saved_at):
+                self._discard_recovery(file)
                 continue
-            original = Path(note["path"]) if note["path"] else None
+            original = Path(original) if original else None
             self.controller.load(document, original)
             self.mark_saved()
             self.mark_unsaved()  # restored work is unsaved until the learner saves it
@@ -445,9 +443,17 @@ class FileManager(QObject):
         return False
 
     def _discard_recovery(self, file: Path) -> None:
-        for leftover in (file, file.with_suffix(".note.json")):
+        for leftover in (file, file.with_suffix(recovery.NOTE_SUFFIX)):
             with contextlib.suppress(OSError):
                 leftover.unlink()
+
+    def clean_interrupted_saves(self, *folders: Path) -> list[str]:
+        """What killed saves left in ``folders`` (temporary files, in-place backups): cleaned
+        up (engine.atomic.remove_interrupted_saves). Returns the names, for tests."""
+        cleaned = []
+        for folder in dict.fromkeys(Path(f) for f in folders):  # each folder once
+            cleaned += remove_interrupted_saves(folder)
+        return cleaned
 
     # ----------------------------------------------------------------- close
     def close(self) -> None:

@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +25,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLineEdit, QMenu, QMessageBox
 
-from engine import fileformat
+from engine import fileformat, recovery
 from gui import files as files_module
 from gui.commands import ChangeSettingsCommand, SetParametersCommand
 
@@ -649,26 +650,28 @@ def test_autosave_only_with_unsaved_work_and_closing_removes_it(qtbot, own_confi
                                                                  tmp_path):
     path = user_copy(tmp_path)
     window = make_window(qtbot, path)
-    recovery = own_config_dir / "recovery" / f"{os.getpid()}-{window.files.session}.json"
-    note = recovery.with_suffix(".note.json")
-    assert window.files.own_recovery_file() == recovery
+    kept = own_config_dir / "recovery" / f"{os.getpid()}-{window.files.session}.json"
+    assert window.files.own_recovery_file() == kept
     assert window.files.autosave() is False
-    assert not recovery.exists() and not note.exists()
+    assert not kept.exists()
     edit(window)
     window.controller.stepper.run(2)
+    before = time.time()
     assert window.files.autosave() is True
-    assert np.array_equal(fileformat.load(recovery).network.theta,
-                          window.controller.network.theta)
-    written = json.loads(note.read_text("utf-8"))
-    assert written["path"] == str(path)
-    assert isinstance(written["saved_at"], float)
+    # one file: the work with the path it belongs to and when it was kept (issue 12, 3)
+    document, original, saved_at = recovery.load(kept)
+    assert np.array_equal(document.network.theta, window.controller.network.theta)
+    assert document.state.iteration == 2
+    assert original == str(path)
+    assert before <= saved_at <= time.time()
+    assert sorted(p.name for p in kept.parent.iterdir()) == [kept.name]  # no note, no temp
     # saving removes it (nothing unsaved any more), the next edit brings it back
     assert window.files.save_file(path)
-    assert not recovery.exists() and not note.exists()
+    assert not kept.exists()
     edit(window, 0.5)
     assert window.files.autosave() is True
     assert window.close() is True
-    assert not recovery.exists() and not note.exists()
+    assert not kept.exists()
 
 
 def test_autosave_runs_from_its_timer_and_a_failure_is_said(open_window, own_config_dir):
@@ -678,7 +681,7 @@ def test_autosave_runs_from_its_timer_and_a_failure_is_said(open_window, own_con
     edit(window, 0.5, W1)
     timer.timeout.emit()  # a minute went by
     own = window.files.own_recovery_file()
-    assert np.array_equal(fileformat.load(own).network.theta, window.controller.network.theta)
+    assert np.array_equal(recovery.load(own)[0].network.theta, window.controller.network.theta)
     window.files.remove_own_recovery()
     shutil.rmtree(own.parent)
     own.parent.write_text("a file where the recovery folder should be")
@@ -689,7 +692,7 @@ def test_autosave_runs_from_its_timer_and_a_failure_is_said(open_window, own_con
 
 def crashed_work(qtbot, own_config_dir, tmp_path):
     """Work left by a crashed process: a recovery file under a dead pid. Returns (the work's
-    θ, its original path, the recovery file, its note)."""
+    θ, its original path, the recovery file)."""
     path = user_copy(tmp_path)
     window = make_window(qtbot, path)
     edit(window, -0.875)
@@ -699,16 +702,15 @@ def crashed_work(qtbot, own_config_dir, tmp_path):
     own = window.files.own_recovery_file()
     orphan = own_config_dir / "recovery" / f"{dead_pid()}.json"
     shutil.copyfile(own, orphan)
-    shutil.copyfile(own.with_suffix(".note.json"), orphan.with_suffix(".note.json"))
     assert window.close() is True  # this process's own file goes, the orphan stays
     assert not own.exists()
-    return theta, path, orphan, orphan.with_suffix(".note.json")
+    return theta, path, orphan
 
 
 def test_recovery_after_a_crash_restores_the_work(open_window, qtbot, own_config_dir,
                                                   tmp_path):
-    theta, path, orphan, note = crashed_work(qtbot, own_config_dir, tmp_path)
-    saved_at = json.loads(note.read_text("utf-8"))["saved_at"]
+    theta, path, orphan = crashed_work(qtbot, own_config_dir, tmp_path)
+    saved_at = json.loads(orphan.read_text("utf-8"))["saved_at"]
     window = open_window(SEED_000)
     asked = []
     window.files.ask_recover = lambda original, when: asked.append((original, when)) or True
@@ -720,7 +722,7 @@ def test_recovery_after_a_crash_restores_the_work(open_window, qtbot, own_config
     assert c.network.get(W5) != 0.4 and c.stepper.iteration == 3
     assert c.path == path
     assert window.windowTitle() == title("mine.json", True)
-    assert not orphan.exists() and not note.exists()
+    assert not orphan.exists()
     # from now on kept under this process's name, which is not offered to itself
     assert window.files.own_recovery_file().exists()
     window.files.ask_recover = never_asked
@@ -729,22 +731,22 @@ def test_recovery_after_a_crash_restores_the_work(open_window, qtbot, own_config
 
 def test_recovery_declined_deletes_it_and_restores_nothing(open_window, qtbot, own_config_dir,
                                                            tmp_path):
-    _, _, orphan, note = crashed_work(qtbot, own_config_dir, tmp_path)
+    _, _, orphan = crashed_work(qtbot, own_config_dir, tmp_path)
     window = open_window(SEED_000)
     before = snapshot(window)
     window.files.ask_recover = lambda original, when: False
     assert window.files.offer_recovery() is False
     assert_untouched(window, before)
-    assert not orphan.exists() and not note.exists()
+    assert not orphan.exists()
 
 
 def test_an_unreadable_recovery_file_is_set_aside(open_window, qtbot, own_config_dir,
                                                   tmp_path):
-    _, _, orphan, _ = crashed_work(qtbot, own_config_dir, tmp_path)
+    _, _, orphan = crashed_work(qtbot, own_config_dir, tmp_path)
     orphan.write_bytes(BROKEN_RECOVERY)
     window = open_window(SEED_000, show=True)
     before = snapshot(window)
-    window.files.ask_recover = lambda original, when: True
+    window.files.ask_recover = never_asked  # nothing readable to offer
     assert window.files.offer_recovery() is False
     one_error(qtbot, window, orphan.name, "not valid JSON")
     assert_untouched(window, before)
@@ -933,7 +935,6 @@ def test_a_crash_under_this_very_process_id_is_still_offered(open_window, qtbot,
     own = window.files.own_recovery_file()
     earlier = own.with_name(f"{os.getpid()}-0123456789ab.json")
     shutil.copyfile(own, earlier)
-    shutil.copyfile(own.with_suffix(".note.json"), earlier.with_suffix(".note.json"))
     fresh = open_window()
     offered = []
     fresh.files.ask_recover = lambda path, when: offered.append(path) or True
@@ -941,3 +942,108 @@ def test_a_crash_under_this_very_process_id_is_still_offered(open_window, qtbot,
     assert offered == [str(path)]  # only the crash's, not the live window's
     assert fresh.controller.network.get(W5) == 0.375
     assert not earlier.exists() and own.exists()
+
+
+# ------------------------------------------------ interrupted saves, links (issue 12, 2–3)
+def test_an_autosave_on_a_full_disk_keeps_the_last_one_whole_and_tied_to_its_file(
+        qtbot, own_config_dir, tmp_path, monkeypatch, open_window):
+    """The disk fills up during an autosave: the status bar says so, and the previous
+    recovery file — the work and the path it belongs to, in one file — is still whole, so
+    after a crash the work comes back as mine.json's, not as an untitled network."""
+    from engine import atomic
+
+    path = user_copy(tmp_path)
+    window = make_window(qtbot, path)
+    edit(window, -0.875)
+    assert window.files.autosave()
+    own = window.files.own_recovery_file()
+    kept = own.read_bytes()
+    edit(window, 0.125, W1)
+    copy_into = atomic._copy_into
+
+    def full(file, source):
+        file.write(source[:4096])
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(atomic, "_copy_into", full)
+    assert window.files.autosave() is False
+    monkeypatch.setattr(atomic, "_copy_into", copy_into)
+    assert window.statusBar().currentMessage() == "Autosave failed: [Errno 28] No space left " \
+                                                  "on device"
+    assert own.read_bytes() == kept
+    assert sorted(p.name for p in own.parent.iterdir()) == [own.name]  # no temporary left
+    orphan = own.with_name(f"{dead_pid()}.json")  # the crash: the process is gone
+    shutil.copyfile(own, orphan)
+    assert window.close() is True
+    fresh = open_window(SEED_000)
+    offered = []
+    fresh.files.ask_recover = lambda original, when: offered.append(original) or True
+    assert fresh.files.offer_recovery() is True
+    assert offered == [str(path)]
+    assert fresh.controller.path == path
+    assert fresh.controller.network.get(W5) == -0.875
+    assert fresh.windowTitle() == title("mine.json", True)
+
+
+def test_a_recovery_file_of_an_earlier_version_with_its_note_is_still_offered(
+        open_window, own_config_dir, tmp_path):
+    path = user_copy(tmp_path)
+    folder = own_config_dir / "recovery"
+    folder.mkdir(parents=True)
+    document = fileformat.load(path)
+    document.network.weights[1][0, 0] = 0.625
+    orphan = folder / f"{dead_pid()}.json"
+    orphan.write_text(fileformat.dumps(document).replace('"backprop-lab/2"', '"backprop-lab/1"')
+                      .split(',\n  "state"')[0] + "\n}\n")
+    orphan.with_suffix(".note.json").write_text(json.dumps({"path": str(path),
+                                                            "saved_at": 1.5e9}))
+    window = open_window(SEED_000)
+    asked = []
+    window.files.ask_recover = lambda original, when: asked.append((original, when)) or True
+    assert window.files.offer_recovery() is True
+    assert asked == [(str(path), 1.5e9)]
+    assert window.controller.network.get(W5) == 0.625 and window.controller.path == path
+    assert not orphan.exists() and not orphan.with_suffix(".note.json").exists()
+
+
+def test_interrupted_saves_are_cleaned_up_at_start_and_when_a_file_is_opened(
+        open_window, own_config_dir, tmp_path):
+    """What a killed save left (a temporary file of a process that is gone; the backup of an
+    in-place rewrite, which is put back) is cleaned up in the recovery folder and the recent
+    files' folders at start, and in a file's folder when it is opened."""
+    work = user_copy(tmp_path)
+    other = user_copy(tmp_path, "other.json")
+    folder = work.parent
+    recent = open_window(work)
+    recent.files.add_recent(work)
+    gone = dead_pid()
+    (own_config_dir / "recovery").mkdir(parents=True, exist_ok=True)
+    leftovers = [own_config_dir / "recovery" / f".{gone}-aa.json.{gone}-x1y2z3.tmp",
+                 folder / f".mine.json.{gone}-k9j8h7.tmp"]
+    for leftover in leftovers:
+        leftover.write_text("half a save")
+    original = other.read_bytes()
+    other.write_text('{"format": "backprop-lab/2", "netw')  # a rewrite killed half-way
+    backup = folder / f".other.json.{gone}-b4c5d6.backup"
+    backup.write_bytes(original)
+    window = open_window(SEED_000)
+    window.files.ask_recover = never_asked
+    assert window.files.offer_recovery() is False
+    assert not any(leftover.exists() for leftover in leftovers) and not backup.exists()
+    assert other.read_bytes() == original
+    later = folder / f".other.json.{gone}-q1w2e3.tmp"
+    later.write_text("another half")
+    assert window.open_file(other) is True
+    assert not later.exists()
+
+
+def test_saving_from_the_window_through_a_symbolic_link_keeps_the_link(open_window, tmp_path):
+    real = user_copy(tmp_path)
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    window = open_window(link)
+    edit(window, 0.3125)
+    assert window.save_file(link)
+    assert link.is_symlink() and os.readlink(link) == str(real)
+    assert fileformat.load(real).network.get(W5) == 0.3125
+    assert window.windowTitle() == title("link.json")
