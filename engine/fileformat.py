@@ -344,10 +344,17 @@ def loads(text: str | bytes) -> Document:
 def load(path: str | os.PathLike) -> Document:
     """Read a file; its size is checked before it is read, and anything but a regular file
     (a FIFO, a device) is refused without blocking. OSError passes through."""
-    data = read_regular_file(path, MAX_FILE_BYTES, lambda size: FileFormatError(
-        f"file: {size} bytes, larger than the limit of {MAX_FILE_BYTES} bytes"),
-        before_reading=lambda size: with_path("", check_read_memory, size))
-    return loads(data)
+    def too_large(size: int) -> FileFormatError:
+        return FileFormatError(f"file: {size} bytes, larger than the limit of "
+                               f"{MAX_FILE_BYTES} bytes")
+
+    def before_reading(size: int) -> None:
+        with_path("", check_read_memory, size)
+
+    # one expression, no names in between: each stage's input (the bytes, then the text) is
+    # freed as soon as the next stage has it, so a large file is never held three times
+    return read_document(parse_json(decode(read_regular_file(
+        path, MAX_FILE_BYTES, too_large, before_reading=before_reading))))
 
 
 def _parameter_vector_json(network: Network, flat: np.ndarray) -> dict:
@@ -414,9 +421,10 @@ def render_json(value, indent: str = "") -> str:
     """JSON with one line per row of numbers. Floats are written with repr: exact."""
     inner = indent + "  "
     if isinstance(value, dict):
-        flat = json.dumps(value, allow_nan=False, ensure_ascii=False)
-        if len(flat) <= 72 and not any(isinstance(v, (list, dict)) for v in value.values()):
-            return flat
+        if not any(isinstance(v, (list, dict)) for v in value.values()):  # a short one: flat
+            flat = json.dumps(value, allow_nan=False, ensure_ascii=False)
+            if len(flat) <= 72:
+                return flat
         items = [f"{inner}{json.dumps(k)}: {render_json(v, inner)}" for k, v in value.items()]
         return "{\n" + ",\n".join(items) + f"\n{indent}}}"
     if isinstance(value, list) and value and isinstance(value[0], (list, dict)):

@@ -47,7 +47,8 @@ ARRAYS_PER_NEURON_STEP = 5
 # per parameter: θ, the document's copy, two gradient buffers, the update's temporaries (3)
 ARRAYS_PER_PARAMETER = 7
 HISTORY_BYTES = 160 * 2**20  # snapshots, checkpoints (64 MiB each) and exact losses (32 MiB)
-# reading a file: its bytes and its text, then about 40 bytes per number as Python objects
+# reading a file: its text, then about 32 bytes per number as Python objects (measured:
+# 2.9 times the file at the largest network, bench/file_limits.py)
 READ_BYTES_PER_FILE_BYTE = 4
 # --trace as JSON: a Python float in a list (32 bytes), then its text (up to 26)
 TRACE_BYTES_PER_NUMBER = 60
@@ -94,15 +95,20 @@ def training_memory(sizes: list[int], observations: int, batch: int | None = Non
                     optimizer_vectors: int = 2) -> int:
     """Bytes the engine and its views hold for a network of ``sizes`` trained on
     ``observations`` (``batch`` a step: all of them by default) with an optimiser keeping
-    ``optimizer_vectors`` vectors like θ (momentum 1, Adam 2)."""
+    ``optimizer_vectors`` vectors like θ (momentum 1, Adam 2), counting what reading its
+    file back takes too."""
     neurons = sum(sizes)
     batch = observations if batch is None else min(batch, observations)
     parameters = sum(sizes[l] * sizes[l + 1] + sizes[l + 1] for l in range(len(sizes) - 1))
     per_neuron = 8 * neurons * (ARRAYS_PER_NEURON_SHOWN * observations
                                 + ARRAYS_PER_NEURON_STEP * batch)
     per_parameter = 8 * parameters * (ARRAYS_PER_PARAMETER + optimizer_vectors)
-    data = 8 * 3 * observations * (sizes[0] + sizes[-1])  # the stepper's, the document's, a batch
-    return per_neuron + per_parameter + data + HISTORY_BYTES
+    data_values = observations * (sizes[0] + sizes[-1])
+    data = 8 * 3 * data_values  # the stepper's, the document's, a batch
+    # and opening its file again (what this machine trains, it must also read back)
+    file_bytes = (NUMBER_CHARS + 2) * (parameters * (1 + optimizer_vectors) + data_values)
+    return (per_neuron + per_parameter + data + HISTORY_BYTES
+            + READ_BYTES_PER_FILE_BYTE * file_bytes)
 
 
 def check_memory(sizes: list[int], observations: int, batch: int | None = None,

@@ -136,6 +136,18 @@ class LossLog:
         self._drop_beyond_budget(keep=block)
         return values
 
+    def kept(self, begin: int, end: int) -> bool:
+        """Whether the exact losses of iterations ``begin`` … ``end`` − 1 are all in memory
+        (reading them then costs no replay)."""
+        first, last = max(begin, self.start) - self.start, min(end, self.stop) - self.start
+        return last <= first or all(
+            block in self._blocks for block in range(first // BLOCK, (last - 1) // BLOCK + 1))
+
+    def needs_replay(self, begin: int, end: int, bins: int) -> bool:
+        """Whether ``envelope(begin, end, bins)`` would recompute dropped losses."""
+        span = min(end, self.stop) - max(begin, self.start)
+        return span <= max(EXACT_SPAN, 2 * bins + 1) and not self.kept(begin, end)
+
     def values(self, begin: int | None = None, end: int | None = None) -> np.ndarray:
         """The exact losses of iterations ``begin`` … ``end`` − 1 (default: all), recomputed
         where they were dropped. A new array."""

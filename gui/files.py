@@ -388,6 +388,7 @@ class FileManager(QObject):
             return False
         file = self.own_recovery_file()
         path = self.controller.path
+        started = time.perf_counter()
         try:
             file.parent.mkdir(parents=True, exist_ok=True)
             recovery.save(file, self.controller.document(), str(path) if path else None,
@@ -396,6 +397,11 @@ class FileManager(QObject):
             self.window.statusBar().showMessage(
                 f"Autosave failed: {describe_error(error)}", 10000)
             return False
+        finally:
+            # a network of millions of parameters takes seconds to write: the window waits
+            # for it, so it waits at most a twentieth of the time between autosaves
+            seconds = time.perf_counter() - started
+            self.autosave_timer.setInterval(max(AUTOSAVE_MS, int(20_000 * seconds)))
         return True
 
     def remove_own_recovery(self) -> None:

@@ -9,6 +9,7 @@ import time
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication
 
 from engine.symmetry import distinct_counts_over_history
 
@@ -217,7 +218,20 @@ class LossPlot(HistoryPlot):
         # the log draws like the exact losses at any zoom: exact values over a span of up
         # to EXACT_SPAN iterations (recomputed where long runs dropped them), its kept
         # minima and maxima beyond (engine.loss_log)
-        x, losses = log.envelope(begin, end, self._bins())
+        bins = self._bins()
+        if log.needs_replay(begin, end, bins):
+            # zoomed into losses a long run dropped: they are recomputed from the
+            # checkpoints (about 3 s per 100,000 iterations of seed 000)
+            QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+            self.controller.message_posted.emit(
+                f"Recomputing the losses of iterations {begin:,} … {end - 1:,} from the "
+                "checkpoints (a long run keeps only the newest exactly)")
+            try:
+                x, losses = log.envelope(begin, end, bins)
+            finally:
+                QApplication.restoreOverrideCursor()
+        else:
+            x, losses = log.envelope(begin, end, bins)
         values = np.maximum(losses, 1e-300) if self.log_scale else losses
         _dots_while_few(self.curve, len(x))
         self.curve.setData(x, values)

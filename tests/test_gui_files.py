@@ -1047,3 +1047,21 @@ def test_saving_from_the_window_through_a_symbolic_link_keeps_the_link(open_wind
     assert link.is_symlink() and os.readlink(link) == str(real)
     assert fileformat.load(real).network.get(W5) == 0.3125
     assert window.windowTitle() == title("link.json")
+
+
+def test_a_slow_autosave_waits_longer_before_the_next(open_window, monkeypatch):
+    """Writing a network of millions of parameters takes seconds, and the window waits for
+    it: the next autosave comes after twenty times as long (a minute at least)."""
+    import types
+
+    window = open_window()
+    edit(window, 0.5, W1)
+    clock = iter([100.0, 104.5])  # the autosave took 4.5 s
+    monkeypatch.setattr(files_module, "time", types.SimpleNamespace(
+        perf_counter=lambda: next(clock), time=time.time, strftime=time.strftime,
+        localtime=time.localtime))
+    assert window.files.autosave()
+    assert window.files.autosave_timer.interval() == 90_000
+    clock = iter([0.0, 0.01])
+    assert window.files.autosave()
+    assert window.files.autosave_timer.interval() == files_module.AUTOSAVE_MS

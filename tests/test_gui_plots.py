@@ -187,6 +187,8 @@ def test_the_loss_plot_is_exact_when_zoomed_into_losses_a_long_run_dropped(
     window.refresh()
     x, y = plot.curve.getOriginalDataset()
     assert y.min() == exact.min() and y.max() == exact.max() and y[-1] == exact[-1]
+    messages: list[str] = []
+    window.controller.message_posted.connect(messages.append)
     plot.getViewBox().setXRange(100, 199, padding=0)  # as the wheel or a drag would
     plot._user_moved()
     qtbot.waitUntil(lambda: plot.curve.getOriginalDataset()[0][-1] < 300)
@@ -194,6 +196,7 @@ def test_the_loss_plot_is_exact_when_zoomed_into_losses_a_long_run_dropped(
     assert x[0] <= 100 and x[-1] >= 199
     np.testing.assert_array_equal(y, exact[x.astype(int)])  # every point exact
     assert 0 in log.exact_blocks  # recomputed, and kept as most recently used
+    assert messages and messages[0].startswith("Recomputing the losses of iterations 99 … 200 ")
 
 
 def test_a_continued_run_plots_from_the_iteration_it_was_saved_at(open_window, tmp_path):
