@@ -393,10 +393,11 @@ def log_softmax(n):
 
 
 def cost(n, a, y):
-    # C = −(1/m) Σ_o Σ_j y ln a with a = softmax(n), computed from n as
-    # Σ y (logsumexp(n) − n_j) / m (terms with y = 0 left out), unclipped
-    log_a = log_softmax(n)
-    return float(-np.sum(y * np.where(y != 0.0, log_a, 0.0)) / n.shape[0])''',
+    # C = −(1/m) Σ_o Σ_j y ln a with a = softmax(n), unclipped: ln a_j = n_j − logsumexp(n),
+    # taken as ln a while every output is above 1e-290 (a keeps its 16 digits there), and
+    # from n once an output saturates towards 0 (where ln a would be −inf or imprecise)
+    log_a = np.log(a) if a.min() > 1e-290 else log_softmax(n)
+    return float(-np.sum(y * log_a) / n.shape[0])''',
 }
 
 

@@ -20,7 +20,8 @@ pairs the cost is computed from the pre-activations n, in the stable form, uncli
 - sigmoid + bce: −ln σ(n) = softplus(−n) and −ln(1 − σ(n)) = softplus(n), so
   C = (1/m) Σ [y softplus(−n) + (1 − y) softplus(n)], softplus(x) = ln(1 + eˣ);
 - softmax + cross-entropy: ln a_j = n_j − logsumexp(n), so
-  C = (1/m) Σ_o Σ_j y_j (logsumexp(n_o) − n_oj).
+  C = (1/m) Σ_o Σ_j y_j (logsumexp(n_o) − n_oj) (taken as ln a while no output is below
+  1e-290: a carries its 16 digits there, and a logarithm costs less than a log-softmax).
 
 That is the function the gradients descend: a saturated output (σ(40) rounds to 1) costs its
 true 40, not the ln(1e12) ≈ 27.63 that a logarithm of a clipped a would cap it at.
@@ -101,11 +102,15 @@ def log_softmax(n: np.ndarray) -> np.ndarray:
     return shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
 
 
+SATURATED = 1e-290  # a softmax output below this has lost digits (or is 0): ln a from n
+
+
 def _cross_entropy(n: np.ndarray, a: np.ndarray, y: np.ndarray) -> float:
-    # −Σ y ln a_j = Σ y (logsumexp(n) − n_j); the products with y = 0 are left out, so an
-    # n_j of −inf against a target of 0 costs nothing (as y ln a → 0 there)
-    log_a = log_softmax(n)
-    return float(-np.sum(y * np.where(y != 0.0, log_a, 0.0)) / n.shape[0])
+    # −Σ y ln a_j with ln a_j = n_j − logsumexp(n). While every output is well inside the
+    # floats, ln a is as accurate (a carries 16 digits) and five times cheaper; once one
+    # saturates (a_j → 0), the log-softmax form from n
+    log_a = np.log(a) if a.min() > SATURATED else log_softmax(n)
+    return float(-np.sum(y * log_a) / n.shape[0])
 
 
 def _cross_entropy_gradient(a: np.ndarray, y: np.ndarray) -> np.ndarray:
