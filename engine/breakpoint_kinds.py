@@ -186,9 +186,10 @@ class LossBelow(_Threshold):
         return float(stepper.evaluate(full=False).loss)
 
     def measure_last(self, stepper) -> float:
-        losses = stepper.history.losses
+        # one loss from the log (its newest block is always in memory): no copy of them all
+        log = stepper.history.loss_log
         t = stepper.iteration - 1
-        return float(losses[t]) if 0 <= t < len(losses) else math.inf
+        return log[t] if log.start <= t < log.stop else math.inf
 
     def hit(self, stepper, measured: float) -> Hit:
         t = stepper.iteration - 1

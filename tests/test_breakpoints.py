@@ -90,6 +90,30 @@ def test_chunked_runs_stop_at_the_same_iteration(seed_000_record):
     assert stepper.iteration == k + 1 and breakpoints.hit.iteration == k + 1
 
 
+def test_loss_below_in_a_run_continued_from_a_file(seed_000_record, monkeypatch):
+    """A run opened at iteration 50 numbers its losses from 50: the breakpoint stops after
+    the same iteration as the uninterrupted run, and reads one loss per check (not a copy of
+    the history each time: that made long runs quadratic)."""
+    from engine.loss_log import LossLog
+
+    losses, _ = seed_000_record
+    k = int(np.flatnonzero(losses < 0.3)[0])
+    assert k > 50
+    stepper = stepper_of()
+    stepper.run(50)
+    continued = fileformat.loads(fileformat.dumps(stepper)).make_stepper()
+    assert continued.start_iteration == 50
+    breakpoints = Breakpoints([LossBelow(0.3)])
+    reads = []
+    values = LossLog.values
+    monkeypatch.setattr(LossLog, "values", lambda log, begin=None, end=None: reads.append(
+        (end or log.stop) - (begin or log.start)) or values(log, begin, end))
+    ran = run_with(breakpoints, continued, 6000)
+    assert (ran, continued.iteration) == (k + 1 - 50, k + 1)
+    assert f"iteration {k}," in breakpoints.hit.message
+    assert reads and max(reads) == 1
+
+
 # -------------------------------------------------------------- gradient norm
 def test_last_gradient_is_the_gradient_each_path_used():
     fast, phased = stepper_of(), stepper_of()
