@@ -520,14 +520,16 @@ def same_run_as(key: str) -> Check:
 
     def test(stepper: Stepper, memo: dict) -> Verdict:
         run = memo[key]
-        losses = stepper.history.losses
+        log = stepper.history.loss_log
         start = initial_parameters(stepper)
         same_start = start is not None and np.array_equal(start, run.initial)
-        same_losses = np.array_equal(losses, run.losses)
+        # as many losses as run A has, not the whole history of a run that went on and on
+        same_losses = len(log) == len(run.losses) and np.array_equal(
+            log.values(log.start, log.start + len(run.losses)), run.losses)
         theirs = _theta_of(run, stepper.iteration) if stepper.phase == 0 else None
         same_here = theirs is not None and np.array_equal(stepper.network.theta, theirs)
-        counts = (f"{len(losses)} iterations" if len(losses) == len(run.losses) else
-                  f"{len(losses)} iterations (run {key}: {len(run.losses)})")
+        counts = (f"{len(log)} iterations" if len(log) == len(run.losses) else
+                  f"{len(log)} iterations (run {key}: {len(run.losses)})")
         return Verdict(bool(same_start and same_losses and same_here),
                        f"initial θ {'equal' if same_start else 'different'}; losses of "
                        f"{counts} {'equal' if same_losses else 'different'}; θ at iteration "
@@ -544,9 +546,9 @@ def different_run_from(key: str) -> Check:
     def test(stepper: Stepper, memo: dict) -> Verdict:
         run = memo[key]
         start = initial_parameters(stepper)
-        losses = stepper.history.losses
-        n = min(len(losses), len(run.losses))
-        differ = np.flatnonzero(losses[:n] != run.losses[:n])
+        log = stepper.history.loss_log
+        n = min(len(log), len(run.losses))
+        differ = np.flatnonzero(log.values(log.start, log.start + n) != run.losses[:n])
         first = f"first at iteration {differ[0]}" if len(differ) else "nowhere"
         other_start = start is not None and not np.array_equal(start, run.initial)
         theirs = _theta_of(run, stepper.iteration) if stepper.phase == 0 else None

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QFileDialog, QInputDialog
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog
 
 from engine import export
 from engine.atomic import write_text_atomic
@@ -150,10 +150,18 @@ class Exports(QObject):
         return Path(name) if name else None
 
     def _run(self, action, path: Path) -> bool:
+        # the loss history of a long run recomputes what its log dropped: seconds, not ms
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             action(path)
         except (OSError, ValueError, MemoryError) as error:
-            self.window.show_error("Could not export", f"{path}: {describe_error(error)}")
+            problem = describe_error(error)
+        else:
+            problem = None
+        finally:
+            QApplication.restoreOverrideCursor()
+        if problem is not None:
+            self.window.show_error("Could not export", f"{path}: {problem}")
             return False
         self.window.statusBar().showMessage(f"Exported {path}", 6000)
         return True
