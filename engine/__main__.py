@@ -27,8 +27,10 @@ class _OneLineParser(argparse.ArgumentParser):
 
 
 def _step_count(text: str) -> int:
+    from .numbers import read_whole_number  # ASCII digits only: not "1_0", not "１"
+
     try:
-        steps = int(text)
+        steps = read_whole_number(text, "steps")
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
     if not 0 <= steps <= MAX_STEPS:

@@ -29,6 +29,9 @@ class Activation:
     derivative: Callable[[np.ndarray, np.ndarray], np.ndarray]
     elementwise: bool = True
     output_only: bool = False
+    # maps an infinite n to a finite a (σ(−inf) = 0, relu(−inf) = 0, softmax of a −inf
+    # entry): the loss and θ would not show it, so the fast path checks n of such layers
+    hides_infinity: bool = False
 
     def backward(self, dcost_da: np.ndarray, da_dn: np.ndarray, a: np.ndarray) -> np.ndarray:
         if self.elementwise:
@@ -85,9 +88,10 @@ def _softmax(n: np.ndarray) -> np.ndarray:
 
 
 ACTIVATIONS: dict[str, Activation] = {
-    "sigmoid": Activation("sigmoid", "σ(n) = 1 / (1 + e^(−n))", _sigmoid, _sigmoid_derivative),
-    "tanh": Activation("tanh", "tanh(n)", np.tanh, _tanh_derivative),
-    "relu": Activation("relu", "max(n, 0)", _relu, _relu_derivative),
+    "sigmoid": Activation("sigmoid", "σ(n) = 1 / (1 + e^(−n))", _sigmoid, _sigmoid_derivative,
+                          hides_infinity=True),
+    "tanh": Activation("tanh", "tanh(n)", np.tanh, _tanh_derivative, hides_infinity=True),
+    "relu": Activation("relu", "max(n, 0)", _relu, _relu_derivative, hides_infinity=True),
     "leaky_relu": Activation(
         "leaky_relu", f"n if n > 0 else {LEAKY_RELU_SLOPE}·n", _leaky_relu, _leaky_relu_derivative
     ),
@@ -99,6 +103,7 @@ ACTIVATIONS: dict[str, Activation] = {
         _sigmoid_derivative,  # diagonal of the Jacobian: a_j (1 − a_j)
         elementwise=False,
         output_only=True,
+        hides_infinity=True,
     ),
 }
 

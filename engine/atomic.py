@@ -8,8 +8,8 @@ the open descriptor decides, so nothing can be swapped in between the check and 
 Writing (``write_bytes_atomic``): an interruption never leaves the file half-written: a
 temporary file beside the target, fsynced, renamed over it, and the folder fsynced so that
 the rename lasts. A symbolic link is written through (its target changes, the link stays);
-a file with several hard links is rewritten in place behind a backup copy, so that every
-name sees the new content. Networks (fileformat), data sets (datasets), exports, settings
+a file with several hard links is rewritten in place from a complete copy beside it, so that
+every name sees the new content. Networks (fileformat), data sets (datasets), exports, settings
 and recovery files all save through here. ``remove_interrupted_saves`` cleans up what a
 killed save left behind.
 """
@@ -17,9 +17,9 @@ killed save left behind.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
-import shutil
 import stat
 import tempfile
 
@@ -94,23 +94,21 @@ def _sync_directory(directory: str) -> None:
             os.close(handle)
 
 
-def _copy_into(file, source) -> None:
-    """Write ``source`` (bytes, or an open binary file to copy) into ``file``."""
-    if isinstance(source, (bytes, bytearray, memoryview)):
-        file.write(source)
-    else:
-        shutil.copyfileobj(source, file, 1 << 20)
+def _copy_into(file, data: bytes) -> None:
+    """Write ``data`` into the new file (one place, which the tests make fail as a full disk
+    would)."""
+    file.write(data)
 
 
-def _write_beside(directory: str, name: str, data_or_source, suffix: str) -> str:
-    """A new file ``.NAME.<pid>-XXXX<suffix>`` in ``directory`` holding ``data_or_source``
-    (bytes, or an open binary file to copy), written and fsynced. The process id in the name
-    tells a later ``remove_interrupted_saves`` whether the writer can still be at work."""
+def _write_beside(directory: str, name: str, data: bytes, suffix: str) -> str:
+    """A new file ``.NAME.<pid>-XXXX<suffix>`` in ``directory`` holding ``data``, written
+    and fsynced. The process id in the name tells a later ``remove_interrupted_saves``
+    whether the writer can still be at work."""
     handle, temporary = tempfile.mkstemp(prefix=f".{name}.{os.getpid()}-", suffix=suffix,
                                          dir=directory)
     try:
         with os.fdopen(handle, "wb") as file:
-            _copy_into(file, data_or_source)
+            _copy_into(file, data)
             file.flush()
             os.fsync(file.fileno())
     except BaseException:
@@ -120,14 +118,33 @@ def _write_beside(directory: str, name: str, data_or_source, suffix: str) -> str
     return temporary
 
 
-def _overwrite(target: str, source) -> None:
-    """Write ``source`` (bytes or a binary file) over ``target``'s content, in place (the
-    inode, so every hard link, keeps it), and fsync."""
-    with open(target, "r+b") as file:
-        _copy_into(file, source)
-        file.truncate()
-        file.flush()
-        os.fsync(file.fileno())
+def _default_mode() -> int:
+    """The mode a new file gets: 0666 less this process's umask, as open() would give."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+_NEW_FILE_MODE = _default_mode()
+_OPEN_SAFELY = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+
+
+def _overwrite(handle: int, data: bytes) -> None:
+    """Write ``data`` over the open file's content, in place (the inode, so every hard link,
+    keeps it), and fsync. The space is reserved first where the system can, so that a full
+    disk refuses before a byte of the old content is changed."""
+    size = os.fstat(handle).st_size
+    if len(data) > size and hasattr(os, "posix_fallocate"):
+        try:
+            os.posix_fallocate(handle, 0, len(data))
+        except OSError as error:  # not every file system can reserve; a full disk can't
+            if error.errno not in (errno.EOPNOTSUPP, errno.EINVAL, errno.ENOSYS):
+                raise  # ENOSPC: nothing was changed
+    view, written = memoryview(data), 0
+    while written < len(data):
+        written += os.pwrite(handle, view[written:written + (1 << 24)], written)
+    os.ftruncate(handle, len(data))
+    os.fsync(handle)
 
 
 def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> None:
@@ -135,12 +152,15 @@ def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> None:
     half-written; on a failure the old content stays and no temporary file is left behind.
 
     - A symbolic link is followed: its target gets the content, the link stays a link.
-    - The file keeps its mode (and its owner where the system allows); a new one gets 0644.
+    - The file keeps its mode (and its owner where the system allows); a new one gets the
+      mode open() would give it (0666 less the umask).
     - An ordinary file is replaced by a temporary file renamed over it.
     - A file with other hard links is rewritten in place, so that every name sees the new
-      content: its old content is first copied, whole and fsynced, beside it
-      (``.NAME.<pid>-XXXX.backup``); if the rewrite fails it is copied back, and if the
-      process dies in the middle, ``remove_interrupted_saves`` copies it back later."""
+      content: the new content is first written whole beside it and marked complete
+      (``.NAME.<pid>-XXXX.ready``), the space for it reserved, and then copied over the
+      file. If the process dies during that copy, ``remove_interrupted_saves`` finishes it
+      from the complete copy; a full disk refuses before the file is touched."""
+    data = bytes(data)
     target = os.path.realpath(os.fspath(path))
     directory, name = os.path.split(target)
     try:
@@ -153,7 +173,8 @@ def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> None:
     temporary = _write_beside(directory, name, data, ".tmp")
     try:
         with contextlib.suppress(OSError):
-            os.chmod(temporary, stat.S_IMODE(info.st_mode) if info is not None else 0o644)
+            os.chmod(temporary, stat.S_IMODE(info.st_mode) if info is not None
+                     else _NEW_FILE_MODE)
         if info is not None and hasattr(os, "chown"):
             with contextlib.suppress(OSError):
                 os.chown(temporary, info.st_uid, info.st_gid)
@@ -166,22 +187,30 @@ def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> None:
 
 
 def _rewrite_in_place(target: str, directory: str, name: str, data: bytes) -> None:
-    with open(target, "rb") as old:
-        backup = _write_beside(directory, name, old, ".backup")
-    _sync_directory(directory)
+    temporary = _write_beside(directory, name, data, ".tmp")
+    ready = temporary.removesuffix(".tmp") + ".ready"  # complete: may be copied over target
     try:
-        _overwrite(target, data)
+        os.replace(temporary, ready)
     except BaseException:
-        with open(backup, "rb") as old:  # put the old content back; if that fails too, the
-            _overwrite(target, old)  # backup stays for remove_interrupted_saves
-        os.unlink(backup)
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
         raise
-    os.unlink(backup)
+    _sync_directory(directory)
+    handle = os.open(target, os.O_WRONLY | _OPEN_SAFELY)
+    try:
+        _overwrite(handle, data)
+    except BaseException:
+        os.close(handle)
+        with contextlib.suppress(OSError):
+            os.unlink(ready)  # the space could not be had: the file was not touched
+        raise
+    os.close(handle)
+    os.unlink(ready)
     _sync_directory(directory)
 
 
-# .NAME.<pid>-XXXXXXXX.tmp or .backup, as _write_beside names them
-_LEFT_BEHIND = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)-[A-Za-z0-9_]+\.(?P<kind>tmp|backup)$")
+# .NAME.<pid>-XXXXXXXX.tmp or .ready, as _write_beside and _rewrite_in_place name them
+_LEFT_BEHIND = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)-[A-Za-z0-9_]+\.(?P<kind>tmp|ready)$")
 
 
 def _alive(pid: int) -> bool:
@@ -196,12 +225,37 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _own_regular_file(path: str, flags: int) -> int | None:
+    """An open descriptor of ``path`` if it is a regular file of this user's, reached without
+    following a link and without blocking (a FIFO named like ours is not opened for real);
+    else None."""
+    try:
+        handle = os.open(path, flags | _OPEN_SAFELY)
+    except OSError:
+        return None  # a link (O_NOFOLLOW), gone, or not ours to open
+    info = os.fstat(handle)
+    mine = not hasattr(os, "geteuid") or info.st_uid == os.geteuid()
+    if stat.S_ISREG(info.st_mode) and mine:
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(handle, True)
+        return handle
+    os.close(handle)
+    return None
+
+
 def remove_interrupted_saves(directory: str | os.PathLike) -> list[str]:
     """Clean up after saves that were interrupted (the process killed, the machine off)
-    in ``directory``: a temporary file of an atomic write is removed (the file it was to
-    replace is whole); the backup of an in-place rewrite is copied back over its file
-    (which may be half-written) and then removed. Files of processes that still run are left
-    alone. Returns the names of the files cleaned up; errors are ignored (a later call tries
+    in ``directory``, touching only what such a save leaves — regular files of this user's,
+    named as this module names them, of a process that no longer runs — and never following
+    a link:
+
+    - a temporary file (``.NAME.<pid>-XXXX.tmp``) is removed: the file it was to replace is
+      whole;
+    - the complete new content of an in-place rewrite (``.NAME.<pid>-XXXX.ready``) is copied
+      over NAME — itself a regular file of this user's in the same folder — finishing the
+      save, and then removed.
+
+    Returns the names of the files cleaned up; errors are ignored (a later call tries
     again)."""
     directory = os.fspath(directory)
     cleaned = []
@@ -214,17 +268,26 @@ def remove_interrupted_saves(directory: str | os.PathLike) -> list[str]:
         if match is None or _alive(int(match["pid"])):
             continue
         left = os.path.join(directory, entry)
-        with contextlib.suppress(OSError):
-            if match["kind"] == "backup":
-                target = os.path.join(directory, match["name"])
-                if os.path.isfile(target):
-                    with open(left, "rb") as old:
-                        _overwrite(target, old)
+        handle = _own_regular_file(left, os.O_RDONLY)
+        if handle is None:
+            continue
+        with contextlib.suppress(OSError), os.fdopen(handle, "rb") as source:
+            if match["kind"] == "ready":
+                target = _own_regular_file(os.path.join(directory, match["name"]),
+                                           os.O_WRONLY)
+                if target is None:
+                    continue  # no file of ours to finish: the copy stays, untouched
+                try:
+                    _overwrite(target, source.read())
+                finally:
+                    os.close(target)
             os.unlink(left)
             cleaned.append(entry)
     if cleaned:
         _sync_directory(directory)
     return cleaned
+
+
 def write_text_atomic(path: str | os.PathLike, text: str) -> None:
     """``write_bytes_atomic`` of ``text`` encoded as UTF-8."""
     write_bytes_atomic(path, text.encode("utf-8"))

@@ -32,6 +32,7 @@ from .breakpoint_kinds import (
     address_to_dict,
     last_gradient,
 )
+from .limits import MAX_BREAKPOINTS
 from .network import Network, ParameterAddress
 from .phases import NonFiniteError
 
@@ -69,6 +70,9 @@ class Breakpoints:
     def add(self, breakpoint: Breakpoint) -> Breakpoint:
         if not isinstance(breakpoint, Breakpoint):
             raise ValueError(f"not a breakpoint: {breakpoint!r}")
+        if len(self._items) >= MAX_BREAKPOINTS:
+            raise ValueError(f"at most {MAX_BREAKPOINTS} breakpoints (what a file holds): "
+                             "remove one first")
         breakpoint.ready = False
         self._items.append(breakpoint)
         self._changed()

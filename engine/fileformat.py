@@ -32,7 +32,7 @@ import numpy as np
 
 from .activations import ACTIVATION_NAMES
 from .atomic import read_regular_file, write_bytes_atomic
-from .breakpoint_kinds import MAX_ITERATION, Breakpoint
+from .breakpoint_kinds import Breakpoint
 from .init import SCHEME_PARAMETERS, InitSpec, initial_theta
 from .jsonfields import FileFormatError as FileFormatError  # part of this module's API
 from .jsonfields import (
@@ -57,12 +57,19 @@ from .limits import (
     MAX_LAYERS,
     MAX_NEURONS_PER_LAYER,
     MAX_OBSERVATIONS,
+    MAX_STATE_ITERATION,
     check_memory,
     check_read_memory,
 )
 from .losses import LOSS_NAMES
 from .network import Network, validate_structure
-from .optimizers import OPTIMIZER_NAMES, TrainingConfig, batch_position, make_optimizer
+from .optimizers import (
+    OPTIMIZER_NAMES,
+    STATE_VECTORS,
+    TrainingConfig,
+    batch_position,
+    make_optimizer,
+)
 from .stepper import Stepper, validate_data, validate_training
 
 FORMAT = "backprop-lab/2"
@@ -268,12 +275,12 @@ def _read_parameter_vector(value, path: str, network: Network) -> np.ndarray:
 def _read_state(value, network: Network, training: TrainingConfig, observations: int
                 ) -> RunState:
     section = expect_object(value, "state", ("iteration",), ("batch", "optimizer"))
-    iteration = integer(section["iteration"], "state.iteration", 0, MAX_ITERATION)
+    iteration = integer(section["iteration"], "state.iteration", 0, MAX_STATE_ITERATION)
     if section.get("batch") is not None:
         expected = batch_position(training, observations, iteration)
         given = expect_object(section["batch"], "state.batch", tuple(expected))
         for key in expected:
-            integer(given[key], f"state.batch.{key}", 0, MAX_ITERATION)
+            integer(given[key], f"state.batch.{key}", 0, MAX_STATE_ITERATION)
         if dict(given) != expected:
             fail("state.batch", f"{json.dumps(dict(given))} is not where iteration {iteration} "
                                 f"stands ({json.dumps(expected)}): the batch follows from the "
@@ -290,7 +297,7 @@ def _read_state(value, network: Network, training: TrainingConfig, observations:
     for key, kind in kept.items():
         path = f"state.optimizer.{key}"
         if kind == "count":
-            state[key] = np.array([float(integer(given[key], path, 0, MAX_ITERATION))])
+            state[key] = np.array([float(integer(given[key], path, 0, MAX_STATE_ITERATION))])
         else:
             state[key] = _read_parameter_vector(given[key], path, network)
     if "second_moment" in state and (state["second_moment"] < 0).any():
@@ -320,7 +327,7 @@ def read_document(value) -> Document:
     training = _read_training(value.get("training"), network)
     with_path("", check_memory, network.sizes, len(inputs),
               training.effective_batch_size(len(inputs)),
-              len(OPTIMIZER_STATE[training.optimizer]), "file")
+              STATE_VECTORS[training.optimizer], "file")
     state = RunState()
     if value.get("state") is not None:
         state = _read_state(value["state"], network, training, len(inputs))
@@ -436,7 +443,15 @@ def dumps(source: Document | Stepper, init: InitSpec | None = None) -> str:
     """Document (or a stepper's current state) → JSON text; ``init`` is recorded if given.
     Raises FileFormatError when the text would be larger than a file may be (it cannot,
     within the limits: the writer only refuses what the reader would)."""
-    text = render_json(to_json(source, init)) + "\n"
+    document = source if isinstance(source, Document) else Document.from_stepper(source, init)
+    # what the reader refuses is not written: the breakpoints it takes, the iterations
+    if len(document.breakpoints) > MAX_BREAKPOINTS:
+        fail("breakpoints", f"{len(document.breakpoints)} breakpoints, more than the "
+                            f"{MAX_BREAKPOINTS} a file holds; nothing was written")
+    if document.state.iteration > MAX_STATE_ITERATION:
+        fail("state.iteration", f"{document.state.iteration}, more than the "
+                                f"{MAX_STATE_ITERATION} a file holds; nothing was written")
+    text = render_json(to_json(document, init)) + "\n"
     if len(text) > MAX_FILE_BYTES:
         fail("file", f"would be {len(text):,} bytes, more than the limit of "
                      f"{MAX_FILE_BYTES:,} that Open reads; nothing was written")

@@ -21,6 +21,7 @@ figures, what exceeds the budget: half of this machine's memory, or
 from __future__ import annotations
 
 import os
+import re
 
 MAX_LAYERS = 32
 MAX_NEURONS_PER_LAYER = 4096
@@ -28,6 +29,7 @@ MAX_PARAMETERS = 4_000_000
 MAX_OBSERVATIONS = 100_000
 MAX_DATA_VALUES = 16_000_000  # observations × (inputs + targets): 160 columns of 100,000 rows
 MAX_BREAKPOINTS = 1000
+MAX_STATE_ITERATION = 2**53  # iterations a file can record: far beyond any run (and exact)
 
 NUMBER_CHARS = 24  # the longest repr of a float64
 # a network file's numbers: parameters, up to two optimiser state vectors, the data; each
@@ -66,12 +68,13 @@ def _physical_memory() -> int | None:
 
 
 def _parse_size(text: str) -> int | None:
+    """Bytes from "8000000000", "8G", "1.5G", "512M", "3GiB"; None for anything else."""
     text = text.strip().upper().removesuffix("B").removesuffix("I")
     scale = {"K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}.get(text[-1:], 1)
-    digits = text[:-1] if scale > 1 else text
-    if not digits.isascii() or not digits.isdigit():
+    number = text[:-1] if scale > 1 else text
+    if not re.fullmatch(r"[0-9]+(\.[0-9]*)?|\.[0-9]+", number):
         return None
-    return int(digits) * scale
+    return int(float(number) * scale)
 
 
 def memory_budget() -> tuple[int, str]:

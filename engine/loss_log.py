@@ -180,22 +180,26 @@ class LossLog:
             return np.empty(0), np.empty(0)
         if end - begin <= max(EXACT_SPAN, 2 * bins + 1):
             x = np.arange(begin, end, dtype=float)
-            return _bin_extremes(x, self.values(begin, end), bins)
-        # long spans: whole buckets, from their kept minima and maxima
-        first = -(-(begin - self.start) // BUCKET)
-        last = min((end - self.start) // BUCKET, self._low.length)
-        if last - first < 2 * bins:
-            x = np.arange(begin, end, dtype=float)
-            return _bin_extremes(x, self.values(begin, end), bins)
-        per_bin = (last - first) // bins
-        used = per_bin * bins
-        low = self._low.values[first: first + used].reshape(bins, per_bin).min(axis=1)
-        high = self._high.values[first: first + used].reshape(bins, per_bin).max(axis=1)
-        middle = self.start + (first + np.arange(bins) * per_bin) * BUCKET + per_bin * BUCKET // 2
-        xs = np.repeat(middle.astype(float), 2)
-        ys = np.stack([low, high], axis=1).reshape(-1)
+            return bin_extremes(x, self.values(begin, end), bins)
+        # long spans: the kept minimum and maximum of every bucket the span touches (a bin
+        # of a wide plot holds thousands of iterations: a bucket's 64 at its edges are the
+        # same pixel), and the newest iterations, which no bucket holds yet, exactly
+        first = (begin - self.start) // BUCKET
+        last = min(-(-(end - self.start) // BUCKET), self._low.length)
+        low = self._low.values[first:last]
+        high = self._high.values[first:last]
+        middle = self.start + (first + np.arange(last - first)) * BUCKET + BUCKET // 2
+        covered = self.start + last * BUCKET
+        if end > covered:
+            newest = self.values(covered, end)  # in the newest block: always in memory
+            low = np.append(low, newest.min())
+            high = np.append(high, newest.max())
+            middle = np.append(middle, (covered + end - 1) // 2)
+        x, low, high = bin_extremes(middle.astype(float), np.stack([low, high], axis=1),
+                                    bins, pairs=True)
         final = end - 1
-        return np.append(xs, float(final)), np.append(ys, self[final])
+        return (np.append(np.repeat(x, 2), float(final)),
+                np.append(np.stack([low, high], axis=1).reshape(-1), self[final]))
 
     def extremes(self) -> tuple[float, float] | None:
         """The smallest and largest loss recorded (for a plot's range), without replaying."""
@@ -219,15 +223,25 @@ class LossLog:
                 + self._high.buffer.nbytes)
 
 
-def _bin_extremes(x: np.ndarray, y: np.ndarray, bins: int) -> tuple[np.ndarray, np.ndarray]:
-    """The minimum and maximum of each of ``bins`` runs of consecutive points, and the last
-    point exactly (few points are returned as they are)."""
+def bin_extremes(x: np.ndarray, y: np.ndarray, bins: int, pairs: bool = False):
+    """Points that draw like (x, y) (x ascending): for more than 2·bins + 1 points, the
+    minimum and maximum of each of ``bins`` runs of consecutive points — every point in
+    one of them, so every peak survives — at the run's middle x, and the last point
+    exactly; fewer points are returned as they are. ``y`` may have one column per curve.
+
+    With ``pairs``, ``y`` holds (low, high) pairs already (one row per point) and the
+    result is (x, low, high) per run, with no last point added."""
     count = len(x)
-    if count <= 2 * bins + 1:
+    if count <= 2 * bins + (0 if pairs else 1):
+        if pairs:
+            return x, y[:, 0], y[:, 1]
         return x, y
-    run = count // bins
-    used = run * bins
-    runs = y[:used].reshape(bins, run)
-    xs = np.repeat(x[:used].reshape(bins, run)[:, run // 2], 2)
-    ys = np.stack([runs.min(axis=1), runs.max(axis=1)], axis=1).reshape(2 * bins)
-    return np.append(xs, x[-1]), np.append(ys, y[-1])
+    starts = (np.arange(bins) * count) // bins
+    stops = np.append(starts[1:], count)
+    middles = x[(starts + stops - 1) // 2]
+    if pairs:
+        return (middles, np.minimum.reduceat(y[:, 0], starts),
+                np.maximum.reduceat(y[:, 1], starts))
+    low, high = np.minimum.reduceat(y, starts, axis=0), np.maximum.reduceat(y, starts, axis=0)
+    ys = np.stack([low, high], axis=1).reshape(2 * bins, *y.shape[1:])
+    return np.append(np.repeat(middles, 2), x[-1]), np.concatenate([ys, y[-1:]])

@@ -61,6 +61,21 @@ def underflows(literal: str, value: float) -> bool:
     return bool(_NONZERO_DIGIT.search(mantissa))
 
 
+WHOLE = re.compile(r"[0-9]+")
+
+
+def read_whole_number(text: str, what: str) -> int:
+    """A count people type (iterations, steps): ASCII digits only, surrounding whitespace
+    allowed. NumberError naming ``what`` for anything else: a sign, a point, ``1_000``,
+    full-width (``１２``), Arabic-Indic (``١٢``) or superscript digits, all of which Python's
+    ``int()`` or ``str.isdigit`` would take."""
+    cleaned = text.strip()
+    if not WHOLE.fullmatch(cleaned):
+        raise NumberError(f"{what}: {quoted(cleaned)} is not a whole number (digits 0-9 only)",
+                          "not a number")
+    return int(cleaned)
+
+
 def read_number(text: str, largest: float = math.inf) -> float:
     """The float ``text`` writes, or NumberError. ``largest``: the greatest size accepted
     (the caller's own limit; beyond the largest double is too large in any case)."""

@@ -172,6 +172,10 @@ class Adam(Optimizer):
         theta -= c.learning_rate * m_hat / (np.sqrt(v_hat) + c.epsilon)
 
 
+# how many vectors as long as θ each optimiser keeps (its state; Adam's step is one number)
+STATE_VECTORS = {"gd": 0, "sgd": 0, "momentum": 1, "adam": 2}
+
+
 def make_optimizer(config: TrainingConfig, parameter_count: int) -> Optimizer:
     kind = {"gd": Optimizer, "sgd": Optimizer, "momentum": Momentum, "adam": Adam}
     return kind[config.optimizer](config, parameter_count)

@@ -63,8 +63,9 @@ def load(file: str | os.PathLike) -> tuple[Document, str | None, float]:
     # an earlier version's: the document alone, its note beside it
     document = read_document(value)
     path, saved_at = None, os.stat(file).st_mtime
-    with contextlib.suppress(OSError, ValueError):
-        note = json.loads(Path(file).with_suffix(NOTE_SUFFIX).read_text("utf-8"))
+    with contextlib.suppress(OSError, ValueError):  # a FIFO or a folder is not read either
+        note = json.loads(read_regular_file(Path(file).with_suffix(NOTE_SUFFIX), 2**16,
+                                            lambda size: ValueError(f"{size} bytes")))
         if isinstance(note, dict):
             if isinstance(note.get("path"), str):
                 path = note["path"]

@@ -10,7 +10,8 @@ quantity, and the stepper stays before that phase (an update that would make the
 parameters non-finite is not applied). Stepping again retries the same phase.
 
 ``run`` is the fast path: the same kernels without per-phase bookkeeping. It checks the
-pre-activations of saturating layers (sigmoid, tanh: they turn n = ±inf into a finite a),
+pre-activations of the layers that turn n = ±inf into a finite a (sigmoid, tanh, relu,
+softmax: ``Activation.hides_infinity``),
 the loss and the parameters every iteration — any other non-finite intermediate reaches
 one of those — and when one is non-finite it rewinds to that iteration and replays it
 phase by phase, so the error it raises is the same one stepping would have given.
@@ -36,7 +37,7 @@ from .history import Checkpoint, Event, History
 from .limits import MAX_DATA_VALUES, MAX_OBSERVATIONS, check_memory
 from .losses import get_loss
 from .network import Network, ParameterAddress
-from .optimizers import TrainingConfig, batch_indices, make_optimizer
+from .optimizers import STATE_VECTORS, TrainingConfig, batch_indices, make_optimizer
 from .phases import NonFiniteError, Phase, first_non_finite, phases_of
 
 __all__ = ["MAX_OBSERVATIONS", "NonFiniteError", "Stepper", "validate_data",
@@ -110,9 +111,7 @@ class Stepper:
         validate_training(network, self.config)
         self.loss = get_loss(self.config.loss)
         self.optimizer = make_optimizer(self.config, network.theta.size)
-        observations = len(self.inputs)
-        check_memory(network.sizes, observations, self.config.effective_batch_size(observations),
-                     len(self.optimizer.state))
+        self.validate_config(self.config)  # and the memory it all needs
         if optimizer_state is not None:
             self.optimizer.set_state(optimizer_state)
         if isinstance(start_iteration, bool) or not 0 <= int(start_iteration) == start_iteration:
@@ -219,12 +218,18 @@ class Stepper:
         self._mutate(Event(self.iteration, self.phase, indices, theta))
 
     def validate_config(self, config: TrainingConfig) -> None:
-        """Raise ValueError if ``config`` cannot train this network."""
+        """Raise ValueError if ``config`` cannot train this network: a loss that does not fit
+        its output layer, or an optimiser or batch that would not fit the memory budget
+        (Adam keeps two vectors like θ: the file it saves must open again)."""
         validate_training(self.network, config)
+        observations = len(self.inputs)
+        check_memory(self.network.sizes, observations,
+                     config.effective_batch_size(observations),
+                     STATE_VECTORS[config.optimizer], f"training with {config.optimizer}")
 
     def set_config(self, config: TrainingConfig) -> None:
         """Change training settings; the parameters are kept."""
-        validate_training(self.network, config)
+        self.validate_config(config)
         if config == self.config:
             return
         self._mutate(Event(self.iteration, self.phase, config=config))
@@ -370,8 +375,7 @@ class Stepper:
         pre = [None] * (L + 1)
         post = [None] * (L + 1)
         full_batch = self.config.effective_batch_size(len(self.inputs)) >= len(self.inputs)
-        saturating = [l for l in range(1, L + 1)
-                      if network.activation_names[l - 1] in ("sigmoid", "tanh")]
+        saturating = [l for l in range(1, L + 1) if activations[l - 1].hides_infinity]
         x, y = self.inputs, self.targets
         for done in range(count):
             t = self.iteration
@@ -385,7 +389,8 @@ class Stepper:
             for l in range(1, L + 1):
                 pre[l], a = forward_layer(weights[l - 1], biases[l - 1], activations[l - 1], a)
                 post[l] = a
-            # sigmoid and tanh map n = ±inf to finite a: the loss and θ would not show it
+            # sigmoid, tanh, relu, softmax map an infinite n to a finite a: the loss and θ
+            # would not show it
             for l in saturating:
                 if not np.isfinite(pre[l]).all():
                     return done + self._locate_fault(t, record)
@@ -501,6 +506,9 @@ class Stepper:
         saved = (self.network.theta.copy(), self.optimizer, self.optimizer.get_state(),
                  self.config, self.loss, self.iteration, self.phase, self.trace, self.fault,
                  self._gradient, self._gradient_weights, self._gradient_biases)
+        # the last iteration's gradient, which breakpoints read (last_gradient), is in the
+        # fast path's buffer that the replay reuses
+        fast_gradient = self._fast_gradient.copy()
         losses = np.empty(end - begin)
         try:
             with np.errstate(**_QUIET):
@@ -512,6 +520,7 @@ class Stepper:
              self._gradient_biases) = saved
             self.network.theta[...] = theta
             self.optimizer.set_state(state)
+            self._fast_gradient[...] = fast_gradient
         return losses
 
     def _apply_boundary_events(self, iteration: int) -> None:

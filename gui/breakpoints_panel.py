@@ -34,6 +34,7 @@ from engine.breakpoints import (
     WeightCrosses,
 )
 from engine.network import Network, ParameterAddress
+from engine.numbers import read_whole_number
 
 from .notation import parameter_name, parse_number
 
@@ -245,10 +246,7 @@ class BreakpointsPanel(QWidget):
             return NonFinite()
         text = self.value.text()
         if kind == "iteration_reaches":
-            cleaned = text.strip()
-            if not cleaned.isdigit():
-                raise ValueError(f"iteration: {cleaned!r} is not a whole number of iterations")
-            return IterationReaches(int(cleaned))
+            return IterationReaches(read_whole_number(text, "iteration"))
         value = parse_number(text, KIND_CHOICES[kind][1].split(",")[0])
         if kind == "loss_below":
             return LossBelow(value)
@@ -285,8 +283,12 @@ class BreakpointsPanel(QWidget):
             self.value.setStyleSheet("QLineEdit { background: #fdecea; }")
             self._say(f"{error}; no breakpoint added", error=True)
             return
+        try:
+            self.breakpoints.add(breakpoint)
+        except ValueError as error:  # the list is full: a file holds at most so many
+            self._say(f"{error}; no breakpoint added", error=True)
+            return
         self.value.setStyleSheet("")
-        self.breakpoints.add(breakpoint)
         self._say(f"Added: pause when {breakpoint.describe()}")
 
     def remove_selected(self) -> None:

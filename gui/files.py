@@ -14,9 +14,9 @@ after Open, Save or Clear the list, and silent at close. A recovery file
 (engine/recovery.py) is named ``<process id>-<session>.json`` and holds the work with the path
 it belongs to, written atomically; a file whose process is gone, or whose process id is this
 one's but not its session (containers reuse process ids), was left by a crash. What crashed
-saves leave behind (temporary files, backups of in-place rewrites) is cleaned up at start, in
-the recovery folder and the recent files' folders, and in a file's folder when it is opened
-or saved.
+saves leave behind (temporary files, complete copies of in-place rewrites) is cleaned up at
+start, in the recovery folder and the recent files' folders, and in a file's folder when it
+is opened or saved.
 """
 
 from __future__ import annotations
@@ -297,7 +297,11 @@ class FileManager(QObject):
         self.mark_saved()
         problem = self.add_recent(path)
         self.remove_own_recovery()
-        self.window.statusBar().showMessage(_and(f"Saved {path}", problem), 5000)
+        stepper = self.controller.stepper
+        if stepper.phase > 0:  # the file holds the iteration's start (docs/file-format.md)
+            problem = _and(problem, f"in the middle of iteration {stepper.iteration}: opened, "
+                                    "it is done again from its first phase").lstrip("; ")
+        self.window.statusBar().showMessage(_and(f"Saved {path}", problem), 8000)
         self.window.update_title()
         return True
 
@@ -454,8 +458,8 @@ class FileManager(QObject):
                 leftover.unlink()
 
     def clean_interrupted_saves(self, *folders: Path) -> list[str]:
-        """What killed saves left in ``folders`` (temporary files, in-place backups): cleaned
-        up (engine.atomic.remove_interrupted_saves). Returns the names, for tests."""
+        """What killed saves left in ``folders`` (temporary files, complete copies of in-place
+        rewrites): cleaned up (engine.atomic.remove_interrupted_saves). Returns the names."""
         cleaned = []
         for folder in dict.fromkeys(Path(f) for f in folders):  # each folder once
             cleaned += remove_interrupted_saves(folder)

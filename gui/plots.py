@@ -11,6 +11,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
+from engine.loss_log import bin_extremes
 from engine.symmetry import distinct_counts_over_history
 
 MAX_WEIGHT_CURVES = 120
@@ -31,19 +32,9 @@ def _fast_curve(plot: pg.PlotItem, **style) -> pg.PlotDataItem:
     return curve
 
 
-def envelope(x: np.ndarray, y: np.ndarray, bins: int) -> tuple[np.ndarray, np.ndarray]:
-    """At most about 2·bins points that draw like (x, y): the minimum and maximum of each of
-    ``bins`` runs of consecutive points (peaks survive), and the last point exactly.
-    ``y`` may have one column per curve: (points,) or (points, curves)."""
-    count = len(x)
-    if count <= 2 * bins + 1:
-        return x, y
-    run = count // bins
-    used = run * bins
-    runs = y[:used].reshape(bins, run, *y.shape[1:])
-    xs = np.repeat(x[:used].reshape(bins, run)[:, run // 2], 2)
-    ys = np.stack([runs.min(axis=1), runs.max(axis=1)], axis=1).reshape(2 * bins, *y.shape[1:])
-    return np.append(xs, x[-1]), np.concatenate([ys, y[-1:]])
+# At most about 2·bins points that draw like (x, y): each run's minimum and maximum (peaks
+# survive) and the last point exactly; y may have one column per curve (engine.loss_log)
+envelope = bin_extremes
 
 
 def visible(plot: HistoryPlot, x: np.ndarray) -> slice:

@@ -7,11 +7,14 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QWidget
 
+SLIDER_LIMIT = 2**31 - 1
+
 
 class Timeline(QWidget):
     def __init__(self, controller, parent=None) -> None:
         super().__init__(parent)
         self.controller = controller
+        self._offset, self._scale = 0, 1  # slider value v shows iteration offset + v·scale
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setObjectName("timeline_slider")
         self.slider.setMinimumWidth(240)
@@ -30,17 +33,28 @@ class Timeline(QWidget):
         layout.addWidget(self.label)
         self.refresh()
 
-    def _moved(self, iteration: int) -> None:
-        if iteration != self.controller.stepper.iteration or self.controller.stepper.phase:
+    def _moved(self, value: int) -> None:
+        stepper = self.controller.stepper
+        iteration = min(self._offset + value * self._scale, stepper.head_iteration)
+        if iteration != stepper.iteration or stepper.phase:
             self.controller.seek(iteration)
+
+    def _position(self, iteration: int) -> int:
+        return (iteration - self._offset) // self._scale
 
     def refresh(self) -> None:
         stepper = self.controller.stepper
         head, first = stepper.head_iteration, stepper.start_iteration
+        # a QSlider counts in 32 bits: a run continued from beyond 2³¹ − 1 iterations is
+        # shown from its first iteration, and a span beyond that in steps of several
+        self._offset, self._scale = 0, 1
+        if head > SLIDER_LIMIT:
+            self._offset = first
+            self._scale = max(1, -(-(head - first) // SLIDER_LIMIT))
         self.slider.blockSignals(True)
-        self.slider.setRange(first, head)
-        self.slider.setValue(stepper.iteration)
-        self.slider.setPageStep(max(1, (head - first) // 20))
+        self.slider.setRange(self._position(first), self._position(head))
+        self.slider.setValue(self._position(stepper.iteration))
+        self.slider.setPageStep(max(1, (head - first) // self._scale // 20))
         self.slider.blockSignals(False)
         since = f" (from {first})" if first else ""
         self.label.setText(f"at {stepper.iteration} of {head}{since}" if stepper.has_future

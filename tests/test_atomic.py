@@ -117,21 +117,28 @@ def test_a_failed_write_leaves_the_old_content_and_nothing_beside_it(tmp_path, m
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file.json", "other.json"]
 
 
-# a save killed while its data goes to disk (os.fsync made slow), as a crash or SIGKILL would
+# a save killed in the middle, as a crash or SIGKILL would: while the new content goes to
+# disk (os.fsync made slow), or half-way through rewriting a hard-linked file in place
 KILLED_SAVE = textwrap.dedent("""
     import os, sys, time
     from engine import atomic
-    real_fsync = os.fsync
-    def slow(handle):
+    def stall():
         sys.stdout.write("writing\\n"); sys.stdout.flush()
         time.sleep(60)
-    os.fsync = slow
+    if sys.argv[2] == "fsync":
+        os.fsync = lambda handle: stall()
+    else:
+        real_pwrite = os.pwrite
+        def half(handle, data, offset):
+            real_pwrite(handle, bytes(data[:100]), offset)
+            stall()
+        os.pwrite = half
     atomic.write_bytes_atomic(sys.argv[1], b"the new content " * 3000)
 """)
 
 
-def killed_save(path) -> None:
-    child = subprocess.Popen([sys.executable, "-c", KILLED_SAVE, str(path)], cwd=REPO,
+def killed_save(path, where: str = "fsync") -> None:
+    child = subprocess.Popen([sys.executable, "-c", KILLED_SAVE, str(path), where], cwd=REPO,
                              stdout=subprocess.PIPE, text=True)
     assert child.stdout.readline() == "writing\n"  # in the middle of the save
     child.send_signal(signal.SIGKILL)
@@ -151,20 +158,61 @@ def test_a_killed_atomic_save_leaves_the_file_whole_and_its_temporary_is_cleaned
     assert path.read_bytes() == OLD
 
 
-def test_a_killed_in_place_save_is_undone_from_its_backup(tmp_path):
-    """A hard-linked file is rewritten in place: killed during the rewrite, the file may be
-    half new; the backup of its old content, left beside it, puts it back whole."""
+def test_a_killed_in_place_save_is_finished_from_its_complete_copy(tmp_path):
+    """A hard-linked file is rewritten in place: killed half-way through, the file is part
+    new, part old; the complete new content, marked ready beside it, finishes the save."""
     path = tmp_path / "file.json"
     path.write_bytes(OLD)
     other = tmp_path / "other.json"
     os.link(path, other)
-    killed_save(other)
-    backups = [p.name for p in tmp_path.iterdir() if p.name.endswith(".backup")]
-    assert len(backups) == 1 and backups[0].startswith(".other.json.")
-    assert remove_interrupted_saves(tmp_path) == backups
-    assert path.read_bytes() == OLD and other.read_bytes() == OLD
+    killed_save(other, "pwrite")
+    assert path.read_bytes() not in (OLD, NEW)  # half-written
+    ready = [p.name for p in tmp_path.iterdir() if p.name.endswith(".ready")]
+    assert len(ready) == 1 and ready[0].startswith(".other.json.")
+    assert remove_interrupted_saves(tmp_path) == ready
+    assert path.read_bytes() == NEW and other.read_bytes() == NEW
     assert path.stat().st_ino == other.stat().st_ino
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file.json", "other.json"]
+
+
+def test_an_in_place_save_killed_before_its_copy_was_complete_leaves_the_file(tmp_path):
+    path = tmp_path / "file.json"
+    path.write_bytes(OLD)
+    os.link(path, tmp_path / "other.json")
+    killed_save(path, "fsync")  # while the complete copy is written: the file not touched
+    assert path.read_bytes() == OLD
+    left = [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]
+    assert len(left) == 1 and left[0].endswith(".tmp")
+    assert remove_interrupted_saves(tmp_path) == left
+    assert path.read_bytes() == OLD
+
+
+def test_cleaning_never_follows_a_link_nor_opens_a_fifo_nor_touches_others_files(tmp_path):
+    """A folder unpacked from somewhere, with files named like leftovers: nothing outside it
+    is written through a link, a FIFO does not block, and a copy whose file is not a regular
+    file of this user's finishes nothing (found in review)."""
+    victim = tmp_path / "victim.txt"
+    victim.write_text("my notes")
+    folder = tmp_path / "downloaded"
+    folder.mkdir()
+    (folder / "notes").symlink_to(victim)
+    (folder / ".notes.999999-a1.ready").write_text("ATTACKER CONTENT")
+    (folder / ".link.999999-b2.ready").symlink_to(victim)  # a leftover that is a link
+    (folder / "x").write_text("kept")
+    os.mkfifo(folder / ".x.999999-c3.ready")
+    os.mkfifo(folder / ".y.999999-d4.tmp")
+    cleaned = remove_interrupted_saves(folder)
+    assert cleaned == []
+    assert victim.read_text() == "my notes" and (folder / "x").read_text() == "kept"
+    assert (folder / ".notes.999999-a1.ready").exists()  # not ours to finish: left alone
+    (folder / "notes").unlink()
+    (folder / "notes").mkdir()  # a folder where the file should be: nothing either
+    assert remove_interrupted_saves(folder) == []
+    if os.geteuid() == 0:  # another user's leftover (the tests run as root here)
+        theirs = folder / ".z.999999-e5.tmp"
+        theirs.write_text("someone else's")
+        os.chown(theirs, 65534, 65534)
+        assert remove_interrupted_saves(folder) == [] and theirs.exists()
 
 
 def test_cleaning_leaves_a_running_save_and_other_files_alone(tmp_path):
@@ -173,7 +221,7 @@ def test_cleaning_leaves_a_running_save_and_other_files_alone(tmp_path):
         running = tmp_path / f".file.json.{sleeper.pid}-abc123.tmp"
         running.write_bytes(NEW)
         others = [".file.json.tmp", "file.json", ".hidden", ".x.json.12ab.tmp",
-                  "notes.12-ab.tmp"]
+                  "notes.12-ab.tmp", ".report.txt.999998-old.backup"]
         for name in others:
             (tmp_path / name).write_bytes(OLD)
         assert remove_interrupted_saves(tmp_path) == []

@@ -266,3 +266,8 @@ def test_a_saturated_bce_output_prints_its_true_loss(tmp_path):
     }))
     state = cli_json(str(path))
     assert state["loss"] == pytest.approx(40.0, rel=1e-15)
+
+
+@pytest.mark.parametrize("steps", ["１", "1_0", "٣"])
+def test_step_counts_take_ascii_digits_only(steps):
+    assert_one_line_error(cli(SEED_000, "--steps", steps), "--steps", "expected a whole number")

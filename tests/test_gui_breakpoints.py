@@ -263,3 +263,15 @@ def test_breakpoints_are_saved_with_the_work_and_come_back_when_opened(open_wind
     # a window opened on the file has them too
     other = open_window(path)
     assert [b.to_dict() for b in other.controller.breakpoints.items] == saved
+
+
+@pytest.mark.parametrize("text", ["１２", "١٢", "1_2", "²", "-3", "1.5"])
+def test_the_iteration_field_takes_ascii_digits_only(qtbot, setup, text):
+    """Found in review: str.isdigit let full-width, Arabic-Indic and superscript digits in."""
+    panel, breakpoints, _ = setup
+    add(qtbot, panel, "iteration_reaches", text)
+    assert len(breakpoints) == 0
+    assert "is not a whole number (digits 0-9 only); no breakpoint added" in \
+        panel.findChild(QLabel, "breakpoint_message").text()
+    add(qtbot, panel, "iteration_reaches", " 12 ")
+    assert [b.describe() for b in breakpoints.items] == ["iteration reaches 12"]

@@ -219,3 +219,29 @@ def test_a_continued_run_plots_from_the_iteration_it_was_saved_at(open_window, t
     timeline = window.findChild(Timeline)
     assert (timeline.slider.minimum(), timeline.slider.maximum()) == (40, 50)
     assert "from 40" in timeline.label.text()
+
+
+def test_the_timeline_shows_a_run_continued_beyond_two_billion_iterations(open_window,
+                                                                          tmp_path):
+    """Found in review: a file may record any iteration up to 2⁵³, but a QSlider counts in
+    32 bits; past 2³¹ − 1 the timeline counts from the run's first iteration."""
+    import json
+
+    from gui.timeline import Timeline
+
+    saved = json.loads(SEED_000.read_text())
+    saved["format"] = "backprop-lab/2"
+    saved["state"] = {"iteration": 3_000_000_000}
+    path = tmp_path / "far.json"
+    path.write_text(json.dumps(saved))
+    window = open_window(path)
+    window.controller.run_now(10)
+    window.refresh()
+    timeline = window.findChild(Timeline)
+    slider = timeline.slider
+    assert (slider.minimum(), slider.maximum(), slider.value()) == (0, 10, 10)
+    assert timeline.label.text() == "3000000010 iterations (from 3000000000)"
+    slider.setValue(4)  # as a drag would
+    assert window.controller.stepper.iteration == 3_000_000_004
+    x, _ = window.loss_plot.curve.getOriginalDataset()
+    assert x[0] == 3_000_000_000

@@ -208,3 +208,26 @@ def test_the_largest_network_round_trips_through_a_file(budget):
     np.testing.assert_array_equal(read.network.theta, network.theta)
     np.testing.assert_array_equal(read.state.optimizer["velocity"],
                                   stepper.optimizer.state["velocity"])
+
+
+def test_switching_the_optimiser_is_refused_when_its_state_would_not_fit(monkeypatch):
+    """Found in review: Adam keeps two vectors like θ; switching to it skipped the budget,
+    so the app could save a file that Open then refused. The training panel asks
+    validate_config, set_config checks too."""
+    sizes, observations = [2, 1000, 1000, 1], 4
+    gd = training_memory(sizes, observations, observations, 0)
+    adam = training_memory(sizes, observations, observations, 2)
+    monkeypatch.setenv(limits.MEMORY_ENV, str((gd + adam) // 2))
+    network = Network(sizes, ["tanh", "tanh", "linear"])
+    stepper = Stepper(network, np.zeros((4, 2)), np.zeros((4, 1)),
+                      TrainingConfig(learning_rate=0.01))
+    with pytest.raises(MemoryBudgetError, match="^training with adam: 4 observations"):
+        stepper.set_config(stepper.config.with_changes(optimizer="adam"))
+    assert stepper.config.optimizer == "gd"
+    stepper.set_config(stepper.config.with_changes(learning_rate=0.02))  # the rest is fine
+    assert stepper.config.learning_rate == 0.02
+
+
+def test_a_budget_may_be_written_with_a_decimal_point(monkeypatch):
+    monkeypatch.setenv(limits.MEMORY_ENV, "1.5G")
+    assert memory_budget() == (int(1.5 * 2**30), "$BACKPROP_LAB_MEMORY_BUDGET")

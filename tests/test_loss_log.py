@@ -97,29 +97,49 @@ def test_replayed_losses_include_edits_made_along_the_way(block):
     np.testing.assert_array_equal(bounded.history.losses, unbounded.history.losses)
 
 
+def runs(count: int, bins: int) -> list[range]:
+    """The runs of consecutive points each bin covers: every point in one of them."""
+    starts = [k * count // bins for k in range(bins)] + [count]
+    return [range(starts[k], starts[k + 1]) for k in range(bins)]
+
+
 def test_the_envelope_draws_like_the_exact_losses():
-    """Up to EXACT_SPAN iterations: the min and max of each bin of the exact losses. Beyond:
-    from the kept bucket extremes, each bin's min and max over whole buckets — exactly the
-    min and max of the exact losses over those iterations."""
+    """Up to EXACT_SPAN iterations: the min and max of each bin of the exact losses, every
+    loss in a bin. Beyond: the same from the kept bucket extremes, each bin whole buckets —
+    exactly the min and max of the exact losses over those iterations — and the newest
+    iterations, which no bucket holds yet, from the exact ones."""
     log = LossLog()
     rng = np.random.default_rng(1)
-    values = np.cumsum(rng.normal(size=EXACT_SPAN + 40 * BLOCK))
+    values = np.cumsum(rng.normal(size=EXACT_SPAN + 40 * BLOCK + 37))  # 37: not bucketed
     for value in values:
         log.append(value)
     x, y = log.envelope(1000, 1000 + EXACT_SPAN, 500)
-    assert len(x) == 1001 and x[-1] == 1000 + EXACT_SPAN - 1 and y[-1] == values[-1 + 1000
-                                                                                + EXACT_SPAN]
-    run = EXACT_SPAN // 500
-    chunks = values[1000: 1000 + 500 * run].reshape(500, run)
-    np.testing.assert_array_equal(y[0:-1:2], chunks.min(axis=1))
-    np.testing.assert_array_equal(y[1:-1:2], chunks.max(axis=1))
+    assert len(x) == 1001 and (x[-1], y[-1]) == (1000 + EXACT_SPAN - 1,
+                                                  values[1000 + EXACT_SPAN - 1])
+    for k, run in enumerate(runs(EXACT_SPAN, 500)):
+        chunk = values[1000 + run.start: 1000 + run.stop]
+        assert (y[2 * k], y[2 * k + 1]) == (chunk.min(), chunk.max())
     x, y = log.envelope(0, len(values), 700)
     assert len(x) == 1401 and y[-1] == values[-1]
-    per_bin = (len(values) // BUCKET) // 700
-    spans = values[: 700 * per_bin * BUCKET].reshape(700, per_bin * BUCKET)
-    np.testing.assert_array_equal(y[0:-1:2], spans.min(axis=1))
-    np.testing.assert_array_equal(y[1:-1:2], spans.max(axis=1))
+    buckets = len(values) // BUCKET + 1  # the last holds the 37 newest
+    for k, run in enumerate(runs(buckets, 700)):
+        chunk = values[run.start * BUCKET: run.stop * BUCKET]
+        assert (y[2 * k], y[2 * k + 1]) == (chunk.min(), chunk.max()), k
     assert np.all(np.diff(x[:-1:2]) > 0)
+
+
+@pytest.mark.parametrize("back", [1, 20, 64, 9000, 50_000])
+def test_the_envelope_of_a_long_run_shows_its_newest_iterations(back):
+    """A spike among the newest iterations is drawn at any plot width (found in review: the
+    newest iterations past the last whole bin were left out)."""
+    log = LossLog()
+    values = np.ones(EXACT_SPAN + 2_912_345)
+    values[-back] = 100.0
+    for value in values:
+        log.append(value)
+    for bins in (700, 1000, 2000):
+        _, y = log.envelope(0, len(values), bins)
+        assert y.max() == 100.0, bins
 
 
 def test_memory_stays_bounded_however_long_the_run():
@@ -148,3 +168,23 @@ def test_rewinding_and_editing_truncates_the_log_and_keeps_the_newest_block_exac
     assert log.stop == block + 47
     assert log.exact_blocks == [1]  # the block appended to, recomputed after the rewind
     np.testing.assert_array_equal(bounded.history.losses, unbounded.history.losses)
+
+
+def test_a_replay_of_dropped_losses_leaves_the_breakpoints_gradient_alone(block):
+    """Found in review: recomputing dropped losses reused the buffer of the last
+    iteration's gradient, which a gradient-norm breakpoint reads at the next chunk: it fired
+    on a gradient from thousands of iterations before."""
+    from engine.breakpoints import Breakpoints, GradientNormAbove, last_gradient
+
+    stepper = seed_000_stepper(budget_blocks=1)
+    stepper.run(8 * block)
+    gradient = last_gradient(stepper).copy()
+    assert 0 not in stepper.history.loss_log.exact_blocks
+    stepper.history.loss_log.values(0, 10)  # the loss plot zoomed into dropped losses
+    np.testing.assert_array_equal(last_gradient(stepper), gradient)
+    items = Breakpoints([GradientNormAbove(float(np.linalg.norm(gradient)) * 1.5)])
+    items.start(stepper)
+    stepper.run(50, until=items.until)
+    stepper.history.loss_log.values(block, block + 10)
+    stepper.run(50, until=items.until)
+    assert items.hit is None

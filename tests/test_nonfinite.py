@@ -193,3 +193,30 @@ def test_an_infinite_pre_activation_hidden_by_a_sigmoid_is_caught_by_run_as_by_s
         assert (stepper.iteration, stepper.phase) == (0, 0)
         assert np.array_equal(network.theta, [1e308, 1.0])
     assert faults[0] == faults[1] == (0, "forward layer 1", "pre-activations n^1")
+
+
+@pytest.mark.parametrize("sizes,activations,loss,targets", [
+    ([1, 1, 1], ["relu", "linear"], "sse", [[1.0]]),
+    ([1, 2], ["softmax"], "cross_entropy", [[0.0, 1.0]]),
+])
+def test_running_stops_where_stepping_stops_when_an_activation_hides_infinity(
+        sizes, activations, loss, targets):
+    """Found in review: relu maps n = −inf to 0, softmax a −inf entry to 0; the fast path
+    checked only sigmoid's and tanh's n, so Run trained on where Step and both exported
+    scripts stop (w = 1e308, x = −10: n = −inf in iteration 0)."""
+    from engine.network import Network
+    from engine.optimizers import TrainingConfig
+    from engine.stepper import NonFiniteError, Stepper
+
+    network = Network(sizes, activations)
+    network.theta[...] = 0.5
+    network.weights[0][0, 0] = 1e308
+    runner = Stepper(network.copy(), [[-10.0]], targets, TrainingConfig(loss=loss))
+    stepper = Stepper(network.copy(), [[-10.0]], targets, TrainingConfig(loss=loss))
+    with pytest.raises(NonFiniteError) as stepped:
+        stepper.step_iteration()
+    with pytest.raises(NonFiniteError) as ran:
+        runner.run(3)
+    assert str(ran.value) == str(stepped.value)
+    assert ran.value.iteration == 0 and runner.iteration == 0
+    assert "n^1" in str(ran.value)  # named at the pre-activation that went to −inf

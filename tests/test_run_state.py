@@ -245,3 +245,29 @@ def test_the_pytorch_script_continues_the_run(optimizer, batch_size, tmp_path):
     losses, after = printed(lines, 9, 11)
     np.testing.assert_allclose(losses, stepper.history.losses[9:], rtol=1e-12, atol=0)
     assert after == pytest.approx(stepper.evaluate(full=True).loss, rel=1e-12, abs=0)
+
+
+def test_the_writer_refuses_what_the_reader_would(monkeypatch):
+    """Found in review: more breakpoints than a file holds, or an iteration beyond what a
+    file records, were written and then refused by Open. Now the list refuses the extra
+    breakpoint, and the writer refuses (nothing written) whatever gets past it."""
+    from engine import breakpoints as breakpoints_module
+    from engine import fileformat as fileformat_module
+    from engine.breakpoints import Breakpoints
+
+    monkeypatch.setattr(breakpoints_module, "MAX_BREAKPOINTS", 3)
+    monkeypatch.setattr(fileformat_module, "MAX_BREAKPOINTS", 3)
+    items = Breakpoints([LossBelow(0.1), LossBelow(0.2), LossBelow(0.3)])
+    with pytest.raises(ValueError, match="at most 3 breakpoints"):
+        items.add(LossBelow(0.4))
+    assert len(items) == 3
+    stepper = document("gd", None).make_stepper()
+    with pytest.raises(FileFormatError, match="^breakpoints: 4 breakpoints, more than the 3"):
+        dumps(Document.from_stepper(stepper, breakpoints=[LossBelow(0.1)] * 4))
+    monkeypatch.setattr(fileformat_module, "MAX_STATE_ITERATION", 100)
+    saved = json.loads(dumps(Document.from_stepper(stepper)))
+    saved["state"]["iteration"] = 100
+    continued = loads(json.dumps(saved)).make_stepper()
+    continued.run(2)
+    with pytest.raises(FileFormatError, match="^state.iteration: 102, more than the 100"):
+        dumps(continued)
