@@ -231,3 +231,18 @@ def test_switching_the_optimiser_is_refused_when_its_state_would_not_fit(monkeyp
 def test_a_budget_may_be_written_with_a_decimal_point(monkeypatch):
     monkeypatch.setenv(limits.MEMORY_ENV, "1.5G")
     assert memory_budget() == (int(1.5 * 2**30), "$BACKPROP_LAB_MEMORY_BUDGET")
+
+
+def test_the_largest_data_set_round_trips_through_a_file(budget):
+    """160 columns × 100,000 observations: every data value the limits allow, read back
+    exactly (the issue's 149 × 100,000 CSV was saved and then refused). Quarter-steps keep
+    the numbers short; the longest numbers' size is the test above."""
+    rng = np.random.default_rng(1)
+    network = Network([159, 2, 1], ["tanh", "linear"])
+    inputs = rng.integers(-400, 400, (MAX_OBSERVATIONS, 159)) / 4
+    targets = rng.integers(-400, 400, (MAX_OBSERVATIONS, 1)) / 4
+    assert inputs.size + targets.size == MAX_DATA_VALUES
+    text = dumps(Document(network, inputs, targets, TrainingConfig()))
+    read = loads(text)
+    np.testing.assert_array_equal(read.inputs, inputs)
+    np.testing.assert_array_equal(read.targets, targets)
