@@ -129,17 +129,20 @@ _NEW_FILE_MODE = _default_mode()
 _OPEN_SAFELY = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
 
 
-def _overwrite(handle: int, data: bytes) -> None:
-    """Write ``data`` over the open file's content, in place (the inode, so every hard link,
-    keeps it), and fsync. The space is reserved first where the system can, so that a full
-    disk refuses before a byte of the old content is changed."""
-    size = os.fstat(handle).st_size
-    if len(data) > size and hasattr(os, "posix_fallocate"):
+def _reserve(handle: int, size: int) -> None:
+    """Reserve ``size`` bytes for the open file where the system can, so that a full disk
+    refuses (OSError) before a byte of its content is changed."""
+    if size > os.fstat(handle).st_size and hasattr(os, "posix_fallocate"):
         try:
-            os.posix_fallocate(handle, 0, len(data))
+            os.posix_fallocate(handle, 0, size)
         except OSError as error:  # not every file system can reserve; a full disk can't
             if error.errno not in (errno.EOPNOTSUPP, errno.EINVAL, errno.ENOSYS):
-                raise  # ENOSPC: nothing was changed
+                raise
+
+
+def _overwrite(handle: int, data: bytes) -> None:
+    """Write ``data`` over the open file's content, in place (the inode, so every hard link,
+    keeps it), and fsync."""
     view, written = memoryview(data), 0
     while written < len(data):
         written += os.pwrite(handle, view[written:written + (1 << 24)], written)
@@ -171,40 +174,44 @@ def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> None:
         _rewrite_in_place(target, directory, name, data)
         return
     temporary = _write_beside(directory, name, data, ".tmp")
-    try:
+    with contextlib.suppress(OSError):
+        os.chmod(temporary, stat.S_IMODE(info.st_mode) if info is not None
+                 else _NEW_FILE_MODE)
+    if info is not None and hasattr(os, "chown"):
         with contextlib.suppress(OSError):
-            os.chmod(temporary, stat.S_IMODE(info.st_mode) if info is not None
-                     else _NEW_FILE_MODE)
-        if info is not None and hasattr(os, "chown"):
-            with contextlib.suppress(OSError):
-                os.chown(temporary, info.st_uid, info.st_gid)
-        os.replace(temporary, target)
+            os.chown(temporary, info.st_uid, info.st_gid)
+    _rename_or_remove(temporary, target)
+    _sync_directory(directory)
+
+
+def _rename_or_remove(temporary: str, destination: str) -> None:
+    """Rename ``temporary`` over ``destination``; on any failure remove it (and raise)."""
+    try:
+        os.replace(temporary, destination)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
-    _sync_directory(directory)
 
 
 def _rewrite_in_place(target: str, directory: str, name: str, data: bytes) -> None:
     temporary = _write_beside(directory, name, data, ".tmp")
     ready = temporary.removesuffix(".tmp") + ".ready"  # complete: may be copied over target
-    try:
-        os.replace(temporary, ready)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+    _rename_or_remove(temporary, ready)
     _sync_directory(directory)
     handle = os.open(target, os.O_WRONLY | _OPEN_SAFELY)
     try:
+        try:
+            _reserve(handle, len(data))
+        except BaseException:  # the space could not be had: the file was not touched
+            with contextlib.suppress(OSError):
+                os.unlink(ready)
+            raise
+        # from here on the file changes: if the rewrite fails, the complete copy stays
+        # beside it and remove_interrupted_saves finishes it
         _overwrite(handle, data)
-    except BaseException:
+    finally:
         os.close(handle)
-        with contextlib.suppress(OSError):
-            os.unlink(ready)  # the space could not be had: the file was not touched
-        raise
-    os.close(handle)
     os.unlink(ready)
     _sync_directory(directory)
 

@@ -263,3 +263,43 @@ def test_reading_checks_the_size_first_and_through_a_link(tmp_path):
     link = tmp_path / "link"
     link.symlink_to(path)
     assert read_regular_file(link, 200, too_large) == b"x" * 101
+
+
+def test_a_hard_linked_rewrite_on_a_full_disk_refuses_before_touching_the_file(
+        tmp_path, monkeypatch):
+    path = tmp_path / "file.json"
+    path.write_bytes(b"short")
+    os.link(path, tmp_path / "other.json")
+
+    def full(handle, offset, length):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "posix_fallocate", full)
+    with pytest.raises(OSError, match="No space left"):
+        write_bytes_atomic(path, NEW)
+    assert path.read_bytes() == b"short"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file.json", "other.json"]
+
+
+def test_a_hard_linked_rewrite_that_fails_half_way_keeps_its_complete_copy(
+        tmp_path, monkeypatch):
+    """An I/O error in the middle of the rewrite: the file is part new, and the complete
+    copy stays beside it, which the next clean-up (at the next Open) finishes from."""
+    path = tmp_path / "file.json"
+    path.write_bytes(OLD)
+    os.link(path, tmp_path / "other.json")
+    real_pwrite = os.pwrite
+
+    def failing(handle, data, offset):
+        real_pwrite(handle, bytes(data[:100]), offset)
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(os, "pwrite", failing)
+    with pytest.raises(OSError, match="Input/output error"):
+        write_bytes_atomic(path, NEW)
+    monkeypatch.setattr(os, "pwrite", real_pwrite)
+    assert path.read_bytes() not in (OLD, NEW)
+    ready = [p.name for p in tmp_path.iterdir() if p.name.endswith(".ready")]
+    assert len(ready) == 1
+    assert remove_interrupted_saves(tmp_path) == ready
+    assert path.read_bytes() == NEW == (tmp_path / "other.json").read_bytes()
