@@ -55,9 +55,9 @@ def peak_rss() -> int:
 
 
 def make_document(name: str):
-    from engine.fileformat import Document
-    from engine.network import Network
-    from engine.optimizers import TrainingConfig
+    from engine.core.network import Network
+    from engine.core.optimizers import TrainingConfig
+    from engine.io.fileformat import Document
 
     sizes, observations = CASES[name]
     rng = np.random.default_rng(0)
@@ -75,8 +75,8 @@ def make_document(name: str):
 
 
 def save_case(name: str, folder: str) -> dict:
-    from engine.fileformat import save
-    from engine.limits import MAX_FILE_BYTES
+    from engine.core.limits import MAX_FILE_BYTES
+    from engine.io.fileformat import save
 
     saved = make_document(name)
     path = Path(folder) / f"{name}.json"
@@ -91,7 +91,7 @@ def save_case(name: str, folder: str) -> dict:
 def open_case(name: str, folder: str) -> dict:
     """In a process of its own: the open's time, its peak memory above the process's
     before it, and whether every number came back."""
-    from engine.fileformat import load
+    from engine.io.fileformat import load
 
     base = rss()
     began = time.perf_counter()

@@ -29,10 +29,10 @@ sys.path.insert(0, str(REPO))
 
 import numpy as np  # noqa: E402
 
-from engine.fileformat import Document  # noqa: E402
-from engine.init import InitSpec, initialise  # noqa: E402
-from engine.network import Network  # noqa: E402
-from engine.optimizers import TrainingConfig  # noqa: E402
+from engine.core.init import InitSpec, initialise  # noqa: E402
+from engine.core.network import Network  # noqa: E402
+from engine.core.optimizers import TrainingConfig  # noqa: E402
+from engine.io.fileformat import Document  # noqa: E402
 
 STARTUP_SCRIPT = """
 import os, sys, time

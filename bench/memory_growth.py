@@ -28,8 +28,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from engine.fileformat import load  # noqa: E402
-from engine.loss_log import BLOCK, EXACT_SPAN  # noqa: E402
+from engine.core.loss_log import BLOCK, EXACT_SPAN  # noqa: E402
+from engine.io.fileformat import load  # noqa: E402
 
 MB = 1e6
 TARGET_MB = 300

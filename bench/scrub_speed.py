@@ -27,10 +27,10 @@ sys.path.insert(0, str(REPO / "bench"))
 import numpy as np  # noqa: E402
 from gui_speed import seed_000  # noqa: E402  (the same seed-000 document)
 
-from engine.fileformat import Document  # noqa: E402
-from engine.init import InitSpec, initialise  # noqa: E402
-from engine.network import Network  # noqa: E402
-from engine.optimizers import TrainingConfig  # noqa: E402
+from engine.core.init import InitSpec, initialise  # noqa: E402
+from engine.core.network import Network  # noqa: E402
+from engine.core.optimizers import TrainingConfig  # noqa: E402
+from engine.io.fileformat import Document  # noqa: E402
 
 
 def mnist_like() -> Document:

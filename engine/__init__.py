@@ -3,13 +3,13 @@
 The numbers of backpropagation, one phase at a time, in seed 000's notation.
 """
 
-from .activations import ACTIVATION_NAMES, get_activation
-from .backprop import Trace
-from .init import SCHEME_NAMES, InitSpec, initial_theta, initialise, jog_noise
-from .losses import LOSS_NAMES, get_loss
-from .network import Network, ParameterAddress, augment
-from .optimizers import OPTIMIZER_NAMES, TrainingConfig
-from .stepper import NonFiniteError, Phase, Stepper
+from .core.activations import ACTIVATION_NAMES, get_activation
+from .core.backprop import Trace
+from .core.init import SCHEME_NAMES, InitSpec, initial_theta, initialise, jog_noise
+from .core.losses import LOSS_NAMES, get_loss
+from .core.network import Network, ParameterAddress, augment
+from .core.optimizers import OPTIMIZER_NAMES, TrainingConfig
+from .core.stepper import NonFiniteError, Phase, Stepper
 
 __all__ = [
     "ACTIVATION_NAMES",

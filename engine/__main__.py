@@ -27,7 +27,7 @@ class _OneLineParser(argparse.ArgumentParser):
 
 
 def _step_count(text: str) -> int:
-    from .numbers import read_whole_number  # ASCII digits only: not "1_0", not "１"
+    from .io.numbers import read_whole_number  # ASCII digits only: not "1_0", not "１"
 
     try:
         steps = read_whole_number(text, "steps")
@@ -62,10 +62,10 @@ def _one_line(error: BaseException) -> str:
 
 
 def run(args: argparse.Namespace) -> str:
-    from .fileformat import load
-    from .limits import check_trace_memory
-    from .report import network_state
-    from .tables import state_text
+    from .core.limits import check_trace_memory
+    from .io.fileformat import load
+    from .io.report import network_state
+    from .io.tables import state_text
 
     document = load(args.file)
     if args.trace:

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.breakpoints import (
+from engine.analysis.breakpoints import (
     Breakpoint,
     Breakpoints,
     GradientNormAbove,
@@ -33,8 +33,8 @@ from engine.breakpoints import (
     SymmetryChange,
     WeightCrosses,
 )
-from engine.network import Network, ParameterAddress
-from engine.numbers import read_whole_number
+from engine.core.network import Network, ParameterAddress
+from engine.io.numbers import read_whole_number
 
 from .notation import parameter_name, parse_number
 

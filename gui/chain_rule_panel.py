@@ -13,9 +13,9 @@ import html
 
 from PySide6.QtWidgets import QLabel, QTextBrowser, QVBoxLayout, QWidget
 
-from engine.chain_rule import ChainRule, Factor, chain_rule, differing_factors
-from engine.network import ParameterAddress
-from engine.tables import format_number
+from engine.analysis.chain_rule import ChainRule, Factor, chain_rule, differing_factors
+from engine.core.network import ParameterAddress
+from engine.io.tables import format_number
 
 MAX_OBSERVATIONS_SHOWN = 8
 DIFFERS = "background-color:#ffd8a8; font-weight:bold"

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.datasets import ROLES, TARGET_RULE, DatasetRolesError
+from engine.io.datasets import ROLES, TARGET_RULE, DatasetRolesError
 
 
 class ColumnRolesDialog(QDialog):

@@ -9,10 +9,10 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtGui import QUndoCommand
 
-from engine.init import InitSpec
-from engine.network import ParameterAddress
-from engine.optimizers import TrainingConfig
-from engine.stepper import Stepper
+from engine.core.init import InitSpec
+from engine.core.network import ParameterAddress
+from engine.core.optimizers import TrainingConfig
+from engine.core.stepper import Stepper
 
 
 def _number(value: float) -> str:

@@ -20,8 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.backprop import Trace
-from engine.compare import (
+from engine.analysis.compare import (
     Comparison,
     MatrixParseError,
     Quantity,
@@ -30,7 +29,8 @@ from engine.compare import (
     quantities,
     read_matrix,
 )
-from engine.tables import format_number
+from engine.core.backprop import Trace
+from engine.io.tables import format_number
 
 MISMATCH_COLOR = QColor(244, 166, 166)
 TOLERANCES = ["1e-3", "1e-4", "1e-5", "1e-6", "1e-7", "1e-8", "1e-10"]

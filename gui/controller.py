@@ -16,13 +16,13 @@ import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
-from engine.backprop import Trace
-from engine.fileformat import Document
-from engine.init import InitSpec
-from engine.network import Network, ParameterAddress
-from engine.optimizers import TrainingConfig
-from engine.stepper import NonFiniteError, Stepper
-from engine.symmetry import symmetry_groups
+from engine.analysis.symmetry import symmetry_groups
+from engine.core.backprop import Trace
+from engine.core.init import InitSpec
+from engine.core.network import Network, ParameterAddress
+from engine.core.optimizers import TrainingConfig
+from engine.core.stepper import NonFiniteError, Stepper
+from engine.io.fileformat import Document
 
 from .commands import ChangeStructureCommand, SwapInCommand
 

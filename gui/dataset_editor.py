@@ -30,8 +30,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine import datasets
-from engine.stepper import MAX_OBSERVATIONS
+from engine.core.stepper import MAX_OBSERVATIONS
+from engine.io import datasets
 
 from .column_roles import ColumnRolesDialog
 from .notation import describe_error, parse_number

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.breakpoints import Breakpoints
+from engine.analysis.breakpoints import Breakpoints
 
 from .breakpoints_panel import BreakpointsPanel
 from .chain_rule_panel import ChainRulePanel

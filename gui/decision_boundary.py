@@ -24,7 +24,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, QTimer
 from PySide6.QtWidgets import QComboBox, QLabel
 
-from engine.boundary import (
+from engine.analysis.boundary import (
     check_neuron,
     grid,
     neuron_map,

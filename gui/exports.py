@@ -14,9 +14,9 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog
 
-from engine import export
-from engine.atomic import write_text_atomic
-from engine.fileformat import Document
+from engine.io import export
+from engine.io.atomic import write_text_atomic
+from engine.io.fileformat import Document
 
 from .notation import describe_error
 

@@ -32,8 +32,8 @@ from PySide6.QtCore import QByteArray, QObject, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from engine import fileformat, recovery
-from engine.atomic import remove_interrupted_saves
+from engine.io import fileformat, recovery
+from engine.io.atomic import remove_interrupted_saves
 
 from . import settings as store
 from .notation import describe_error

@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.gradcheck import FLAG_ABOVE, GradientCheck, gradient_check
-from engine.tables import format_number
+from engine.analysis.gradcheck import FLAG_ABOVE, GradientCheck, gradient_check
+from engine.io.tables import format_number
 
 SLICE_SECONDS = 0.05  # work between two looks at the event loop (cancel, repaint)
 MAX_ROWS = 2000  # rows listed: the flagged ones first, then the worst of the rest

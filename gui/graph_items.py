@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QGraphicsSimpleTextItem,
 )
 
-from engine.network import ParameterAddress
+from engine.core.network import ParameterAddress
 
 POSITIVE = QColor(31, 119, 180)
 NEGATIVE = QColor(245, 127, 23)

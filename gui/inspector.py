@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.network import ParameterAddress
-from engine.tables import format_number
+from engine.core.network import ParameterAddress
+from engine.io.tables import format_number
 
 MAX_ROWS = 200  # observations listed; the rest are summarised in a note
 

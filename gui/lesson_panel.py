@@ -31,9 +31,9 @@ from PySide6.QtWidgets import (
 )
 
 from engine import lessons
-from engine.fileformat import Document
-from engine.init import InitSpec, initial_theta
-from engine.network import ParameterAddress
+from engine.core.init import InitSpec, initial_theta
+from engine.core.network import ParameterAddress
+from engine.io.fileformat import Document
 
 from .commands import ChangeInitCommand, SetParametersCommand, SetThetaCommand
 from .controller import SEEK_SECONDS

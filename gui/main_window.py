@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine import fileformat
-from engine.report import network_state
-from engine.symmetry import describe
+from engine.analysis.symmetry import describe
+from engine.io import fileformat
+from engine.io.report import network_state
 
 from .commands import SetParametersCommand
 from .controller import LabController

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.matrices import (
+from engine.analysis.matrices import (
     MatrixBlock,
     as_latex,
     as_numpy,
@@ -43,7 +43,7 @@ from engine.matrices import (
     identical_rows,
     phase_blocks,
 )
-from engine.tables import DECIMALS, format_number
+from engine.io.tables import DECIMALS, format_number
 
 MAX_SHOWN = 50  # rows and columns shown of each matrix
 EAGER_CELLS = 400  # matrices up to this size get columns exactly as wide as their texts

@@ -9,7 +9,7 @@ from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsRectItem, QGraphicsScene, QGraphicsView, QToolTip
 
-from engine.network import ParameterAddress
+from engine.core.network import ParameterAddress
 
 from .commands import SetParametersCommand
 from .graph_items import GROUP_COLOURS, BatchedEdges, BiasItem, EdgeItem, NeuronItem, weight_pen

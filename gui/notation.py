@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.backprop import Trace
-from engine.network import Network, ParameterAddress
-from engine.numbers import NumberError, read_number
+from engine.core.backprop import Trace
+from engine.core.network import Network, ParameterAddress
+from engine.io.numbers import NumberError, read_number
 
 MAX_FIELD_MAGNITUDE = 1e12  # a larger value typed into a field is a typo, not a setting
 

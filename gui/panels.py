@@ -22,12 +22,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine import structure
-from engine.activations import ACTIVATION_NAMES, ACTIVATIONS
-from engine.init import SCHEME_NAMES, SCHEME_PARAMETERS, InitSpec, initial_theta, jog_noise
-from engine.losses import LOSS_NAMES, get_loss
-from engine.network import Network
-from engine.optimizers import MINI_BATCH_RULE, OPTIMIZER_NAMES
+from engine.core import structure
+from engine.core.activations import ACTIVATION_NAMES, ACTIVATIONS
+from engine.core.init import SCHEME_NAMES, SCHEME_PARAMETERS, InitSpec, initial_theta, jog_noise
+from engine.core.losses import LOSS_NAMES, get_loss
+from engine.core.network import Network
+from engine.core.optimizers import MINI_BATCH_RULE, OPTIMIZER_NAMES
 
 from .commands import (
     ChangeInitCommand,

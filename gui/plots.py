@@ -11,8 +11,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
-from engine.loss_log import bin_extremes
-from engine.symmetry import distinct_counts_over_history
+from engine.analysis.symmetry import distinct_counts_over_history
+from engine.core.loss_log import bin_extremes
 
 MAX_WEIGHT_CURVES = 120
 SEPARATE_CURVES_UP_TO = 12  # more weights than this are drawn one curve per colour

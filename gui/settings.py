@@ -29,7 +29,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths
 
-from engine.atomic import NotARegularFile, read_regular_file, write_text_atomic
+from engine.io.atomic import NotARegularFile, read_regular_file, write_text_atomic
 
 CONFIG_ENV = "BACKPROP_LAB_CONFIG_DIR"
 FILE_NAME = "settings.json"

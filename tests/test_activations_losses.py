@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from engine import ACTIVATION_NAMES, LOSS_NAMES, get_activation, get_loss
-from engine.activations import LEAKY_RELU_SLOPE
-from engine.losses import output_delta
+from engine.core.activations import LEAKY_RELU_SLOPE
+from engine.core.losses import output_delta
 
 ELEMENTWISE = ["sigmoid", "tanh", "relu", "leaky_relu", "linear"]
 H = 1e-6

@@ -16,14 +16,14 @@ import time
 import pytest
 from conftest import REPO
 
-from engine import fileformat
-from engine.atomic import (
+from engine.io import fileformat
+from engine.io.atomic import (
     NotARegularFile,
     read_regular_file,
     remove_interrupted_saves,
     write_bytes_atomic,
 )
-from engine.fileformat import Document
+from engine.io.fileformat import Document
 
 OLD, NEW = b"old content " * 1000, b"the new content " * 3000
 
@@ -92,7 +92,7 @@ def test_a_network_saved_through_a_symbolic_link_opens_from_both_names(tmp_path)
 
 
 def test_a_failed_write_leaves_the_old_content_and_nothing_beside_it(tmp_path, monkeypatch):
-    from engine import atomic
+    from engine.io import atomic
 
     path = tmp_path / "file.json"
     path.write_bytes(OLD)
@@ -121,7 +121,7 @@ def test_a_failed_write_leaves_the_old_content_and_nothing_beside_it(tmp_path, m
 # disk (os.fsync made slow), or half-way through rewriting a hard-linked file in place
 KILLED_SAVE = textwrap.dedent("""
     import os, sys, time
-    from engine import atomic
+    from engine.io import atomic
     def stall():
         sys.stdout.write("writing\\n"); sys.stdout.flush()
         time.sleep(60)

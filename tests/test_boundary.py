@@ -9,8 +9,8 @@ import math
 import numpy as np
 import pytest
 
-from engine import boundary
-from engine.boundary import (
+from engine.analysis import boundary
+from engine.analysis.boundary import (
     grid,
     neuron_map,
     output_levels,
@@ -18,7 +18,7 @@ from engine.boundary import (
     two_input_message,
     value_levels,
 )
-from engine.network import Network
+from engine.core.network import Network
 
 
 def sigma(n):

@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 from conftest import EXAMPLES
 
-from engine import Network, NonFiniteError, Phase, Stepper, TrainingConfig, fileformat
-from engine.breakpoints import (
+from engine import Network, NonFiniteError, Phase, Stepper, TrainingConfig
+from engine.analysis.breakpoints import (
     Breakpoint,
     Breakpoints,
     GradientNormAbove,
@@ -25,8 +25,9 @@ from engine.breakpoints import (
     WeightCrosses,
     last_gradient,
 )
-from engine.network import ParameterAddress
-from engine.symmetry import symmetry_groups
+from engine.analysis.symmetry import symmetry_groups
+from engine.core.network import ParameterAddress
+from engine.io import fileformat
 
 SEED_000 = EXAMPLES / "seed-000.json"
 SEED_001_TIED = EXAMPLES / "seed-001-tied.json"
@@ -94,7 +95,7 @@ def test_loss_below_in_a_run_continued_from_a_file(seed_000_record, monkeypatch)
     """A run opened at iteration 50 numbers its losses from 50: the breakpoint stops after
     the same iteration as the uninterrupted run, and reads one loss per check (not a copy of
     the history each time: that made long runs quadratic)."""
-    from engine.loss_log import LossLog
+    from engine.core.loss_log import LossLog
 
     losses, _ = seed_000_record
     k = int(np.flatnonzero(losses < 0.3)[0])

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine import InitSpec, Network, ParameterAddress, Stepper, TrainingConfig, initialise
-from engine.chain_rule import chain_rule
-from engine.losses import get_loss
+from engine.analysis.chain_rule import chain_rule
+from engine.core.losses import get_loss
 
 BCE, SSE = get_loss("bce"), get_loss("sse")
 

@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 
 from engine.__main__ import MAX_STEPS
-from engine.fileformat import load
-from engine.network import augment
-from engine.report import decode_array, encode_array, network_state
-from engine.tables import format_number, pipe_table, product_table
+from engine.core.network import augment
+from engine.io.fileformat import load
+from engine.io.report import decode_array, encode_array, network_state
+from engine.io.tables import format_number, pipe_table, product_table
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "resources" / "examples"

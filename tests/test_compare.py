@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine import Network, Stepper, TrainingConfig
-from engine.compare import (
+from engine.analysis.compare import (
     MAX_CELLS,
     MatrixParseError,
     Quantity,
@@ -26,8 +26,8 @@ from engine.compare import (
     quantity,
     read_matrix,
 )
-from engine.phases import Phase, phases_of
-from engine.tables import pipe_table
+from engine.core.phases import Phase, phases_of
+from engine.io.tables import pipe_table
 
 REFERENCE = json.loads((Path(__file__).resolve().parent / "data"
                         / "seed-000-first-iteration.json").read_text())

@@ -14,11 +14,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from engine import datasets, fileformat
-from engine.datasets import DatasetError, DatasetShapeError, read_csv, write_csv
-from engine.init import InitSpec
-from engine.network import Network
-from engine.stepper import MAX_OBSERVATIONS
+from engine.core.init import InitSpec
+from engine.core.network import Network
+from engine.core.stepper import MAX_OBSERVATIONS
+from engine.io import datasets, fileformat
+from engine.io.datasets import DatasetError, DatasetShapeError, read_csv, write_csv
 
 
 def refused(text: str, *counts) -> str:

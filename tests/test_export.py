@@ -24,7 +24,10 @@ import numpy as np
 import pytest
 from conftest import EXAMPLES, REFERENCE_FILE
 
-from engine.export import (
+from engine.core.network import Network
+from engine.core.optimizers import TrainingConfig
+from engine.core.stepper import NonFiniteError
+from engine.io.export import (
     gradients_csv,
     history_csv,
     history_parameters_csv,
@@ -32,10 +35,7 @@ from engine.export import (
     pytorch_script,
     weights_csv,
 )
-from engine.fileformat import Document, load
-from engine.network import Network
-from engine.optimizers import TrainingConfig
-from engine.stepper import NonFiniteError
+from engine.io.fileformat import Document, load
 
 SEED_000 = EXAMPLES / "seed-000.json"
 # seed 000's outputs after 1000 forward passes (999 updates), as the learner printed them

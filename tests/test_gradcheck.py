@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from engine import InitSpec, Network, ParameterAddress, Stepper, TrainingConfig, initialise
-from engine.gradcheck import gradient_check
+from engine.analysis.gradcheck import gradient_check
 
 HIDDEN = ["sigmoid", "tanh", "relu", "leaky_relu", "linear"]
 OUTPUT_FOR_LOSS = {

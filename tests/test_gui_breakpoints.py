@@ -8,8 +8,7 @@ from conftest import EXAMPLES
 from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPushButton, QTreeWidget, QWidget
 
-from engine import fileformat
-from engine.breakpoints import (
+from engine.analysis.breakpoints import (
     Breakpoints,
     GradientNormAbove,
     IterationReaches,
@@ -17,7 +16,8 @@ from engine.breakpoints import (
     SymmetryChange,
     WeightCrosses,
 )
-from engine.network import ParameterAddress
+from engine.core.network import ParameterAddress
+from engine.io import fileformat
 from gui.breakpoints_panel import BreakpointsPanel
 
 

@@ -11,8 +11,8 @@ from conftest import EXAMPLES, REFERENCE_FILE
 from gui_helpers import make_controller
 from PySide6.QtCore import Qt
 
-from engine import fileformat
-from engine.compare import parse_matrix
+from engine.analysis.compare import parse_matrix
+from engine.io import fileformat
 from gui.compare_panel import MISMATCH_COLOR, ComparePanel
 
 REFERENCE = json.loads(REFERENCE_FILE.read_text())

@@ -17,7 +17,7 @@ import pytest
 from gui_helpers import SEED_000, SEED_001_FREE, window_factory
 from PySide6.QtWidgets import QDockWidget, QTableView, QWidget
 
-from engine import fileformat
+from engine.io import fileformat
 
 
 @pytest.fixture
@@ -167,7 +167,7 @@ def test_an_export_that_cannot_be_written_says_so(open_window, tmp_path):
 def test_every_kind_of_edit_is_undone_with_a_readable_name(open_window, qtbot):
     """Weights, biases, structure, data, settings and initialisation: each edit names itself
     in the Edit menu, and undo gives back exactly what was there."""
-    from engine.network import ParameterAddress
+    from engine.core.network import ParameterAddress
     from gui.commands import ChangeSettingsCommand
 
     window = open_window(SEED_001_FREE)

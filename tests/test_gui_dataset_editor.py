@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine import datasets, fileformat
+from engine.io import datasets, fileformat
 
 SEED_000_INPUTS = [[0.8, 0.4], [0.3, 0.3]]
 SEED_000_TARGETS = [[0.2, 0.4], [1.0, 0.0]]

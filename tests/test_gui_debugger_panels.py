@@ -12,8 +12,8 @@ import pytest
 from conftest import REFERENCE_FILE
 from gui_helpers import SEED_000, SEED_001_FREE, SEED_001_TIED, W1, W2, W3, W5, W6, make_controller
 
-from engine import fileformat
-from engine.network import ParameterAddress
+from engine.core.network import ParameterAddress
+from engine.io import fileformat
 
 REFERENCE = json.loads(REFERENCE_FILE.read_text())
 TOLERANCE = REFERENCE["tolerance"]
@@ -99,7 +99,7 @@ def test_chain_rule_of_w5_and_w6_differs_only_where_the_neurons_differ(controlle
     assert panel.rules[0].total == pytest.approx(gradient, rel=1e-12)
     panel.show_parameters([W5, W6])
     assert "the factors that differ are marked" in panel.message.text()
-    from engine.chain_rule import differing_factors
+    from engine.analysis.chain_rule import differing_factors
     delta, paths = differing_factors(*panel.rules)
     assert paths == [(0, len(panel.rules[0].paths[0]) - 1)]  # only ∂z3/∂w5 = a1 vs a2
     # into the two hidden neurons: seed-001-free has w5 = w6 = 0.4, so only the hidden

@@ -19,12 +19,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine import fileformat
-from engine.breakpoints import IterationReaches, SymmetryChange, WeightCrosses
-from engine.fileformat import Document
-from engine.init import InitSpec
-from engine.network import Network, ParameterAddress
-from engine.optimizers import TrainingConfig
+from engine.analysis.breakpoints import IterationReaches, SymmetryChange, WeightCrosses
+from engine.core.init import InitSpec
+from engine.core.network import Network, ParameterAddress
+from engine.core.optimizers import TrainingConfig
+from engine.io import fileformat
+from engine.io.fileformat import Document
 
 
 @pytest.fixture

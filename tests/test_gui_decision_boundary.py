@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 from gui_helpers import EXAMPLES, SEED_000, SEED_001_FREE, make_controller
 
-from engine import fileformat
-from engine.boundary import neuron_map
-from engine.fileformat import Document
-from engine.network import Network
-from engine.optimizers import TrainingConfig
+from engine.analysis.boundary import neuron_map
+from engine.core.network import Network
+from engine.core.optimizers import TrainingConfig
+from engine.io import fileformat
+from engine.io.fileformat import Document
 
 XOR = EXAMPLES / "xor.json"
 

@@ -26,8 +26,8 @@ from gui_helpers import (
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QLineEdit
 
-from engine.network import ParameterAddress
-from engine.symmetry import symmetry_groups
+from engine.analysis.symmetry import symmetry_groups
+from engine.core.network import ParameterAddress
 
 W1_00 = ParameterAddress.weight(1, 0, 0)  # seed 000's w^1_{0,0}
 

@@ -25,7 +25,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLineEdit, QMenu, QMessageBox
 
-from engine import fileformat, recovery
+from engine.io import fileformat, recovery
 from gui import files as files_module
 from gui.commands import ChangeSettingsCommand, SetParametersCommand
 
@@ -950,7 +950,7 @@ def test_an_autosave_on_a_full_disk_keeps_the_last_one_whole_and_tied_to_its_fil
     """The disk fills up during an autosave: the status bar says so, and the previous
     recovery file — the work and the path it belongs to, in one file — is still whole, so
     after a crash the work comes back as mine.json's, not as an untitled network."""
-    from engine import atomic
+    from engine.io import atomic
 
     path = user_copy(tmp_path)
     window = make_window(qtbot, path)
@@ -1074,7 +1074,7 @@ def test_an_earlier_recovery_note_that_is_a_fifo_does_not_hang_the_start(tmp_pat
     (tmp_path / "999997.json").write_text(SEED_000.read_text())
     os.mkfifo(tmp_path / "999997.note.json")
     file = str(tmp_path / "999997.json")
-    code = (f"from engine import recovery; document, path, when = recovery.load({file!r}); "
+    code = (f"from engine.io import recovery; document, path, when = recovery.load({file!r}); "
             "print(path, document.network.sizes)")
     result = subprocess.run([sys.executable, "-c", code], cwd=EXAMPLES.parents[1],
                             capture_output=True, text=True, timeout=60)

@@ -10,10 +10,10 @@ from PySide6.QtGui import QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from engine.fileformat import Document
-from engine.init import InitSpec, initialise
-from engine.network import Network
-from engine.optimizers import TrainingConfig
+from engine.core.init import InitSpec, initialise
+from engine.core.network import Network
+from engine.core.optimizers import TrainingConfig
+from engine.io.fileformat import Document
 
 
 def test_rubber_band_selects_the_weights_it_touches(open_window, qtbot):

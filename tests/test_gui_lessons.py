@@ -33,7 +33,7 @@ from gui_helpers import (
 from PySide6.QtWidgets import QDockWidget, QMenu, QPushButton
 
 from engine import lessons
-from engine.network import ParameterAddress
+from engine.core.network import ParameterAddress
 
 # seed 000's printed numbers (tests/data holds a copy of ../shared/reference/)
 REFERENCE = json.loads((REPO / "tests" / "data" / "seed-000-first-iteration.json").read_text(
@@ -390,7 +390,7 @@ def test_back_sets_the_previous_step_up_as_the_lesson_does(open_window, qtbot):
 
 
 def test_a_structure_change_is_named_and_next_sets_the_step_up_afresh(open_window, qtbot):
-    from engine import structure
+    from engine.core import structure
 
     window = open_window(show=True)
     start(qtbot, window, "all-equal")
@@ -678,7 +678,7 @@ def test_the_reference_curve_belongs_to_the_steps_that_name_it(open_window, qtbo
 
 
 def test_the_initialisation_scheme_follows_the_step(open_window, qtbot):
-    from engine.init import InitSpec
+    from engine.core.init import InitSpec
 
     window = open_window(show=True)
     start(qtbot, window, "all-equal")

@@ -13,11 +13,11 @@ from gui_helpers import make_controller
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton
 
-from engine import fileformat
-from engine.fileformat import Document
-from engine.network import Network
-from engine.optimizers import TrainingConfig
-from engine.tables import format_number
+from engine.core.network import Network
+from engine.core.optimizers import TrainingConfig
+from engine.io import fileformat
+from engine.io.fileformat import Document
+from engine.io.tables import format_number
 from gui.matrix_view import MatrixView, cell_text, longest_text_bound
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "resources" / "examples"

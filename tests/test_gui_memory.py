@@ -11,10 +11,10 @@ import pytest
 from gui_helpers import SEED_000, make_controller
 from PySide6.QtWidgets import QMessageBox
 
-from engine.fileformat import Document
-from engine.init import InitSpec, initialise
-from engine.network import Network
-from engine.optimizers import TrainingConfig
+from engine.core.init import InitSpec, initialise
+from engine.core.network import Network
+from engine.core.optimizers import TrainingConfig
+from engine.io.fileformat import Document
 
 
 @pytest.fixture(autouse=True)

@@ -7,10 +7,10 @@ from __future__ import annotations
 import numpy as np
 from gui_helpers import SEED_000, SEED_001_FREE
 
-from engine.fileformat import Document, load
-from engine.init import InitSpec, initialise
-from engine.network import Network
-from engine.optimizers import TrainingConfig
+from engine.core.init import InitSpec, initialise
+from engine.core.network import Network
+from engine.core.optimizers import TrainingConfig
+from engine.io.fileformat import Document, load
 from gui.graph_items import BatchedEdges
 from gui.plots import envelope, steps
 
@@ -171,7 +171,7 @@ def test_the_loss_plot_is_exact_when_zoomed_into_losses_a_long_run_dropped(
     100 of its first iterations, the loss plot draws exactly the losses an unbounded run
     records there (recomputed from the checkpoints); the whole run draws each bin's exact
     minimum and maximum, from the envelope kept for ever (issue 12, point 10)."""
-    from engine import loss_log
+    from engine.core import loss_log
 
     monkeypatch.setattr(loss_log, "BLOCK", 256)
     window = open_window(SEED_000, show=True)

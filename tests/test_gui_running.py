@@ -17,7 +17,7 @@ from gui_helpers import (
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QInputDialog
 
-from engine.network import ParameterAddress
+from engine.core.network import ParameterAddress
 
 SEED_000_ONES = ([np.ones((2, 3)), np.ones((3, 3)), np.ones((3, 2))],
                  [np.ones(3), np.ones(3), np.ones(2)])

@@ -271,7 +271,7 @@ def test_init_settings_change_nothing_until_reinitialise(open_window, qtbot):
     drawn = controller.network.theta.copy()
     assert not np.array_equal(drawn, trained)
     assert np.all(np.abs(drawn) <= 1.0)  # uniform on [-1, 1]
-    from engine.init import initial_theta
+    from engine.core.init import initial_theta
 
     assert np.array_equal(drawn, initial_theta(controller.network, controller.init_spec))
     click(qtbot, window.findChild(QPushButton, "jog_button"))

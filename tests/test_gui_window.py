@@ -28,7 +28,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QColor, QKeySequence
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QMessageBox, QWidget
 
-from engine.network import ParameterAddress
+from engine.core.network import ParameterAddress
 
 DEFAULT_OUTLINE = QColor(90, 90, 90)
 

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine import InitSpec, Network, Stepper, TrainingConfig, initial_theta, jog_noise
-from engine.optimizers import batch_indices, make_optimizer
+from engine.core.optimizers import batch_indices, make_optimizer
 
 
 def small() -> Network:
@@ -119,7 +119,7 @@ def test_jog_noise_is_seeded_and_has_the_given_scale():
 def test_jog_breaks_seed_000s_symmetry():
     network = Network([2, 3, 3, 2], ["sigmoid"] * 3, bias=True)
     network.theta[...] = 1.0
-    from engine.symmetry import symmetry_groups
+    from engine.analysis.symmetry import symmetry_groups
 
     assert symmetry_groups(network)[1] == [[0, 1, 2]]
     network.theta += jog_noise(network, 1e-3, seed=0)

@@ -23,7 +23,8 @@ import numpy as np
 import pytest
 
 from engine import lessons
-from engine.init import InitSpec
+from engine.core.init import InitSpec
+from engine.core.network import ParameterAddress
 from engine.lessons import (
     RANDOM,
     SEED_1,
@@ -45,7 +46,6 @@ from engine.lessons import (
     Tie,
     Verdict,
 )
-from engine.network import ParameterAddress
 
 # seed 000's printed first iteration (tests/data holds a copy of ../shared/reference/,
 # which test_reference_seed000.py compares with the shared folder when it is present)

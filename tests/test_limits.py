@@ -17,10 +17,8 @@ import numpy as np
 import pytest
 from conftest import REPO
 
-from engine import limits
-from engine.datasets import read_csv, write_csv
-from engine.fileformat import Document, FileFormatError, dumps, loads
-from engine.limits import (
+from engine.core import limits
+from engine.core.limits import (
     MAX_CSV_BYTES,
     MAX_DATA_VALUES,
     MAX_FILE_BYTES,
@@ -32,9 +30,11 @@ from engine.limits import (
     memory_budget,
     training_memory,
 )
-from engine.network import Network
-from engine.optimizers import TrainingConfig
-from engine.stepper import Stepper
+from engine.core.network import Network
+from engine.core.optimizers import TrainingConfig
+from engine.core.stepper import Stepper
+from engine.io.datasets import read_csv, write_csv
+from engine.io.fileformat import Document, FileFormatError, dumps, loads
 
 LONGEST = -2.2250738585072014e-308  # 24 characters: as long as a float's repr gets
 # the issue's file: 1.2 MB, within every count, needing tens of GiB to train and show
@@ -91,7 +91,8 @@ def test_csv_of_the_most_data_fits_the_csv_limit():
 def test_the_data_values_limit_is_the_same_for_files_csv_and_the_engine(monkeypatch):
     """One limit (engine.limits.MAX_DATA_VALUES) for the engine, CSV import and files; here
     lowered to 40 numbers, so that the test reads a few rows instead of 16 million cells."""
-    from engine import datasets, fileformat, stepper
+    from engine.core import stepper
+    from engine.io import datasets, fileformat
 
     for module in (datasets, fileformat, stepper):
         assert module.MAX_DATA_VALUES is limits.MAX_DATA_VALUES

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from conftest import EXAMPLES
 
-from engine import loss_log
-from engine.fileformat import load
-from engine.loss_log import BLOCK, BUCKET, EXACT_SPAN, LossLog
-from engine.optimizers import TrainingConfig
+from engine.core import loss_log
+from engine.core.loss_log import BLOCK, BUCKET, EXACT_SPAN, LossLog
+from engine.core.optimizers import TrainingConfig
+from engine.io.fileformat import load
 
 SEED_000 = EXAMPLES / "seed-000.json"
 
@@ -174,7 +174,7 @@ def test_a_replay_of_dropped_losses_leaves_the_breakpoints_gradient_alone(block)
     """Found in review: recomputing dropped losses reused the buffer of the last
     iteration's gradient, which a gradient-norm breakpoint reads at the next chunk: it fired
     on a gradient from thousands of iterations before."""
-    from engine.breakpoints import Breakpoints, GradientNormAbove, last_gradient
+    from engine.analysis.breakpoints import Breakpoints, GradientNormAbove, last_gradient
 
     stepper = seed_000_stepper(budget_blocks=1)
     stepper.run(8 * block)

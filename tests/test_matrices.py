@@ -10,9 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine import fileformat
-from engine.fileformat import Document
-from engine.matrices import (
+from engine.analysis.matrices import (
     MatrixBlock,
     as_latex,
     as_numpy,
@@ -22,11 +20,13 @@ from engine.matrices import (
     identical_rows,
     phase_blocks,
 )
-from engine.network import Network
-from engine.optimizers import TrainingConfig
-from engine.phases import Phase
-from engine.report import network_state
-from engine.tables import state_text
+from engine.core.network import Network
+from engine.core.optimizers import TrainingConfig
+from engine.core.phases import Phase
+from engine.io import fileformat
+from engine.io.fileformat import Document
+from engine.io.report import network_state
+from engine.io.tables import state_text
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "resources" / "examples"
 REFERENCE = json.loads(

@@ -204,9 +204,9 @@ def test_running_stops_where_stepping_stops_when_an_activation_hides_infinity(
     """Found in review: relu maps n = −inf to 0, softmax a −inf entry to 0; the fast path
     checked only sigmoid's and tanh's n, so Run trained on where Step and both exported
     scripts stop (w = 1e308, x = −10: n = −inf in iteration 0)."""
-    from engine.network import Network
-    from engine.optimizers import TrainingConfig
-    from engine.stepper import NonFiniteError, Stepper
+    from engine.core.network import Network
+    from engine.core.optimizers import TrainingConfig
+    from engine.core.stepper import NonFiniteError, Stepper
 
     network = Network(sizes, activations)
     network.theta[...] = 0.5

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engine.numbers import NumberError, is_number_like, read_number
+from engine.io.numbers import NumberError, is_number_like, read_number
 
 ZEROS_THEN_ONE = "0." + "0" * 400 + "1"
 
@@ -113,7 +113,7 @@ REFUSED_CELLS = [
 @pytest.mark.parametrize(("cell", "problem"), REFUSED_CELLS)
 def test_csv_cells(cell, problem):
     """Plain cells take the reader's fast path; an underflowed one must not slip through."""
-    from engine.datasets import DatasetError, read_csv
+    from engine.io.datasets import DatasetError, read_csv
 
     with pytest.raises(DatasetError) as info:
         read_csv(f"x_0,x_1,y\n1,2,3\n4,{cell},0\n")
@@ -122,7 +122,7 @@ def test_csv_cells(cell, problem):
 
 
 def test_csv_zero_literals_read_as_zero():
-    from engine.datasets import read_csv
+    from engine.io.datasets import read_csv
 
     inputs, targets, _, _ = read_csv("a,b,c,y\n0,0.000,0e-400,-0.0e5\n")
     assert inputs.tolist() == [[0.0, 0.0, 0.0]] and targets.tolist() == [[0.0]]
@@ -132,7 +132,7 @@ def test_csv_zero_literals_read_as_zero():
 
 @pytest.mark.parametrize(("cell", "problem"), REFUSED_CELLS)
 def test_compare_paste(cell, problem):
-    from engine.compare import MatrixParseError, read_matrix
+    from engine.analysis.compare import MatrixParseError, read_matrix
 
     with pytest.raises(MatrixParseError) as info:
         read_matrix(f"1 2\n3 {cell}")
@@ -141,7 +141,7 @@ def test_compare_paste(cell, problem):
 
 
 def test_compare_paste_keeps_its_rounding_allowance():
-    from engine.compare import read_matrix
+    from engine.analysis.compare import read_matrix
 
     parsed = read_matrix("0.9002495 −0.5\n0e-400 5e-324")
     assert parsed.values.tolist() == [[0.9002495, -0.5], [0.0, 5e-324]]
@@ -167,7 +167,7 @@ def test_the_fields_parse_number(text, problem):
 def test_a_network_file_refuses_a_weight_stored_as_zero(literal):
     from conftest import EXAMPLES
 
-    from engine.fileformat import FileFormatError, loads
+    from engine.io.fileformat import FileFormatError, loads
 
     text = (EXAMPLES / "seed-000.json").read_text()
     start = text.index('"weights"')
@@ -181,7 +181,7 @@ def test_a_network_file_refuses_a_weight_stored_as_zero(literal):
 def test_a_network_file_keeps_its_zero_and_subnormal_literals():
     from conftest import EXAMPLES
 
-    from engine.fileformat import loads
+    from engine.io.fileformat import loads
 
     text = (EXAMPLES / "seed-000.json").read_text()
     first_row = text.index("[1.0, 1.0, 1.0]", text.index('"weights"'))

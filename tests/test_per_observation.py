@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine import InitSpec, Network, ParameterAddress, Stepper, TrainingConfig, initialise
-from engine.gradcheck import gradient_check
+from engine.analysis.gradcheck import gradient_check
 
 INPUTS = [[0.8, 0.4], [0.3, 0.3], [-0.5, 0.9]]
 TARGETS = [[0.2, 0.4], [1.0, 0.0], [0.5, 0.5]]

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from engine import InitSpec, Network, Phase, Stepper, TrainingConfig, initialise
-from engine.symmetry import symmetry_groups
+from engine.analysis.symmetry import symmetry_groups
 
 # ---------------------------------------------------------------- the seed's numbers
 # seed-000-first-iteration.json: "The seed rounds to 7-8 decimals, so compare with an

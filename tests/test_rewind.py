@@ -516,7 +516,7 @@ def test_a_fix_after_a_fault_in_the_first_phase_is_replayed(run_fast):
     """A huge weight faults in forward 1 (the iteration began: its checkpoint was taken) and
     the learner repairs it at phase 0: rewinding must replay the repaired weight, not the
     huge one (found in review: restart gave 1e308 back and seek raised)."""
-    from engine.phases import NonFiniteError
+    from engine.core.phases import NonFiniteError
 
     network = Network([1, 1], ["linear"], bias=False)
     network.theta[...] = [0.5]

@@ -18,11 +18,11 @@ import numpy as np
 import pytest
 from conftest import EXAMPLES
 
-from engine.breakpoints import IterationReaches, LossBelow, WeightCrosses
-from engine.export import numpy_script, pytorch_script
-from engine.fileformat import Document, FileFormatError, dumps, load, loads
-from engine.network import Network, ParameterAddress
-from engine.optimizers import TrainingConfig
+from engine.analysis.breakpoints import IterationReaches, LossBelow, WeightCrosses
+from engine.core.network import Network, ParameterAddress
+from engine.core.optimizers import TrainingConfig
+from engine.io.export import numpy_script, pytorch_script
+from engine.io.fileformat import Document, FileFormatError, dumps, load, loads
 
 SEED_000 = EXAMPLES / "seed-000.json"
 EVERY_LINE = re.compile(r"^iteration (\d+): loss (\S+)$")
@@ -251,9 +251,9 @@ def test_the_writer_refuses_what_the_reader_would(monkeypatch):
     """Found in review: more breakpoints than a file holds, or an iteration beyond what a
     file records, were written and then refused by Open. Now the list refuses the extra
     breakpoint, and the writer refuses (nothing written) whatever gets past it."""
-    from engine import breakpoints as breakpoints_module
-    from engine import fileformat as fileformat_module
-    from engine.breakpoints import Breakpoints
+    from engine.analysis import breakpoints as breakpoints_module
+    from engine.analysis.breakpoints import Breakpoints
+    from engine.io import fileformat as fileformat_module
 
     monkeypatch.setattr(breakpoints_module, "MAX_BREAKPOINTS", 3)
     monkeypatch.setattr(fileformat_module, "MAX_BREAKPOINTS", 3)

@@ -413,7 +413,7 @@ def test_recent_files_and_layout_come_back_and_unknown_keys_survive(qtbot, own_c
 
 def test_the_settings_are_written_atomically(qtbot, own_config_dir, tmp_path, monkeypatch):
     """A write that fails half-way leaves the settings as they were and no stray file."""
-    from engine import atomic
+    from engine.io import atomic
 
     paths = real_files(tmp_path, 2)
     window = make_window(qtbot, SEED_000)

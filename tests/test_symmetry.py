@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine import Network, ParameterAddress, Stepper, TrainingConfig
-from engine.symmetry import (
+from engine.analysis.symmetry import (
     DEFAULT_RTOL,
     distinct_counts,
     distinct_counts_over_history,

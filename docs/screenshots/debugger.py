@@ -14,7 +14,7 @@ sys.path.insert(0, str(REPO))
 
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from engine.network import ParameterAddress  # noqa: E402
+from engine.core.network import ParameterAddress  # noqa: E402
 from gui.main_window import MainWindow  # noqa: E402
 
 app = QApplication([])

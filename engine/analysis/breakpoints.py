@@ -18,6 +18,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from ..core.limits import MAX_BREAKPOINTS
+from ..core.network import Network, ParameterAddress
+from ..core.phases import NonFiniteError
 from .breakpoint_kinds import (
     KINDS,
     Breakpoint,
@@ -32,9 +35,6 @@ from .breakpoint_kinds import (
     address_to_dict,
     last_gradient,
 )
-from .limits import MAX_BREAKPOINTS
-from .network import Network, ParameterAddress
-from .phases import NonFiniteError
 
 __all__ = [
     "KINDS", "Breakpoint", "Breakpoints", "GradientNormAbove", "Hit", "IterationReaches",

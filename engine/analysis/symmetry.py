@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .network import Network, ParameterAddress
+from ..core.network import Network, ParameterAddress
 
 DEFAULT_RTOL = 1e-9
 

@@ -46,12 +46,12 @@ from string import Template
 
 import numpy as np
 
-from .activations import LEAKY_RELU_SLOPE
+from ..core.activations import LEAKY_RELU_SLOPE
+from ..core.history import History
+from ..core.losses import get_loss
+from ..core.network import Network
+from ..core.stepper import validate_data, validate_training
 from .fileformat import Document, optimizer_state_json, render_json
-from .history import History
-from .losses import get_loss
-from .network import Network
-from .stepper import validate_data, validate_training
 
 # ===================================================================== CSV
 

@@ -14,8 +14,8 @@ import math
 
 import numpy as np
 
-from .backprop import forward_layer
-from .network import Network
+from ..core.backprop import forward_layer
+from ..core.network import Network
 
 MIN_RESOLUTION = 8
 MAX_RESOLUTION = 64

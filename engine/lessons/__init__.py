@@ -20,16 +20,16 @@ from typing import NamedTuple, Protocol
 
 import numpy as np
 
-from . import datasets, fileformat
-from .backprop import Trace
-from .fileformat import Document
-from .init import InitSpec, initial_theta
-from .network import Network, ParameterAddress
-from .optimizers import TrainingConfig
-from .stepper import Stepper
-from .symmetry import distinct_counts_over_history, symmetry_groups
+from ..analysis.symmetry import distinct_counts_over_history, symmetry_groups
+from ..core.backprop import Trace
+from ..core.init import InitSpec, initial_theta
+from ..core.network import Network, ParameterAddress
+from ..core.optimizers import TrainingConfig
+from ..core.stepper import Stepper
+from ..io import datasets, fileformat
+from ..io.fileformat import Document
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "resources" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
 EQUAL_RTOL = 1e-12  # "identical": equal to within a few rounding errors (in practice: equal)
 
 

@@ -22,11 +22,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .backprop import Trace
-from .losses import get_loss
-from .network import Network, augment
-from .phases import Phase
-from .tables import (
+from ..core.backprop import Trace
+from ..core.losses import get_loss
+from ..core.network import Network, augment
+from ..core.phases import Phase
+from ..io.tables import (
     ACTIVATION_SYMBOLS,
     _output_delta_title,
     format_number,

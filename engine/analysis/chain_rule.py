@@ -30,9 +30,9 @@ from itertools import product
 
 import numpy as np
 
-from .backprop import Trace
-from .losses import Loss
-from .network import Network, ParameterAddress
+from ..core.backprop import Trace
+from ..core.losses import Loss
+from ..core.network import Network, ParameterAddress
 
 MAX_PATHS = 64
 

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .backprop import Trace
-from .network import Network, augment
-from .numbers import NUMBER, NumberError, clean, is_number_like, read_number
-from .phases import Phase, phases_of
+from ..core.backprop import Trace
+from ..core.network import Network, augment
+from ..core.phases import Phase, phases_of
+from ..io.numbers import NUMBER, NumberError, clean, is_number_like, read_number
 
 MAX_CELLS = 1_000_000
 MAX_CHARACTERS = 40_000_000

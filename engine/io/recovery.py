@@ -22,10 +22,10 @@ import math
 import os
 from pathlib import Path
 
+from ..core.limits import MAX_FILE_BYTES, check_read_memory
 from .atomic import read_regular_file, write_text_atomic
 from .fileformat import Document, read_document, render_json, to_json
 from .jsonfields import FileFormatError, decode, describe, expect_object, fail, parse_json
-from .limits import MAX_FILE_BYTES, check_read_memory
 
 FORMAT = "backprop-lab-recovery/1"
 NOTE_SUFFIX = ".note.json"  # the separate note of earlier versions

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .backprop import forward_layer
-from .network import Network, ParameterAddress
+from ..core.backprop import forward_layer
+from ..core.network import Network, ParameterAddress
 
 STEP = 1e-4
 ERROR_FLOOR = 1e-5

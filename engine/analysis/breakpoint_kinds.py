@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .network import Network, ParameterAddress
+from ..core.network import Network, ParameterAddress
 from .symmetry import DEFAULT_RTOL, group_rows, signature_indices
 
 MAX_ITERATION = 10**12

@@ -20,8 +20,8 @@ import math
 
 import numpy as np
 
-from .losses import get_loss, output_delta
-from .network import augment
+from ..core.losses import get_loss, output_delta
+from ..core.network import augment
 
 DECIMALS = 7
 ACTIVATION_SYMBOLS = {"sigmoid": "σ"}

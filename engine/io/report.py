@@ -19,9 +19,9 @@ import math
 
 import numpy as np
 
-from .backprop import Trace
-from .stepper import Stepper
-from .symmetry import symmetry_groups
+from ..analysis.symmetry import symmetry_groups
+from ..core.backprop import Trace
+from ..core.stepper import Stepper
 
 NON_FINITE_NAMES = {math.inf: "inf", -math.inf: "-inf"}
 

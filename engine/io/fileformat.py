@@ -30,10 +30,31 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .activations import ACTIVATION_NAMES
+from ..analysis.breakpoint_kinds import Breakpoint
+from ..core.activations import ACTIVATION_NAMES
+from ..core.init import SCHEME_PARAMETERS, InitSpec, initial_theta
+from ..core.limits import (
+    MAX_BREAKPOINTS,
+    MAX_DATA_VALUES,
+    MAX_FILE_BYTES,
+    MAX_LAYERS,
+    MAX_NEURONS_PER_LAYER,
+    MAX_OBSERVATIONS,
+    MAX_STATE_ITERATION,
+    check_memory,
+    check_read_memory,
+)
+from ..core.losses import LOSS_NAMES
+from ..core.network import Network, validate_structure
+from ..core.optimizers import (
+    OPTIMIZER_NAMES,
+    STATE_VECTORS,
+    TrainingConfig,
+    batch_position,
+    make_optimizer,
+)
+from ..core.stepper import Stepper, validate_data, validate_training
 from .atomic import read_regular_file, write_bytes_atomic
-from .breakpoint_kinds import Breakpoint
-from .init import SCHEME_PARAMETERS, InitSpec, initial_theta
 from .jsonfields import FileFormatError as FileFormatError  # part of this module's API
 from .jsonfields import (
     decode,
@@ -50,27 +71,6 @@ from .jsonfields import (
     vector,
     with_path,
 )
-from .limits import (
-    MAX_BREAKPOINTS,
-    MAX_DATA_VALUES,
-    MAX_FILE_BYTES,
-    MAX_LAYERS,
-    MAX_NEURONS_PER_LAYER,
-    MAX_OBSERVATIONS,
-    MAX_STATE_ITERATION,
-    check_memory,
-    check_read_memory,
-)
-from .losses import LOSS_NAMES
-from .network import Network, validate_structure
-from .optimizers import (
-    OPTIMIZER_NAMES,
-    STATE_VECTORS,
-    TrainingConfig,
-    batch_position,
-    make_optimizer,
-)
-from .stepper import Stepper, validate_data, validate_training
 
 FORMAT = "backprop-lab/2"
 FORMATS = ("backprop-lab/1", "backprop-lab/2")  # what this version reads

@@ -43,13 +43,13 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..core.init import InitSpec
+from ..core.limits import MAX_CSV_BYTES, MAX_DATA_VALUES, MAX_NEURONS_PER_LAYER, MAX_OBSERVATIONS
+from ..core.network import Network
+from ..core.structure import restructure
 from .atomic import read_regular_file, write_text_atomic
-from .init import InitSpec
 from .jsonfields import decode_text
-from .limits import MAX_CSV_BYTES, MAX_DATA_VALUES, MAX_NEURONS_PER_LAYER, MAX_OBSERVATIONS
-from .network import Network
 from .numbers import NUMBER, NumberError, clean, is_number_like, read_number
-from .structure import restructure
 
 # the column naming rule (see the module's docstring), on the stripped, casefolded name
 _TARGET_NAME = re.compile(r"y|y[0-9]+|y_.*|target.*", re.ASCII | re.DOTALL)
