@@ -23,42 +23,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.analysis.breakpoints import (
-    Breakpoint,
-    Breakpoints,
-    GradientNormAbove,
-    IterationReaches,
-    LossBelow,
-    NonFinite,
-    SymmetryChange,
-    WeightCrosses,
-)
+from engine.analysis.breakpoints import KINDS, Breakpoint, Breakpoints, address_to_dict
 from engine.core.network import Network, ParameterAddress
 from engine.io.numbers import read_whole_number
 
 from .notation import parameter_name, parse_number
 
-# kind → (chooser text, what the value field asks for or None, tooltip)
-KIND_CHOICES = {
-    "symmetry_change": ("a layer's symmetry changes", None,
-                        "Pause when the groups of interchangeable neurons of a layer change: "
-                        "a symmetry breaks (neurons become distinct) or forms"),
-    "loss_below": ("the loss falls below", "loss, e.g. 0.01",
-                   "Pause after the first iteration whose loss is below the value"),
-    "gradient_norm_above": ("the gradient norm rises above", "norm, e.g. 10",
-                            "Pause after the first iteration whose gradient ‖∂C/∂θ‖₂ (over every "
-                            "parameter) is above the value; its largest component is selected"),
-    "iteration_reaches": ("the iteration reaches", "iteration, e.g. 500",
-                          "Pause when the run arrives at the start of this iteration"),
-    "weight_crosses": ("a weight crosses", "value, e.g. 0.5",
-                       "Pause when the chosen weight or bias passes the value, either way"),
-    "non_finite": ("a value becomes non-finite", None,
-                   "inf or NaN anywhere. The engine always stops there, even without this "
-                   "breakpoint; listing it selects the neuron or weight that went bad"),
-}
 MAX_LISTED_PARAMETERS = 2000
-_WEIGHT = re.compile(r"^\s*w\^(\d+)_\{(\d+),(\d+)\}")
-_BIAS = re.compile(r"^\s*b\^(\d+)_\{?(\d+)\}?")
 _PLAIN = re.compile(r"^\s*(w\d+)\s*$")
 
 
@@ -93,9 +64,10 @@ class BreakpointsPanel(QWidget):
         self.kind = QComboBox()
         self.kind.setObjectName("breakpoint_kind")
         self.kind.setToolTip("What the new breakpoint watches")
-        for kind, (text, _, tip) in KIND_CHOICES.items():
-            self.kind.addItem(text, kind)
-            self.kind.setItemData(self.kind.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
+        for kind, cls in KINDS.items():  # each kind says how it is asked for
+            self.kind.addItem(cls.chooser, kind)
+            self.kind.setItemData(self.kind.count() - 1, cls.tooltip,
+                                  Qt.ItemDataRole.ToolTipRole)
         self.kind.currentIndexChanged.connect(self._kind_changed)
         form.addWidget(QLabel("pause when"), 0, 0)
         form.addWidget(self.kind, 0, 1)
@@ -216,17 +188,19 @@ class BreakpointsPanel(QWidget):
         self.parameter.blockSignals(False)
 
     def _kind_changed(self, *_) -> None:
-        kind = self.kind.currentData()
-        _, asks, tip = KIND_CHOICES[kind]
-        self.layer.setVisible(kind == "symmetry_change")
-        self.parameter.setVisible(kind == "weight_crosses")
+        cls = KINDS[self.kind.currentData()]
+        controls = {control: prompt for control, prompt in cls.FORM.values()}
+        self.layer.setVisible("layer" in controls)
+        self.parameter.setVisible("parameter" in controls)
+        asks = controls.get("number") or controls.get("count")
         self.value.setVisible(asks is not None)
         self.value.setPlaceholderText(asks or "")
-        self.value.setToolTip(f"The {asks.split(',')[0]} at which to pause. {tip}" if asks
-                              else "")
-        self.choice_label.setText({"symmetry_change": "in", "weight_crosses": "weight, value"}
-                                  .get(kind, "value" if asks else ""))
-        self.kind.setToolTip(tip)
+        self.value.setToolTip(f"The {asks.split(',')[0]} at which to pause. {cls.tooltip}"
+                              if asks else "")
+        self.choice_label.setText(", ".join(prompt.split(",")[0] if control in ("layer",
+                                            "parameter") else "value"
+                                            for control, prompt in cls.FORM.values()))
+        self.kind.setToolTip(cls.tooltip)
 
     def _say(self, text: str, error: bool = False) -> None:
         self.message.setText(text)
@@ -238,21 +212,20 @@ class BreakpointsPanel(QWidget):
         self.parameter.setCurrentText(parameter_name(self.network_getter(), address))
 
     def new_breakpoint(self) -> Breakpoint:
-        """The breakpoint the controls describe; ValueError naming what is wrong."""
-        kind = self.kind.currentData()
-        if kind == "symmetry_change":
-            return SymmetryChange(self.layer.currentData())
-        if kind == "non_finite":
-            return NonFinite()
-        text = self.value.text()
-        if kind == "iteration_reaches":
-            return IterationReaches(read_whole_number(text, "iteration"))
-        value = parse_number(text, KIND_CHOICES[kind][1].split(",")[0])
-        if kind == "loss_below":
-            return LossBelow(value)
-        if kind == "gradient_norm_above":
-            return GradientNormAbove(value)
-        return WeightCrosses(self._chosen_parameter(), value)
+        """The breakpoint the controls describe, read field by field as its kind's FORM
+        asks; ValueError naming what is wrong."""
+        cls = KINDS[self.kind.currentData()]
+        fields = {}
+        for field, (control, prompt) in cls.FORM.items():
+            if control == "layer":
+                fields[field] = self.layer.currentData()
+            elif control == "parameter":
+                fields[field] = address_to_dict(self._chosen_parameter())
+            elif control == "count":
+                fields[field] = read_whole_number(self.value.text(), prompt.split(",")[0])
+            else:
+                fields[field] = parse_number(self.value.text(), prompt.split(",")[0])
+        return Breakpoint.from_dict({"kind": cls.kind, **fields})
 
     def _chosen_parameter(self) -> ParameterAddress:
         network = self.network_getter()
@@ -260,19 +233,17 @@ class BreakpointsPanel(QWidget):
         index = self.parameter.findText(text)
         if index >= 0:
             return self.parameter.itemData(index)
-        weight, bias, plain = _WEIGHT.match(text), _BIAS.match(text), _PLAIN.match(text)
-        if weight:
-            address = ParameterAddress.weight(*map(int, weight.groups()))
-        elif bias:
-            address = ParameterAddress.bias(*map(int, bias.groups()))
-        elif plain and network.plain_weight_names():
+        plain = _PLAIN.match(text)
+        if plain and network.plain_weight_names():
             names = {name: a for a, name in network.plain_weight_names().items()}
             if plain.group(1) not in names:
                 raise ValueError(f"weight: this network has no {plain.group(1)}")
             address = names[plain.group(1)]
         else:
-            raise ValueError(f"weight: {text.strip()!r} is not a weight or bias name "
-                             "(like w^0_{1,2} or b^1_0)")
+            try:
+                address = ParameterAddress.parse(text)
+            except ValueError as error:
+                raise ValueError(f"weight: {error}") from None
         network.check_address(address)
         return address
 

@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from engine.core import structure
-from engine.core.activations import ACTIVATION_NAMES, ACTIVATIONS
+from engine.core.activations import ACTIVATIONS
 from engine.core.init import SCHEME_NAMES, SCHEME_PARAMETERS, InitSpec, initial_theta, jog_noise
-from engine.core.losses import LOSS_NAMES, get_loss
+from engine.core.losses import LOSSES, get_loss
 from engine.core.network import Network
 from engine.core.optimizers import MINI_BATCH_RULE, OPTIMIZER_NAMES
 
@@ -149,7 +149,7 @@ class StructurePanel(QGroupBox):
                 self.table.setCellWidget(l, 2, QLabel("—"))
                 continue
             combo = QComboBox()
-            allowed = [a for a in ACTIVATION_NAMES
+            allowed = [a for a in ACTIVATIONS
                        if not ACTIVATIONS[a].output_only or l == network.layer_count]
             combo.addItems(allowed)
             combo.setCurrentText(network.activation_names[l - 1])
@@ -324,8 +324,8 @@ class TrainingPanel(QGroupBox):
         form = QFormLayout(self)
         self.loss = QComboBox()
         self.loss.setObjectName("loss_selector")
-        self.loss.addItems(LOSS_NAMES)
-        for index, name in enumerate(LOSS_NAMES):
+        self.loss.addItems(list(LOSSES))
+        for index, name in enumerate(LOSSES):
             self.loss.setItemData(index, get_loss(name).describe(), Qt.ItemDataRole.ToolTipRole)
         form.addRow("loss", self.loss)
         self.optimizer = QComboBox()

@@ -8,6 +8,7 @@ losses, its parameter snapshots), plain GD's update rule (gradient = (θ_t − �
 from __future__ import annotations
 
 import json
+import math
 
 import numpy as np
 import pytest
@@ -27,6 +28,7 @@ from engine.analysis.breakpoints import (
 )
 from engine.analysis.symmetry import symmetry_groups
 from engine.core.network import ParameterAddress
+from engine.core.phases import Quantity
 from engine.io import fileformat
 
 SEED_000 = EXAMPLES / "seed-000.json"
@@ -284,19 +286,24 @@ def test_non_finite_is_the_engines_and_a_fault_names_where():
     hit = breakpoints.fault_hit(info.value, network)
     assert hit.breakpoint is breakpoint and hit.iteration == info.value.iteration
     assert breakpoints.fired(breakpoint) and str(info.value) == hit.message
-    cases = [
-        (Phase("forward", 2), "pre-activations n^2", "inf at observation 0, neuron 0",
-         (2, 0), None),
-        (Phase("backward", 1), "δ^1", "nan at observation 3, neuron 2", (1, 2), None),
-        (Phase("backward", 2), "∂C/∂W^1", "nan at observation 2, neuron 0", None,
-         ParameterAddress.weight(1, 2, 0)),
-        (Phase("backward", 1), "∂C/∂b^0", "inf at index (1,)", None, ParameterAddress.bias(0, 1)),
-        (Phase("update"), "the update of w^0_{1,2}", "inf at index 5 of θ", None,
+    cases = [  # what the engine raises, typed: where the fault is, without parsing text
+        (Phase("forward", 2), Quantity("pre_activations", 2), (0, 0), None,
+         "pre-activations n^2", "inf at observation 0, neuron 0", (2, 0), None),
+        (Phase("backward", 1), Quantity("delta", 1), (3, 2), None, "δ^1",
+         "inf at observation 3, neuron 2", (1, 2), None),
+        (Phase("backward", 2), Quantity("weight_gradient", 1), (2, 0), None, "∂C/∂W^1",
+         "inf at observation 2, neuron 0", None, ParameterAddress.weight(1, 2, 0)),
+        (Phase("backward", 1), Quantity("bias_gradient", 0), (1,), None, "∂C/∂b^0",
+         "inf at index (1,)", None, ParameterAddress.bias(0, 1)),
+        (Phase("update"), Quantity("update"), (5,), ParameterAddress.weight(0, 1, 2),
+         "the update of w^0_{1,2}", "inf at index 5 of θ", None,
          ParameterAddress.weight(0, 1, 2)),
-        (Phase("loss"), "loss", "inf", None, None),
+        (Phase("loss"), Quantity("loss"), (), None, "loss", "inf", None, None),
     ]
-    for phase, quantity, where, neuron, parameter in cases:
-        hit = Breakpoints().fault_hit(NonFiniteError(4, phase, quantity, where), network)
+    for phase, what, index, changed, quantity, where, neuron, parameter in cases:
+        error = NonFiniteError(4, phase, what, index, math.inf, parameter=changed)
+        assert (error.quantity, error.where) == (quantity, where)
+        hit = Breakpoints().fault_hit(error, network)
         assert (hit.neuron, hit.parameter) == (neuron, parameter), quantity
 
 

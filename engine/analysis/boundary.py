@@ -14,6 +14,7 @@ import math
 
 import numpy as np
 
+from ..core.activations import get_activation
 from ..core.backprop import forward_layer
 from ..core.network import Network
 
@@ -146,11 +147,8 @@ def output_levels(activation_name: str, targets: np.ndarray | None = None,
     """Fixed colour levels for a map of ``activation_name``: its range when bounded
     (sigmoid, softmax: (0, 1); tanh: (−1, 1)); else the range of ``targets`` widened by
     ``margin`` of it on each side (a unit width when all targets are equal)."""
-    if activation_name in ("sigmoid", "softmax"):
-        return 0.0, 1.0
-    if activation_name == "tanh":
-        return -1.0, 1.0
-    return value_levels(targets, margin)
+    bounds = get_activation(activation_name).output_range
+    return bounds if bounds is not None else value_levels(targets, margin)
 
 
 def value_levels(values, margin: float = 0.1) -> tuple[float, float]:

@@ -92,7 +92,17 @@ def last_gradient(stepper) -> np.ndarray:
 
 # ---------------------------------------------------------------- breakpoints
 class Breakpoint:
+    """A condition that pauses a run. A kind describes itself for the panel that adds it:
+    ``chooser`` (the words after "pause when"), ``tooltip``, and ``FORM``, its fields in the
+    order asked, each with the control that asks for it — "number" (a value), "count" (an
+    iteration), "layer" (a layer, or any) or "parameter" (a weight or bias) — and a prompt.
+    The panel builds its form from these and makes the breakpoint with ``from_dict``, so a
+    new kind is one class here, added to KINDS."""
+
     kind = ""
+    chooser = ""
+    tooltip = ""
+    FORM: dict[str, tuple[str, str]] = {}
     checkable = True  # NonFinite is reported by the engine, not checked here
 
     def __init__(self, enabled: bool = True) -> None:
@@ -175,6 +185,9 @@ class _Threshold(Breakpoint):
 
 class LossBelow(_Threshold):
     kind = "loss_below"
+    chooser = "the loss falls below"
+    tooltip = "Pause after the first iteration whose loss is below the value"
+    FORM = {"value": ("number", "loss, e.g. 0.01")}
 
     def describe(self) -> str:
         return f"loss < {self.value:g}"
@@ -201,6 +214,10 @@ class GradientNormAbove(_Threshold):
     """‖∂C/∂θ‖₂ over every parameter, of the gradient the iteration's update used."""
 
     kind = "gradient_norm_above"
+    chooser = "the gradient norm rises above"
+    tooltip = ("Pause after the first iteration whose gradient ‖∂C/∂θ‖₂ (over every parameter) "
+               "is above the value; its largest component is selected")
+    FORM = {"value": ("number", "norm, e.g. 10")}
 
     def __init__(self, value: float, enabled: bool = True) -> None:
         super().__init__(value, enabled)
@@ -233,7 +250,10 @@ class GradientNormAbove(_Threshold):
 
 class IterationReaches(Breakpoint):
     kind = "iteration_reaches"
+    chooser = "the iteration reaches"
+    tooltip = "Pause when the run arrives at the start of this iteration"
     FIELDS = ("iteration",)
+    FORM = {"iteration": ("count", "iteration, e.g. 500")}
 
     def __init__(self, iteration: int, enabled: bool = True) -> None:
         super().__init__(enabled)
@@ -266,7 +286,10 @@ class WeightCrosses(Breakpoint):
     """Fires when θ − value changes sign or becomes 0 (leaving the value is no crossing)."""
 
     kind = "weight_crosses"
+    chooser = "a weight crosses"
+    tooltip = "Pause when the chosen weight or bias passes the value, either way"
     FIELDS = ("parameter", "value")
+    FORM = {"parameter": ("parameter", "weight"), "value": ("number", "value, e.g. 0.5")}
 
     def __init__(self, address: ParameterAddress, value: float, enabled: bool = True) -> None:
         super().__init__(enabled)
@@ -323,7 +346,11 @@ class SymmetryChange(Breakpoint):
     """
 
     kind = "symmetry_change"
+    chooser = "a layer's symmetry changes"
+    tooltip = ("Pause when the groups of interchangeable neurons of a layer change: a symmetry "
+               "breaks (neurons become distinct) or forms")
     FIELDS = ("layer",)
+    FORM = {"layer": ("layer", "in")}
     PAIR_BUDGET = 200_000  # signature entries compared per check; larger layers regroup
 
     def __init__(self, layer: int | None = None, enabled: bool = True) -> None:
@@ -425,6 +452,9 @@ class NonFinite(Breakpoint):
     """inf or NaN anywhere. The engine checks every phase itself and always stops."""
 
     kind = "non_finite"
+    chooser = "a value becomes non-finite"
+    tooltip = ("inf or NaN anywhere. The engine always stops there, even without this "
+               "breakpoint; listing it selects the neuron or weight that went bad")
     FIELDS = ()
     checkable = False
 
@@ -439,7 +469,7 @@ class NonFinite(Breakpoint):
         return None
 
 
-KINDS: dict[str, type[Breakpoint]] = {
-    cls.kind: cls for cls in (SymmetryChange, LossBelow, NonFinite, GradientNormAbove,
-                              IterationReaches, WeightCrosses)
+KINDS: dict[str, type[Breakpoint]] = {  # in the order the panel offers them
+    cls.kind: cls for cls in (SymmetryChange, LossBelow, GradientNormAbove, IterationReaches,
+                              WeightCrosses, NonFinite)
 }

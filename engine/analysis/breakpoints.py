@@ -15,11 +15,10 @@ a Hit naming the neuron or weight.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from ..core.limits import MAX_BREAKPOINTS
-from ..core.network import Network, ParameterAddress
+from ..core.network import Network
 from ..core.phases import NonFiniteError
 from .breakpoint_kinds import (
     KINDS,
@@ -208,38 +207,15 @@ class Breakpoints:
         return cls(items)
 
 
-_OBSERVATION_NEURON = re.compile(r"at observation (\d+), neuron (\d+)")
-_INDEX = re.compile(r"at index \((\d+),\)")
-_LAYER = re.compile(r"\^(\d+)")  # n^2, a^2, ∂C/∂a^3, δ^2, ∂C/∂W^1: the first layer named
-_WEIGHT = re.compile(r"w\^(\d+)_\{(\d+),(\d+)\}")
-_BIAS = re.compile(r"b\^(\d+)_(\d+)")
-
-
 def _fault_location(error: NonFiniteError, network: Network):
-    """(neuron, parameter) that a NonFiniteError's quantity and place name, where it names one:
-    a neuron for n, a, ∂C/∂a, ∂a/∂n, δ; a parameter for ∂C/∂W, ∂C/∂b and the update."""
-    quantity = error.quantity
-    pair, index = _OBSERVATION_NEURON.search(error.where), _INDEX.search(error.where)
-    layer = _LAYER.search(quantity)
-    address = None
-    if quantity.startswith("the update of"):
-        weight, bias = _WEIGHT.search(quantity), _BIAS.search(quantity)
-        if weight:
-            address = ParameterAddress.weight(*map(int, weight.groups()))
-        elif bias:
-            address = ParameterAddress.bias(*map(int, bias.groups()))
-    elif layer is None:
-        return None, None  # the loss: a single number
-    elif quantity.startswith("∂C/∂W"):
-        if pair:  # rows of ∂C/∂W^l are source neurons, columns target neurons
-            address = ParameterAddress.weight(int(layer.group(1)), *map(int, pair.groups()))
-    elif quantity.startswith("∂C/∂b"):
-        if index:
-            address = ParameterAddress.bias(int(layer.group(1)), int(index.group(1)))
-    elif pair:
-        neuron = (int(layer.group(1)), int(pair.group(2)))
+    """(neuron, parameter) the error is about, where it is one this network has: a neuron
+    for n, a, ∂C/∂a, ∂a/∂n, δ; a weight or bias for ∂C/∂W, ∂C/∂b and the update."""
+    neuron = error.neuron
+    if neuron is not None:
         if neuron[0] <= network.layer_count and neuron[1] < network.sizes[neuron[0]]:
             return neuron, None
+        return None, None
+    address = error.weight_or_bias
     if address is not None and WeightCrosses(address, 0.0).problem(network) is None:
         return None, address
     return None, None

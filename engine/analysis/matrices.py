@@ -22,17 +22,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..core.activations import get_activation
 from ..core.backprop import Trace
 from ..core.losses import get_loss
 from ..core.network import Network, augment
 from ..core.phases import Phase
-from ..io.tables import (
-    ACTIVATION_SYMBOLS,
-    _output_delta_title,
-    format_number,
-    pipe_table,
-    product_table,
-)
+from ..io.tables import format_number, output_delta_title, pipe_table, product_table
 
 KINDS = ("product", "elementwise", "matrix")
 
@@ -75,7 +70,7 @@ def _matrix(values) -> np.ndarray:
 
 
 def _symbol(activation: str) -> str:
-    return ACTIVATION_SYMBOLS.get(activation, activation)
+    return get_activation(activation).shown_symbol
 
 
 def _parameters(network: Network, k: int) -> np.ndarray:
@@ -162,7 +157,7 @@ def backward_blocks(network: Network, trace: Trace, l: int, loss_name: str,
     activation = network.activation_names[k]
     blocks.append(MatrixBlock(f"∂a^{l}/∂n^{l} = {_symbol(activation)}'(n^{l})", _matrix(da_dn),
                               result_title=f"∂a^{l}/∂n^{l}"))
-    delta_title = (_output_delta_title(L, activation, loss_name) if l == L
+    delta_title = (output_delta_title(L, activation, loss_name) if l == L
                    else f"δ^{l} = ∂C/∂a^{l} ⊙ ∂a^{l}/∂n^{l}")
     if network.activations[k].elementwise and dcost_da is not None:
         blocks.append(MatrixBlock(delta_title, _matrix(delta), _matrix(dcost_da), _matrix(da_dn),

@@ -1,4 +1,4 @@
-"""Activation functions as small {apply, derivative, backward} triples (after nn.ts).
+"""Activation functions: everything about each in one entry (after nn.ts's {output, der}).
 
 Every function takes the pre-activations ``n`` (the seed's n, often called z) of a
 whole layer as an (observations × neurons) array.
@@ -9,6 +9,11 @@ whole layer as an (observations × neurons) array.
 - ``backward(dcost_da, da_dn, a)`` gives δ = ∂C/∂n. For the element-wise functions this is
   ∂C/∂a ⊙ ∂a/∂n; for softmax it is the Jacobian–vector product
   δ_j = a_j (∂C/∂a_j − Σ_k ∂C/∂a_k a_k).
+
+An entry also says what the rest of the app needs to know: the symbol the seed's tables use,
+the range of a (for the colour scales of the decision boundary), whether it maps an infinite
+n to a finite a (the fast path then checks n), and its code in the exported NumPy script and
+its module in the PyTorch one. A new activation is one entry here.
 """
 
 from __future__ import annotations
@@ -32,6 +37,17 @@ class Activation:
     # maps an infinite n to a finite a (σ(−inf) = 0, relu(−inf) = 0, softmax of a −inf
     # entry): the loss and θ would not show it, so the fast path checks n of such layers
     hides_infinity: bool = False
+    output_range: tuple[float, float] | None = None  # a's bounds, where it has them
+    symbol: str = ""  # in the seed's tables (a = σ(n)); the name when empty
+    # the exported NumPy script's functions NAME(n) and, for a hidden layer, NAME_derivative(n, a)
+    numpy_code: str = ""
+    # the output layer's δ in the NumPy script when it is not ∂C/∂a ⊙ f′(n) (softmax mixes)
+    numpy_output_delta: str | None = None
+    torch_module: str = ""  # the PyTorch script's module for the layer
+
+    @property
+    def shown_symbol(self) -> str:
+        return self.symbol or self.name
 
     def backward(self, dcost_da: np.ndarray, da_dn: np.ndarray, a: np.ndarray) -> np.ndarray:
         if self.elementwise:
@@ -88,14 +104,63 @@ def _softmax(n: np.ndarray) -> np.ndarray:
 
 
 ACTIVATIONS: dict[str, Activation] = {
-    "sigmoid": Activation("sigmoid", "σ(n) = 1 / (1 + e^(−n))", _sigmoid, _sigmoid_derivative,
-                          hides_infinity=True),
-    "tanh": Activation("tanh", "tanh(n)", np.tanh, _tanh_derivative, hides_infinity=True),
-    "relu": Activation("relu", "max(n, 0)", _relu, _relu_derivative, hides_infinity=True),
+    "sigmoid": Activation(
+        "sigmoid", "σ(n) = 1 / (1 + e^(−n))", _sigmoid, _sigmoid_derivative,
+        hides_infinity=True, output_range=(0.0, 1.0), symbol="σ",
+        torch_module="torch.nn.Sigmoid()",
+        numpy_code='''\
+def sigmoid(n):
+    # a = 1 / (1 + e^(−n)); for very negative n, e^(−n) overflows to inf and a = 0, its limit
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-n))
+
+
+def sigmoid_derivative(n, a):
+    # ∂a/∂n = a (1 − a)
+    return a * (1.0 - a)'''),
+    "tanh": Activation(
+        "tanh", "tanh(n)", np.tanh, _tanh_derivative, hides_infinity=True,
+        output_range=(-1.0, 1.0), torch_module="torch.nn.Tanh()",
+        numpy_code='''\
+def tanh(n):
+    return np.tanh(n)
+
+
+def tanh_derivative(n, a):
+    # ∂a/∂n = 1 − tanh²(n) = 1 − a²
+    return 1.0 - a * a'''),
+    "relu": Activation(
+        "relu", "max(n, 0)", _relu, _relu_derivative, hides_infinity=True,
+        torch_module="torch.nn.ReLU()",
+        numpy_code='''\
+def relu(n):
+    return np.maximum(n, 0.0)
+
+
+def relu_derivative(n, a):
+    # ∂a/∂n = 1 where n > 0, else 0 (0 at the kink n = 0)
+    return (n > 0.0).astype(float)'''),
     "leaky_relu": Activation(
-        "leaky_relu", f"n if n > 0 else {LEAKY_RELU_SLOPE}·n", _leaky_relu, _leaky_relu_derivative
-    ),
-    "linear": Activation("linear", "n", _linear, _linear_derivative),
+        "leaky_relu", f"n if n > 0 else {LEAKY_RELU_SLOPE}·n", _leaky_relu,
+        _leaky_relu_derivative, torch_module=f"torch.nn.LeakyReLU({LEAKY_RELU_SLOPE!r})",
+        numpy_code=f'''\
+def leaky_relu(n):
+    # a = n where n > 0, else {LEAKY_RELU_SLOPE!r} n
+    return np.where(n > 0.0, n, {LEAKY_RELU_SLOPE!r} * n)
+
+
+def leaky_relu_derivative(n, a):
+    # ∂a/∂n = 1 where n > 0, else {LEAKY_RELU_SLOPE!r} (also at n = 0)
+    return np.where(n > 0.0, 1.0, {LEAKY_RELU_SLOPE!r})'''),
+    "linear": Activation(
+        "linear", "n", _linear, _linear_derivative, torch_module="torch.nn.Identity()",
+        numpy_code='''\
+def linear(n):
+    return n.copy()
+
+
+def linear_derivative(n, a):
+    return np.ones_like(n)'''),
     "softmax": Activation(
         "softmax",
         "e^(n_j) / Σ_k e^(n_k)",
@@ -104,15 +169,26 @@ ACTIVATIONS: dict[str, Activation] = {
         elementwise=False,
         output_only=True,
         hides_infinity=True,
-    ),
+        output_range=(0.0, 1.0),
+        torch_module="torch.nn.Softmax(dim=1)",
+        numpy_code='''\
+def softmax(n):
+    # a_j = e^(n_j − max n) / Σ_k e^(n_k − max n), per observation (row); shifting by the
+    # row's maximum changes nothing but keeps e^ from overflowing
+    shifted = np.exp(n - np.max(n, axis=1, keepdims=True))
+    return shifted / np.sum(shifted, axis=1, keepdims=True)''',
+        numpy_output_delta='''\
+    # softmax mixes the outputs of a row: δ_j = a_j (g_j − Σ_k g_k a_k), g = ∂C/∂a
+    g = dcost_da(a, y)
+    return a * (g - np.sum(g * a, axis=1, keepdims=True))'''),
 }
 
-ACTIVATION_NAMES = tuple(ACTIVATIONS)
+ACTIVATION_NAMES = tuple(ACTIVATIONS)  # the built-in ones; ACTIVATIONS is the registry
 
 
 def get_activation(name: str) -> Activation:
     try:
         return ACTIVATIONS[name]
     except KeyError:
-        known = ", ".join(ACTIVATION_NAMES)
+        known = ", ".join(ACTIVATIONS)
         raise ValueError(f"unknown activation {name!r} (known: {known})") from None

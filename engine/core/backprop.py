@@ -18,6 +18,7 @@ import numpy as np
 
 from .activations import Activation
 from .losses import Loss, output_delta
+from .phases import Quantity
 
 
 def forward_layer(
@@ -118,10 +119,10 @@ def compute_phase(
     trace: Trace,
     gradient_weights: list,
     gradient_biases: list,
-) -> list[tuple[str, object]]:
+) -> list[tuple[Quantity, object]]:
     """Run one forward, loss or backward phase into ``trace``.
 
-    Returns what it computed as (quantity name, value) pairs, in the order to check them.
+    Returns what it computed as (Quantity, value) pairs, in the order to check them.
     Gradients are written into the given views of a flat gradient vector.
     """
     L = network.layer_count
@@ -132,18 +133,19 @@ def compute_phase(
             network.weights[l - 1], bias, network.activations[l - 1], trace.activations[l - 1]
         )
         trace.pre_activations[l], trace.activations[l] = n, a
-        return [(f"pre-activations n^{l}", n), (f"activations a^{l}", a)]
+        return [(Quantity("pre_activations", l), n), (Quantity("activations", l), a)]
     if kind == "loss":
         trace.loss = loss.value(trace.pre_activations[L], trace.outputs, trace.targets)
         trace.dcost_dactivations[L] = loss.gradient(trace.outputs, trace.targets)
-        return [("loss", trace.loss), (f"∂C/∂a^{L}", trace.dcost_dactivations[L])]
+        return [(Quantity("loss"), trace.loss),
+                (Quantity("dcost_da", L), trace.dcost_dactivations[L])]
     if kind != "backward":
         raise ValueError(f"compute_phase does not do {kind!r}")
     l = layer
     computed = []
     if l < L:
         trace.dcost_dactivations[l] = hidden_dcost_da(network.weights[l], trace.deltas[l + 1])
-        computed.append((f"∂C/∂a^{l}", trace.dcost_dactivations[l]))
+        computed.append((Quantity("dcost_da", l), trace.dcost_dactivations[l]))
     da_dn, delta = layer_delta(
         network.activations[l - 1],
         loss if l == L else None,
@@ -157,8 +159,8 @@ def compute_phase(
     layer_gradients(trace.activations[l - 1], delta, gradient_weights[l - 1], bias_gradient)
     trace.weight_gradients[l - 1] = gradient_weights[l - 1]
     trace.bias_gradients[l - 1] = bias_gradient
-    computed += [(f"∂a^{l}/∂n^{l}", da_dn), (f"δ^{l}", delta),
-                 (f"∂C/∂W^{l - 1}", gradient_weights[l - 1])]
+    computed += [(Quantity("da_dn", l), da_dn), (Quantity("delta", l), delta),
+                 (Quantity("weight_gradient", l - 1), gradient_weights[l - 1])]
     if bias_gradient is not None:
-        computed.append((f"∂C/∂b^{l - 1}", bias_gradient))
+        computed.append((Quantity("bias_gradient", l - 1), bias_gradient))
     return computed

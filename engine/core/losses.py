@@ -52,6 +52,12 @@ class Loss:
     required_output: str | None = None
     reduction: str = ""  # in words: what is summed and what is averaged
     stable_form: str | None = None  # how C is computed from n, for the pairs that do
+    # δ of the output layer in closed form, (a, y) → δ, for the pair with required_output
+    closed_delta: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None
+    # the exported NumPy script's cost(n, a, y) (and dcost_da(a, y) where it is used)
+    numpy_code: str = ""
+    numpy_closed_delta: str | None = None  # the body of its output_delta for the pair
+    torch_cost: str = ""  # the PyTorch script's cost(output, y), its reduction said
 
     def describe(self) -> str:
         """Several lines on the loss: its formula, ∂C/∂a, the reduction, how it is computed."""
@@ -117,12 +123,54 @@ def _cross_entropy_gradient(a: np.ndarray, y: np.ndarray) -> np.ndarray:
     return -y / (a.shape[0] * np.maximum(a, LOG_CLIP))
 
 
+def _sigmoid_bce_delta(a: np.ndarray, y: np.ndarray) -> np.ndarray:
+    # (a − y) / (m a (1 − a)) ⊙ a (1 − a) = (a − y) / m
+    return (a - y) / a.shape[0]
+
+
+def _softmax_cross_entropy_delta(a: np.ndarray, y: np.ndarray) -> np.ndarray:
+    # Σ_k ∂C/∂a_k ∂a_k/∂n_j = (a_j Σ_k y_k − y_j) / m
+    return (a * np.sum(y, axis=1, keepdims=True) - y) / a.shape[0]
+
+
 LOSSES: dict[str, Loss] = {
-    "sse": Loss("sse", "Σ (a − y)²", "2 (a − y)", _sse, _sse_gradient,
-                reduction="summed over observations and outputs (seed 000's cost)"),
-    "mse": Loss("mse", "Σ (a − y)² / (m·k)", "2 (a − y) / (m·k)", _mse, _mse_gradient,
-                reduction="averaged over observations × outputs (m·k), as PyTorch's "
-                          "mse_loss(reduction='mean')"),
+    "sse": Loss(
+        "sse", "Σ (a − y)²", "2 (a − y)", _sse, _sse_gradient,
+        reduction="summed over observations and outputs (seed 000's cost)",
+        numpy_code='''\
+def cost(n, a, y):
+    # C = Σ_o Σ_j (a − y)²   (seed 000's cost: summed, not averaged)
+    error = a - y
+    return float(np.sum(error * error))
+
+
+def dcost_da(a, y):
+    # ∂C/∂a^L = 2 (a − y)
+    return 2.0 * (a - y)''',
+        torch_cost='''\
+def cost(output, y):
+    # C = Σ_o Σ_j (a − y)²   (seed 000's cost: summed, not averaged: reduction="sum");
+    # autograd gives ∂C/∂a^L = 2 (a − y)
+    return torch.nn.functional.mse_loss(output, y, reduction="sum")'''),
+    "mse": Loss(
+        "mse", "Σ (a − y)² / (m·k)", "2 (a − y) / (m·k)", _mse, _mse_gradient,
+        reduction="averaged over observations × outputs (m·k), as PyTorch's "
+                  "mse_loss(reduction='mean')",
+        numpy_code='''\
+def cost(n, a, y):
+    # C = Σ_o Σ_j (a − y)² / (m k): the mean over all m·k outputs of the batch
+    error = a - y
+    return float(np.sum(error * error)) / a.size
+
+
+def dcost_da(a, y):
+    # ∂C/∂a^L = 2 (a − y) / (m k)
+    return (2.0 / a.size) * (a - y)''',
+        torch_cost='''\
+def cost(output, y):
+    # C = Σ_o Σ_j (a − y)² / (m k): the mean over all m·k outputs of the batch
+    # (reduction="mean", which for mse_loss divides by m·k, as Backprop Lab does)
+    return torch.nn.functional.mse_loss(output, y, reduction="mean")'''),
     "bce": Loss(
         "bce",
         "−(1/m) Σ [y ln a + (1 − y) ln(1 − a)]",
@@ -133,7 +181,34 @@ LOSSES: dict[str, Loss] = {
         reduction="summed over outputs, averaged over observations only (m): with k "
                   "outputs it is k times PyTorch's and Keras's mean over m·k",
         stable_form="(1/m) Σ [y softplus(−n) + (1 − y) softplus(n)], from n, unclipped",
-    ),
+        closed_delta=_sigmoid_bce_delta,
+        numpy_code='''\
+def softplus(x):
+    # ln(1 + e^x), without overflow
+    return np.logaddexp(0.0, x)
+
+
+def cost(n, a, y):
+    # C = −(1/m) Σ_o Σ_j [y ln a + (1 − y) ln(1 − a)] with a = σ(n), computed from n:
+    # −ln σ(n) = softplus(−n), −ln(1 − σ(n)) = softplus(n), so a saturated output costs its
+    # true value (σ(40) rounds to 1, yet −ln(1 − σ(40)) = 40). Averaged over the m
+    # observations only, summed over the outputs (PyTorch's "mean" also divides by k).
+    terms = y * softplus(-n) + (1.0 - y) * softplus(n)
+    return float(np.sum(terms) / n.shape[0])''',
+        numpy_closed_delta='''\
+    # δ^L = ∂C/∂a ⊙ ∂a/∂n = (a − y) / (m a (1 − a)) ⊙ a (1 − a) = (a − y) / m,
+    # computed in this simplified form (no division by a (1 − a) when a saturates)
+    return (a - y) / a.shape[0]''',
+        torch_cost='''\
+def cost(output, y):
+    # C = −(1/m) Σ_o Σ_j [y ln a + (1 − y) ln(1 − a)] with a = sigmoid(n^L).
+    # The model stops at n^L: binary_cross_entropy_with_logits applies the sigmoid itself,
+    # in the stable form Backprop Lab uses too (no clipping: a saturated output costs its
+    # true value), and its gradient is δ^L = (a − y) / m, Backprop Lab's simplified form.
+    # Reduction: "sum" over o and j, then / m. Backprop Lab averages over the observations
+    # only; reduction="mean" would also divide by the k outputs.
+    m = output.shape[0]
+    return torch.nn.functional.binary_cross_entropy_with_logits(output, y, reduction="sum") / m'''),
     "cross_entropy": Loss(
         "cross_entropy",
         "−(1/m) Σ y ln a",
@@ -144,7 +219,33 @@ LOSSES: dict[str, Loss] = {
         reduction="summed over outputs, averaged over observations (m), as PyTorch's "
                   "cross_entropy(reduction='mean') with class probabilities",
         stable_form="(1/m) Σ y (logsumexp(n) − n), from n, unclipped",
-    ),
+        closed_delta=_softmax_cross_entropy_delta,
+        numpy_code='''\
+def log_softmax(n):
+    # ln a_j = n_j − logsumexp(n), per observation (row), shifted by the row's maximum
+    shifted = n - np.max(n, axis=1, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+
+
+def cost(n, a, y):
+    # C = −(1/m) Σ_o Σ_j y ln a with a = softmax(n), unclipped: ln a_j = n_j − logsumexp(n),
+    # taken as ln a while every output is above 1e-290 (a keeps its 16 digits there), and
+    # from n once an output saturates towards 0 (where ln a would be −inf or imprecise)
+    log_a = np.log(a) if a.min() > 1e-290 else log_softmax(n)
+    return float(-np.sum(y * log_a) / n.shape[0])''',
+        numpy_closed_delta='''\
+    # δ^L_j = Σ_k ∂C/∂a_k ∂a_k/∂n_j = (a_j Σ_k y_k − y_j) / m
+    # (softmax followed by cross-entropy, simplified: no division by a)
+    return (a * np.sum(y, axis=1, keepdims=True) - y) / a.shape[0]''',
+        torch_cost='''\
+def cost(output, y):
+    # C = −(1/m) Σ_o Σ_j y ln a with a = softmax(n^L). The model stops at n^L:
+    # cross_entropy applies the log-softmax itself (y holds one probability per class), and
+    # its gradient is δ^L_j = (a_j Σ_k y_k − y_j) / m, the form Backprop Lab uses.
+    # Reduction: "sum" over o and j, then / m (the same as reduction="mean" here, which for
+    # class probabilities divides by the m observations only).
+    m = output.shape[0]
+    return torch.nn.functional.cross_entropy(output, y, reduction="sum") / m'''),
 }
 
 LOSS_NAMES = tuple(LOSSES)
@@ -162,8 +263,6 @@ def output_delta(
     loss: Loss, activation_name: str, a: np.ndarray, y: np.ndarray
 ) -> np.ndarray | None:
     """δ of the output layer in closed form for the matched pairs, else None."""
-    if loss.name == "bce" and activation_name == "sigmoid":
-        return (a - y) / a.shape[0]
-    if loss.name == "cross_entropy" and activation_name == "softmax":
-        return (a * np.sum(y, axis=1, keepdims=True) - y) / a.shape[0]
+    if loss.closed_delta is not None and loss.required_output == activation_name:
+        return loss.closed_delta(a, y)
     return None

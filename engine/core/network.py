@@ -10,6 +10,7 @@ Without biases, ``theta`` holds only weights and ``biases`` are read-only zeros.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,6 +43,24 @@ class ParameterAddress:
         if self.kind == "w":
             return f"w^{self.layer}_{{{self.source},{self.target}}}"
         return f"b^{self.layer}_{self.target}"
+
+    @staticmethod
+    def parse(text: str) -> ParameterAddress:
+        """The inverse of ``str``: ``w^l_{i,j}`` or ``b^l_j`` (``b^l_{j}`` too), surrounding
+        spaces allowed; ValueError for anything else. It does not check a network has it."""
+        cleaned = text.strip()
+        weight, bias = _WEIGHT_NAME.fullmatch(cleaned), _BIAS_NAME.fullmatch(cleaned)
+        if weight:
+            return ParameterAddress.weight(*map(int, weight.groups()))
+        if bias:
+            return ParameterAddress.bias(int(bias[1]), int(bias[2] or bias[3]))
+        raise ValueError(f"{cleaned!r} is not a weight or bias name (like w^0_{{1,2}} or "
+                         "b^1_0)")
+
+
+# the names str gives, ASCII digits only: w^l_{i,j} and b^l_j (or b^l_{j})
+_WEIGHT_NAME = re.compile(r"w\^([0-9]+)_\{([0-9]+),([0-9]+)\}")
+_BIAS_NAME = re.compile(r"b\^([0-9]+)_(?:\{([0-9]+)\}|([0-9]+))")
 
 
 def validate_structure(sizes: list[int], activations: list[str]) -> None:

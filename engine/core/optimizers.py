@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
-from .losses import LOSS_NAMES
+from .losses import LOSSES
 
 OPTIMIZER_NAMES = ("gd", "sgd", "momentum", "adam")
 MINI_BATCH_RULE = (
@@ -54,9 +54,9 @@ class TrainingConfig:
     shuffle_seed: int = 0
 
     def __post_init__(self) -> None:
-        if self.loss not in LOSS_NAMES:
+        if self.loss not in LOSSES:
             raise ValueError(f"training.loss: unknown loss {self.loss!r} (known: "
-                             f"{', '.join(LOSS_NAMES)})")
+                             f"{', '.join(LOSSES)})")
         if self.optimizer not in OPTIMIZER_NAMES:
             raise ValueError(f"training.optimizer: unknown optimizer {self.optimizer!r} "
                              f"(known: {', '.join(OPTIMIZER_NAMES)})")

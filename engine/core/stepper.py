@@ -38,7 +38,7 @@ from .limits import MAX_DATA_VALUES, MAX_OBSERVATIONS, check_memory
 from .losses import get_loss
 from .network import Network, ParameterAddress
 from .optimizers import STATE_VECTORS, TrainingConfig, batch_indices, make_optimizer
-from .phases import NonFiniteError, Phase, first_non_finite, phases_of
+from .phases import NonFiniteError, Phase, Quantity, first_non_finite, phases_of
 
 __all__ = ["MAX_OBSERVATIONS", "NonFiniteError", "Stepper", "validate_data",
            "validate_training"]
@@ -277,14 +277,13 @@ class Stepper:
         finally:
             self._head = (self.iteration, self.phase)
 
-    def _check(self, values, quantity: str) -> None:
-        if isinstance(values, float):
-            ok, where = math.isfinite(values), repr(values)
-        else:
-            ok = bool(np.isfinite(values).all())
-            where = "" if ok else first_non_finite(values)
+    def _check(self, values, quantity: Quantity) -> None:
+        ok = math.isfinite(values) if isinstance(values, float) else bool(
+            np.isfinite(values).all())
         if not ok:
-            self.fault = NonFiniteError(self.iteration, self.phases[self.phase], quantity, where)
+            index, value = first_non_finite(values)
+            self.fault = NonFiniteError(self.iteration, self.phases[self.phase], quantity,
+                                        index, value)
             raise self.fault
 
     def _new_trace(self) -> None:
@@ -309,10 +308,8 @@ class Stepper:
                 address, value = network.addresses()[index], network.theta[index]
                 network.theta[...] = before
                 self.optimizer.set_state(state)
-                self.fault = NonFiniteError(
-                    self.iteration, phase, f"the update of {address}",
-                    f"{value} at index {index} of θ",
-                )
+                self.fault = NonFiniteError(self.iteration, phase, Quantity("update"),
+                                            (index,), value, parameter=address)
                 raise self.fault
         else:
             computed = compute_phase(

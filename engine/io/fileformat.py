@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..analysis.breakpoint_kinds import Breakpoint
-from ..core.activations import ACTIVATION_NAMES
+from ..core.activations import ACTIVATIONS
 from ..core.init import SCHEME_PARAMETERS, InitSpec, initial_theta
 from ..core.limits import (
     MAX_BREAKPOINTS,
@@ -44,7 +44,7 @@ from ..core.limits import (
     check_memory,
     check_read_memory,
 )
-from ..core.losses import LOSS_NAMES
+from ..core.losses import LOSSES
 from ..core.network import Network, validate_structure
 from ..core.optimizers import (
     OPTIMIZER_NAMES,
@@ -150,7 +150,7 @@ def _read_network(value) -> tuple[Network, InitSpec | None]:
     names = list_of(section["activations"], "network.activations", layer_count,
                   "activation names (one per non-input layer)")
     for index, name in enumerate(names):
-        known_name(name, f"network.activations[{index}]", ACTIVATION_NAMES, "activation")
+        known_name(name, f"network.activations[{index}]", tuple(ACTIVATIONS), "activation")
     bias = section.get("bias", True)
     if not isinstance(bias, bool):
         fail("network.bias", f"expected true or false, got {describe(bias)}")
@@ -215,7 +215,7 @@ def _read_training(value, network: Network) -> TrainingConfig:
             continue
         item, path = section[key], f"training.{key}"
         if kind == "loss":
-            settings[key] = known_name(item, path, LOSS_NAMES, "loss")
+            settings[key] = known_name(item, path, tuple(LOSSES), "loss")
         elif kind == "optimizer":
             settings[key] = known_name(item, path, OPTIMIZER_NAMES, "optimizer")
         elif kind == "number":

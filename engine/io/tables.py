@@ -20,11 +20,11 @@ import math
 
 import numpy as np
 
+from ..core.activations import get_activation
 from ..core.losses import get_loss, output_delta
 from ..core.network import augment
 
 DECIMALS = 7
-ACTIVATION_SYMBOLS = {"sigmoid": "σ"}
 
 
 def format_number(value, decimals: int = DECIMALS) -> str:
@@ -86,7 +86,7 @@ def _block(title: str, table: str) -> str:
 
 
 def _symbol(activation: str) -> str:
-    return ACTIVATION_SYMBOLS.get(activation, activation)
+    return get_activation(activation).shown_symbol
 
 
 def _augmented_weights(state: dict, l: int) -> np.ndarray:
@@ -136,13 +136,14 @@ def forward_tables(state: dict, activations: list[str]) -> str:
     return "\n".join(blocks)
 
 
-def _output_delta_title(L: int, activation: str, loss_name: str) -> str:
+def output_delta_title(L: int, activation: str, loss_name: str) -> str:
     probe = np.full((1, 1), 0.5)
     if output_delta(get_loss(loss_name), activation, probe, probe) is not None:
         return (f"δ^{L} = ∂C/∂n^{L}  ({loss_name} with {activation}: the exact product "
                 f"∂C/∂a^{L} · ∂a^{L}/∂n^{L} in closed form)")
-    if activation == "softmax":
-        return f"δ^{L} = a^{L} ⊙ (∂C/∂a^{L} − Σ_k ∂C/∂a^{L}_k a^{L}_k)  (softmax Jacobian)"
+    if not get_activation(activation).elementwise:
+        return (f"δ^{L} = a^{L} ⊙ (∂C/∂a^{L} − Σ_k ∂C/∂a^{L}_k a^{L}_k)  ({activation} "
+                "Jacobian)")
     return f"δ^{L} = ∂C/∂a^{L} ⊙ ∂a^{L}/∂n^{L}"
 
 
@@ -164,7 +165,7 @@ def backward_tables(state: dict, activations: list[str], loss_name: str) -> str:
         symbol = _symbol(activations[k])
         blocks.append(_block(f"∂a^{l}/∂n^{l} = {symbol}'(n^{l})",
                              pipe_table(trace["dactivation_dpre"][k])))
-        delta_title = (_output_delta_title(L, activations[k], loss_name) if l == L
+        delta_title = (output_delta_title(L, activations[k], loss_name) if l == L
                        else f"δ^{l} = ∂C/∂a^{l} ⊙ ∂a^{l}/∂n^{l}")
         blocks.append(_block(delta_title, pipe_table(trace["deltas"][k])))
         previous = np.array(trace["activations"][k], dtype=object).astype(float)
