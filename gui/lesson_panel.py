@@ -54,6 +54,12 @@ def rich(text: str) -> str:
     return re.sub(r"_\{([^}]*)\}", r"<sub>\1</sub>", text)
 
 
+# the dock that shows each topic a lesson's step names (engine/lessons/content.py)
+TOPIC_DOCKS = {"selection": "inspector_dock", "matrices": "matrix_view", "loss": "loss_dock",
+               "weights": "weights_dock", "symmetry": "symmetry_dock",
+               "decision boundary": "decision_boundary_dock", "initialisation": "settings_dock"}
+
+
 class LiveLab:
     """A lesson's actions on the window's controller, each an undoable command (runs are
     history, as when the learner runs)."""
@@ -418,21 +424,21 @@ class Lessons(QObject):
             view.select_neuron(neurons[0])
         else:
             view.scene().clearSelection()
-        for name in step.show:
-            dock = self.window.findChild(QDockWidget, name)
+        for topic in step.show:  # a lesson names topics; the window knows their docks
+            dock = self.window.findChild(QDockWidget, TOPIC_DOCKS[topic])
             if dock is not None:
                 dock.show()
                 dock.raise_()
         if step.matrix is not None:
             self.window.debugger.matrix_view.show_block(step.matrix)
-        if "settings_dock" in step.show:  # the steps that name it are about the seed
+        if "initialisation" in step.show:  # the steps that name it are about the seed
             scroll, init = self.window.settings_dock.widget(), self.window.settings.init
             QTimer.singleShot(0, lambda: scroll.ensureWidgetVisible(init))
         # room for what the step talks about: the matrices (tall) or the plots below;
         # once the docks just shown are laid out (resizing them before does nothing)
         w = self.window
         docks, heights = ([self.dock, w.debugger.docks["matrices"], w.loss_dock],
-                          MATRIX_STEP_HEIGHTS) if "matrix_view" in step.show else (
+                          MATRIX_STEP_HEIGHTS) if "matrices" in step.show else (
                               [self.dock, w.loss_dock], STEP_HEIGHTS)
         QTimer.singleShot(0, lambda: w.resizeDocks(docks, list(heights),
                                                    Qt.Orientation.Vertical))

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import QDockWidget, QMenu, QPushButton
 
 from engine import lessons
 from engine.core.network import ParameterAddress
+from gui.lesson_panel import TOPIC_DOCKS
 
 # seed 000's printed numbers (tests/data holds a copy of ../shared/reference/)
 REFERENCE = json.loads((REPO / "tests" / "data" / "seed-000-first-iteration.json").read_text(
@@ -304,8 +305,8 @@ def test_each_lesson_runs_from_start_to_end(open_window, qtbot, key):
         shown = checks_shown(window)
         assert shown and all(holds for _, holds in shown), shown
         assert panel(window).checks.toPlainText().count("✓") == len(shown)
-        for name in lesson.steps[index].show:
-            assert window.findChild(QDockWidget, name).isVisible(), name
+        for topic in lesson.steps[index].show:
+            assert window.findChild(QDockWidget, TOPIC_DOCKS[topic]).isVisible(), topic
         CONFIRM[key](window, index)
     assert button(window, "lesson_next").text() == "Finish"
     press_next(qtbot, window)
@@ -724,3 +725,15 @@ def test_a_live_check_keeps_the_learners_place_in_the_list(open_window, qtbot):
     window.controller.run_now(5)
     window.lessons.check_now()
     assert bar.value() == bar.maximum() > 0
+
+
+def test_every_topic_a_lesson_names_has_a_dock_in_the_window(open_window):
+    """Lessons name topics, not docks (issue 13): the window knows which dock shows each."""
+    from PySide6.QtWidgets import QDockWidget
+
+    from engine.lessons import LESSONS
+    window = open_window()
+    named = {topic for lesson in LESSONS for step in lesson.steps for topic in step.show}
+    assert named <= set(TOPIC_DOCKS)
+    for topic, name in TOPIC_DOCKS.items():
+        assert window.findChild(QDockWidget, name) is not None, topic
