@@ -1,14 +1,21 @@
 """The one QObject that owns the engine state.
 
 Views subscribe to its past-tense signals and redraw from the engine; they never change the
-engine behind its back. User edits arrive as QUndoCommands (gui/commands.py) that call the
-``apply_*`` methods here. Running advances the engine in chunks of about ``CHUNK_SECONDS`` from
-a zero-interval timer, so the event loop (repaints, the pause button) gets a turn between
-chunks.
+engine behind its back, never touch the undo stack and never emit its signals. Every edit
+is a method here (``set_parameters``, ``set_theta``, ``set_config``, ``set_init_spec``,
+``reinitialise``, ``replace_stepper``, ``swap_in``; ``post_message`` for a status-bar
+message): the controller builds the QUndoCommand (gui/commands.py) and pushes it, and the
+command calls the ``apply_*`` methods here. The collaborators it asks (the breakpoints, the
+question before history is discarded) are given when it is built; ``discarding_agreed`` is
+the one way to stand in for that question for a while.
+
+Running advances the engine in chunks of about ``CHUNK_SECONDS`` from a zero-interval timer,
+so the event loop (repaints, the pause button) gets a turn between chunks.
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
 from pathlib import Path
 
@@ -16,15 +23,23 @@ import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
+from engine.analysis.breakpoints import Breakpoints
 from engine.analysis.symmetry import symmetry_groups
 from engine.core.backprop import Trace
-from engine.core.init import InitSpec
+from engine.core.init import InitSpec, initial_theta
 from engine.core.network import Network, ParameterAddress
 from engine.core.optimizers import TrainingConfig
 from engine.core.stepper import NonFiniteError, Stepper
 from engine.io.fileformat import Document
 
-from .commands import ChangeStructureCommand, SwapInCommand
+from .commands import (
+    ChangeInitCommand,
+    ChangeSettingsCommand,
+    ChangeStructureCommand,
+    SetParametersCommand,
+    SetThetaCommand,
+    SwapInCommand,
+)
 
 CHUNK_SECONDS = 0.012
 MAX_CHUNK_SECONDS = 0.045  # with a redraw of as long, input waits < 100 ms
@@ -45,7 +60,11 @@ class LabController(QObject):
     document_changed = Signal()  # file path or modified flag
     breakpoint_hit = Signal(object)  # engine.breakpoints.Hit: the run paused there
 
-    def __init__(self, document: Document, path: Path | None = None, parent=None) -> None:
+    def __init__(self, document: Document, path: Path | None = None, parent=None, *,
+                 breakpoints: Breakpoints | None = None, confirm_discard=None) -> None:
+        """``breakpoints``: checked while running (a new empty list by default);
+        ``confirm_discard(iterations)``: asked before going on from a rewound state would
+        discard that many later iterations (the window asks the learner; by default yes)."""
         super().__init__(parent)
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self.document_changed)
@@ -63,10 +82,9 @@ class LabController(QObject):
         self._display_trace: Trace | None = None
         self._display_backward = False
         self._symmetry: list | None = None
-        self.breakpoints = None  # engine.breakpoints.Breakpoints, set by the window
-        # asked with the number of iterations an action would discard; the window asks the
-        # learner, the default (scripts, tests) agrees
-        self.confirm_discard = lambda iterations: True
+        self.breakpoints = breakpoints if breakpoints is not None else Breakpoints()
+        self._confirm_discard = confirm_discard or (lambda iterations: True)
+        self._agreed = 0  # inside discarding_agreed: the question stands answered
         for signal in (self.position_changed, self.parameters_changed, self.structure_changed,
                        self.settings_changed):
             signal.connect(self._forget_display_trace)
@@ -88,8 +106,7 @@ class LabController(QObject):
         history kept)."""
         self.pause()
         self._install(document, path, stepper)
-        if self.breakpoints is not None:
-            self.breakpoints.replace(document.breakpoints)
+        self.breakpoints.replace(document.breakpoints)
         self.document_loaded.emit()
         self.structure_changed.emit()
         self.document_changed.emit()
@@ -98,8 +115,7 @@ class LabController(QObject):
         """The work as a file holds it: the parameters, data and settings where the run
         stands, the optimiser's state and the iteration (the run goes on from there when the
         file is opened again), the breakpoints."""
-        items = self.breakpoints.items if self.breakpoints is not None else ()
-        return Document.from_stepper(self.stepper, self.init_spec, items)
+        return Document.from_stepper(self.stepper, self.init_spec, self.breakpoints.items)
 
     def _forget_display_trace(self) -> None:
         self._display_trace = None
@@ -159,9 +175,19 @@ class LabController(QObject):
         """True when going on from here is allowed: nothing lies ahead, or ``confirm_discard``
         (the window asks the learner) agrees to forget the iterations after this one."""
         s = self.stepper
-        if not s.has_future:
+        if not s.has_future or self._agreed:
             return True
-        return bool(self.confirm_discard(s.head_iteration - s.iteration))
+        return bool(self._confirm_discard(s.head_iteration - s.iteration))
+
+    @contextlib.contextmanager
+    def discarding_agreed(self):
+        """While the block runs, going on from a rewound state asks nothing: the caller
+        asked once, up front, for a series of actions (a lesson's step)."""
+        self._agreed += 1
+        try:
+            yield
+        finally:
+            self._agreed -= 1
 
     def push(self, command, discards_future: bool = True) -> bool:
         """Do an edit through the undo stack; an edit of the past asks first (it discards
@@ -220,8 +246,7 @@ class LabController(QObject):
             return
         self._remaining = iterations
         if not self.running:
-            if self.breakpoints is not None:
-                self.breakpoints.start(self.stepper)
+            self.breakpoints.start(self.stepper)
             self._last_chunk_end = None
             self._run_timer.start()
             self.run_state_changed.emit(True)
@@ -247,8 +272,7 @@ class LabController(QObject):
     def _run_chunk(self) -> None:
         count = self._chunk if self._remaining is None else min(self._chunk, self._remaining)
         started = time.perf_counter()
-        until = self.breakpoints.until if (
-            self.breakpoints is not None and self.breakpoints.active) else None
+        until = self.breakpoints.until if self.breakpoints.active else None
         ok = self._guarded(lambda: self.stepper.run(count, until=until))
         elapsed = time.perf_counter() - started
         if not ok:
@@ -277,7 +301,48 @@ class LabController(QObject):
             if self._remaining <= 0:
                 self.pause()
 
-    # ----------------------------------------------------------------- editing
+    # ------------------------------------------------------------------ edits
+    def post_message(self, text: str) -> None:
+        """A short message for the status bar (a refusal, what an action did)."""
+        self.message_posted.emit(text)
+
+    def set_parameters(self, addresses: list[ParameterAddress], values: list[float],
+                       text: str | None = None) -> bool:
+        """Set each parameter to its value: one undoable edit. Returns whether it was made."""
+        return self.push(SetParametersCommand(self, addresses, values, text))
+
+    def set_theta(self, theta: np.ndarray, text: str) -> bool:
+        """Replace every parameter (re-initialise, jog): one undoable edit."""
+        return self.push(SetThetaCommand(self, theta, text))
+
+    def set_config(self, config: TrainingConfig, text: str) -> bool:
+        """Change the training settings: one undoable edit."""
+        return self.push(ChangeSettingsCommand(self, config, text))
+
+    def set_init_spec(self, spec: InitSpec, text: str) -> bool:
+        """Change the initialisation scheme (no parameter changes, so nothing discarded)."""
+        return self.push(ChangeInitCommand(self, spec, text), discards_future=False)
+
+    def reinitialise(self, spec: InitSpec, text: str) -> bool:
+        """Draw every parameter from ``spec`` (and make it the scheme): one undoable edit.
+        A draw the engine refuses (not finite) is posted as a message."""
+        try:
+            theta = initial_theta(self.network, spec)
+        except ValueError as error:
+            self.post_message(f"Nothing changed: {error}")
+            return False
+        if not self.may_discard_future():
+            self.post_message("Nothing changed: the later history is kept")
+            return False
+        with self.discarding_agreed():
+            self.undo_stack.beginMacro(text)
+            if spec != self.init_spec:
+                self.undo_stack.push(ChangeInitCommand(self, spec, text))
+            self.undo_stack.push(SetThetaCommand(self, theta, text))
+            self.undo_stack.endMacro()
+        return True
+
+    # ---------------------------------------------------------- applying edits
     def apply_values(self, addresses: list[ParameterAddress], values: list[float]) -> None:
         self.stepper.set_values(addresses, values)
         self.parameters_changed.emit()

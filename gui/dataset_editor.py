@@ -167,7 +167,7 @@ class DatasetModel(QAbstractTableModel):
         try:
             number = parse_number(str(value), name)
         except ValueError as error:
-            self.controller.message_posted.emit(f"{error}; kept {old!r}")
+            self.controller.post_message(f"{error}; kept {old!r}")
             return False
         if number == old and np.signbit(number) == np.signbit(old):
             return True
@@ -312,10 +312,10 @@ class DatasetEditor(QWidget):
         s = self.controller.stepper
         rows = self.selected_rows() if rows is None else sorted(set(rows))
         if not rows:
-            self.controller.message_posted.emit("Select a cell of each observation to remove")
+            self.controller.post_message("Select a cell of each observation to remove")
             return False
         if len(rows) >= len(s.inputs):
-            self.controller.message_posted.emit(
+            self.controller.post_message(
                 "Nothing removed: the data needs at least one observation")
             return False
         keep = np.setdiff1d(np.arange(len(s.inputs)), rows)
@@ -348,7 +348,7 @@ class DatasetEditor(QWidget):
         if inputs.shape[1] == network.sizes[0] and targets.shape[1] == network.sizes[-1]:
             return self.controller.replace_stepper(text, inputs=inputs, targets=targets)
         if not self.confirm_resize(inputs.shape[1], targets.shape[1]):
-            self.controller.message_posted.emit(
+            self.controller.post_message(
                 f"Nothing changed: the data has {_plural(inputs.shape[1], 'input')} and "
                 f"{_plural(targets.shape[1], 'target')}, the network "
                 f"{_plural(network.sizes[0], 'input')} and "
@@ -358,7 +358,7 @@ class DatasetEditor(QWidget):
             resized = datasets.resize_network(network, inputs.shape[1], targets.shape[1],
                                               self.controller.init_spec)
         except ValueError as error:
-            self.controller.message_posted.emit(f"Nothing changed: {error}")
+            self.controller.post_message(f"Nothing changed: {error}")
             return False
         return self.controller.replace_stepper(f"{text}, network resized to {_sizes(resized)}",
                                                network=resized, inputs=inputs, targets=targets)
@@ -384,7 +384,7 @@ class DatasetEditor(QWidget):
             except datasets.DatasetRolesError as error:
                 roles = self.choose_roles(error, path_label)
                 if roles is None:
-                    self.controller.message_posted.emit(
+                    self.controller.post_message(
                         f"Nothing imported: {path_label}: no roles chosen for "
                         f"{', '.join(error.columns)}")
                     return False
@@ -392,7 +392,7 @@ class DatasetEditor(QWidget):
         except datasets.DatasetShapeError as error:
             inputs, targets = error.dataset[0], error.dataset[1]
         except datasets.DatasetError as error:
-            self.controller.message_posted.emit(f"Nothing imported: {path_label}: {error}")
+            self.controller.post_message(f"Nothing imported: {path_label}: {error}")
             return False
         return self.apply_data(inputs, targets,
                                f"Import {path_label} ({_plural(len(inputs), 'observation')})")
@@ -401,7 +401,7 @@ class DatasetEditor(QWidget):
         try:
             text = datasets.load_text(path)
         except (OSError, ValueError, MemoryError) as error:
-            self.controller.message_posted.emit(
+            self.controller.post_message(
                 f"Nothing imported: {path}: {describe_error(error)}")
             return False
         return self.import_text(text, Path(path).name)
@@ -418,10 +418,10 @@ class DatasetEditor(QWidget):
         try:
             datasets.save_csv(path, s.inputs, s.targets)
         except (OSError, ValueError, MemoryError) as error:
-            self.controller.message_posted.emit(
+            self.controller.post_message(
                 f"Could not export to {path}: {describe_error(error)}")
             return False
-        self.controller.message_posted.emit(
+        self.controller.post_message(
             f"Exported {_plural(len(s.inputs), 'observation')} to {path}")
         return True
 
@@ -439,7 +439,7 @@ class DatasetEditor(QWidget):
         try:
             inputs, targets = datasets.generate(name, n, seed)
         except ValueError as error:
-            self.controller.message_posted.emit(f"Nothing generated: {error}")
+            self.controller.post_message(f"Nothing generated: {error}")
             return False
         details = ([f"seed {seed}"] if "seed" in parameters else []) + [
             _plural(len(inputs), "point")]

@@ -18,8 +18,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.analysis.breakpoints import Breakpoints
-
 from .breakpoints_panel import BreakpointsPanel
 from .chain_rule_panel import ChainRulePanel
 from .compare_panel import ComparePanel
@@ -83,13 +81,41 @@ def hide_stale_tab_bars(window) -> None:
 DRAG_PANEL_SECONDS = 0.04  # slower panels wait for the end of a timeline drag
 
 
+class DiscardQuestion:
+    """The controller's question before going on from a rewound state discards the later
+    history: a Yes/No box, No by default. ``ask`` False answers yes without asking (tests,
+    scripts). Given to the controller when it is built; it reads where the run stands from
+    ``controller``, set once that exists."""
+
+    def __init__(self, parent) -> None:
+        self.parent = parent
+        self.controller = None
+        self.ask = True
+        self.answer = None  # answer(iterations) -> bool instead of the box (tests answer here)
+
+    def __call__(self, iterations: int) -> bool:
+        if self.answer is not None:
+            return bool(self.answer(iterations))
+        if not self.ask:
+            return True
+        stepper = self.controller.stepper
+        answer = QMessageBox.question(
+            self.parent, "Discard the later history?",
+            f"You are at iteration {stepper.iteration}, rewound from "
+            f"{stepper.head_iteration}. Going on from here discards the "
+            f"{iterations} later iteration(s) of history (the loss curve and the exact "
+            "rewind to them). Go on?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
+
 class Debugger:
     def __init__(self, window) -> None:
         self.window = window
         controller = self.controller = window.controller
-        controller.breakpoints = self.breakpoints = Breakpoints()
-        controller.confirm_discard = self.confirm_discard
-        self.ask_before_discarding = True
+        self.breakpoints = controller.breakpoints
+        self.question = window.discard_question
         self.inspector = Inspector(controller)
         self.chain_rule = ChainRulePanel(controller)
         self.matrix_view = MatrixView(controller)
@@ -188,18 +214,13 @@ class Debugger:
             self.breakpoints_panel.set_parameter(parameters[0])
 
     # ---------------------------------------------------------- going on
-    def confirm_discard(self, iterations: int) -> bool:
-        if not self.ask_before_discarding:
-            return True
-        answer = QMessageBox.question(
-            self.window, "Discard the later history?",
-            f"You are at iteration {self.controller.stepper.iteration}, rewound from "
-            f"{self.controller.stepper.head_iteration}. Going on from here discards the "
-            f"{iterations} later iteration(s) of history (the loss curve and the exact "
-            "rewind to them). Go on?",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No)
-        return answer == QMessageBox.StandardButton.Yes
+    @property
+    def ask_before_discarding(self) -> bool:
+        return self.question.ask
+
+    @ask_before_discarding.setter
+    def ask_before_discarding(self, ask: bool) -> None:
+        self.question.ask = bool(ask)
 
     # ---------------------------------------------------------- breakpoints
     def _select(self, hit) -> None:

@@ -31,11 +31,10 @@ from PySide6.QtWidgets import (
 )
 
 from engine import lessons
-from engine.core.init import InitSpec, initial_theta
+from engine.core.init import InitSpec
 from engine.core.network import ParameterAddress
 from engine.io.fileformat import Document
 
-from .commands import ChangeInitCommand, SetParametersCommand, SetThetaCommand
 from .controller import SEEK_SECONDS
 from .panels import named_button
 
@@ -84,16 +83,11 @@ class LiveLab:
         self.controller.run_now(iterations)
 
     def set_values(self, addresses, values, text: str) -> None:
-        self.controller.push(SetParametersCommand(self.controller, addresses, values, text))
+        self.controller.set_parameters(addresses, values, text)
 
     def reinitialise(self, spec: InitSpec) -> None:
-        c = self.controller
-        text = f"Lesson: re-initialise ({spec.scheme}, seed {spec.seed})"
-        c.undo_stack.beginMacro(text)
-        if spec != c.init_spec:
-            c.undo_stack.push(ChangeInitCommand(c, spec, text))
-        c.undo_stack.push(SetThetaCommand(c, initial_theta(c.network, spec), text))
-        c.undo_stack.endMacro()
+        self.controller.reinitialise(
+            spec, f"Lesson: re-initialise ({spec.scheme}, seed {spec.seed})")
 
 
 class LessonPanel(QWidget):
@@ -390,15 +384,9 @@ class Lessons(QObject):
         """A step from a rewound state discards the later history: ask once, up front."""
         return self.controller.may_discard_future()
 
-    @contextlib.contextmanager
     def _agreed(self):
         """While a step's actions run, the question asked up front stands for all of them."""
-        ask = self.controller.confirm_discard
-        self.controller.confirm_discard = lambda iterations: True
-        try:
-            yield
-        finally:
-            self.controller.confirm_discard = ask
+        return self.controller.discarding_agreed()
 
     # -------------------------------------------------------------- a step
     def _enter(self, index: int) -> None:

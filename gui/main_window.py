@@ -26,14 +26,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.analysis.breakpoints import Breakpoints
 from engine.analysis.symmetry import describe
 from engine.io import fileformat
 from engine.io.report import network_state
 
-from .commands import SetParametersCommand
 from .controller import LabController
 from .dataset_editor import DatasetEditor
-from .debugger import Debugger, hide_stale_tab_bars, scrolling
+from .debugger import Debugger, DiscardQuestion, hide_stale_tab_bars, scrolling
 from .decision_boundary import DecisionBoundaryView
 from .exports import Exports
 from .files import FileManager
@@ -67,7 +67,10 @@ class MainWindow(QMainWindow):
         self.setObjectName("main_window")
         path = Path(path) if path is not None else DEFAULT_FILE
         document = fileformat.load(path)
-        self.controller = LabController(document, path, self)
+        self.discard_question = DiscardQuestion(self)
+        self.controller = LabController(document, path, self, breakpoints=Breakpoints(),
+                                        confirm_discard=self.discard_question)
+        self.discard_question.controller = self.controller
         self.last_error: str | None = None
         self.network_view = NetworkView(self.controller)
         self.setCentralWidget(self.network_view)
@@ -427,9 +430,9 @@ class MainWindow(QMainWindow):
                                          "(Ctrl+click or drag a rectangle)", 6000)
             return
         value = self.controller.network.get(selected[0])
-        self.controller.push(SetParametersCommand(
-            self.controller, selected, [value] * len(selected),
-            f"Set {len(selected)} parameters equal to {selected[0]} = {value:.6g}"))
+        self.controller.set_parameters(
+            selected, [value] * len(selected),
+            f"Set {len(selected)} parameters equal to {selected[0]} = {value:.6g}")
 
     def set_value_dialog(self) -> None:
         selected = self.network_view.selected_parameters()
@@ -450,9 +453,9 @@ class MainWindow(QMainWindow):
         except ValueError as error:
             self.statusBar().showMessage(f"{error}; nothing changed", 8000)
             return False
-        return self.controller.push(SetParametersCommand(
-            self.controller, selected, [value] * len(selected),
-            None if len(selected) == 1 else f"Set {len(selected)} parameters = {value:.6g}"))
+        return self.controller.set_parameters(
+            selected, [value] * len(selected),
+            None if len(selected) == 1 else f"Set {len(selected)} parameters = {value:.6g}")
 
     def run_n_dialog(self) -> None:
         count, ok = QInputDialog.getInt(self, "Run N iterations", "Iterations:", 1000, 1,

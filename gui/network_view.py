@@ -11,7 +11,6 @@ from PySide6.QtWidgets import QGraphicsRectItem, QGraphicsScene, QGraphicsView, 
 
 from engine.core.network import ParameterAddress
 
-from .commands import SetParametersCommand
 from .graph_items import GROUP_COLOURS, BatchedEdges, BiasItem, EdgeItem, NeuronItem, weight_pen
 from .inline_editor import InlineEditor
 from .notation import neuron_tooltip, parameter_tooltip
@@ -295,9 +294,7 @@ class NetworkView(QGraphicsView):
     def _apply_edit(self, address: ParameterAddress, value: float) -> None:
         if value == self.controller.network.get(address):
             return  # nothing changes: no undo entry, no unsaved change
-        self.controller.push(
-            SetParametersCommand(self.controller, [address], [value])
-        )
+        self.controller.set_parameters([address], [value])
 
     def mouseDoubleClickEvent(self, event) -> None:
         item = self.item_near(event.position().toPoint())

@@ -24,16 +24,11 @@ from PySide6.QtWidgets import (
 
 from engine.core import structure
 from engine.core.activations import ACTIVATIONS
-from engine.core.init import SCHEME_NAMES, SCHEME_PARAMETERS, InitSpec, initial_theta, jog_noise
+from engine.core.init import SCHEME_NAMES, SCHEME_PARAMETERS, InitSpec, jog_noise
 from engine.core.losses import LOSSES, get_loss
 from engine.core.network import Network
 from engine.core.optimizers import MINI_BATCH_RULE, OPTIMIZER_NAMES
 
-from .commands import (
-    ChangeInitCommand,
-    ChangeSettingsCommand,
-    SetThetaCommand,
-)
 from .notation import parse_number
 
 FIELD_DEFAULTS = {
@@ -174,7 +169,7 @@ class StructurePanel(QGroupBox):
         try:
             network = change()
         except ValueError as error:
-            self.controller.message_posted.emit(str(error))
+            self.controller.post_message(str(error))
             self.refresh()
             return
         self._push(network, text)
@@ -231,7 +226,7 @@ class InitPanel(QGroupBox):
                                 minimum=0.0 if name == "std" else None)
             field.setObjectName(f"init_{name}")
             field.committed.connect(self._spec_edited)
-            field.refused.connect(controller.message_posted)
+            field.refused.connect(controller.post_message)
             form.addRow(name, field)
             self.fields[name] = field
         self.seed = QSpinBox()
@@ -248,7 +243,7 @@ class InitPanel(QGroupBox):
                                      minimum=0.0)
         self.jog_scale.setObjectName("jog_scale")
         self.jog_scale.set_value(0.01)
-        self.jog_scale.refused.connect(controller.message_posted)
+        self.jog_scale.refused.connect(controller.post_message)
         jog = named_button("jog_button", "Jog",
                            "Add seeded noise N(0, scale²) to every parameter: breaks symmetry",
                            self.jog)
@@ -282,24 +277,16 @@ class InitPanel(QGroupBox):
         try:
             spec = self.current_spec()
         except ValueError as error:
-            self.controller.message_posted.emit(str(error))
+            self.controller.post_message(str(error))
             self.refresh()
             return
         if spec != self.controller.init_spec:
-            self.controller.push(
-                ChangeInitCommand(self.controller, spec, f"Initialisation: {spec.scheme}"),
-                discards_future=False)
+            self.controller.set_init_spec(spec, f"Initialisation: {spec.scheme}")
         self.refresh()
 
     def reinitialise(self) -> None:
-        spec = self.controller.init_spec
-        try:
-            theta = initial_theta(self.controller.network, spec)
-        except ValueError as error:  # the engine's refusal is a message, never an exception
-            self.controller.message_posted.emit(f"Nothing changed: {error}")
-            return
-        self.controller.push(SetThetaCommand(
-            self.controller, theta, f"Re-initialise ({spec.scheme}, seed {spec.seed})"))
+        spec = self.controller.init_spec  # a draw the engine refuses is a message
+        self.controller.reinitialise(spec, f"Re-initialise ({spec.scheme}, seed {spec.seed})")
 
     def jog(self) -> None:
         scale = self.jog_scale.value()
@@ -311,10 +298,9 @@ class InitPanel(QGroupBox):
             if not np.isfinite(theta).all():
                 raise ValueError("jog: the noise would make a parameter not finite")
         except ValueError as error:  # the engine's refusal is a message, never an exception
-            self.controller.message_posted.emit(f"Nothing jogged: {error}")
+            self.controller.post_message(f"Nothing jogged: {error}")
             return
-        self.controller.push(
-            SetThetaCommand(self.controller, theta, f"Jog (scale {scale:g}, seed {seed})"))
+        self.controller.set_theta(theta, f"Jog (scale {scale:g}, seed {seed})")
 
 
 class TrainingPanel(QGroupBox):
@@ -351,7 +337,7 @@ class TrainingPanel(QGroupBox):
         self.batch_size.valueChanged.connect(self._edited)
         for field in (self.learning_rate, self.momentum):
             field.committed.connect(self._edited)
-            field.refused.connect(controller.message_posted)
+            field.refused.connect(controller.post_message)
         self.refresh()
 
     def refresh(self) -> None:
@@ -379,14 +365,13 @@ class TrainingPanel(QGroupBox):
             )
             self.controller.stepper.validate_config(config)
         except ValueError as error:
-            self.controller.message_posted.emit(str(error))
+            self.controller.post_message(str(error))
             self.refresh()
             return
         if config != current:
             changed = [k for k, v in config.to_json().items() if current.to_json()[k] != v]
             text = ", ".join(f"{k} = {getattr(config, k)}" for k in changed)
-            if not self.controller.push(
-                    ChangeSettingsCommand(self.controller, config, f"Set {text}")):
+            if not self.controller.set_config(config, f"Set {text}"):
                 self.refresh()  # refused: the fields show the settings in force again
 
 

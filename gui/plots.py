@@ -214,7 +214,7 @@ class LossPlot(HistoryPlot):
             # zoomed into losses a long run dropped: they are recomputed from the
             # checkpoints (about 3 s per 100,000 iterations of seed 000)
             QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-            self.controller.message_posted.emit(
+            self.controller.post_message(
                 f"Recomputing the losses of iterations {begin:,} … {end - 1:,} from the "
                 "checkpoints (a long run keeps only the newest exactly)")
             try:

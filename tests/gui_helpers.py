@@ -80,7 +80,7 @@ def window_factory(qtbot):
     assert not leaked, f"top-level widgets left open: {leaked}"
 
 
-def make_controller(qtbot, document, path=None):
+def make_controller(qtbot, document, path=None, confirm_discard=None):
     """A LabController for testing a panel alone, owned (in C++) by a hidden widget that
     qtbot deletes at the end of the test, as the main window owns the app's controller.
 
@@ -93,7 +93,7 @@ def make_controller(qtbot, document, path=None):
 
     owner = QWidget()
     qtbot.addWidget(owner)  # closed and deleted by qtbot at the end of the test
-    controller = LabController(document, path, owner)
+    controller = LabController(document, path, owner, confirm_discard=confirm_discard)
     controller.test_owner = owner  # qtbot keeps only a weak reference
     return controller
 

@@ -21,8 +21,8 @@ TOLERANCE = REFERENCE["tolerance"]
 
 @pytest.fixture
 def controller(qtbot):
-    def make(path=SEED_000):
-        return make_controller(qtbot, fileformat.load(path), path)
+    def make(path=SEED_000, confirm_discard=None):
+        return make_controller(qtbot, fileformat.load(path), path, confirm_discard)
     return make
 
 
@@ -172,7 +172,9 @@ def test_timeline_rewinds_exactly_and_going_on_asks_first(controller, qtbot):
     for _ in range(10):
         thetas.append(reference.network.theta.copy())
         reference.run(1)
-    c = controller()
+    answers: list[bool] = []  # the question's answers, in turn (given to the controller)
+    asked = []
+    c = controller(confirm_discard=lambda iterations: asked.append(iterations) or answers[-1])
     timeline = Timeline(c)
     plot = LossPlot(c)
     qtbot.addWidget(timeline)
@@ -185,11 +187,10 @@ def test_timeline_rewinds_exactly_and_going_on_asks_first(controller, qtbot):
     assert np.array_equal(c.network.theta, thetas[3])
     plot.update_cursor()
     assert plot.cursor.isVisible() and plot.cursor.value() == 3
-    asked = []
-    c.confirm_discard = lambda iterations: asked.append(iterations) or False
+    answers.append(False)
     c.step_iteration()
     assert asked == [7] and c.stepper.head_iteration == 10 and c.stepper.iteration == 3
-    c.confirm_discard = lambda iterations: True
+    answers.append(True)
     c.step_iteration()
     assert c.stepper.head_iteration == 4
     timeline.refresh()

@@ -306,16 +306,16 @@ def test_undo_of_the_past_asks_before_discarding_the_later_history(open_window, 
     window.debugger.timeline.slider.setValue(50)
     assert controller.stepper.iteration == 50
     asked = []
-    controller.confirm_discard = lambda iterations: asked.append(iterations) or False
+    window.discard_question.answer = lambda iterations: asked.append(iterations) or False
     window.action_undo.trigger()
     assert asked == [150] and controller.stepper.head_iteration == 200
     assert controller.undo_stack.canUndo()  # nothing undone
-    controller.confirm_discard = lambda iterations: True
+    window.discard_question.answer = lambda iterations: True
     window.action_undo.trigger()
     assert controller.stepper.head_iteration == 50 and not controller.undo_stack.canUndo()
     assert controller.network.get(address) != 0.5  # the old value, set at iteration 50
     # a structure edit keeps its own history: undoing it asks nothing
     window.settings.structure.add_neuron()
-    controller.confirm_discard = lambda iterations: asked.append(iterations) or False
+    window.discard_question.answer = lambda iterations: asked.append(iterations) or False
     window.action_undo.trigger()
     assert asked == [150]

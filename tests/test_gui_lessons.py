@@ -332,9 +332,8 @@ def test_a_deviation_shows_in_the_checks_and_the_lesson_goes_on_from_it(open_win
     assert not all(shown.values())
     assert "✗" in panel(window).checks.toPlainText()
     w5_before = c.network.get(W5)
-    ask = c.confirm_discard
     press_next(qtbot, window)  # goes on from the learner's network
-    assert c.confirm_discard is ask  # the question asked up front is the window's again
+    assert not c._agreed  # the question asked up front stood for the step only
     assert "Step 3 of 4" in panel(window).heading.text()
     assert c.stepper.iteration == 1000  # ran on to 1000 from 600
     assert c.network.get(W5) != w5_before
@@ -413,13 +412,13 @@ def test_next_from_a_rewound_timeline_asks_once(open_window, qtbot):
     press_next(qtbot, window)  # 500 iterations
     c = window.controller
     asked = []
-    c.confirm_discard = lambda iterations: asked.append(iterations) or False
+    window.discard_question.answer = lambda iterations: asked.append(iterations) or False
     c.seek(200)
     press_next(qtbot, window)  # declined: nothing changes
     assert asked == [300]
     assert "Step 2 of 4" in panel(window).heading.text()
     assert c.stepper.head_iteration == 500
-    c.confirm_discard = lambda iterations: asked.append(iterations) or True
+    window.discard_question.answer = lambda iterations: asked.append(iterations) or True
     press_next(qtbot, window)
     assert asked == [300, 300]  # once, for the nudge and the run together
     assert "Step 3 of 4" in panel(window).heading.text()
@@ -597,7 +596,7 @@ def test_undoing_a_set_up_asks_nothing_and_the_panel_follows(open_window, qtbot)
     press_next(qtbot, window)  # step 3, iteration 1000
     c = window.controller
     asked = []
-    c.confirm_discard = lambda iterations: asked.append(iterations) or True
+    window.discard_question.answer = lambda iterations: asked.append(iterations) or True
     c.seek(700)
     button(window, "lesson_back").click()  # step 2 as the lesson sets it up
     assert "Step 2 of 4" in panel(window).heading.text()
@@ -617,7 +616,7 @@ def test_next_onto_a_step_that_loads_asks_nothing_when_rewound(open_window, qtbo
     press_next(qtbot, window)  # 2000 iterations of logistic regression
     c = window.controller
     asked = []
-    c.confirm_discard = lambda iterations: asked.append(iterations) or True
+    window.discard_question.answer = lambda iterations: asked.append(iterations) or True
     c.seek(1000)
     press_next(qtbot, window)  # loads the 2-4-1 network: nothing of the old run is lost
     assert asked == []
