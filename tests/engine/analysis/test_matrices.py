@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import DATA, EXAMPLES
 
 from engine.analysis.matrices import (
     MatrixBlock,
@@ -28,9 +28,9 @@ from engine.io.fileformat import Document
 from engine.io.report import network_state
 from engine.io.tables import state_text
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "resources" / "examples"
+EXAMPLES = EXAMPLES
 REFERENCE = json.loads(
-    (Path(__file__).resolve().parent / "data" / "seed-000-first-iteration.json").read_text())
+    (DATA / "seed-000-first-iteration.json").read_text())
 TOLERANCE = REFERENCE["tolerance"]
 
 

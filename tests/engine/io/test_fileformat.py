@@ -6,10 +6,10 @@ import copy
 import json
 import math
 import os
-from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import DATA, REPO
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -21,9 +21,9 @@ from engine.io import fileformat
 from engine.io.fileformat import MAX_FILE_BYTES, Document, FileFormatError, dumps, load, loads, save
 from engine.io.report import network_state
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = REPO
 EXAMPLES = REPO / "resources" / "examples"
-REFERENCE = Path(__file__).resolve().parent / "data"
+REFERENCE = DATA
 
 VALID = {
     "format": "backprop-lab/1",

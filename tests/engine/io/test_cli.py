@@ -11,6 +11,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import REPO
+from reference import sigmoid
 
 from engine.__main__ import MAX_STEPS
 from engine.core.network import augment
@@ -18,7 +20,7 @@ from engine.io.fileformat import load
 from engine.io.report import decode_array, encode_array, network_state
 from engine.io.tables import format_number, pipe_table, product_table
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = REPO
 EXAMPLES = REPO / "resources" / "examples"
 SEED_000 = str(EXAMPLES / "seed-000.json")
 STATE_KEYS = {"iteration", "loss", "outputs", "weights", "biases", "symmetry"}
@@ -36,10 +38,6 @@ def cli_json(*args: str) -> dict:
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     return json.loads(result.stdout)
-
-
-def sigmoid(n):
-    return 1.0 / (1.0 + np.exp(-n))
 
 
 # ----------------------------------------------------------------- JSON output

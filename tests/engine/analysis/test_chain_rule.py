@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from reference import SEED_000_INPUTS, SEED_000_TARGETS, sigmoid
 
 from engine import InitSpec, Network, ParameterAddress, Stepper, TrainingConfig, initialise
 from engine.analysis.chain_rule import chain_rule
@@ -21,10 +22,6 @@ W1, W2, W3, W4, W5, W6 = W(0, 0, 0), W(0, 1, 0), W(0, 0, 1), W(0, 1, 1), W(1, 0,
 X = np.array([[1.0, 2.0], [2.0, -1.0], [-1.5, 0.5]])
 Y = np.array([[1.0], [0.0], [1.0]])
 VALUES = {"w1": 0.2, "w2": 0.7, "w3": -0.3, "w4": 0.4, "w5": 0.5, "w6": -0.8}
-
-
-def sigmoid(n):
-    return 1.0 / (1.0 + np.exp(-n))
 
 
 def seed_001():
@@ -158,10 +155,6 @@ def test_chain_needs_the_backward_pass():
 
 
 # ------------------------------------------------------------------ seed 000's network
-SEED_000_INPUTS = [[0.8, 0.4], [0.3, 0.3]]
-SEED_000_TARGETS = [[0.2, 0.4], [1.0, 0.0]]
-
-
 def seed_000(seed: int | None, output="sigmoid", loss="sse"):
     network = Network([2, 3, 3, 2], ["sigmoid", "sigmoid", output], bias=True)
     if seed is None:

@@ -9,10 +9,10 @@ checks the engine against the seed itself, not against the engine's own earlier 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import DATA, SHARED
 
 from engine import InitSpec, Network, Phase, Stepper, TrainingConfig, initialise
 from engine.analysis.symmetry import symmetry_groups
@@ -76,8 +76,8 @@ def test_the_copied_numbers_are_the_seeds():
     augmented_a2 = np.hstack([np.ones((2, 1)), np.array(ACTIVATION_2)])
     assert_seed(augmented_a2.T @ np.array(DELTA_3), WEIGHT_GRADIENT_2_AUGMENTED, 4 * TOLERANCE)
 
-    shared = Path(__file__).resolve().parents[2] / "shared/reference/seed-000-first-iteration.json"
-    copy = Path(__file__).resolve().parent / "data" / "seed-000-first-iteration.json"
+    shared = SHARED / "reference/seed-000-first-iteration.json"
+    copy = DATA / "seed-000-first-iteration.json"
     if shared.exists():  # the team's shared folder beside the repository: the copy is exact
         assert json.loads(shared.read_text()) == json.loads(copy.read_text())
     for path in (copy,):

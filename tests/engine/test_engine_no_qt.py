@@ -7,9 +7,10 @@ import ast
 import json
 import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from conftest import REPO
+
+ROOT = REPO
 ENGINE = ROOT / "engine"
 FORBIDDEN = ("PySide6", "shiboken6", "pyqtgraph", "PyQt")
 

@@ -3,7 +3,8 @@
 engine.gradcheck compares every ∂C/∂θ with a Richardson-extrapolated central difference of
 the cost; the hypothesis test runs it over every activation × loss × bias combination on
 small random networks. The seed-000 tests below use no engine code for the expected numbers:
-a forward and backward pass written out with plain loops.
+a forward and backward pass written out with plain loops (tests/reference.py), itself
+checked here against finite differences of its own cost.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
+from reference import SEED_000_INPUTS, SEED_000_SIZES, SEED_000_TARGETS, hand_backprop
 
 from engine import InitSpec, Network, ParameterAddress, Stepper, TrainingConfig, initialise
 from engine.analysis.gradcheck import gradient_check
@@ -145,55 +147,6 @@ def test_a_large_cost_does_not_make_a_small_correct_gradient_look_wrong():
 
 
 # ------------------------------------------------------------ a hand-written backprop
-def sigmoid(n: float) -> float:
-    return 1.0 / (1.0 + math.exp(-n))
-
-
-def hand_backprop(sizes, weights, biases, inputs, targets):
-    """Seed 000's sse network, one scalar at a time.
-
-    weights[l][i][j] = w^l_{i,j} (neuron i of layer l → neuron j of layer l+1), biases[l][j].
-    Returns (cost, ∂C/∂w as nested lists, ∂C/∂b as nested lists), summed over observations.
-    """
-    layer_count = len(sizes) - 1
-    dweights = [[[0.0] * sizes[l + 1] for _ in range(sizes[l])] for l in range(layer_count)]
-    dbiases = [[0.0] * sizes[l + 1] for l in range(layer_count)]
-    cost = 0.0
-    for x, y in zip(inputs, targets, strict=True):
-        # forward: n^l_j = Σ_i a^{l−1}_i w^{l−1}_{i,j} + b^{l−1}_j,  a^l_j = σ(n^l_j)
-        a = [list(x)]
-        for l in range(layer_count):
-            layer = []
-            for j in range(sizes[l + 1]):
-                n = biases[l][j]
-                for i in range(sizes[l]):
-                    n += a[l][i] * weights[l][i][j]
-                layer.append(sigmoid(n))
-            a.append(layer)
-        # cost Σ_k (a^L_k − y_k)², ∂C/∂a^L_k = 2 (a^L_k − y_k)
-        dcost_da = []
-        for k in range(sizes[-1]):
-            cost += (a[-1][k] - y[k]) ** 2
-            dcost_da.append(2.0 * (a[-1][k] - y[k]))
-        # backward: δ^l_j = ∂C/∂a^l_j · a^l_j (1 − a^l_j);  ∂C/∂a^{l−1}_i = Σ_j w^{l−1}_{i,j} δ^l_j
-        for l in range(layer_count, 0, -1):
-            delta = [dcost_da[j] * a[l][j] * (1.0 - a[l][j]) for j in range(sizes[l])]
-            for j in range(sizes[l]):
-                dbiases[l - 1][j] += delta[j]
-                for i in range(sizes[l - 1]):
-                    dweights[l - 1][i][j] += a[l - 1][i] * delta[j]
-            dcost_da = [
-                sum(weights[l - 1][i][j] * delta[j] for j in range(sizes[l]))
-                for i in range(sizes[l - 1])
-            ]
-    return cost, dweights, dbiases
-
-
-SEED_000_INPUTS = [[0.8, 0.4], [0.3, 0.3]]
-SEED_000_TARGETS = [[0.2, 0.4], [1.0, 0.0]]
-SEED_000_SIZES = [2, 3, 3, 2]
-
-
 def seed_000_network(init: InitSpec | None) -> Network:
     network = Network(SEED_000_SIZES, ["sigmoid"] * 3, bias=True)
     if init is None:

@@ -1,6 +1,6 @@
 """The guided lessons (engine/lessons.py) without Qt: every step's claims hold where the lesson
 sets the step up, they fail where the claim is false, and the numbers behind them agree with
-a separate numpy computation written here (forward and backward passes, gradient descent,
+a separate numpy computation (tests/reference.py: forward and backward passes, gradient descent,
 the seeded draws), with seed 000's printed matrices, and with a brute-force search for the
 best straight line on the band.
 
@@ -17,10 +17,19 @@ from __future__ import annotations
 import functools
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import REFERENCE_FILE
+from reference import (
+    SEED_000_INPUTS,
+    SEED_000_SIZES,
+    SEED_000_TARGETS,
+    Pass,
+    backprop,
+    forward,
+    train,
+)
 
 from engine import lessons
 from engine.core.init import InitSpec
@@ -47,9 +56,6 @@ from engine.lessons import (
     Verdict,
 )
 
-# seed 000's printed first iteration (tests/data holds a copy of ../shared/reference/,
-# which test_reference_seed000.py compares with the shared folder when it is present)
-REFERENCE_FILE = Path(__file__).resolve().parent / "data" / "seed-000-first-iteration.json"
 KEYS = ("all-equal", "w5-w6", "zeros", "seed")
 ALL_STEPS = [(key, index) for key in KEYS for index in range(len(lessons.lesson(key).steps))]
 # what a step may be about (the window maps each to the panel that shows it)
@@ -57,9 +63,6 @@ TOPICS = {"selection", "matrices", "loss", "weights", "symmetry", "decision boun
           "initialisation"}
 
 # seed 000: "I'll initialise both weights, and biases with 1"
-SEED_000_INPUTS = np.array([[0.8, 0.4], [0.3, 0.3]])
-SEED_000_TARGETS = np.array([[0.2, 0.4], [1.0, 0.0]])
-SEED_000_SIZES = (2, 3, 3, 2)
 # seed 001: w1 = w3 = 0.2, w2 = w4 = −0.3, w5 = w6 = 0.4 and its six observations
 SEED_001_W = ([[0.2, 0.2], [-0.3, -0.3]], [[0.4], [0.4]])
 SEED_001_INPUTS = np.array([[0.2, 0.9], [0.3, 0.7], [0.4, 0.8], [0.8, 0.9], [0.7, 0.2],
@@ -67,73 +70,7 @@ SEED_001_INPUTS = np.array([[0.2, 0.9], [0.3, 0.7], [0.4, 0.8], [0.8, 0.9], [0.7
 SEED_001_TARGETS = np.array([[1.0], [1.0], [1.0], [0.0], [0.0], [0.0]])
 
 
-# ============================================================ a reference written here
-def sigmoid(n: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-n))
-
-
-def forward(W, b, x) -> list[np.ndarray]:
-    """a^0 … a^L of a sigmoid network; ``b`` None: no biases."""
-    a = [np.asarray(x, dtype=float)]
-    for l, weights in enumerate(W):
-        a.append(sigmoid(a[-1] @ weights + (0.0 if b is None else b[l])))
-    return a
-
-
-@dataclass
-class Pass:
-    """One forward and backward pass: C, a^l, ∂C/∂a^L, δ^l, ∂C/∂W^l, ∂C/∂b^l."""
-
-    cost: float
-    a: list
-    dcost_da_out: np.ndarray
-    delta: dict
-    dW: list
-    db: list
-
-
-def backprop(W, b, x, y, loss: str) -> Pass:
-    """sse: C = Σ (a − y)² over observations and outputs (seed 000: ∂C/∂a^L = 2 (a − y));
-    bce: C = −(1/m) Σ [y ln a + (1 − y) ln(1 − a)], so δ^L = (a − y) / m."""
-    a = forward(W, b, x)
-    out, m, L = a[-1], len(x), len(W)
-    if loss == "sse":
-        cost = float(np.sum((out - y) ** 2))
-        dcost_da = 2.0 * (out - y)
-        delta = dcost_da * out * (1.0 - out)
-    else:
-        cost = float(-np.sum(y * np.log(out) + (1.0 - y) * np.log(1.0 - out)) / m)
-        dcost_da = (out - y) / (m * out * (1.0 - out))
-        delta = (out - y) / m
-    deltas, dW, db = {L: delta}, [None] * L, [None] * L
-    for l in range(L, 0, -1):
-        dW[l - 1] = a[l - 1].T @ deltas[l]
-        db[l - 1] = deltas[l].sum(axis=0)
-        if l > 1:
-            deltas[l - 1] = (deltas[l] @ W[l - 1].T) * a[l - 1] * (1.0 - a[l - 1])
-    return Pass(cost, a, dcost_da, deltas, dW, db)
-
-
-def gd_step(W, b, x, y, loss: str, rate: float) -> float:
-    """One gradient-descent iteration in place; returns the loss before it."""
-    result = backprop(W, b, x, y, loss)
-    for l in range(len(W)):
-        W[l] -= rate * result.dW[l]
-        if b is not None:
-            b[l] -= rate * result.db[l]
-    return result.cost
-
-
-def train(W, b, x, y, loss: str, rate: float, iterations: int, each=None) -> np.ndarray:
-    """``iterations`` steps in place; ``each(W, b)`` after every step. Returns the losses."""
-    losses = np.empty(iterations)
-    for t in range(iterations):
-        losses[t] = gd_step(W, b, x, y, loss, rate)
-        if each is not None:
-            each(W, b)
-    return losses
-
-
+# ============================================================ the reference
 def flat(W, b) -> np.ndarray:
     """θ in the documented layout: W^0 (row-major), b^0, W^1, b^1, …"""
     parts = []

@@ -7,10 +7,10 @@ in the comments; none is copied from the engine's output.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import DATA
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -29,7 +29,7 @@ from engine.analysis.compare import (
 from engine.core.phases import Phase, phases_of
 from engine.io.tables import pipe_table
 
-REFERENCE = json.loads((Path(__file__).resolve().parent / "data"
+REFERENCE = json.loads((DATA
                         / "seed-000-first-iteration.json").read_text())
 SEED_TOLERANCE = REFERENCE["tolerance"]  # the seed rounds to 7-8 decimals
 
