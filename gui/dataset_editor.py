@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.core.stepper import MAX_OBSERVATIONS
-from engine.io import datasets
+from engine.io import datasets, generators
 
 from .column_roles import ColumnRolesDialog
 from .notation import describe_error, parse_number
@@ -248,7 +248,7 @@ class DatasetEditor(QWidget):
         self.generator = QComboBox()
         self.generator.setObjectName("dataset_generator")
         self.generator.setToolTip("The kind of data set Generate makes")
-        for name, generator in datasets.GENERATORS.items():
+        for name, generator in generators.GENERATORS.items():
             self.generator.addItem(name)
             self.generator.setItemData(
                 self.generator.count() - 1,
@@ -278,7 +278,7 @@ class DatasetEditor(QWidget):
         return grid
 
     def _generator_chosen(self, name: str) -> None:
-        parameters = datasets.GENERATORS[name].parameters
+        parameters = generators.GENERATORS[name].parameters
         self.points.setEnabled("n" in parameters)
         self.seed.setEnabled("seed" in parameters)
 
@@ -434,10 +434,10 @@ class DatasetEditor(QWidget):
     def generate(self) -> bool:
         """Replace the data by the chosen generator's, with the n and seed shown."""
         name = self.generator.currentText()
-        parameters = datasets.GENERATORS[name].parameters
+        parameters = generators.GENERATORS[name].parameters
         n, seed = self.points.value(), self.seed.value()
         try:
-            inputs, targets = datasets.generate(name, n, seed)
+            inputs, targets = generators.generate(name, n, seed)
         except ValueError as error:
             self.controller.post_message(f"Nothing generated: {error}")
             return False

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.io import datasets, fileformat
+from engine.io import fileformat, generators
 
 SEED_000_INPUTS = [[0.8, 0.4], [0.3, 0.3]]
 SEED_000_TARGETS = [[0.2, 0.4], [1.0, 0.0]]
@@ -414,7 +414,7 @@ def test_generate_a_spiral(make_editor):
     assert controller.undo_stack.undoText() == "Generate spiral (seed 3, 50 points)"
     inputs, targets = controller.stepper.inputs, controller.stepper.targets
     assert inputs.shape == (50, 2) and targets[:, 0].tolist() == [0.0, 1.0] * 25
-    expected = datasets.spiral(50, 3)  # the engine's generator is tested in test_datasets
+    expected = generators.spiral(50, 3)  # the engine's generator is tested in test_datasets
     assert np.array_equal(inputs, expected[0])
     assert editor.model.rowCount() == 50
     controller.undo_stack.undo()

@@ -15,6 +15,10 @@ softmax: ``Activation.hides_infinity``),
 the loss and the parameters every iteration — any other non-finite intermediate reaches
 one of those — and when one is non-finite it rewinds to that iteration and replays it
 phase by phase, so the error it raises is the same one stepping would have given.
+
+Seeking, stepping back and restarting (exact rewind by checkpoint and replay) are in
+engine.core.rewind; what data and settings a network can train with, in
+engine.core.validation.
 """
 
 from __future__ import annotations
@@ -34,52 +38,18 @@ from .backprop import (
     layer_gradients,
 )
 from .history import Checkpoint, Event, History
-from .limits import MAX_DATA_VALUES, MAX_OBSERVATIONS, check_memory
+from .limits import MAX_OBSERVATIONS, check_memory
 from .losses import get_loss
 from .network import Network, ParameterAddress
 from .optimizers import STATE_VECTORS, TrainingConfig, batch_indices, make_optimizer
 from .phases import NonFiniteError, Phase, Quantity, first_non_finite, phases_of
+from .rewind import QUIET, Rewinding
+from .validation import validate_data, validate_training
 
-__all__ = ["MAX_OBSERVATIONS", "NonFiniteError", "Stepper", "validate_data",
-           "validate_training"]
-_QUIET = {"over": "ignore", "under": "ignore", "invalid": "ignore", "divide": "ignore"}
-
-
-def validate_training(network: Network, config: TrainingConfig) -> None:
-    required = get_loss(config.loss).required_output
-    output = network.activation_names[-1]
-    if required is not None and output != required:
-        raise ValueError(
-            f"training.loss: {config.loss} needs a {required} output layer, "
-            f"but the output layer is {output}"
-        )
+__all__ = ["MAX_OBSERVATIONS", "NonFiniteError", "Stepper"]
 
 
-def validate_data(network: Network, inputs: np.ndarray, targets: np.ndarray) -> None:
-    for name, array, width in (
-        ("data.inputs", inputs, network.sizes[0]),
-        ("data.targets", targets, network.sizes[-1]),
-    ):
-        if array.ndim != 2 or array.shape[1] != width:
-            raise ValueError(
-                f"{name}: expected rows of {width} numbers (one per neuron of the "
-                f"{'input' if name == 'data.inputs' else 'output'} layer), got shape {array.shape}"
-            )
-        if not np.isfinite(array).all():
-            raise ValueError(f"{name}: every value must be a finite number")
-    if not 1 <= len(inputs) <= MAX_OBSERVATIONS:
-        raise ValueError(f"data.inputs: 1 to {MAX_OBSERVATIONS} observations, not {len(inputs)}")
-    if len(inputs) != len(targets):
-        raise ValueError(
-            f"data.targets: {len(targets)} rows for {len(inputs)} rows of inputs"
-        )
-    values = inputs.size + targets.size
-    if values > MAX_DATA_VALUES:
-        raise ValueError(f"data: {values:,} numbers (observations × (inputs + targets)), more "
-                         f"than the limit of {MAX_DATA_VALUES:,}")
-
-
-class Stepper:
+class Stepper(Rewinding):
     def __init__(
         self,
         network: Network,
@@ -261,7 +231,7 @@ class Stepper:
         """Do the next phase; returns it. Raises NonFiniteError (and stays) on inf/NaN."""
         self._truncate_future()
         try:
-            with np.errstate(**_QUIET):
+            with np.errstate(**QUIET):
                 return self._do_phase(record=True)
         finally:
             self._head = (self.iteration, self.phase)
@@ -270,7 +240,7 @@ class Stepper:
         """Finish the current iteration (a whole one from a boundary)."""
         self._truncate_future()
         try:
-            with np.errstate(**_QUIET):
+            with np.errstate(**QUIET):
                 self._do_phase(record=True)
                 while self.phase != 0:
                     self._do_phase(record=True)
@@ -335,7 +305,7 @@ class Stepper:
         self._truncate_future()
         done = 0
         try:
-            with np.errstate(**_QUIET):
+            with np.errstate(**QUIET):
                 if self.phase != 0 and iterations > 0:
                     while self.phase != 0:
                         self._do_phase(record=True)
@@ -424,107 +394,6 @@ class Stepper:
             if self.phase == 0:
                 return 1
 
-    # ---------------------------------------------------------------- rewinding
-    def seek(self, iteration: int) -> None:
-        """Go to the start of ``iteration`` (start_iteration … head_iteration),
-        bit-identically."""
-        first = self.history.start
-        if not first <= iteration <= self.head_iteration:
-            raise ValueError(f"iteration {iteration} is outside {first} … {self.head_iteration}")
-        with np.errstate(**_QUIET):
-            self._rewind_to(iteration, from_here=True)
-
-    def step_back(self) -> None:
-        """Back to the start of this iteration, or of the previous one at a boundary."""
-        target = self.iteration if self.phase > 0 else self.iteration - 1
-        if target < self.history.start:
-            raise ValueError(f"already at the start of iteration {self.history.start}"
-                             + (" (where the saved run continued)" if self.history.start
-                                else ""))
-        self.seek(target)
-
-    def restart(self) -> None:
-        """Back to the first iteration (0, or where a saved run continued): the parameters
-        there (with the edits made there)."""
-        self.seek(self.history.start)
-
-    def _rewind_to(self, target: int, from_here: bool = False) -> None:
-        """Restore the latest checkpoint at or before ``target`` and replay to it; with
-        ``from_here`` (a public seek, so the live state is one the history recorded) go on
-        from the current state instead when it lies between the two."""
-        history = self.history
-        base, checkpoint, apply_first = history.base_for(target)
-        if (from_here and self.phase == 0 and self.fault is None
-                and base <= self.iteration <= target):
-            # forward along the recorded line from a state on it (the start of an iteration,
-            # its edits applied, as a checkpoint there would hold): going on from here is
-            # the same replay, shorter — a timeline dragged forward replays only the gap
-            base = self.iteration
-            self.trace = None
-        else:
-            self._restore(checkpoint)
-            self.iteration, self.phase, self.trace, self.fault = base, 0, None, None
-            if apply_first:
-                self._apply_boundary_events(base)
-        self._replay(base, target)
-        self.trace = None
-
-    def _replay(self, t: int, target: int, losses: np.ndarray | None = None) -> None:
-        """From the start of iteration ``t`` (its boundary edits applied) to the start of
-        ``target``, applying the recorded edits at their positions; ``losses``, when given,
-        receives the loss of each iteration replayed (losses[0] is t's)."""
-        history, first = self.history, t
-        event_iterations = sorted({e.iteration for e in history.events if t < e.iteration})
-        while t < target:
-            if history.has_mid_iteration_events(t):
-                mid = [e for e in history.events if e.iteration == t and e.phase > 0]
-                while True:
-                    for event in mid:
-                        if event.phase == self.phase:
-                            self._apply_event(event)
-                    self._do_phase(record=False)
-                    if self.phase == 0:
-                        break
-                if losses is not None:
-                    losses[t - first] = self.trace.loss
-                t += 1
-            else:
-                later = [u for u in event_iterations if t < u <= target]
-                stop = later[0] if later else target
-                self._fast(stop - t, record=False,
-                           losses=None if losses is None else losses[t - first: stop - first])
-                t = stop
-            self._apply_boundary_events(t)
-
-    def _replay_losses(self, begin: int, end: int) -> np.ndarray:
-        """The losses of iterations ``begin`` … ``end`` − 1, recomputed from the checkpoints
-        (bit-identical to those first recorded) for a loss log that dropped them. The live
-        state — parameters, optimiser, settings, position, trace — is left as it was."""
-        saved = (self.network.theta.copy(), self.optimizer, self.optimizer.get_state(),
-                 self.config, self.loss, self.iteration, self.phase, self.trace, self.fault,
-                 self._gradient, self._gradient_weights, self._gradient_biases)
-        # the last iteration's gradient, which breakpoints read (last_gradient), is in the
-        # fast path's buffer that the replay reuses
-        fast_gradient = self._fast_gradient.copy()
-        losses = np.empty(end - begin)
-        try:
-            with np.errstate(**_QUIET):
-                self._rewind_to(begin)
-                self._replay(begin, end, losses)
-        finally:
-            (theta, self.optimizer, state, self.config, self.loss, self.iteration, self.phase,
-             self.trace, self.fault, self._gradient, self._gradient_weights,
-             self._gradient_biases) = saved
-            self.network.theta[...] = theta
-            self.optimizer.set_state(state)
-            self._fast_gradient[...] = fast_gradient
-        return losses
-
-    def _apply_boundary_events(self, iteration: int) -> None:
-        for event in self.history.events:
-            if event.iteration == iteration and event.phase == 0:
-                self._apply_event(event)
-
     # -------------------------------------------------------------- evaluation
     def evaluate(self, full: bool = True, backward: bool = True) -> Trace:
         """Forward and backward at the current parameters, nothing updated or recorded.
@@ -538,7 +407,7 @@ class Stepper:
         trace.gradient = np.zeros_like(self.network.theta)
         gradient_weights, gradient_biases, _ = self.network.layout(trace.gradient)
         phases = self.phases[:-1] if backward else self.phases[: self.network.layer_count]
-        with np.errstate(**_QUIET):
+        with np.errstate(**QUIET):
             for phase in phases:
                 compute_phase(self.network, self.loss, phase.kind, phase.layer, trace,
                               gradient_weights, gradient_biases)

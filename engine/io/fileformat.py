@@ -53,7 +53,8 @@ from ..core.optimizers import (
     batch_position,
     make_optimizer,
 )
-from ..core.stepper import Stepper, validate_data, validate_training
+from ..core.stepper import Stepper
+from ..core.validation import validate_data, validate_training
 from .atomic import read_regular_file, write_bytes_atomic
 from .jsonfields import FileFormatError as FileFormatError  # part of this module's API
 from .jsonfields import (

@@ -11,7 +11,7 @@ import numpy as np
 from ..core.init import InitSpec, initial_theta
 from ..core.network import Network
 from ..core.optimizers import TrainingConfig
-from ..io import datasets, fileformat
+from ..io import fileformat, generators
 from ..io.fileformat import Document
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
@@ -43,7 +43,7 @@ def band_data() -> tuple[np.ndarray, np.ndarray]:
 def logistic_zeros() -> Document:
     """Logistic regression (2-1, sigmoid, cross-entropy) from all-zero weights on seed 001's
     six observations, which a straight line separates."""
-    inputs, targets = datasets.seed_001()
+    inputs, targets = generators.seed_001()
     network = Network([2, 1], ["sigmoid"], bias=True)
     return Document(network, inputs, targets,
                     TrainingConfig(loss="bce", optimizer="gd", learning_rate=0.5),

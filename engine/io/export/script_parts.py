@@ -11,7 +11,7 @@ from string import Template
 import numpy as np
 
 from ...core.losses import get_loss
-from ...core.stepper import validate_data, validate_training
+from ...core.validation import validate_data, validate_training
 from ..fileformat import Document, optimizer_state_json, render_json
 
 

@@ -91,10 +91,10 @@ def test_csv_of_the_most_data_fits_the_csv_limit():
 def test_the_data_values_limit_is_the_same_for_files_csv_and_the_engine(monkeypatch):
     """One limit (engine.limits.MAX_DATA_VALUES) for the engine, CSV import and files; here
     lowered to 40 numbers, so that the test reads a few rows instead of 16 million cells."""
-    from engine.core import stepper
+    from engine.core import validation
     from engine.io import datasets, fileformat
 
-    for module in (datasets, fileformat, stepper):
+    for module in (datasets, fileformat, validation):
         assert module.MAX_DATA_VALUES is limits.MAX_DATA_VALUES
         monkeypatch.setattr(module, "MAX_DATA_VALUES", 40)
     network = Network([3, 1], ["linear"])
