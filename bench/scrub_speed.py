@@ -57,10 +57,9 @@ def scrub(app, document: Document, iterations: int, positions: int) -> dict:
     started = time.perf_counter()
     chunk = 64
     while stepper.iteration < iterations:  # as the window's run timer does: timed chunks
-        stepper.run(min(chunk, iterations - stepper.iteration))
+        window.controller.run_now(min(chunk, iterations - stepper.iteration))
         chunk = min(2 * chunk, 2048)
     training = time.perf_counter() - started
-    window.controller.position_changed.emit()
     window.refresh()
     app.processEvents()
     slider = window.debugger.timeline.slider

@@ -53,7 +53,6 @@ class ComparePanel(QWidget):
         self._pasted: dict[str, str] = {}
         self._keys: list[str] = []
         self._current_key: str | None = None
-        self._stale = False
 
         self.quantity_box = QComboBox(objectName="compare_quantity")
         self.quantity_box.setToolTip("The quantity of the iteration your matrix is for, in the "
@@ -104,10 +103,6 @@ class ComparePanel(QWidget):
         self.quantity_box.currentIndexChanged.connect(self._quantity_chosen)
         self.compare_button.clicked.connect(self.compare_now)
         self.tolerance_box.currentTextChanged.connect(lambda _text: self.refresh())
-        for signal in (controller.position_changed, controller.parameters_changed,
-                       controller.structure_changed, controller.settings_changed):
-            signal.connect(self._engine_changed)
-        controller.run_state_changed.connect(self._engine_changed)
         self.refresh()
 
     # ------------------------------------------------------------------ public helpers
@@ -138,8 +133,8 @@ class ComparePanel(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        """Compare again against the controller's current trace."""
-        self._stale = False
+        """Compare again against the controller's current trace (the window's scheduler calls
+        this after a change, once paused and in view)."""
         self._store_input()
         catalogue = self._catalogue()
         if [q.key for q in catalogue] != self._keys:
@@ -197,17 +192,6 @@ class ComparePanel(QWidget):
         self._current_key = self._keys[index] if 0 <= index < len(self._keys) else None
         self.input.setPlainText(self._pasted.get(self._current_key, ""))
         self.refresh()
-
-    def _engine_changed(self, *_args) -> None:
-        if self.controller.running or not self.isVisible():
-            self._stale = True  # compared again when shown or when the run pauses
-            return
-        self.refresh()
-
-    def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
-        super().showEvent(event)
-        if self._stale:
-            self.refresh()
 
     def _say(self, text: str, style: str = "") -> None:
         self.message.setText(text)

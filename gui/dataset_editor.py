@@ -5,7 +5,7 @@ seeded generators.
 Every change builds new input and target arrays and goes through
 ``controller.replace_stepper`` (one undoable edit with a name that says what changed); the
 table is a model over the stepper's arrays, so 10,000 rows cost no widgets, and it follows
-``structure_changed`` (a data edit swaps the stepper and emits it).
+each structure change (a data edit swaps the stepper): the scheduler calls ``reload``.
 """
 
 from __future__ import annotations
@@ -68,7 +68,6 @@ class DatasetModel(QAbstractTableModel):
         super().__init__(parent)
         self.controller = controller
         self._inputs, self._targets = controller.stepper.inputs, controller.stepper.targets
-        controller.structure_changed.connect(self.reload)
 
     # ------------------------------------------------------------------ reading
     def reload(self) -> None:
@@ -202,7 +201,6 @@ class DatasetEditor(QWidget):
         layout.addWidget(self.table, 1)
         layout.addLayout(self._make_buttons())
         layout.addLayout(self._make_generator_row())
-        controller.structure_changed.connect(self.refresh)
         self.refresh()
 
     def _make_table(self) -> QTableView:
@@ -281,6 +279,12 @@ class DatasetEditor(QWidget):
         parameters = generators.GENERATORS[name].parameters
         self.points.setEnabled("n" in parameters)
         self.seed.setEnabled("seed" in parameters)
+
+    def reload(self) -> None:
+        """Another stepper (new data or network): the table and the summary follow it (the
+        window's scheduler calls this at once on a structure change)."""
+        self.model.reload()
+        self.refresh()
 
     def refresh(self) -> None:
         s = self.controller.stepper

@@ -10,9 +10,10 @@ gives the levels). The diverging colour map is white in the middle of the levels
 sigmoid output the white band is the boundary a = 0.5.
 
 The map follows the controller's current parameters (``controller.network``) wherever the
-timeline stands. While running it refreshes at most every REFRESH_SECONDS (not at all while
-hidden), at once otherwise; its grid has as many points as a refresh can afford in a few ms
-(engine.boundary.resolution_for: 64 × 64 for small networks, fewer points for big ones).
+timeline stands: the window's scheduler refreshes it like the plots (spaced by its cost while
+running, not at all while hidden); its grid has as many points as a refresh can afford in a
+few ms (engine.boundary.resolution_for: 64 × 64 for small networks, fewer points for big
+ones).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, QTimer
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtWidgets import QComboBox, QLabel
 
 from engine.analysis.boundary import (
@@ -34,7 +35,6 @@ from engine.analysis.boundary import (
     value_levels,
 )
 
-REFRESH_SECONDS = 0.25  # while running: at most four maps a second (painting costs the run)
 COLOUR_MAP = "CET-D1"  # blue – white – red: the middle of the levels stands out
 POINT_SIZE = 9
 
@@ -54,8 +54,6 @@ class DecisionBoundaryView(pg.PlotWidget):
         self._rect = QRectF()
         self.levels: tuple[float, float] = (0.0, 1.0)
         self.available = False
-        self._last_refresh = float("-inf")
-        self._stale = False
         self._levels_chosen = False
         self._fit_view = True  # the data's plane in view (again after a change of data)
         self.refresh_seconds = 0.0  # the last refresh, for the bench and the report
@@ -90,14 +88,6 @@ class DecisionBoundaryView(pg.PlotWidget):
         self.output_box.setObjectName("decision_boundary_output")
         self.output_box.setToolTip("the output whose map is shown")
         self.output_box.currentIndexChanged.connect(self._output_chosen)
-
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.timeout.connect(self.refresh)
-        for signal in (controller.position_changed, controller.parameters_changed):
-            signal.connect(self._engine_changed)
-        controller.run_state_changed.connect(self._run_state_changed)
-        controller.structure_changed.connect(self.rebuild)
         self.rebuild()
 
     # ------------------------------------------------------------------ public API
@@ -125,9 +115,8 @@ class DecisionBoundaryView(pg.PlotWidget):
 
     # ------------------------------------------------------------------ structure
     def rebuild(self) -> None:
-        """A different network or data (structure_changed): the output choice, the points,
-        the levels and the grid again, then a map at once."""
-        self._timer.stop()
+        """A different network or data (a structure change): the output choice, the points,
+        the levels and the grid again; the next refresh draws the map."""
         network = self.controller.network
         outputs = network.sizes[-1]
         self.neuron = None  # a new network starts from its output (hovering picks again)
@@ -149,7 +138,6 @@ class DecisionBoundaryView(pg.PlotWidget):
         self._levels_chosen = False
         if self.available:
             self._show_points()
-        self.refresh()
 
     def _output_chosen(self, index: int) -> None:
         if index < 0:
@@ -189,29 +177,8 @@ class DecisionBoundaryView(pg.PlotWidget):
         self._levels_chosen = True
 
     # ------------------------------------------------------------------ refreshing
-    def _engine_changed(self) -> None:
-        """Throttle while running; at once otherwise (a step, a seek, an edit)."""
-        if not self.controller.running:
-            self._timer.stop()
-            self.refresh()
-            return
-        if not self.isVisible():
-            self._stale = True
-            return
-        wait = self._last_refresh + REFRESH_SECONDS - time.perf_counter()
-        if wait <= 0:
-            self.refresh()
-        elif not self._timer.isActive():
-            self._timer.start(int(wait * 1000) + 1)
-
-    def _run_state_changed(self, running: bool) -> None:
-        if not running:  # paused: the last state at once
-            self._engine_changed()
-
     def refresh(self) -> None:
         """Recompute the map at the current parameters and show it."""
-        self._timer.stop()
-        self._stale = False
         if not self.available:
             return
         started = time.perf_counter()
@@ -227,8 +194,7 @@ class DecisionBoundaryView(pg.PlotWidget):
                                   neginf=self.levels[0])
         self.image.setImage(image, autoLevels=False, levels=self.levels, rect=self._rect)
         self.getPlotItem().setTitle(self.title(), size="9pt")
-        self._last_refresh = time.perf_counter()
-        self.refresh_seconds = self._last_refresh - started
+        self.refresh_seconds = time.perf_counter() - started
 
     def _fit_grid(self, network, layer: int | None) -> None:
         """A grid of the resolution this map affords (a layer-1 neuron's map is cheaper than
@@ -248,17 +214,6 @@ class DecisionBoundaryView(pg.PlotWidget):
             self._fit_view = False
 
     # ------------------------------------------------------------------ Qt events
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        if self._stale:
-            self.refresh()
-
-    def hideEvent(self, event) -> None:
-        if self._timer.isActive():
-            self._timer.stop()
-            self._stale = True
-        super().hideEvent(event)
-
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         if "message" not in self.__dict__:  # pyqtgraph resizes before __init__ is done

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog
 
 from engine.io import export
 from engine.io.atomic import write_text_atomic
 from engine.io.fileformat import Document
 
+from .actions import make_action
 from .notation import describe_error
 
 PLOT_FORMATS = {".png": "PNG image", ".svg": "SVG drawing", ".csv": "CSV of the curves"}
@@ -101,23 +102,30 @@ def install_svg_exporter() -> None:
 
 
 class Exports(QObject):
-    def __init__(self, window) -> None:
-        super().__init__(window)
+    """File ▸ Export for one window: given the controller, the ``plots`` to export (title:
+    plot, by their key), ``parent`` (the widget the dialogs belong to, whose shortcuts the
+    actions share) and ``show_error(title, text)``."""
+
+    message = Signal(str, int)  # for the status bar, shown for that many ms
+
+    def __init__(self, controller, plots: dict[str, tuple[str, object]], parent,
+                 show_error) -> None:
+        super().__init__(parent)
         install_svg_exporter()
-        self.window = window
-        self.controller = window.controller
+        self.controller = controller
+        self.plots = plots
+        self.dialog_parent = parent
+        self.show_error = show_error
         self.default_iterations = 1000
         # asked for the number of iterations a script trains (tests answer here)
         self.ask_iterations = self._ask_iterations
 
     # ----------------------------------------------------------------- menu
     def fill_menu(self, menu) -> None:
-        w = self.window
-        plots = (("loss", "Loss plot", w.loss_plot), ("weights", "Weights plot", w.weights_plot),
-                 ("symmetry", "Distinct-neurons plot", w.symmetry_plot))
-        for key, title, plot in plots:
-            menu.addAction(w._action(
-                f"action_export_{key}_plot", f"{title} as PNG, SVG or CSV…", None,
+        owner = self.dialog_parent
+        for key, (title, plot) in self.plots.items():
+            menu.addAction(make_action(
+                owner, f"action_export_{key}_plot", f"{title} as PNG, SVG or CSV…", None,
                 lambda _=False, p=plot, t=title: self._plot_dialog(p, t),
                 f"Save the {title.lower()} as an image (PNG), a drawing (SVG) or its numbers"))
         menu.addSeparator()
@@ -130,23 +138,23 @@ class Exports(QObject):
                  self.export_history),
                 ("trajectories", "Weight trajectories as CSV…",
                  "θ at every kept iteration (the weights plot's data)", self.export_trajectories)):
-            menu.addAction(w._action(f"action_export_{key}", text, None,
-                                     lambda _=False, m=method, k=key: self._csv_dialog(m, k),
-                                     tip))
+            menu.addAction(make_action(owner, f"action_export_{key}", text, None,
+                                       lambda _=False, m=method, k=key: self._csv_dialog(m, k),
+                                       tip))
         menu.addSeparator()
-        menu.addAction(w._action(
-            "action_export_numpy", "NumPy script…", None,
+        menu.addAction(make_action(
+            owner, "action_export_numpy", "NumPy script…", None,
             lambda: self._script_dialog(self.export_numpy, "NumPy"),
             "A standalone Python script (numpy only) that builds this network with the current "
             "weights and data and trains it as here, printing the same loss"))
-        menu.addAction(w._action(
-            "action_export_pytorch", "PyTorch script…", None,
+        menu.addAction(make_action(
+            owner, "action_export_pytorch", "PyTorch script…", None,
             lambda: self._script_dialog(self.export_pytorch, "PyTorch"),
             "The same as a PyTorch script (float64): a bridge to the frameworks"))
 
     # -------------------------------------------------------------- dialogs
     def _save_name(self, title: str, suggested: str, filters: str) -> Path | None:
-        name, _ = QFileDialog.getSaveFileName(self.window, title, suggested, filters)
+        name, _ = QFileDialog.getSaveFileName(self.dialog_parent, title, suggested, filters)
         return Path(name) if name else None
 
     def _run(self, action, path: Path) -> bool:
@@ -161,9 +169,9 @@ class Exports(QObject):
         finally:
             QApplication.restoreOverrideCursor()
         if problem is not None:
-            self.window.show_error("Could not export", f"{path}: {problem}")
+            self.show_error("Could not export", f"{path}: {problem}")
             return False
-        self.window.statusBar().showMessage(f"Exported {path}", 6000)
+        self.message.emit(f"Exported {path}", 6000)
         return True
 
     def _plot_dialog(self, plot, title: str) -> None:
@@ -181,7 +189,7 @@ class Exports(QObject):
 
     def _ask_iterations(self, kind: str) -> int | None:
         count, ok = QInputDialog.getInt(
-            self.window, f"Export a {kind} script",
+            self.dialog_parent, f"Export a {kind} script",
             f"Iterations the script trains, from the current weights (iteration "
             f"{self.controller.stepper.iteration}):", self.default_iterations, 1, 10_000_000)
         return count if ok else None
@@ -195,7 +203,7 @@ class Exports(QObject):
                                "Python scripts (*.py)")
         if path is not None:
             if path.stem in ("numpy", "torch"):
-                self.window.show_error("Could not export", f"{path.name} would hide the "
+                self.show_error("Could not export", f"{path.name} would hide the "
                                        f"{path.stem} library from the script; choose another name")
                 return
             self._run(lambda p: method(p, iterations), path)

@@ -28,7 +28,7 @@ import uuid
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QByteArray, QObject, QTimer
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
@@ -36,6 +36,7 @@ from engine.io import fileformat, recovery
 from engine.io.atomic import remove_interrupted_saves
 
 from . import settings as store
+from .actions import make_action
 from .notation import describe_error
 from .settings import CONFIG_ENV, MAX_RECENT, config_dir  # noqa: F401 (still importable here)
 
@@ -92,12 +93,20 @@ def _and(message: str, problem: str) -> str:
 
 
 class FileManager(QObject):
-    """The File menu's actions and everything behind them, for one MainWindow."""
+    """The File menu's actions and everything behind them, for one window: given the
+    controller, ``parent`` (the widget the dialogs belong to, whose shortcuts the actions
+    share), ``show_error(title, text)`` (a dialog that says what went wrong) and ``layout``
+    (the window's layout, kept at close and restored: gui.docks.DockLayout)."""
 
-    def __init__(self, window) -> None:
-        super().__init__(window)
-        self.window = window
-        self.controller = window.controller
+    message = Signal(str, int)  # for the status bar, shown for that many ms
+    saved_changed = Signal()  # the work was saved, opened or replaced: the title follows
+
+    def __init__(self, controller, parent, show_error, layout) -> None:
+        super().__init__(parent)
+        self.dialog_parent = parent
+        self.controller = controller
+        self.show_error = show_error
+        self.layout = layout
         self._saved_theta: np.ndarray | None = None
         self.session = uuid.uuid4().hex[:12]  # names this window's recovery file
         _LIVE_SESSIONS.add(self.session)
@@ -119,19 +128,19 @@ class FileManager(QObject):
 
     # ------------------------------------------------------------------ actions
     def _build_actions(self) -> None:
-        w = self.window
+        owner = self.dialog_parent
         standard = QKeySequence.StandardKey
-        self.action_new = w._action("action_new", "&New", standard.New, self.new_file,
-                                    "A new untitled network (2-4-1 on xor) to start from")
-        self.action_open = w._action("action_open", "&Open…", standard.Open, self.open_dialog,
-                                     "Open a Backprop Lab file")
-        self.action_save = w._action("action_save", "&Save", standard.Save, self.save,
-                                     "Save the network, data and settings")
-        self.action_save_as = w._action(
-            "action_save_as", "Save &As…", standard.SaveAs, self.save_as_dialog,
+        self.action_new = make_action(owner, "action_new", "&New", standard.New, self.new_file,
+                                      "A new untitled network (2-4-1 on xor) to start from")
+        self.action_open = make_action(owner, "action_open", "&Open…", standard.Open,
+                                       self.open_dialog, "Open a Backprop Lab file")
+        self.action_save = make_action(owner, "action_save", "&Save", standard.Save, self.save,
+                                       "Save the network, data and settings")
+        self.action_save_as = make_action(
+            owner, "action_save_as", "Save &As…", standard.SaveAs, self.save_as_dialog,
             "Save the network, data and settings to a new file")
-        self.action_revert = w._action(
-            "action_revert", "&Revert", None, self.revert,
+        self.action_revert = make_action(
+            owner, "action_revert", "&Revert", None, self.revert,
             "Go back to the file as it was last saved (asks first)")
         self.recent_menu = None
         self.action_clear_recent = QAction("Clear the list", self)
@@ -161,9 +170,11 @@ class FileManager(QObject):
         self._saved_iteration = self.controller.stepper.iteration
         self._saved_breakpoints = self._breakpoint_list()
         self.controller.undo_stack.setClean()
+        self.saved_changed.emit()
 
     def mark_unsaved(self) -> None:
         self._saved_theta = None
+        self.saved_changed.emit()
 
     def is_modified(self) -> bool:
         """Unsaved work: an edit on the undo stack, parameters or the iteration moved by
@@ -190,7 +201,7 @@ class FileManager(QObject):
                           f"{name} has changes that are not saved (edits or training). "
                           "Save them first?",
                           QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-                          | QMessageBox.StandardButton.Cancel, self.window)
+                          | QMessageBox.StandardButton.Cancel, self.dialog_parent)
         box.setObjectName("unsaved_dialog")
         box.setDefaultButton(QMessageBox.StandardButton.Save)
         answer = box.exec()
@@ -201,7 +212,8 @@ class FileManager(QObject):
     def _yes(self, title: str, text: str, default_yes: bool = False) -> bool:
         """A Yes/No question; True for Yes."""
         buttons = QMessageBox.StandardButton
-        answer = QMessageBox.question(self.window, title, text, buttons.Yes | buttons.No,
+        answer = QMessageBox.question(self.dialog_parent, title, text,
+                                      buttons.Yes | buttons.No,
                                       buttons.Yes if default_yes else buttons.No)
         return answer == buttons.Yes
 
@@ -229,8 +241,7 @@ class FileManager(QObject):
         document = fileformat.load(NEW_TEMPLATE)
         self.controller.load(document, None)
         self.mark_saved()  # an untouched new network loses nothing: closing asks only after edits
-        self.window.statusBar().showMessage("New network: 2-4-1 on xor", 5000)
-        self.window.update_title()
+        self.message.emit("New network: 2-4-1 on xor", 5000)
         return True
 
     def open_file(self, path: Path | str, ask: bool = True) -> bool:
@@ -242,7 +253,7 @@ class FileManager(QObject):
         try:
             document = fileformat.load(path)
         except (OSError, ValueError, MemoryError) as error:
-            self.window.show_error("Could not open the file",
+            self.show_error("Could not open the file",
                                    f"{path}: {describe_error(error)}")
             if not path.exists():
                 self.forget_recent(path)
@@ -250,15 +261,15 @@ class FileManager(QObject):
         self.controller.load(document, path)
         self.mark_saved()
         problem = self.add_recent(path)
-        self.window.statusBar().showMessage(_and(f"Opened {path}", problem), 5000)
-        self.window.update_title()
+        self.message.emit(_and(f"Opened {path}", problem), 5000)
         return True
 
     def open_dialog(self) -> None:
         if not self.may_lose_work():
             return
         start = str(self.controller.path.parent if self.controller.path else EXAMPLES)
-        name, _ = QFileDialog.getOpenFileName(self.window, "Open network", start, FILE_FILTER)
+        name, _ = QFileDialog.getOpenFileName(self.dialog_parent, "Open network", start,
+                                              FILE_FILTER)
         if name:
             self.open_file(name, ask=False)
 
@@ -271,7 +282,7 @@ class FileManager(QObject):
     def save_as_dialog(self) -> bool:
         path = self.controller.path
         start = "" if path is None or self.is_template(path) else str(path)
-        name, _ = QFileDialog.getSaveFileName(self.window, "Save network as", start,
+        name, _ = QFileDialog.getSaveFileName(self.dialog_parent, "Save network as", start,
                                               "Backprop Lab files (*.json)")
         if not name:
             return False
@@ -290,7 +301,7 @@ class FileManager(QObject):
         try:
             fileformat.save(path, self.controller.document())
         except (OSError, ValueError, MemoryError) as error:
-            self.window.show_error("Could not save the file",
+            self.show_error("Could not save the file",
                                    f"{path}: {describe_error(error)}")
             return False
         self.controller.path = path
@@ -301,14 +312,13 @@ class FileManager(QObject):
         if stepper.phase > 0:  # the file holds the iteration's start (docs/file-format.md)
             problem = _and(problem, f"in the middle of iteration {stepper.iteration}: opened, "
                                     "it is done again from its first phase").lstrip("; ")
-        self.window.statusBar().showMessage(_and(f"Saved {path}", problem), 8000)
-        self.window.update_title()
+        self.message.emit(_and(f"Saved {path}", problem), 8000)
         return True
 
     def revert(self) -> bool:
         path = self.controller.path
         if path is None:
-            self.window.statusBar().showMessage("Nothing to revert to: never saved", 6000)
+            self.message.emit("Nothing to revert to: never saved", 6000)
             return False
         if self.is_modified() and not self.confirm_revert(path.name):
             return False
@@ -341,7 +351,7 @@ class FileManager(QObject):
     def clear_recent(self) -> None:
         problem = self._store_recent([])
         if problem:
-            self.window.statusBar().showMessage(problem[0].upper() + problem[1:], 10000)
+            self.message.emit(problem[0].upper() + problem[1:], 10000)
 
     def _fill_recent(self) -> None:
         menu = self.recent_menu
@@ -366,18 +376,13 @@ class FileManager(QObject):
     def restore_layout(self) -> None:
         """The layout kept at the last close; a missing or bad one leaves the default (Qt
         refuses bytes that are not a saved geometry or state)."""
-        geometry, state = store.layout()
-        if geometry is not None:
-            self.window.restoreGeometry(QByteArray(geometry))
-        if state is not None:
-            self.window.restoreState(QByteArray(state))
+        self.layout.restore(*store.layout())
 
     def save_layout(self) -> None:
         """Keep the layout for the next start; at close a failure is silent (the window is
         going, and a layout lost is only the default layout next time)."""
         with contextlib.suppress(OSError):
-            store.store_layout(bytes(self.window.saveGeometry()),
-                               bytes(self.window.saveState()))
+            store.store_layout(*self.layout.state())
 
     # -------------------------------------------------------------- recovery
     def own_recovery_file(self) -> Path:
@@ -398,7 +403,7 @@ class FileManager(QObject):
             recovery.save(file, self.controller.document(), str(path) if path else None,
                           time.time())
         except (OSError, ValueError, MemoryError) as error:
-            self.window.statusBar().showMessage(
+            self.message.emit(
                 f"Autosave failed: {describe_error(error)}", 10000)
             return False
         finally:
@@ -429,7 +434,7 @@ class FileManager(QObject):
             try:
                 found.append((file, *recovery.load(file)))
             except (OSError, ValueError, MemoryError) as error:
-                self.window.show_error("Could not recover the work",
+                self.show_error("Could not recover the work",
                                        f"{file}: {describe_error(error)}; it is kept as "
                                        f"{file.with_suffix('.unreadable').name}")
                 with contextlib.suppress(OSError):
@@ -447,8 +452,7 @@ class FileManager(QObject):
             self.mark_unsaved()  # restored work is unsaved until the learner saves it
             self._discard_recovery(file)
             self.autosave()  # kept under this process's name from now on
-            self.window.statusBar().showMessage("Recovered the unsaved work", 8000)
-            self.window.update_title()
+            self.message.emit("Recovered the unsaved work", 8000)
             return True
         return False
 

@@ -1,19 +1,20 @@
 """Gradient check in the window: backprop's gradient of every parameter against central
 finite differences at the current state, as a table; relative errors above 1e-6 flagged.
 
-Large networks are checked in slices between events with a progress bar that can cancel
-(four forward passes per parameter: a 17,000-weight network takes a while)."""
+Every network is checked in slices from a zero-interval timer, so the event loop runs between
+them (repaints, the Cancel button), with a progress bar (four forward passes per parameter: a
+17,000-weight network takes a while); ``finished`` says when the check is done."""
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, field
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QHBoxLayout,
     QLabel,
     QProgressBar,
@@ -32,7 +33,20 @@ MAX_ROWS = 2000  # rows listed: the flagged ones first, then the worst of the re
 FLAGGED = QColor(255, 205, 205)
 
 
+@dataclass
+class _Check:
+    """A check in progress: where it was started, and the slices done so far."""
+
+    stepper: object
+    theta: np.ndarray
+    parts: list[GradientCheck] = field(default_factory=list)
+    done: int = 0
+    block: int = 1  # parameters in the next slice, aimed at SLICE_SECONDS
+
+
 class GradientCheckPanel(QWidget):
+    finished = Signal(object)  # the GradientCheck, or None when it stopped without one
+
     def __init__(self, controller, parent=None) -> None:
         super().__init__(parent)
         self.setObjectName("gradcheck_panel")
@@ -40,7 +54,10 @@ class GradientCheckPanel(QWidget):
         self.result: GradientCheck | None = None
         self._checked_at: tuple | None = None  # (stepper, iteration, phase, θ) of the result
         self.stale = False
-        self._cancelled = False
+        self._check: _Check | None = None
+        self._slices = QTimer(self)
+        self._slices.setInterval(0)
+        self._slices.timeout.connect(self._next_slice)
         self.button = QPushButton("Check gradients")
         self.button.setObjectName("gradcheck_button")
         self.button.setToolTip(
@@ -49,7 +66,7 @@ class GradientCheckPanel(QWidget):
         self.button.clicked.connect(self.run_check)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setToolTip("Stop the check; nothing is shown")
-        self.cancel_button.clicked.connect(self._cancel)
+        self.cancel_button.clicked.connect(self.cancel)
         self.cancel_button.setEnabled(False)
         self.progress = QProgressBar()
         self.progress.setVisible(False)
@@ -72,53 +89,71 @@ class GradientCheckPanel(QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
 
-    def _cancel(self) -> None:
-        self._cancelled = True
+    @property
+    def checking(self) -> bool:
+        return self._check is not None
 
-    def run_check(self) -> GradientCheck | None:
-        """Check every parameter now (in slices, the window staying live); the result, or
-        None when cancelled or when the parameters changed meanwhile."""
+    def run_check(self) -> None:
+        """Start checking every parameter at the current state (the run pauses); slice by
+        slice, the window staying live. ``finished`` carries the result, or None when the
+        check is cancelled or the parameters change meanwhile."""
+        if self.checking:
+            return
         controller = self.controller
         controller.pause()
         stepper = controller.stepper
-        theta = stepper.network.theta.copy()
-        size = theta.size
-        self._cancelled = False
+        self._check = _Check(stepper, stepper.network.theta.copy())
         self.button.setEnabled(False)
         self.cancel_button.setEnabled(True)
-        self.progress.setRange(0, size)
+        self.progress.setRange(0, self._check.theta.size)
         self.progress.setValue(0)
         self.progress.setVisible(True)
-        parts: list[GradientCheck] = []
-        done, block = 0, 1
-        try:
-            while done < size:
-                started = time.perf_counter()
-                indices = np.arange(done, min(size, done + block))
-                parts.append(gradient_check(stepper, indices=indices))
-                done += len(indices)
-                elapsed = time.perf_counter() - started
-                block = int(max(1, min(4096, len(indices) * SLICE_SECONDS / max(elapsed, 1e-6))))
-                self.progress.setValue(done)
-                QApplication.processEvents()
-                if self._cancelled or controller.stepper is not stepper or not np.array_equal(
-                        stepper.network.theta, theta):
-                    self.summary.setText("Check stopped: nothing to show "
-                                         "(cancelled, or the parameters changed).")
-                    return None
-        finally:
-            self.button.setEnabled(True)
-            self.cancel_button.setEnabled(False)
-            self.progress.setVisible(False)
-        self.result = GradientCheck(
-            [a for p in parts for a in p.addresses],
-            np.concatenate([p.backprop for p in parts]),
-            np.concatenate([p.numeric for p in parts]),
-            np.concatenate([p.relative_error for p in parts]))
-        self._checked_at = (stepper, stepper.iteration, stepper.phase, theta)
-        self.stale = False
-        self._show(self.result, stepper)
-        return self.result
+        self._slices.start()
+
+    def cancel(self) -> None:
+        """Stop the check in progress; nothing is shown."""
+        if self.checking:
+            self._stop(None)
+
+    def _next_slice(self) -> None:
+        check = self._check
+        stepper = check.stepper
+        if self.controller.stepper is not stepper or not np.array_equal(
+                stepper.network.theta, check.theta):
+            self._stop(None)
+            return
+        size = check.theta.size
+        started = time.perf_counter()
+        indices = np.arange(check.done, min(size, check.done + check.block))
+        check.parts.append(gradient_check(stepper, indices=indices))
+        check.done += len(indices)
+        elapsed = time.perf_counter() - started
+        check.block = int(max(1, min(4096, len(indices) * SLICE_SECONDS / max(elapsed, 1e-6))))
+        self.progress.setValue(check.done)
+        if check.done >= size:
+            parts = check.parts
+            self._stop(GradientCheck(
+                [a for p in parts for a in p.addresses],
+                np.concatenate([p.backprop for p in parts]),
+                np.concatenate([p.numeric for p in parts]),
+                np.concatenate([p.relative_error for p in parts])))
+
+    def _stop(self, result: GradientCheck | None) -> None:
+        check, self._check = self._check, None
+        self._slices.stop()
+        self.button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
+        self.progress.setVisible(False)
+        if result is None:
+            self.summary.setText("Check stopped: nothing to show "
+                                 "(cancelled, or the parameters changed).")
+        else:
+            stepper = check.stepper
+            self.result = result
+            self._checked_at = (stepper, stepper.iteration, stepper.phase, check.theta)
+            self.stale = False
+            self._show(result, stepper)
+        self.finished.emit(result)
 
     def refresh(self) -> None:
         """Say so when the table no longer describes the current state."""

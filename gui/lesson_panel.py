@@ -1,9 +1,10 @@
-"""Guided lessons in the window: the Lessons menu and the lesson panel beside the live app.
+"""Guided lessons in the window: the Lessons menu and the lesson dock beside the live app.
 
-The lessons themselves are data (engine/lessons.py). Here a step's actions go through the
+The lessons themselves are data (engine/lessons). Here a step's actions go through the
 controller's undoable commands (``LiveLab``), so a learner can undo them like any edit; the
-panel shows the step's text and its claims, checked live on the engine after every change,
-so that a learner who deviates (edits, steps, runs) sees whether the claim still holds.
+panel (gui/lesson_view.py) shows the step's text and its claims, checked live on the engine
+(the scheduler runs the check after every change, once paused), so that a learner who
+deviates (edits, steps, runs) sees whether the claim still holds.
 
 - Next applies the next step's actions to the state as it is, the learner's changes
   included; when the network no longer has the lesson's shape, the step is set up afresh.
@@ -15,48 +16,25 @@ so that a learner who deviates (edits, steps, runs) sees whether the claim still
 from __future__ import annotations
 
 import contextlib
-import html
-import re
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication
-from PySide6.QtWidgets import (
-    QComboBox,
-    QDockWidget,
-    QHBoxLayout,
-    QLabel,
-    QTextBrowser,
-    QVBoxLayout,
-    QWidget,
-)
 
 from engine import lessons
 from engine.core.init import InitSpec
 from engine.core.network import ParameterAddress
 from engine.io.fileformat import Document
 
+from .actions import make_action
 from .controller import SEEK_SECONDS
-from .panels import named_button
+from .docks import topic_docks
 
-CHECK_DELAY_MS = 150  # checks run this long after the last change (a burst of edits: once)
-HOLDS, FAILS = "✓", "✗"
-CHECKS_HEIGHT = 130  # the live checks' box at most (it scrolls beyond)
 # vertical room a step gives the lesson and the plots below (and the matrices)
 STEP_HEIGHTS = (330, 280)  # lesson, plots: the matrices keep ~150 px
 MATRIX_STEP_HEIGHTS = (290, 420, 190)  # lesson, matrices, plots: a step about the matrices
-
-
-def rich(text: str) -> str:
-    """Plain notation as HTML: a^{l} or a^1 as a superscript, w_{0,0} as a subscript."""
-    text = html.escape(text)
-    text = re.sub(r"\^\{([^}]*)\}|\^(\w)", lambda m: f"<sup>{m[1] or m[2]}</sup>", text)
-    return re.sub(r"_\{([^}]*)\}", r"<sub>\1</sub>", text)
-
-
-# the dock that shows each topic a lesson's step names (engine/lessons/content.py)
-TOPIC_DOCKS = {"selection": "inspector_dock", "matrices": "matrix_view", "loss": "loss_dock",
-               "weights": "weights_dock", "symmetry": "symmetry_dock",
-               "decision boundary": "decision_boundary_dock", "initialisation": "settings_dock"}
+# the dock that shows each topic a lesson's step names (engine/lessons/content.py), from the
+# dock table's topics
+TOPIC_DOCKS = topic_docks()
 
 
 class LiveLab:
@@ -90,131 +68,35 @@ class LiveLab:
             spec, f"Lesson: re-initialise ({spec.scheme}, seed {spec.seed})")
 
 
-class LessonPanel(QWidget):
-    """The text of the current step, its claims checked live, Back / Set up again / Next."""
-
-    back_requested = Signal()
-    again_requested = Signal()
-    next_requested = Signal()
-    step_chosen = Signal(int)  # a step picked from the list
-
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.setObjectName("lesson_panel")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
-        self.heading = QLabel()
-        self.heading.setObjectName("lesson_heading")
-        self.heading.setWordWrap(True)
-        self.heading.setTextFormat(Qt.TextFormat.RichText)
-        self.steps = QComboBox()
-        self.steps.setObjectName("lesson_steps")
-        self.steps.setToolTip("Go to any step of the lesson, set up as the lesson does "
-                              "(Undo comes back)")
-        self.steps.activated.connect(self.step_chosen)
-        self.text = QTextBrowser()
-        self.text.setObjectName("lesson_text")
-        self.text.setOpenLinks(False)
-        self.text.setMinimumHeight(120)
-        # a browser of its own (a word-wrapped label overlapped the text in a short dock)
-        self.checks = QTextBrowser()
-        self.checks.setObjectName("lesson_checks")
-        self.checks.setOpenLinks(False)
-        self.checks.setMinimumHeight(60)
-        self.checks.setMaximumHeight(CHECKS_HEIGHT)
-        self.checks.setToolTip("The step's claims, checked on the network as it is now: edit, "
-                               "step or run, and see whether they still hold")
-        buttons = QHBoxLayout()
-        self.back_button = named_button("lesson_back", "◀ Back",
-                                        "The previous step, as the lesson sets it up (Alt+Left)",
-                                        self.back_requested)
-        self.again_button = named_button("lesson_again", "Set up again",
-                                         "This step as the lesson sets it up, your changes "
-                                         "undone (Undo brings them back)", self.again_requested)
-        self.next_button = named_button("lesson_next", "Next ▶",
-                                        "The next step, from the network as it is now "
-                                        "(Alt+Right)", self.next_requested)
-        for button in (self.back_button, self.again_button, self.next_button):
-            buttons.addWidget(button)
-        layout.addWidget(self.heading)
-        layout.addWidget(self.steps)
-        layout.addWidget(self.text, 2)
-        layout.addWidget(self.checks, 1)
-        layout.addLayout(buttons)
-        self.show_none()
-
-    def show_none(self) -> None:
-        """No lesson open: what there is to choose from the Lessons menu."""
-        self.heading.setText("<b>No lesson open</b>")
-        self.text.setHtml("<p>Choose one from the <b>Lessons</b> menu:</p><ul>" + "".join(
-            f"<li><b>{html.escape(lesson.title)}</b>: {html.escape(lesson.summary)}</li>"
-            for lesson in lessons.LESSONS) + "</ul>")
-        self.checks.clear()
-        self.steps.clear()
-        self.steps.setEnabled(False)
-        for button in (self.back_button, self.again_button, self.next_button):
-            button.setEnabled(False)
-
-    def show_step(self, lesson: lessons.Lesson, index: int) -> None:
-        step = lesson.steps[index]
-        self.heading.setText(f"<b>{html.escape(lesson.title)}</b><br>Step {index + 1} of "
-                             f"{len(lesson.steps)}: {html.escape(step.title)}")
-        self.text.setHtml(step.text)
-        titles = [f"{k + 1}. {candidate.title}" for k, candidate in enumerate(lesson.steps)]
-        if [self.steps.itemText(k) for k in range(self.steps.count())] != titles:
-            self.steps.clear()
-            self.steps.addItems(titles)
-        self.steps.setCurrentIndex(index)
-        self.steps.setEnabled(True)
-        self.back_button.setEnabled(index > 0)
-        self.again_button.setEnabled(True)
-        self.next_button.setEnabled(True)
-        last = index == len(lesson.steps) - 1
-        self.next_button.setText("Finish" if last else "Next ▶")
-        self.next_button.setToolTip("Close the lesson; the network stays as it is" if last
-                                    else "The next step, from the network as it is now "
-                                         "(Alt+Right)")
-
-    def show_verdicts(self, verdicts: list[tuple[lessons.Check, lessons.Verdict]] | None,
-                      note: str = "") -> None:
-        """The claims with ✓ or ✗ and their numbers; ``note`` instead when they cannot be
-        checked (the network is not the lesson's)."""
-        if verdicts is None:
-            self.checks.setHtml(f"<i>{html.escape(note, quote=False)}</i>")
-            return
-        rows = []
-        for claim, verdict in verdicts:
-            mark, colour = (HOLDS, "#1a7f37") if verdict.holds else (FAILS, "#c62828")
-            rows.append(f"<span style='color:{colour}'><b>{mark}</b></span> "
-                        f"{rich(claim.text)}<br><small style='color:#555'>"
-                        f"{rich(verdict.detail)}</small>")
-        bar = self.checks.verticalScrollBar()
-        where = bar.value()  # a live update keeps the learner's place in the list
-        self.checks.setHtml("<b>Check, live:</b><br>" + "<br>".join(rows))
-        bar.setValue(where)
-
-
 class Lessons(QObject):
-    """The Lessons menu, the lesson dock and the lesson in progress, for one MainWindow."""
+    """The Lessons menu, the lesson dock and the lesson in progress, for one window.
+
+    Given the controller; the lesson dock and its panel; the window's ``layout`` (a step's
+    topics shown, room made for them); the ``graph`` (a step selects what it is about);
+    ``files`` (starting asks about unsaved work, as New does); ``show_reference`` (another
+    run's losses under the loss curve) and ``show_block`` (the matrix view scrolled to a
+    block); and ``owner``, the widget whose shortcuts the actions share."""
 
     step_entered = Signal(int)  # the index of the step now shown
     finished = Signal()
+    message = Signal(str, int)  # for the status bar, shown for that many ms
 
-    def __init__(self, window) -> None:
-        super().__init__(window)
-        self.window = window
-        self.controller = window.controller
+    def __init__(self, controller, dock, panel, layout, graph, files, show_reference,
+                 show_block, owner) -> None:
+        super().__init__(owner)
+        self.controller = controller
+        self.layout = layout
+        self.graph = graph
+        self.files = files
+        self.show_reference = show_reference
+        self.show_block = show_block
         self.lesson: lessons.Lesson | None = None
         self.index = 0
         self.memo: dict = {}
         self.verdicts: list[tuple[lessons.Check, lessons.Verdict]] | None = None
         self._expected: tuple | None = None  # the lesson's network shape at this step
-        self.panel = LessonPanel()
-        self.dock = QDockWidget("Lesson", window)
-        self.dock.setObjectName("lesson_dock")
-        self.dock.setWidget(self.panel)
-        window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.dock)
-        self.dock.hide()
+        self.panel = panel
+        self.dock = dock
         self.dock.installEventFilter(self)  # its close button ends the lesson
         self.dock.toggleViewAction().triggered.connect(  # and so does View ▸ Lesson
             lambda shown: None if shown or self.lesson is None else self.close())
@@ -223,17 +105,8 @@ class Lessons(QObject):
         self.panel.again_requested.connect(self.again)
         self.panel.next_requested.connect(self.next)
         self.panel.step_chosen.connect(self.go_to)
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(CHECK_DELAY_MS)
-        self._timer.timeout.connect(self.check_now)
-        c = self.controller
-        for signal in (c.position_changed, c.parameters_changed, c.structure_changed,
-                       c.settings_changed):
-            signal.connect(self._changed)
-        c.run_state_changed.connect(lambda running: None if running else self._changed())
-        c.document_loaded.connect(self._other_work_loaded)
-        self._build_actions()
+        controller.document_loaded.connect(self._other_work_loaded)  # ends the lesson
+        self._build_actions(owner)
 
     def eventFilter(self, watched, event) -> bool:
         if watched is self.dock and event.type() == QEvent.Type.Close and self.lesson:
@@ -248,22 +121,23 @@ class Lessons(QObject):
             self.close()
 
     # ------------------------------------------------------------------ menu
-    def _build_actions(self) -> None:
-        w = self.window
+    def _build_actions(self, owner) -> None:
         self.start_actions: dict[str, QAction] = {}
         for lesson in lessons.LESSONS:
-            action = w._action(f"action_lesson_{lesson.key.replace('-', '_')}", lesson.title,
-                               None, lambda _=False, key=lesson.key: self.start(key),
-                               lesson.summary)
+            action = make_action(owner, f"action_lesson_{lesson.key.replace('-', '_')}",
+                                 lesson.title, None,
+                                 lambda _=False, key=lesson.key: self.start(key), lesson.summary)
             self.start_actions[lesson.key] = action
-        self.action_back = w._action("action_lesson_back", "&Back", "Alt+Left", self.back,
-                                     "The lesson's previous step, as the lesson sets it up")
-        self.action_next = w._action("action_lesson_next", "&Next", "Alt+Right", self.next,
-                                     "The lesson's next step, from the network as it is now")
-        self.action_again = w._action("action_lesson_again", "Set &up this step again", None,
-                                      self.again, "This step as the lesson sets it up")
-        self.action_close = w._action("action_lesson_close", "&Close the lesson", None,
-                                      self.close, "Hide the lesson panel; the network stays")
+        self.action_back = make_action(
+            owner, "action_lesson_back", "&Back", "Alt+Left", self.back,
+            "The lesson's previous step, as the lesson sets it up")
+        self.action_next = make_action(
+            owner, "action_lesson_next", "&Next", "Alt+Right", self.next,
+            "The lesson's next step, from the network as it is now")
+        self.action_again = make_action(owner, "action_lesson_again", "Set &up this step again",
+                                        None, self.again, "This step as the lesson sets it up")
+        self.action_close = make_action(owner, "action_lesson_close", "&Close the lesson", None,
+                                        self.close, "Hide the lesson panel; the network stays")
         self._enable()
 
     def fill_menu(self, menu) -> None:
@@ -285,7 +159,7 @@ class Lessons(QObject):
     def start(self, key: str, index: int = 0) -> bool:
         """Open a lesson at step ``index`` (asking first about unsaved work, as New does)."""
         lesson = lessons.lesson(key)
-        if not self.window.files.may_lose_work():
+        if not self.files.may_lose_work():
             return False
         self.controller.pause()
         with _busy():
@@ -296,8 +170,7 @@ class Lessons(QObject):
                                      stepper=lab.stepper)
             finally:
                 self._loading = False
-        self.window.files.mark_saved()  # an untouched lesson loses nothing, as New
-        self.window.update_title()
+        self.files.mark_saved()  # an untouched lesson loses nothing, as New
         self.lesson, self.memo = lesson, lab.memo
         self.dock.show()
         self.dock.raise_()
@@ -311,8 +184,8 @@ class Lessons(QObject):
         if self.index + 1 >= len(self.lesson.steps):
             title = self.lesson.title
             self.close()
-            self.window.statusBar().showMessage(
-                f"Lesson finished: {title}. The network stays yours to explore.", 10000)
+            self.message.emit(f"Lesson finished: {title}. The network stays yours to explore.",
+                              10000)
             self.finished.emit()
             return
         target = self.index + 1
@@ -346,10 +219,9 @@ class Lessons(QObject):
 
     def close(self) -> None:
         """Leave the lesson; the network stays as it is."""
-        self._timer.stop()
         self.lesson = None
         self.verdicts = None
-        self.window.loss_plot.set_reference(None)
+        self.show_reference(None)
         self.panel.show_none()
         self.dock.hide()
         self._enable()
@@ -364,7 +236,7 @@ class Lessons(QObject):
         self.memo = lab.memo
         self._enter(index)
         if why:
-            self.window.statusBar().showMessage(f"Lesson: {why}", 10000)
+            self.message.emit(f"Lesson: {why}", 10000)
 
     def _following(self, index: int, before: int):
         """Callbacks for a set-up's redo and undo: the panel shows the step whose network
@@ -396,14 +268,14 @@ class Lessons(QObject):
         self.panel.show_step(self.lesson, index)
         self._highlight(step)
         reference = self.memo.get(step.reference) if step.reference else None
-        self.window.loss_plot.set_reference(
+        self.show_reference(
             None if reference is None else reference.losses, f"run {step.reference}")
         self._enable()
         self.check_now()
         self.step_entered.emit(index)
 
     def _highlight(self, step: lessons.Step) -> None:
-        view = self.window.network_view
+        view = self.graph
         addresses = [item for item in step.select if isinstance(item, ParameterAddress)]
         neurons = [item for item in step.select if not isinstance(item, ParameterAddress)]
         if addresses:
@@ -412,34 +284,21 @@ class Lessons(QObject):
             view.select_neuron(neurons[0])
         else:
             view.scene().clearSelection()
-        for topic in step.show:  # a lesson names topics; the window knows their docks
-            dock = self.window.findChild(QDockWidget, TOPIC_DOCKS[topic])
-            if dock is not None:
-                dock.show()
-                dock.raise_()
+        for topic in step.show:  # a lesson names topics; the dock table knows their docks
+            self.layout.show_topic(topic)
         if step.matrix is not None:
-            self.window.debugger.matrix_view.show_block(step.matrix)
-        if "initialisation" in step.show:  # the steps that name it are about the seed
-            scroll, init = self.window.settings_dock.widget(), self.window.settings.init
-            QTimer.singleShot(0, lambda: scroll.ensureWidgetVisible(init))
-        # room for what the step talks about: the matrices (tall) or the plots below;
-        # once the docks just shown are laid out (resizing them before does nothing)
-        w = self.window
-        docks, heights = ([self.dock, w.debugger.docks["matrices"], w.loss_dock],
+            self.show_block(step.matrix)
+        # room for what the step talks about: the matrices (tall) or the plots below
+        layout = self.layout
+        docks, heights = ([self.dock, layout.dock_for("matrices"), layout.dock_for("loss")],
                           MATRIX_STEP_HEIGHTS) if "matrices" in step.show else (
-                              [self.dock, w.loss_dock], STEP_HEIGHTS)
-        QTimer.singleShot(0, lambda: w.resizeDocks(docks, list(heights),
-                                                   Qt.Orientation.Vertical))
+                              [self.dock, layout.dock_for("loss")], STEP_HEIGHTS)
+        layout.resize_later(docks, heights)
 
     # ---------------------------------------------------------------- checks
-    def _changed(self) -> None:
-        if self.lesson is not None and not self.controller.running:
-            self._timer.start()
-
     def check_now(self) -> None:
         """Check the step's claims on the engine as it is (the panel shows why not when the
-        network is not the lesson's any more)."""
-        self._timer.stop()
+        network is not the lesson's any more); the scheduler calls this after a change."""
         if self.lesson is None:
             return
         step = self.lesson.steps[self.index]

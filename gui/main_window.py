@@ -1,28 +1,23 @@
-"""The main window: the network graph in the middle, settings on the right, the live plots
-below, the stepping actions in a Run menu and toolbar."""
+"""The main window: the network graph in the middle, the docks around it (built from the dock
+table, gui/docks.py), the stepping actions in a Run menu and toolbar.
+
+One scheduler (gui/scheduler.py) refreshes every view; the window's parts (files, exports,
+lessons, the debugger) are given the collaborators they use, and tell the window what to show
+in the status bar by their ``message`` signals."""
 
 from __future__ import annotations
 
-import os
-import sys
-import time
-import traceback
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
-    QApplication,
-    QCheckBox,
     QComboBox,
-    QDockWidget,
     QHBoxLayout,
     QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
-    QScrollArea,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -31,31 +26,19 @@ from engine.analysis.symmetry import describe
 from engine.io import fileformat
 from engine.io.report import network_state
 
+from .actions import follow_undo_stack, make_action
 from .controller import LabController
-from .dataset_editor import DatasetEditor
-from .debugger import Debugger, DiscardQuestion, hide_stale_tab_bars, scrolling
-from .decision_boundary import DecisionBoundaryView
+from .debugger import Debugger, DiscardQuestion
+from .docks import DockLayout, Kit, Section, register_views
 from .exports import Exports
 from .files import FileManager
+from .launch import install_exception_hook, run_app  # noqa: F401 (the app's entry points)
 from .lesson_panel import Lessons
 from .network_view import NetworkView
 from .notation import describe_error, parse_number
-from .panels import SettingsWidget
-from .plots import LossPlot, SymmetryPlot, WeightsPlot
+from .scheduler import STATE, Change, Policy, Scheduler
 
 DEFAULT_FILE = Path(__file__).resolve().parents[1] / "resources" / "examples" / "seed-000.json"
-REFRESH_MS = 25  # the graph redraws at most 40 times a second
-PLOT_SECONDS = 0.06  # while running, the plots update at most ~16 times a second
-
-
-def _stacked(control: QWidget, plot: QWidget) -> QWidget:
-    """A plot with its control above it, edge to edge."""
-    box = QWidget()
-    layout = QVBoxLayout(box)
-    layout.setContentsMargins(0, 0, 0, 0)
-    layout.addWidget(control)
-    layout.addWidget(plot)
-    return box
 
 
 class MainWindow(QMainWindow):
@@ -74,174 +57,91 @@ class MainWindow(QMainWindow):
         self.last_error: str | None = None
         self.network_view = NetworkView(self.controller)
         self.setCentralWidget(self.network_view)
-        self._build_docks()
+        self.scheduler = Scheduler(self.controller, self)
         self._build_actions()
-        self.files = FileManager(self)
-        self.files.remember_layout = remember_layout
         self._build_toolbar()
-        self.last_break: str | None = None  # why the last breakpoint paused the run
-        # before the debugger: the lesson dock (hidden until a lesson starts) heads the left
-        # column, above the matrices
-        self.lessons = Lessons(self)
-        self.debugger = Debugger(self)
-        self.debugger.breakpoints.replace(document.breakpoints)  # the file's own
+        self._build_docks()
+        self._build_parts(remember_layout)
+        self.controller.breakpoints.replace(document.breakpoints)  # the file's own
         self.files.mark_saved()
-        self.debugger.breakpoints.add_listener(self.update_title)  # they are saved too
-        self._build_data_docks()
-        self.exports = Exports(self)
-        self.resizeDocks([self.loss_dock], [280], Qt.Orientation.Vertical)
+        self.controller.breakpoints.add_listener(self.update_title)  # they are saved too
         self._build_menus()
         self._build_status_bar()
+        self._register_views()
         self._connect()
-        self._dirty = True
-        self.plot_refreshes = 0
-        self._redraws = 0
-        self._plots_at = 0.0  # when the plots last updated
-        self._plot_cost = 0.0  # how long that took
-        self._refresh_timer = QTimer(self)
-        self._refresh_timer.setInterval(REFRESH_MS)
-        self._refresh_timer.timeout.connect(self._refresh_if_dirty)
-        self._refresh_timer.start()
         self.resize(1400, 900)
         if remember_layout:
             self.files.restore_layout()
             self.lessons.dock.hide()  # where the learner put it, shown when a lesson starts
+        self.scheduler.start()
         self.update_title()
         self.refresh()
 
     # ----------------------------------------------------------------- layout
     def _build_docks(self) -> None:
-        c = self.controller
-        self.settings = SettingsWidget(c)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.settings)
-        self.settings_dock = self._dock("Network", "settings_dock", scroll,
-                                        Qt.DockWidgetArea.RightDockWidgetArea)
-        self.loss_plot = LossPlot(c)
-        self.log_scale_box = QCheckBox("log scale")
-        self.log_scale_box.setObjectName("loss_log_scale")
-        self.log_scale_box.setToolTip("Show the loss on a logarithmic axis")
-        self.log_scale_box.toggled.connect(self.loss_plot.set_log_scale)
-        self.loss_dock = self._dock("Loss", "loss_dock",
-                                    _stacked(self.log_scale_box, self.loss_plot),
-                                    Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.weights_plot = WeightsPlot(c)
-        self.weights_selector = QComboBox()
-        self.weights_selector.setObjectName("weights_neuron_selector")
-        self.weights_selector.setToolTip(
-            "Every weight, coloured by the neuron it goes to, or one neuron's incoming weights "
-            "and bias")
-        self.weights_selector.currentIndexChanged.connect(self._weights_neuron_chosen)
-        self.weights_dock = self._dock("Weights", "weights_dock",
-                                       _stacked(self.weights_selector, self.weights_plot),
-                                       Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.symmetry_plot = SymmetryPlot(c)
-        self.symmetry_dock = self._dock("Distinct neurons", "symmetry_dock", self.symmetry_plot,
-                                        Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.splitDockWidget(self.loss_dock, self.weights_dock, Qt.Orientation.Horizontal)
-        self.splitDockWidget(self.weights_dock, self.symmetry_dock, Qt.Orientation.Horizontal)
-        self.resizeDocks([self.loss_dock], [280], Qt.Orientation.Vertical)
-        self.resizeDocks([self.settings_dock], [380], Qt.Orientation.Horizontal)
-        self._fill_weights_selector()
+        """Every dock from the table; the window keeps each as ``<key>_dock`` and the widgets
+        in them by their names (``loss_plot``, ``settings``, ``decision_boundary``, …)."""
+        self.dock_layout = DockLayout(self, Kit(self.controller, self.network_view))
+        for name, widget in self.dock_layout.parts.items():
+            setattr(self, name, widget)
+        for key, dock in self.dock_layout.docks.items():
+            setattr(self, f"{key}_dock", dock)
 
-    def _build_data_docks(self) -> None:
-        """The data set editor, tabbed with the matrices on the left (the dock carries the
-        table's name, as the issue names it), and the decision boundary beside the plots."""
-        c = self.controller
-        self.dataset_editor = DatasetEditor(c)
-        self.dataset_dock = self._dock("Data", "dataset_table", scrolling(self.dataset_editor),
-                                       Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.tabifyDockWidget(self.debugger.docks["gradcheck"], self.dataset_dock)
-        self.debugger.docks["matrices"].raise_()
-        hide_stale_tab_bars(self)
-        self.decision_boundary = DecisionBoundaryView(c)
-        self.decision_boundary_dock = self._dock(
-            "Decision boundary", "decision_boundary_dock", self.decision_boundary,
-            Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.splitDockWidget(self.symmetry_dock, self.decision_boundary_dock,
-                             Qt.Orientation.Horizontal)
-        self.network_view.neuron_hovered.connect(self._neuron_hovered)
-        for dock in self.findChildren(QDockWidget):  # rearranged docks: new tab bars
-            dock.dockLocationChanged.connect(lambda _area: hide_stale_tab_bars(self))
-
-    def _neuron_hovered(self, neuron) -> None:
-        """Hovering a hidden neuron shows its own map in the decision boundary view."""
-        layers = self.controller.network.layer_count
-        hidden = neuron is not None and 0 < neuron[0] < layers
-        view = self.decision_boundary
-        if self.controller.network.sizes[0] != 2:
-            return
-        if hidden or view.neuron is not None:
-            view.show_neuron(neuron if hidden else None)
-
-    def _dock(self, title: str, name: str, widget, area) -> QDockWidget:
-        dock = QDockWidget(title, self)
-        dock.setObjectName(name)
-        dock.setWidget(widget)
-        self.addDockWidget(area, dock)
-        return dock
-
-    def _action(self, name: str, text: str, shortcut, slot, tip: str) -> QAction:
-        action = QAction(text, self)
-        action.setObjectName(name)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-            tip = f"{tip} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})"
-        action.setToolTip(tip)
-        action.setStatusTip(tip)
-        action.triggered.connect(slot)
-        self.addAction(action)
-        return action
+    def _build_parts(self, remember_layout: bool) -> None:
+        c, layout, parts = self.controller, self.dock_layout, self.dock_layout.parts
+        self.files = FileManager(c, self, self.show_error, layout)
+        self.files.remember_layout = remember_layout
+        debugger_docks = {row.key: layout.docks[row.key] for row in layout.rows
+                          if row.section is Section.DEBUGGER}
+        self.debugger = Debugger(c, self.network_view, self.discard_question, parts,
+                                 debugger_docks, self)
+        self.addToolBarBreak()
+        self.addToolBar(self.debugger.toolbar)
+        self.lessons = Lessons(c, layout.docks["lesson"], parts["lesson_panel"], layout,
+                               self.network_view, self.files, self.loss_plot.set_reference,
+                               self.debugger.matrix_view.show_block, self)
+        self.exports = Exports(c, {"loss": ("Loss plot", self.loss_plot),
+                                   "weights": ("Weights plot", self.weights_plot),
+                                   "symmetry": ("Distinct-neurons plot", self.symmetry_plot)},
+                               self, self.show_error)
 
     def _build_actions(self) -> None:
         c = self.controller
-        self.action_step_phase = self._action(
-            "action_step_phase", "Step &phase", "F11", c.step_phase,
+        self.action_step_phase = make_action(
+            self, "action_step_phase", "Step &phase", "F11", c.step_phase,
             "Do the next phase: one layer forward or backward, the loss, or the update")
-        self.action_step_iteration = self._action(
-            "action_step_iteration", "Step &iteration", "F10", c.step_iteration,
+        self.action_step_iteration = make_action(
+            self, "action_step_iteration", "Step &iteration", "F10", c.step_iteration,
             "Finish the current iteration: forward, loss, backward, update")
-        self.action_run_pause = self._action(
-            "action_run_pause", "&Run", "F5", c.toggle_run, "Run until paused, or pause")
-        self.action_run_n = self._action(
-            "action_run_n", "Run &N iterations…", "Ctrl+R", self.run_n_dialog,
+        self.action_run_pause = make_action(
+            self, "action_run_pause", "&Run", "F5", c.toggle_run, "Run until paused, or pause")
+        self.action_run_n = make_action(
+            self, "action_run_n", "Run &N iterations…", "Ctrl+R", self.run_n_dialog,
             "Run a given number of iterations")
-        self.action_step_back = self._action(
-            "action_step_back", "Step &back", "Shift+F10", c.step_back,
+        self.action_step_back = make_action(
+            self, "action_step_back", "Step &back", "Shift+F10", c.step_back,
             "Back to the start of this iteration, or of the previous one (exact rewind)")
-        self.action_restart = self._action(
-            "action_restart", "Re&start", "Ctrl+Shift+F5", c.restart,
+        self.action_restart = make_action(
+            self, "action_restart", "Re&start", "Ctrl+Shift+F5", c.restart,
             "Back to iteration 0 and the initial weights")
         # through the controller, which asks before an undo discards later history
-        self.action_undo = self._action("action_undo", "&Undo", "Ctrl+Z", c.undo,
-                                        "Undo the last edit")
-        self.action_redo = self._action("action_redo", "&Redo", "Ctrl+Shift+Z", c.redo,
-                                        "Redo the edit undone last")
+        self.action_undo = make_action(self, "action_undo", "&Undo", "Ctrl+Z", c.undo,
+                                       "Undo the last edit")
+        self.action_redo = make_action(self, "action_redo", "&Redo", "Ctrl+Shift+Z", c.redo,
+                                       "Redo the edit undone last")
         self.action_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        stack = c.undo_stack
-        for action, word, text_changed, can_changed, text, can in (
-                (self.action_undo, "Undo", stack.undoTextChanged, stack.canUndoChanged,
-                 stack.undoText(), stack.canUndo()),
-                (self.action_redo, "Redo", stack.redoTextChanged, stack.canRedoChanged,
-                 stack.redoText(), stack.canRedo())):
-            # the signals carry what they say: the stack may be gone when they come
-            def name(text: str, action=action, word=word) -> None:
-                action.setText(f"&{word} {text}" if text else f"&{word}")
-            text_changed.connect(name)
-            can_changed.connect(action.setEnabled)
-            name(text)
-            action.setEnabled(can)
-        self.action_set_equal = self._action(
-            "action_set_equal", "Set &equal", "Ctrl+E", self.set_equal,
+        follow_undo_stack(self.action_undo, self.action_redo, c.undo_stack)
+        self.action_set_equal = make_action(
+            self, "action_set_equal", "Set &equal", "Ctrl+E", self.set_equal,
             "Set every selected weight or bias to the value of the first one selected")
-        self.action_set_value = self._action(
-            "action_set_value", "Set to &value…", "Ctrl+Shift+E", self.set_value_dialog,
+        self.action_set_value = make_action(
+            self, "action_set_value", "Set to &value…", "Ctrl+Shift+E", self.set_value_dialog,
             "Set every selected weight or bias to one value")
-        self.action_quit = self._action("action_quit", "&Quit", QKeySequence.StandardKey.Quit,
-                                        self.close, "Quit Backprop Lab")
-        self.action_fit = self._action("action_fit", "&Fit graph", "Ctrl+0",
-                                       self.network_view.fit, "Fit the whole network in view")
+        self.action_quit = make_action(self, "action_quit", "&Quit",
+                                       QKeySequence.StandardKey.Quit, self.close,
+                                       "Quit Backprop Lab")
+        self.action_fit = make_action(self, "action_fit", "&Fit graph", "Ctrl+0",
+                                      self.network_view.fit, "Fit the whole network in view")
 
     def _build_toolbar(self) -> None:
         toolbar = self.addToolBar("Run")
@@ -290,21 +190,18 @@ class MainWindow(QMainWindow):
             run.addSeparator() if action is None else run.addAction(action)
         view = bar.addMenu("&View")
         view.addAction(self.action_fit)
-        for dock in (self.settings_dock, self.loss_dock, self.weights_dock, self.symmetry_dock):
-            view.addAction(dock.toggleViewAction())
-        for dock in (self.decision_boundary_dock, self.dataset_dock):
-            view.addAction(dock.toggleViewAction())
+        self.dock_layout.fill_view_menu(view, Section.VIEWS)
+        self.dock_layout.fill_view_menu(view, Section.DATA)
         view.addSeparator()
-        for dock in self.debugger.docks.values():
-            view.addAction(dock.toggleViewAction())
+        self.dock_layout.fill_view_menu(view, Section.DEBUGGER)
         view.addAction(self.debugger.toolbar.toggleViewAction())
-        view.addAction(self.lessons.dock.toggleViewAction())
+        self.dock_layout.fill_view_menu(view, Section.LESSON)
         lessons_menu = bar.addMenu("&Lessons")
         lessons_menu.setObjectName("menu_lessons")
         self.lessons.fill_menu(lessons_menu)
         help_menu = bar.addMenu("&Help")
-        help_menu.addAction(self._action("action_about", "&About Backprop Lab", None,
-                                         self.about, "What this is"))
+        help_menu.addAction(make_action(self, "action_about", "&About Backprop Lab", None,
+                                        self.about, "What this is"))
 
     def _build_status_bar(self) -> None:
         self.symmetry_label = QLabel()
@@ -314,47 +211,50 @@ class MainWindow(QMainWindow):
                                        "tell them apart")
         self.statusBar().addPermanentWidget(self.symmetry_label)
 
+    def _register_views(self) -> None:
+        """Every view with the scheduler, once: the graph first (each frame starts with it),
+        then the docks' views from the table, the labels and the timeline."""
+        s = self.scheduler
+        s.register("graph", self.network_view.refresh, rebuild=self._rebuild_graph)
+        register_views(s, {**self.dock_layout.parts, "lessons": self.lessons},
+                       self.dock_layout.rows)
+        s.register("labels", self._refresh_labels, changes=STATE | Change.DOCUMENT)
+        s.register("title", self.update_title, changes=Change.DOCUMENT, policy=Policy.AT_ONCE)
+        s.register("run_action", self._refresh_run_action, changes=Change.RUN_STATE,
+                   policy=Policy.AT_ONCE)
+        s.register("timeline", self.debugger.timeline.refresh)
+        s.watch_drag(self.debugger.timeline.slider)
+
     def _connect(self) -> None:
         c = self.controller
-        for signal in (c.position_changed, c.parameters_changed, c.settings_changed):
-            signal.connect(self._mark_dirty)
-        c.settings_changed.connect(self.settings.refresh)
-        c.structure_changed.connect(self._structure_changed)
-        c.run_state_changed.connect(self._run_state_changed)
         c.fault_raised.connect(self._fault)
         c.message_posted.connect(lambda text: self.statusBar().showMessage(text, 8000))
-        c.document_changed.connect(self.update_title)
-        self.network_view.selection_changed.connect(self._selection_changed)
+        for part in (self.files, self.exports, self.lessons, self.debugger):
+            part.message.connect(lambda text, ms: self.statusBar().showMessage(text, ms))
+        self.files.saved_changed.connect(self.update_title)
 
     # ------------------------------------------------------------- refreshing
-    def _mark_dirty(self) -> None:
-        self._dirty = True
-
-    def _refresh_if_dirty(self) -> None:
-        if self._dirty:
-            self.refresh()
-
     def refresh(self) -> None:
-        """Redraw the views from the engine (the refresh timer calls this when needed).
+        """Bring every view in view up to date now (the scheduler's frames do this for the
+        views a change made stale)."""
+        self.scheduler.refresh_now()
 
-        While running, the plots update with at most every second redraw of the graph, and
-        leave six times the time their refresh took (painting them costs as much again)
-        between updates: about 10 a second for small networks, fewer for large ones, so that
-        the graph keeps its rate and training half the time. Otherwise everything redraws."""
-        self._dirty = False
+    @property
+    def plot_refreshes(self) -> int:
+        """How many times the plots were refreshed (the bench counts them)."""
+        return self.scheduler.plot_frames
+
+    @property
+    def last_break(self) -> str | None:
+        """Why the last breakpoint paused the run."""
+        return self.debugger.last_break
+
+    def _rebuild_graph(self) -> None:
+        self.network_view.rebuild()
+        self._fill_observations()
+
+    def _refresh_labels(self) -> None:
         stepper = self.controller.stepper
-        self.network_view.refresh()
-        self._redraws += 1
-        now = time.perf_counter()
-        if not self.controller.running or (self._redraws % 2 == 0 and now - self._plots_at >= max(
-                PLOT_SECONDS, 6 * self._plot_cost)):
-            self.plot_refreshes += 1
-            self.loss_plot.refresh()
-            self.weights_plot.refresh()
-            self.symmetry_plot.refresh()
-            self.debugger.refresh()
-            self._plots_at = time.perf_counter()
-            self._plot_cost = self._plots_at - now
         self.iteration_label.setText(f"iteration {stepper.iteration}")
         done = stepper.phases[stepper.phase - 1] if stepper.phase > 0 else None
         self.phase_label.setText(
@@ -363,24 +263,12 @@ class MainWindow(QMainWindow):
         self.symmetry_label.setText(describe(stepper.network, self.controller.symmetry()))
         self.update_title()  # training moves the parameters: unsaved work
 
-    def _structure_changed(self) -> None:
-        self.network_view.rebuild()
-        self.weights_plot.show_neuron(None)
-        self._fill_weights_selector()
-        self.symmetry_plot.rebuild()
-        self.loss_plot.refresh()
-        self.settings.refresh()
-        self._fill_observations()
-        self.refresh()
-
-    def _run_state_changed(self, running: bool) -> None:
-        self.action_run_pause.setText("&Pause" if running else "&Run")
-        self._dirty = True  # on pause the next redraw brings every plot up to date
+    def _refresh_run_action(self) -> None:
+        self.action_run_pause.setText("&Pause" if self.controller.running else "&Run")
 
     def _fault(self, text: str) -> None:
         self.last_error = text
         self.statusBar().showMessage(f"Stopped: {text}")
-        self.refresh()
 
     def _fill_observations(self) -> None:
         selector = self.observation_selector
@@ -395,27 +283,6 @@ class MainWindow(QMainWindow):
     def _observation_chosen(self, index: int) -> None:
         self.network_view.observation = max(0, index - 1)
         self.network_view.refresh()
-
-    def _fill_weights_selector(self) -> None:
-        selector = self.weights_selector
-        selector.blockSignals(True)
-        selector.clear()
-        selector.addItem("every weight, by the neuron it goes to", None)  # fits the dock
-        network = self.controller.network
-        for l in range(1, len(network.sizes)):
-            for j in range(network.sizes[l]):
-                selector.addItem(f"neuron {j} of layer {l}: incoming weights and bias", (l, j))
-        selector.blockSignals(False)
-
-    def _weights_neuron_chosen(self, index: int) -> None:
-        self.weights_plot.show_neuron(self.weights_selector.itemData(index))
-
-    def _selection_changed(self) -> None:
-        neuron = self.network_view.selected_neuron()
-        if neuron is not None and neuron[0] > 0:
-            index = self.weights_selector.findData(neuron)
-            if index >= 0:
-                self.weights_selector.setCurrentIndex(index)
 
     def update_title(self) -> None:
         title = self.files.title()
@@ -510,65 +377,18 @@ class MainWindow(QMainWindow):
         """The same dict as `python -m engine FILE --json --trace` prints for this state."""
         return network_state(self.controller.stepper, trace=True)
 
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.scheduler.tick()  # the views now in view, up to date as the window appears
+
     def closeEvent(self, event) -> None:
         if not self.files.may_lose_work():
             event.ignore()
             return
         self.lessons.close()
+        self.debugger.gradcheck.cancel()
         self.files.close()
         self.controller.pause()
         self.statusBar().clearMessage()
-        self._refresh_timer.stop()
+        self.scheduler.stop()
         super().closeEvent(event)
-
-
-def run_app(path: Path | None, screenshot: Path | None = None, steps: int = 0,
-            lesson: tuple[str, int] | None = None) -> int:
-    """The app on ``path``, or on ``lesson`` (its key and step index); with ``screenshot``
-    a picture of the window instead, after ``steps`` iterations."""
-    if screenshot is not None:
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName("Backprop Lab")
-    try:
-        window = MainWindow(path, remember_layout=screenshot is None)
-    except (OSError, ValueError) as error:
-        print(f"backprop-lab: {path}: {error}", file=sys.stderr)
-        return 2
-    window.show()
-    if steps:
-        window.controller.stepper.run(steps)
-        window.controller.position_changed.emit()
-    if screenshot is None:
-        install_exception_hook(window)
-        window.files.offer_recovery()  # before a lesson: it would replace the lesson's work
-    if lesson is not None:
-        app.processEvents()
-        window.lessons.start(*lesson)
-    if screenshot is not None:
-        app.processEvents()
-        app.processEvents()  # the lesson dock's size, set once it is laid out
-        window.refresh()
-        app.processEvents()
-        ok = window.grab().save(str(screenshot))
-        window.files.ask_unsaved = lambda: "discard"  # a picture, not work to keep
-        window.close()
-        if not ok:
-            print(f"backprop-lab: could not write {screenshot}", file=sys.stderr)
-            return 2
-        return 0
-    return app.exec()
-
-
-def install_exception_hook(window) -> None:
-    """An exception that escapes a slot is shown in a dialog (and printed); the app and the
-    work go on. A run in progress pauses, so one fault does not open a dialog per chunk."""
-    def hook(kind, error, trace) -> None:
-        text = "".join(traceback.format_exception(kind, error, trace))
-        print(text, file=sys.stderr, end="")
-        if issubclass(kind, KeyboardInterrupt):
-            QApplication.quit()
-            return
-        window.show_exception(kind, error, text)
-
-    sys.excepthook = hook

@@ -6,13 +6,12 @@ it; an element-wise product shows its two operands and the result side by side. 
 columns (the fingerprint of symmetry) share a tint, and their tooltip names them. Each matrix
 can be copied as the seed's text table, as a numpy literal or as LaTeX.
 
-The view only reads the controller: ``refresh()`` rebuilds it from the engine's trace. Large
-matrices show their first ``MAX_SHOWN`` rows and columns, through a thin table model.
+The view only reads the controller: ``refresh()`` rebuilds it from the engine's trace (the
+window's scheduler calls it while the view is in view). Large matrices show their first
+``MAX_SHOWN`` rows and columns, through a thin table model.
 """
 
 from __future__ import annotations
-
-import time
 
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPoint, Qt, QTimer
@@ -368,8 +367,6 @@ class MatrixView(QWidget):
         self.setObjectName("matrix_view")
         self.controller = controller
         self._blocks: list[MatrixBlock] = []
-        self._stale = True
-        self.last_cost = 0.0  # seconds the last rebuild took
         self.block_widgets: list[BlockWidget] = []
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
@@ -385,12 +382,9 @@ class MatrixView(QWidget):
         self.scroll.setObjectName("matrix_view_scroll")
         self.scroll.setWidgetResizable(True)
         layout.addWidget(self.scroll)
-        self.refresh()
 
     def blocks(self) -> list[MatrixBlock]:
-        """The blocks shown (brought up to date first if a refresh is pending)."""
-        if self._stale:
-            self._rebuild()
+        """The blocks shown."""
         return list(self._blocks)
 
     def _current(self) -> tuple[str, list[MatrixBlock]]:
@@ -411,30 +405,7 @@ class MatrixView(QWidget):
         return heading, phase_blocks(network, trace, None, loss)
 
     def refresh(self) -> None:
-        """Show the blocks of the controller's current phase. While the view is hidden (a
-        closed or tabbed-away dock) this only marks it out of date: it rebuilds when shown."""
-        self._stale = True
-        if self.isVisible():
-            self._rebuild()
-
-    def showEvent(self, event) -> None:
-        if self._stale:
-            self._rebuild()
-        super().showEvent(event)
-
-    def defer(self) -> None:
-        """Out of date until the next refresh (a drag along the timeline goes on)."""
-        self._stale = True
-
-    def _rebuild(self) -> None:
-        started = time.perf_counter()
-        try:
-            self._rebuild_now()
-        finally:
-            self.last_cost = time.perf_counter() - started
-
-    def _rebuild_now(self) -> None:
-        self._stale = False
+        """Show the blocks of the controller's current phase."""
         heading, self._blocks = self._current()
         self.heading.setText(heading)
         widgets = self.block_widgets
@@ -463,7 +434,7 @@ class MatrixView(QWidget):
     def show_block(self, text: str) -> BlockWidget | None:
         """Scroll to the first block whose title holds ``text`` (a lesson points at it) and
         return it; None when no block has it."""
-        self._rebuild()  # the state may have moved since the last refresh
+        self.refresh()  # the state may have moved since the last refresh
         for widget in self.block_widgets:
             if text in widget.block.title:
                 QTimer.singleShot(0, lambda w=widget: self._scroll_to(w))

@@ -1,6 +1,7 @@
 """Live pyqtgraph plots. Each creates its items once and calls ``setData`` from ``refresh``,
-which the window's refresh timer calls at most ~30 times a second; curves downsample by
-peak and clip to the view, so a run of a million iterations stays smooth."""
+which the window's scheduler calls (while running, about ten times a second, spaced by their
+cost); curves downsample by peak and clip to the view, so a run of a million iterations stays
+smooth."""
 
 from __future__ import annotations
 
@@ -263,7 +264,6 @@ class WeightsPlot(HistoryPlot):
         self.curves: list[pg.PlotDataItem] = []
         self.indices = np.empty(0, dtype=np.int64)
         self.truncated = False
-        controller.parameters_changed.connect(self._forget_shown)
         self.rebuild()
 
     def show_neuron(self, neuron: tuple[int, int] | None) -> None:
@@ -338,10 +338,12 @@ class WeightsPlot(HistoryPlot):
         history = stepper.history
         iterations = history.snapshot_iterations
         # rewound, the whole history is drawn (the cursor marks the position), so moving
-        # along the timeline redraws nothing here; else the snapshots and the current θ
+        # along the timeline redraws nothing here; else the snapshots and the current θ (an
+        # edit of θ at the same position redraws: its values are in the key)
         future = stepper.has_future
         key = (id(history), len(iterations)) + (
-            ("whole",) if future else (stepper.iteration, stepper.phase))
+            ("whole",) if future else (stepper.iteration, stepper.phase,
+                                       stepper.network.theta[self.indices].tobytes()))
         if key == self._shown:
             return
         self._shown = key

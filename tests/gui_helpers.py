@@ -181,8 +181,35 @@ def trigger(action, times: int = 1) -> None:
 
 
 def wait_refreshed(qtbot, window) -> None:
-    """Wait until the window's refresh timer has redrawn what the last change made dirty."""
-    qtbot.waitUntil(lambda: not window._dirty, timeout=2000)
+    """Wait until the scheduler's frames have refreshed every view in view that the last
+    change made stale (``window`` a MainWindow, or a Scheduler of its own)."""
+    scheduler = getattr(window, "scheduler", window)
+    qtbot.waitUntil(lambda: scheduler.idle, timeout=2000)
+
+
+def check_gradients(qtbot, panel):
+    """Run the gradient check panel's check and wait for its result (it runs in slices from
+    a timer, the event loop going on between them)."""
+    with qtbot.waitSignal(panel.finished, timeout=20_000) as blocker:
+        panel.run_check()
+    return blocker.args[0]
+
+
+def scheduled(controller, parts: dict):
+    """A started Scheduler for panels tested without a window: ``parts`` (name: widget) are
+    registered as the window registers them, from their rows of the dock table."""
+    from gui import docks
+    from gui.scheduler import Scheduler
+
+    scheduler = Scheduler(controller, controller.test_owner)  # made by make_controller
+    for row in docks.DOCKS:
+        for view in row.views:
+            named = {path.partition(".")[0] for path in (view.refresh, view.rebuild,
+                                                         view.shown_by) if path}
+            if named <= parts.keys():
+                docks.register_view(scheduler, view, parts)
+    scheduler.start()
+    return scheduler
 
 
 # ------------------------------------------------------------- an independent reference

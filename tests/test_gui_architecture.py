@@ -46,3 +46,54 @@ def test_the_check_would_notice_a_view_pushing_a_command():
               "    self.controller.message_posted.emit('done')\n")
     assert sorted(calls(sample)) == ["SetThetaCommand", "self.controller.message_posted.emit",
                                      "self.controller.undo_stack.push"]
+
+
+# ----------------------------------------------------------- one refresh scheme
+CHANGE_SIGNALS = {"position_changed", "parameters_changed", "structure_changed",
+                  "settings_changed", "document_loaded", "document_changed",
+                  "run_state_changed"}
+SCHEDULER = "scheduler.py"  # the one module that turns the controller's changes into redraws
+# controller signals other modules may follow, for what is not a redraw
+NOT_REFRESHING = {("lesson_panel.py", "document_loaded", "self._other_work_loaded")}
+# the timers of the window: the scheduler's frames, the run's chunks, the autosave and the
+# gradient check's slices; no view has a refresh timer of its own
+TIMER_OWNERS = {SCHEDULER, "controller.py", "files.py", "gradcheck_view.py"}
+
+
+def signal_connections(source: str) -> set[tuple[str, str]]:
+    """(signal, connected callable as written) of every ``….<signal>.connect(target)`` whose
+    signal is one of the controller's changes."""
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "connect" and isinstance(node.func.value, ast.Attribute)
+                and node.func.value.attr in CHANGE_SIGNALS):
+            target = ast.unparse(node.args[0]) if node.args else ""
+            found.add((node.func.value.attr, target))
+    return found
+
+
+def test_only_the_scheduler_follows_the_controllers_changes_to_redraw():
+    connections = set()
+    for path in sorted(GUI.glob("*.py")):
+        if path.name in OWNERS | {SCHEDULER}:
+            continue
+        connections |= {(path.name, signal, target) for signal, target
+                        in signal_connections(path.read_text(encoding="utf-8"))}
+    assert connections == NOT_REFRESHING
+
+
+def test_only_the_windows_own_timers_are_made():
+    makers = {path.name for path in GUI.glob("*.py")
+              if "QTimer" in calls(path.read_text(encoding="utf-8"))}
+    assert makers == TIMER_OWNERS
+
+
+def test_the_check_would_notice_a_view_following_the_controller_itself():
+    sample = ("class View:\n"
+              "    def __init__(self, controller):\n"
+              "        controller.position_changed.connect(self.refresh)\n"
+              "        self.controller.run_state_changed.connect(lambda r: self.redraw())\n"
+              "        controller.fault_raised.connect(self.say)\n")
+    assert signal_connections(sample) == {("position_changed", "self.refresh"),
+                                          ("run_state_changed", "lambda r: self.redraw()")}

@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 from conftest import EXAMPLES, REFERENCE_FILE
-from gui_helpers import make_controller
+from gui_helpers import make_controller, scheduled, wait_refreshed
 from PySide6.QtCore import Qt
 
 from engine.analysis.compare import parse_matrix
@@ -198,13 +198,15 @@ def test_unreadable_text_says_why(seed_000):
 
 def test_the_panel_follows_the_controller_when_shown(seed_000, qtbot):
     controller, panel = seed_000
+    scheduler = scheduled(controller, {"compare": panel})  # as the window registers it
     panel.show()
     qtbot.waitExposed(panel)
     step_phases(controller, 3)
     panel.set_pasted("delta^3", DELTA3)
     panel.compare_now()
     assert "not computed yet" in panel.message.text()
-    step_phases(controller, 2)  # the panel hears position_changed and compares again
+    step_phases(controller, 2)  # the scheduler hears position_changed: compared again
+    wait_refreshed(qtbot, scheduler)
     assert "not computed yet" not in panel.message.text()
     assert "cells differ" in panel.message.text()  # at 1e-6 the seed's δ^3 is 1e-7 off
     assert red_cells(panel)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from gui_helpers import SEED_000, SEED_001_FREE, make_controller
+from gui_helpers import SEED_000, SEED_001_FREE, make_controller, scheduled
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -37,6 +37,7 @@ def make_editor(qtbot):
         controller = make_controller(qtbot, fileformat.load(path), path)
         editor = DatasetEditor(controller)
         qtbot.addWidget(editor)
+        scheduled(controller, {"dataset_editor": editor})  # reloads it as the window does
         messages: list[str] = []
         controller.message_posted.connect(messages.append)
         return controller, editor, messages

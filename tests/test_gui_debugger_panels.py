@@ -10,7 +10,18 @@ import math
 import numpy as np
 import pytest
 from conftest import REFERENCE_FILE
-from gui_helpers import SEED_000, SEED_001_FREE, SEED_001_TIED, W1, W2, W3, W5, W6, make_controller
+from gui_helpers import (
+    SEED_000,
+    SEED_001_FREE,
+    SEED_001_TIED,
+    W1,
+    W2,
+    W3,
+    W5,
+    W6,
+    check_gradients,
+    make_controller,
+)
 
 from engine.core.network import ParameterAddress
 from engine.io import fileformat
@@ -138,7 +149,7 @@ def test_gradient_check_agrees_on_seed_000_and_flags_a_wrong_gradient(controller
     c = controller()
     panel = GradientCheckPanel(c)
     qtbot.addWidget(panel)
-    result = panel.run_check()
+    result = check_gradients(qtbot, panel)
     assert result is not None and not result.flagged()
     assert panel.table.rowCount() == c.network.theta.size
     assert panel.summary.text().startswith(f"All {c.network.theta.size} parameters agree")
@@ -153,7 +164,7 @@ def test_gradient_check_agrees_on_seed_000_and_flags_a_wrong_gradient(controller
         return trace
 
     monkeypatch.setattr(stepper, "evaluate", wrong)
-    result = panel.run_check()
+    result = check_gradients(qtbot, panel)
     assert result.flagged() == [c.network.addresses()[5]]
     flagged_rows = [r for r in range(panel.table.rowCount())
                     if panel.table.item(r, 0).background().color().red() == 255

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from gui_helpers import SEED_000, SEED_001_FREE, W5, W6, window_factory
+from gui_helpers import (
+    SEED_000,
+    SEED_001_FREE,
+    W5,
+    W6,
+    check_gradients,
+    wait_refreshed,
+    window_factory,
+)
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QApplication,
@@ -67,7 +75,7 @@ def test_a_gradient_check_says_when_it_no_longer_describes_the_state(open_window
     window = open_window(show=True)
     panel = window.debugger.gradcheck
     window.debugger.docks["gradcheck"].raise_()
-    result = panel.run_check()
+    result = check_gradients(qtbot, panel)
     assert result is not None and "agree" in panel.summary.text()
     window.action_step_iteration.trigger()
     window.refresh()
@@ -245,11 +253,11 @@ def test_panels_wait_for_the_pause_while_running(open_window, qtbot, monkeypatch
     debugger.docks["inspector"].raise_()
     window.network_view.select_neuron((1, 0))
     calls = []
-    monkeypatch.setattr(debugger.inspector, "refresh",
+    monkeypatch.setattr(window.scheduler.views["inspector"], "refresh",  # what it calls
                         lambda: calls.append(window.controller.running))
     window.controller.run(3000)
     wait_paused(qtbot, window)
-    qtbot.waitUntil(lambda: not window._dirty, timeout=2000)
+    wait_refreshed(qtbot, window)
     assert window.plot_refreshes > 1
     assert calls and not any(calls)  # refreshed after the pause, never during the run
 
@@ -277,7 +285,7 @@ def test_a_slow_matrix_view_waits_for_the_end_of_a_drag(open_window, qtbot):
     window.refresh()
     slider = debugger.timeline.slider
     assert not matrix_view.visibleRegion().isEmpty()
-    matrix_view.last_cost = 1.0  # as slow as a large network's
+    window.scheduler.views["matrix_view"].cost = 1.0  # as slow as a large network's
     slider.setSliderDown(True)
     slider.setValue(10)
     window.refresh()
@@ -286,7 +294,7 @@ def test_a_slow_matrix_view_waits_for_the_end_of_a_drag(open_window, qtbot):
     slider.setSliderDown(False)  # released: brought up to date
     assert "iteration 10" in matrix_view.heading.text()
     # a jump (not a drag) refreshes it at once, however slow
-    matrix_view.last_cost = 1.0
+    window.scheduler.views["matrix_view"].cost = 1.0
     slider.setValue(20)
     window.refresh()
     assert "iteration 20" in matrix_view.heading.text()

@@ -6,7 +6,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from gui_helpers import EXAMPLES, SEED_000, SEED_001_FREE, make_controller
+from gui_helpers import (
+    EXAMPLES,
+    SEED_000,
+    SEED_001_FREE,
+    make_controller,
+    scheduled,
+    wait_refreshed,
+)
 
 from engine.analysis.boundary import neuron_map
 from engine.core.network import Network
@@ -19,7 +26,9 @@ XOR = EXAMPLES / "xor.json"
 
 @pytest.fixture
 def make(qtbot):
-    """make(path) -> (controller, view): the view shown, so that it refreshes while running."""
+    """make(path) -> (controller, view): the view shown, so that it refreshes while running,
+    with a scheduler that refreshes it as the window's does (``controller.scheduler``);
+    ``controller.settle()`` waits for the refresh a change makes due."""
     from gui.decision_boundary import DecisionBoundaryView
 
     made = []
@@ -28,6 +37,9 @@ def make(qtbot):
         controller = make_controller(qtbot, document or fileformat.load(path), path)
         view = DecisionBoundaryView(controller)
         qtbot.addWidget(view)
+        scheduler = scheduled(controller, {"decision_boundary": view})
+        controller.scheduler = scheduler
+        controller.settle = lambda: wait_refreshed(qtbot, scheduler)
         view.resize(420, 340)
         view.show()
         qtbot.waitExposed(view)
@@ -87,12 +99,14 @@ def test_the_image_follows_training_with_fixed_levels(make):
     assert view.image.getLevels() == pytest.approx((0.0, 1.0))
     c.stepper.run(50)
     c.position_changed.emit()
+    c.settle()
     after = shown(view)
     assert not np.allclose(after, before, atol=1e-3)
     assert np.allclose(after, expected_image(view), rtol=0, atol=1e-12)
     assert view.image.getLevels() == pytest.approx((0.0, 1.0))
     assert view.colour_bar.levels() == pytest.approx((0.0, 1.0))
     c.seek(10)  # the timeline: the map of iteration 10's parameters
+    c.settle()
     assert c.stepper.iteration == 10
     assert np.allclose(shown(view), expected_image(view), rtol=0, atol=1e-12)
     assert view.image.getLevels() == pytest.approx((0.0, 1.0))
@@ -113,6 +127,7 @@ def test_tanh_levels_and_a_linear_outputs_levels_from_its_targets(make):
     before = shown(view).copy()
     c.stepper.run(40)
     c.position_changed.emit()
+    c.settle()
     assert not np.allclose(shown(view), before, atol=1e-3)
     assert view.levels == pytest.approx((-0.2, 2.2))
     assert view.image.getLevels() == pytest.approx((-0.2, 2.2))
@@ -131,6 +146,7 @@ def test_show_neuron_switches_to_that_neurons_map_and_back(make):
     c, view = make(SEED_001_FREE)
     c.stepper.run(20)
     c.position_changed.emit()
+    c.settle()
     view.show_neuron((1, 1))
     # a^1_1 = σ(x_0·w^0_{0,1} + x_1·w^0_{1,1}): seed 001 has no biases
     w = c.network.weights[0][:, 1]
@@ -140,6 +156,7 @@ def test_show_neuron_switches_to_that_neurons_map_and_back(make):
     assert "a^1_1" in view.getPlotItem().titleLabel.text
     c.stepper.run(5)
     c.position_changed.emit()  # still that neuron, at the new parameters
+    c.settle()
     w = c.network.weights[0][:, 1]
     by_hand = 1 / (1 + np.exp(-(view.points @ w)))
     assert np.allclose(shown(view).ravel(), by_hand, rtol=0, atol=1e-12)
@@ -163,6 +180,7 @@ def test_three_inputs_show_the_message_until_the_network_has_two_again(make):
     assert not view.image.isVisible()
     c.stepper.run(5)
     c.position_changed.emit()  # nothing to map, nothing raised
+    c.settle()
     view.show_neuron((1, 0))
     assert view.message.isVisible()
     c.undo_stack.undo()  # back to seed 001's two inputs, its output shown
@@ -197,6 +215,7 @@ def test_several_outputs_get_a_chooser(make, qtbot):
     assert [box.itemText(k) for k in range(box.count())] == ["output 0", "output 1"]
     c.stepper.run(30)
     c.position_changed.emit()
+    c.settle()
     network = c.network
     a = reference(network, view.points)
     assert np.allclose(shown(view).ravel(), a[:, 0], atol=1e-12)
@@ -218,26 +237,29 @@ def test_running_refreshes_the_map_and_pausing_shows_the_last_state(make, qtbot)
     qtbot.waitUntil(lambda: c.stepper.iteration > 200, timeout=10_000)
     qtbot.waitUntil(lambda: not np.allclose(shown(view), first, atol=1e-3), timeout=10_000)
     c.pause()
+    c.settle()  # the last state, at the pause
+    assert not c.scheduler.views["decision_boundary"].stale
     assert np.allclose(shown(view), expected_image(view), rtol=0, atol=1e-12)
-    assert not view._timer.isActive()
     assert view.image.getLevels() == pytest.approx((0.0, 1.0))
 
 
 def test_while_running_refreshes_wait_for_the_interval_and_pausing_flushes(make, qtbot,
                                                                           monkeypatch):
-    import gui.decision_boundary as module
+    import gui.scheduler as module
 
-    monkeypatch.setattr(module, "REFRESH_SECONDS", 1000.0)  # no second map during this run
+    monkeypatch.setattr(module, "PLOT_SECONDS", 1000.0)  # no second map during this run
     c, view = make(SEED_001_FREE)
     first = shown(view).copy()
     c.run()
     qtbot.waitUntil(lambda: c.stepper.iteration > 200, timeout=10_000)
     assert np.array_equal(shown(view), first)  # throttled: waiting for its turn
-    assert view._timer.isActive()
+    assert "decision_boundary" in c.scheduler.stale_views()
     c.pause()
-    assert not view._timer.isActive()
+    c.settle()  # the pause brings it up to date
+    assert not c.scheduler.views["decision_boundary"].stale
     assert np.allclose(shown(view), expected_image(view), rtol=0, atol=1e-12)
     # paused, every change shows at once
     c.stepper.run(3)
     c.position_changed.emit()
+    c.settle()
     assert np.allclose(shown(view), expected_image(view), rtol=0, atol=1e-12)

@@ -326,7 +326,7 @@ def test_a_deviation_shows_in_the_checks_and_the_lesson_goes_on_from_it(open_win
     c = window.controller
     c.push(SetParametersCommand(c, [W3], [c.network.get(W3) + 0.25]))  # the learner's edit
     c.run_now(100)
-    qtbot.waitUntil(lambda: not window.lessons._timer.isActive(), timeout=2000)
+    wait_refreshed(qtbot, window)
     shown = dict((text, holds) for text, holds in
                  [(claim.text, verdict.holds) for claim, verdict in window.lessons.verdicts])
     assert not all(shown.values())
@@ -448,12 +448,12 @@ def test_learners_stepping_updates_the_checks(open_window, qtbot):
     start(qtbot, window, "all-equal")
     press_next(qtbot, window)  # forward through layers 1 and 2
     window.action_step_phase.trigger()  # forward layer 3: the columns are still identical
-    qtbot.waitUntil(lambda: not window.lessons._timer.isActive(), timeout=2000)
+    wait_refreshed(qtbot, window)
     assert all(holds for _, holds in (
         (claim.text, verdict.holds) for claim, verdict in window.lessons.verdicts))
     c = window.controller
     c.apply_theta(c.network.theta + np.linspace(0, 0.1, c.network.theta.size))
-    qtbot.waitUntil(lambda: not window.lessons._timer.isActive(), timeout=2000)
+    wait_refreshed(qtbot, window)
     window.action_step_iteration.trigger()
     window.action_step_phase.trigger()
     window.action_step_phase.trigger()
@@ -645,10 +645,11 @@ def test_closing_the_dock_ends_the_lesson(open_window, qtbot):
 def test_closing_the_window_stops_the_lesson_check(open_window, qtbot):
     window = open_window(show=True)
     start(qtbot, window, "w5-w6")
-    window.controller.run_now(3)  # a change: the check is due in CHECK_DELAY_MS
-    assert window.lessons._timer.isActive()
+    window.controller.run_now(3)  # a change: the check is due at the scheduler's next frame
+    assert "lesson_checks" in window.scheduler.stale_views()
+    assert window.scheduler.active
     window.close()
-    assert not window.lessons._timer.isActive()
+    assert not window.scheduler.active
 
 
 def test_a_rewound_run_a_is_still_run_a(open_window, qtbot):

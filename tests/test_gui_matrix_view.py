@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from gui_helpers import make_controller
+from gui_helpers import make_controller, scheduled
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton
 
@@ -30,9 +30,11 @@ TOOLTIP = Qt.ItemDataRole.ToolTipRole
 
 
 def make_view(qtbot, name: str = "seed-000.json", controller=None) -> MatrixView:
+    """The view shown, refreshed as the window's scheduler refreshes it."""
     controller = controller or make_controller(qtbot, fileformat.load(EXAMPLES / name))
     view = MatrixView(controller)
     qtbot.addWidget(view)
+    scheduled(controller, {"matrix_view": view})
     view.resize(800, 900)
     view.show()
     qtbot.waitExposed(view)
@@ -224,9 +226,11 @@ def test_a_hidden_view_rebuilds_when_shown(qtbot):
     controller = make_controller(qtbot, fileformat.load(EXAMPLES / "seed-000.json"))
     view = MatrixView(controller)
     qtbot.addWidget(view)
+    scheduler = scheduled(controller, {"matrix_view": view})
     controller.step_phase()
-    view.refresh()
+    scheduler.tick()
     assert view.block_widgets == []  # nothing built while hidden
+    assert scheduler.views["matrix_view"].stale
     view.show()
     qtbot.waitExposed(view)
     assert [w.block.title for w in view.block_widgets] == ["n^1 = [1 | a^0] × [b^0; W^0]",

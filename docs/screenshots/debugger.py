@@ -21,8 +21,7 @@ app = QApplication([])
 window = MainWindow(REPO / "resources" / "examples" / "seed-001-free.json")
 window.show()
 app.processEvents()
-window.controller.stepper.run(200)
-window.controller.position_changed.emit()
+window.controller.run_now(200)
 window.refresh()
 window.debugger.timeline.slider.setValue(100)
 window.debugger.docks["inspector"].raise_()
@@ -30,7 +29,10 @@ window.debugger.docks["gradcheck"].raise_()
 window.network_view.select_parameters([ParameterAddress.weight(1, 0, 0),
                                        ParameterAddress.weight(1, 1, 0)])  # w5, w6
 app.processEvents()
-window.debugger.gradcheck.run_check()
+check = window.debugger.gradcheck
+check.run_check()
+while check.checking:  # it runs in slices between events
+    app.processEvents()
 window.refresh()
 app.processEvents()
 window.grab().save(str(Path(__file__).with_suffix(".png")))

@@ -1,0 +1,128 @@
+"""The lesson panel: the text of the current step, its claims checked live, and Back / Set up
+again / Next (gui/lesson_panel.py runs the lesson in the window)."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QTextBrowser, QVBoxLayout, QWidget
+
+from engine import lessons
+
+from .panels import named_button
+
+HOLDS, FAILS = "✓", "✗"
+CHECKS_HEIGHT = 130  # the live checks' box at most (it scrolls beyond)
+
+
+def rich(text: str) -> str:
+    """Plain notation as HTML: a^{l} or a^1 as a superscript, w_{0,0} as a subscript."""
+    text = html.escape(text)
+    text = re.sub(r"\^\{([^}]*)\}|\^(\w)", lambda m: f"<sup>{m[1] or m[2]}</sup>", text)
+    return re.sub(r"_\{([^}]*)\}", r"<sub>\1</sub>", text)
+
+
+class LessonPanel(QWidget):
+    """The text of the current step, its claims checked live, Back / Set up again / Next."""
+
+    back_requested = Signal()
+    again_requested = Signal()
+    next_requested = Signal()
+    step_chosen = Signal(int)  # a step picked from the list
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("lesson_panel")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        self.heading = QLabel()
+        self.heading.setObjectName("lesson_heading")
+        self.heading.setWordWrap(True)
+        self.heading.setTextFormat(Qt.TextFormat.RichText)
+        self.steps = QComboBox()
+        self.steps.setObjectName("lesson_steps")
+        self.steps.setToolTip("Go to any step of the lesson, set up as the lesson does "
+                              "(Undo comes back)")
+        self.steps.activated.connect(self.step_chosen)
+        self.text = QTextBrowser()
+        self.text.setObjectName("lesson_text")
+        self.text.setOpenLinks(False)
+        self.text.setMinimumHeight(120)
+        # a browser of its own (a word-wrapped label overlapped the text in a short dock)
+        self.checks = QTextBrowser()
+        self.checks.setObjectName("lesson_checks")
+        self.checks.setOpenLinks(False)
+        self.checks.setMinimumHeight(60)
+        self.checks.setMaximumHeight(CHECKS_HEIGHT)
+        self.checks.setToolTip("The step's claims, checked on the network as it is now: edit, "
+                               "step or run, and see whether they still hold")
+        buttons = QHBoxLayout()
+        self.back_button = named_button("lesson_back", "◀ Back",
+                                        "The previous step, as the lesson sets it up (Alt+Left)",
+                                        self.back_requested)
+        self.again_button = named_button("lesson_again", "Set up again",
+                                         "This step as the lesson sets it up, your changes "
+                                         "undone (Undo brings them back)", self.again_requested)
+        self.next_button = named_button("lesson_next", "Next ▶",
+                                        "The next step, from the network as it is now "
+                                        "(Alt+Right)", self.next_requested)
+        for button in (self.back_button, self.again_button, self.next_button):
+            buttons.addWidget(button)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.steps)
+        layout.addWidget(self.text, 2)
+        layout.addWidget(self.checks, 1)
+        layout.addLayout(buttons)
+        self.show_none()
+
+    def show_none(self) -> None:
+        """No lesson open: what there is to choose from the Lessons menu."""
+        self.heading.setText("<b>No lesson open</b>")
+        self.text.setHtml("<p>Choose one from the <b>Lessons</b> menu:</p><ul>" + "".join(
+            f"<li><b>{html.escape(lesson.title)}</b>: {html.escape(lesson.summary)}</li>"
+            for lesson in lessons.LESSONS) + "</ul>")
+        self.checks.clear()
+        self.steps.clear()
+        self.steps.setEnabled(False)
+        for button in (self.back_button, self.again_button, self.next_button):
+            button.setEnabled(False)
+
+    def show_step(self, lesson: lessons.Lesson, index: int) -> None:
+        step = lesson.steps[index]
+        self.heading.setText(f"<b>{html.escape(lesson.title)}</b><br>Step {index + 1} of "
+                             f"{len(lesson.steps)}: {html.escape(step.title)}")
+        self.text.setHtml(step.text)
+        titles = [f"{k + 1}. {candidate.title}" for k, candidate in enumerate(lesson.steps)]
+        if [self.steps.itemText(k) for k in range(self.steps.count())] != titles:
+            self.steps.clear()
+            self.steps.addItems(titles)
+        self.steps.setCurrentIndex(index)
+        self.steps.setEnabled(True)
+        self.back_button.setEnabled(index > 0)
+        self.again_button.setEnabled(True)
+        self.next_button.setEnabled(True)
+        last = index == len(lesson.steps) - 1
+        self.next_button.setText("Finish" if last else "Next ▶")
+        self.next_button.setToolTip("Close the lesson; the network stays as it is" if last
+                                    else "The next step, from the network as it is now "
+                                         "(Alt+Right)")
+
+    def show_verdicts(self, verdicts: list[tuple[lessons.Check, lessons.Verdict]] | None,
+                      note: str = "") -> None:
+        """The claims with ✓ or ✗ and their numbers; ``note`` instead when they cannot be
+        checked (the network is not the lesson's)."""
+        if verdicts is None:
+            self.checks.setHtml(f"<i>{html.escape(note, quote=False)}</i>")
+            return
+        rows = []
+        for claim, verdict in verdicts:
+            mark, colour = (HOLDS, "#1a7f37") if verdict.holds else (FAILS, "#c62828")
+            rows.append(f"<span style='color:{colour}'><b>{mark}</b></span> "
+                        f"{rich(claim.text)}<br><small style='color:#555'>"
+                        f"{rich(verdict.detail)}</small>")
+        bar = self.checks.verticalScrollBar()
+        where = bar.value()  # a live update keeps the learner's place in the list
+        self.checks.setHtml("<b>Check, live:</b><br>" + "<br>".join(rows))
+        bar.setValue(where)

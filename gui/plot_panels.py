@@ -1,0 +1,72 @@
+"""The plots as their docks hold them: the loss plot under its log-scale box, the weights plot
+under the chooser of whose weights it draws."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QCheckBox, QComboBox, QVBoxLayout, QWidget
+
+from .plots import LossPlot, WeightsPlot
+
+
+def stacked(box: QWidget, control: QWidget, plot: QWidget) -> None:
+    """``plot`` with its ``control`` above it in ``box``, edge to edge."""
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(control)
+    layout.addWidget(plot)
+
+
+class LossPanel(QWidget):
+    def __init__(self, controller, parent=None) -> None:
+        super().__init__(parent)
+        self.plot = LossPlot(controller)
+        self.log_scale_box = QCheckBox("log scale")
+        self.log_scale_box.setObjectName("loss_log_scale")
+        self.log_scale_box.setToolTip("Show the loss on a logarithmic axis")
+        self.log_scale_box.toggled.connect(self.plot.set_log_scale)
+        stacked(self, self.log_scale_box, self.plot)
+
+
+class WeightsPanel(QWidget):
+    """The weights plot and its chooser: every weight, or one neuron's incoming weights and
+    bias; the chooser follows the neuron selected in the graph."""
+
+    def __init__(self, controller, parent=None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.plot = WeightsPlot(controller)
+        self.selector = QComboBox()
+        self.selector.setObjectName("weights_neuron_selector")
+        self.selector.setToolTip(
+            "Every weight, coloured by the neuron it goes to, or one neuron's incoming weights "
+            "and bias")
+        self.selector.currentIndexChanged.connect(self._neuron_chosen)
+        stacked(self, self.selector, self.plot)
+
+    def rebuild(self) -> None:
+        """Another network: every weight again, and its neurons to choose from."""
+        self.plot.show_neuron(None)
+        self.fill_selector()
+
+    def fill_selector(self) -> None:
+        """Every weight, or one neuron's, for each neuron of the network. (Filled once the
+        docks are laid out: the items' width would widen the dock.)"""
+        selector = self.selector
+        selector.blockSignals(True)
+        selector.clear()
+        selector.addItem("every weight, by the neuron it goes to", None)  # fits the dock
+        network = self.controller.network
+        for l in range(1, len(network.sizes)):
+            for j in range(network.sizes[l]):
+                selector.addItem(f"neuron {j} of layer {l}: incoming weights and bias", (l, j))
+        selector.blockSignals(False)
+
+    def _neuron_chosen(self, index: int) -> None:
+        self.plot.show_neuron(self.selector.itemData(index))
+
+    def follow(self, neuron: tuple[int, int] | None) -> None:
+        """The neuron selected in the graph: its incoming weights (not for an input)."""
+        if neuron is not None and neuron[0] > 0:
+            index = self.selector.findData(neuron)
+            if index >= 0:
+                self.selector.setCurrentIndex(index)
