@@ -11,6 +11,7 @@ import numpy as np
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import reference  # noqa: E402 (tests/reference.py)
 from PySide6.QtCore import QEvent, QPoint, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
@@ -213,52 +214,29 @@ def scheduled(controller, parts: dict):
 
 
 # ------------------------------------------------------------- an independent reference
-def sigmoid(x):
-    return 1.0 / (1.0 + np.exp(-x))
+# the maths is tests/reference.py's (written once, checked against finite differences);
+# these are the shapes the window's tests ask for
+sigmoid = reference.sigmoid
 
 
 def reference_pass(weights, biases, inputs, targets, loss: str):
-    """Forward and backward for an all-sigmoid network, written from the seeds' formulas:
-    n^{l+1} = a^l W^l + b^l, a = σ(n); sse: C = Σ (a − y)², ∂C/∂a = 2(a − y);
-    bce (mean over the m observations): C = −(1/m) Σ [y ln a + (1 − y) ln(1 − a)], whose
-    δ^L = (a − y)/m. Returns (loss, activations, weight gradients, bias gradients)."""
-    activations = [np.asarray(inputs, dtype=float)]
-    for w, b in zip(weights, biases, strict=True):
-        activations.append(sigmoid(activations[-1] @ w + b))
-    a, y = activations[-1], np.asarray(targets, dtype=float)
-    if loss == "sse":
-        cost = float(np.sum((a - y) ** 2))
-        delta = 2.0 * (a - y) * a * (1.0 - a)
-    elif loss == "bce":
-        m = len(y)
-        cost = float(-np.sum(y * np.log(a) + (1 - y) * np.log(1 - a)) / m)
-        delta = (a - y) / m
-    else:
-        raise ValueError(loss)
-    weight_gradients = [None] * len(weights)
-    bias_gradients = [None] * len(weights)
-    for l in range(len(weights) - 1, -1, -1):
-        weight_gradients[l] = activations[l].T @ delta
-        bias_gradients[l] = delta.sum(axis=0)
-        if l > 0:
-            delta = (delta @ weights[l].T) * activations[l] * (1.0 - activations[l])
-    return cost, activations, weight_gradients, bias_gradients
+    """Forward and backward for an all-sigmoid network (tests/reference.py); returns
+    (loss, activations, weight gradients, bias gradients)."""
+    result = reference.backprop(weights, biases, inputs, targets, loss)
+    return result.cost, result.a, result.dW, result.db
 
 
 def reference_descent(weights, biases, inputs, targets, loss: str, learning_rate: float,
                       steps: int, bias: bool = True):
-    """``steps`` iterations of full-batch gradient descent; returns (weights, biases, losses).
-    Without ``bias`` the biases stay at zero."""
+    """``steps`` iterations of full-batch gradient descent on copies; returns (weights,
+    biases, losses). Without ``bias`` the network has none: its biases are zero and stay."""
     weights = [np.array(w, dtype=float) for w in weights]
     biases = [np.array(b, dtype=float) for b in biases]
-    losses = []
-    for _ in range(steps):
-        cost, _, gw, gb = reference_pass(weights, biases, inputs, targets, loss)
-        losses.append(cost)
-        weights = [w - learning_rate * g for w, g in zip(weights, gw, strict=True)]
-        if bias:
-            biases = [b - learning_rate * g for b, g in zip(biases, gb, strict=True)]
-    return weights, biases, losses
+    if not bias and any(np.any(b) for b in biases):
+        raise ValueError("a network without biases has zero biases")
+    losses = reference.train(weights, biases if bias else None, inputs, targets, loss,
+                             learning_rate, steps)
+    return weights, biases, list(losses)
 
 
 def engine_parameters(stepper):
