@@ -1,6 +1,7 @@
 """The exported NumPy script: plain numpy, one equation a line, the engine's operations in the
 engine's order (its numbers agree with the engine's bit for bit). Activations and losses
-bring their own code (engine.core.activations, engine.core.losses)."""
+bring their own code (engine.core.activations, engine.core.losses); the optimisers and the
+passes are real Python in templates/numpy_functions.py."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from .script_parts import (
     settings_section,
     title,
 )
+from .templates import function_source
 
 
 def _output_delta(loss_name: str, output: str) -> str:
@@ -36,80 +38,14 @@ def _output_delta(loss_name: str, output: str) -> str:
     return dcost_da(a, y) * {output}_derivative(n, a)'''
 
 
-_NUMPY_OPTIMIZERS = {
-    "gd": '''\
-def make_optimizer(parameters):
-    def update(gradients):
-        # θ ← θ − η ∂C/∂θ, every parameter in place
-        for theta, g in zip(parameters, gradients):
-            theta -= LEARNING_RATE * g
-    return update''',
-    "momentum": '''\
-def make_optimizer(parameters):
-    velocities = saved_state("velocity", parameters)  # v where the run stands (0 at its start)
-
-    def update(gradients):
-        for theta, g, v in zip(parameters, gradients, velocities):
-            v *= MOMENTUM  # v ← μ v + g
-            v += g
-            theta -= LEARNING_RATE * v  # θ ← θ − η v
-    return update''',
-    "adam": '''\
-def make_optimizer(parameters):
-    # m, v and the update count t where the run stands (all 0 at its start)
-    first = saved_state("first_moment", parameters)
-    second = saved_state("second_moment", parameters)
-    step = [0 if OPTIMIZER_STATE is None else OPTIMIZER_STATE["step"]]  # t: 1 at the first update
-
-    def update(gradients):
-        step[0] += 1
-        t = step[0]
-        for theta, g, m, v in zip(parameters, gradients, first, second):
-            m *= BETA1  # m ← β₁ m + (1 − β₁) g
-            m += (1.0 - BETA1) * g
-            v *= BETA2  # v ← β₂ v + (1 − β₂) g²
-            v += (1.0 - BETA2) * (g * g)
-            m_hat = m / (1.0 - BETA1**t)  # bias correction
-            v_hat = v / (1.0 - BETA2**t)
-            theta -= LEARNING_RATE * m_hat / (np.sqrt(v_hat) + EPSILON)
-    return update''',
-}
-_NUMPY_OPTIMIZERS["sgd"] = _NUMPY_OPTIMIZERS["gd"]
-
-_NUMPY_SAVED_STATE = '''\
-def saved_state(name, parameters):
-    """The optimiser's saved arrays OPTIMIZER_STATE[name] in the order of parameters (W^0 …,
-    then b^0 …), or zeros when the run starts afresh."""
-    if OPTIMIZER_STATE is None:
-        return [np.zeros_like(theta) for theta in parameters]
-    arrays = [np.array(w, dtype=float) for w in OPTIMIZER_STATE[name]["weights"]]
-    arrays += [np.array(v, dtype=float) for v in OPTIMIZER_STATE[name].get("biases", [])]
-    return arrays'''
-
-_NUMPY_PASSES = '''\
-def forward(W, b, x):
-    """Every n^l and a^l of one batch (index 0: the inputs; n^0 is not defined)."""
-    n, a = [None], [x]
-    for l in range(1, L + 1):
-        n_l = a[l - 1] @ W[l - 1]  # n^l = a^{l-1} W^{l-1} + b^{l-1}
-        if b is not None:
-            n_l = n_l + b[l - 1]
-        n.append(n_l)
-        a.append(F[l](n_l))  # a^l = f_l(n^l)
-    return n, a
+# the optimisers' update rules (sgd is gd on a mini-batch)
+_OPTIMIZER_FUNCTION = {"gd": "make_gd_optimizer", "sgd": "make_gd_optimizer",
+                       "momentum": "make_momentum_optimizer", "adam": "make_adam_optimizer"}
 
 
-def backward(W, n, a, y):
-    """dC/dW^{l-1} and dC/db^{l-1} for l = L … 1, summed over the observations of the batch."""
-    dW, db = [None] * L, [None] * L
-    delta = output_delta(n[L], a[L], y)  # δ^L = ∂C/∂n^L
-    for l in range(L, 0, -1):
-        if l < L:
-            dC_da = delta @ W[l].T  # ∂C/∂a^l = δ^{l+1} (W^l)ᵀ
-            delta = dC_da * F_DERIVATIVE[l](n[l], a[l])  # δ^l = ∂C/∂a^l ⊙ f_l′(n^l)
-        dW[l - 1] = a[l - 1].T @ delta  # ∂C/∂W^{l-1} = (a^{l-1})ᵀ δ^l
-        db[l - 1] = np.sum(delta, axis=0)  # ∂C/∂b^{l-1} = Σ_o δ^l
-    return dW, db'''
+def _template(name: str, as_name: str | None = None) -> str:
+    return function_source("numpy_functions", name, as_name)
+
 
 _NUMPY_MAIN = Template('''\
 def main():
@@ -185,8 +121,9 @@ def numpy_script(document: Document, iterations: int) -> str:
     blocks = [activations, cost, _output_delta(config.loss, network.activation_names[-1]),
               tables]
     if config.optimizer in ("momentum", "adam"):
-        blocks.append(_NUMPY_SAVED_STATE)
-    blocks += [_NUMPY_OPTIMIZERS[config.optimizer], _NUMPY_PASSES]
+        blocks.append(_template("saved_state"))
+    blocks += [_template(_OPTIMIZER_FUNCTION[config.optimizer], "make_optimizer"),
+               _template("forward"), _template("backward")]
     if mini_batches(document):
         blocks.append(BATCHES)
     blocks += [ARGUMENTS, _NUMPY_MAIN.substitute(batch=batch)]

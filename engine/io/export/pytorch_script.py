@@ -1,7 +1,8 @@
 """The exported PyTorch script: torch's own layers, autograd, losses and optimisers in float64,
 the engine's mini-batches; its numbers agree with the engine's to rounding (1e-12).
 Activations and losses bring their own modules and costs (engine.core.activations,
-engine.core.losses)."""
+engine.core.losses); the optimisers, the restoring of a saved run's state and the forward
+pass are real Python in templates/torch_functions.py."""
 
 from __future__ import annotations
 
@@ -22,72 +23,18 @@ from .script_parts import (
     settings_section,
     title,
 )
+from .templates import function_source
 
-_TORCH_OPTIMIZERS = {
-    "gd": '''\
-def make_optimizer(model):
-    # θ ← θ − η ∂C/∂θ
-    return torch.optim.SGD(model.parameters(), lr=LEARNING_RATE)''',
-    "momentum": '''\
-def make_optimizer(model):
-    # v ← μ v + g;  θ ← θ − η v   (v = 0 before the first update)
-    # torch's SGD with momentum (dampening 0, no Nesterov) is exactly this rule: its first
-    # v is g itself, which is μ·0 + g
-    return torch.optim.SGD(model.parameters(), lr=LEARNING_RATE, momentum=MOMENTUM,
-                           dampening=0.0, nesterov=False)''',
-    "adam": '''\
-def make_optimizer(model):
-    # m ← β₁ m + (1 − β₁) g;  v ← β₂ v + (1 − β₂) g²   (t = 1, 2, …)
-    # θ ← θ − η m̂ / (√v̂ + ε),
-    #     m̂ = m / (1 − β₁ᵗ),  v̂ = v / (1 − β₂ᵗ)
-    # torch computes θ − (η / (1 − β₁ᵗ)) m / (√v / √(1 − β₂ᵗ) + ε):
-    # the same formula, ε added after the square root of the bias-corrected v
-    return torch.optim.Adam(model.parameters(), lr=LEARNING_RATE, betas=(BETA1, BETA2),
-                            eps=EPSILON, weight_decay=0.0, amsgrad=False)''',
-}
-_TORCH_OPTIMIZERS["sgd"] = _TORCH_OPTIMIZERS["gd"]
+# torch's optimiser for each of ours (sgd is gd on a mini-batch), and for those with a state,
+# the function that puts a saved run's state in torch's places
+_OPTIMIZER_FUNCTION = {"gd": "make_gd_optimizer", "sgd": "make_gd_optimizer",
+                       "momentum": "make_momentum_optimizer", "adam": "make_adam_optimizer"}
+_RESTORE_FUNCTION = {"momentum": "restore_momentum_state", "adam": "restore_adam_state"}
 
-_TORCH_RESTORE = {
-    "momentum": '''\
-def restore_state(model, optimizer):
-    """Momentum's v where the run stands, in torch's place for it (its "momentum_buffer";
-    nn.Linear holds W^l transposed, so its v is too)."""
-    if OPTIMIZER_STATE is None:
-        return  # a fresh run: torch starts v at the first gradient, which is μ·0 + g
-    velocity, state = OPTIMIZER_STATE["velocity"], optimizer.state
-    linears = [module for module in model if isinstance(module, torch.nn.Linear)]
-    for l, linear in enumerate(linears):
-        state[linear.weight]["momentum_buffer"] = torch.tensor(velocity["weights"][l]).T
-        if linear.bias is not None:
-            state[linear.bias]["momentum_buffer"] = torch.tensor(velocity["biases"][l])''',
-    "adam": '''\
-def restore_state(model, optimizer):
-    """Adam's m, v and update count t where the run stands, in torch's places for them
-    ("exp_avg", "exp_avg_sq", "step"; nn.Linear holds W^l transposed, so its m and v are)."""
-    if OPTIMIZER_STATE is None:
-        return
-    linears = [module for module in model if isinstance(module, torch.nn.Linear)]
-    for l, linear in enumerate(linears):
-        pairs = [(linear.weight, "weights", True)]
-        if linear.bias is not None:
-            pairs.append((linear.bias, "biases", False))
-        for parameter, key, transposed in pairs:
-            m = torch.tensor(OPTIMIZER_STATE["first_moment"][key][l])
-            v = torch.tensor(OPTIMIZER_STATE["second_moment"][key][l])
-            optimizer.state[parameter].update(
-                step=torch.tensor(float(OPTIMIZER_STATE["step"])),
-                exp_avg=m.T if transposed else m, exp_avg_sq=v.T if transposed else v)''',
-}
 
-_TORCH_FORWARD = '''\
-def forward(model, x):
-    """The model's output and every n^l (what each Linear layer computes), to check them."""
-    pre_activations = []
-    for module in model:
-        x = module(x)
-        if isinstance(module, torch.nn.Linear):
-            pre_activations.append(x)
-    return x, pre_activations'''
+def _template(name: str, as_name: str | None = None) -> str:
+    return function_source("torch_functions", name, as_name)
+
 
 _TORCH_MAIN = Template('''\
 def main():
@@ -186,11 +133,12 @@ def pytorch_script(document: Document, iterations: int) -> str:
         data_section(document),
         settings_section(document, iterations),
     ]
-    blocks = [_torch_model(network, config.loss), _TORCH_FORWARD, get_loss(config.loss).torch_cost,
-              _TORCH_OPTIMIZERS[config.optimizer]]
+    blocks = [_torch_model(network, config.loss), _template("forward"),
+              get_loss(config.loss).torch_cost,
+              _template(_OPTIMIZER_FUNCTION[config.optimizer], "make_optimizer")]
     restore = ""
-    if config.optimizer in _TORCH_RESTORE:
-        blocks.append(_TORCH_RESTORE[config.optimizer])
+    if config.optimizer in _RESTORE_FUNCTION:
+        blocks.append(_template(_RESTORE_FUNCTION[config.optimizer], "restore_state"))
         restore = "    restore_state(model, optimizer)\n"
     if batches:
         blocks.append(BATCHES)
