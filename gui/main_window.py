@@ -1,5 +1,5 @@
 """The main window: the network graph in the middle, the docks around it (built from the dock
-table, gui/docks.py), the stepping actions in a Run menu and toolbar.
+table, gui/parts/docks.py), the stepping actions in a Run menu and toolbar.
 
 One scheduler (gui/scheduler.py) refreshes every view; the window's parts (files, exports,
 lessons, the debugger) are given the collaborators they use, and tell the window what to show
@@ -26,17 +26,17 @@ from engine.analysis.symmetry import describe
 from engine.io import fileformat
 from engine.io.report import network_state
 
-from .actions import follow_undo_stack, make_action
 from .controller import LabController
-from .debugger import Debugger, DiscardQuestion
-from .docks import DockLayout, Kit, Section, register_views
-from .exports import Exports
-from .files import FileManager
-from .launch import install_exception_hook, run_app  # noqa: F401 (the app's entry points)
-from .lesson_panel import Lessons
-from .network_view import NetworkView
 from .notation import describe_error, parse_number
+from .parts.actions import follow_undo_stack, make_action
+from .parts.debugger import Debugger, DiscardQuestion
+from .parts.docks import DockLayout, Kit, Section, register_views
+from .parts.exports import Exports
+from .parts.files import FileManager
+from .parts.launch import install_exception_hook, run_app  # noqa: F401 (the app's entry points)
+from .parts.lesson_panel import Lessons
 from .scheduler import STATE, Change, Policy, Scheduler
+from .views.network_view import NetworkView
 
 DEFAULT_FILE = Path(__file__).resolve().parents[1] / "resources" / "examples" / "seed-000.json"
 

@@ -3,7 +3,7 @@
 A lesson is data: a few steps, each with a short text, the actions that set it up (load a
 network, step phases, run to an iteration, nudge a weight, re-initialise with a seed,
 remember a run) and the claims it makes, as checks that anyone can run on a Stepper. The
-window (gui/lesson_panel.py) applies the actions through its undoable commands and shows
+window (gui/parts/lesson_panel.py) applies the actions through its undoable commands and shows
 each check live, so a learner who deviates (edits, steps, runs) sees at once whether the
 step's claim still holds; here the same actions run on a bare Stepper (``build``), which
 is how Back sets a step up afresh and how the tests walk every lesson without Qt.

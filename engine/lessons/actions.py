@@ -1,6 +1,6 @@
 """What a lesson's steps do: load a network, step phases, run to an iteration, nudge a
 weight, tie weights, re-initialise, remember a run — on a Lab, which is a bare Stepper
-(EngineLab, here) or the window (gui/lesson_panel.py, through its undoable commands)."""
+(EngineLab, here) or the window (gui/parts/lesson_panel.py, through its undoable commands)."""
 
 from __future__ import annotations
 

@@ -1,14 +1,15 @@
 """The debugger as one part of the window: the inspector, chain rule, matrix view, gradient
-check, compare-your-numbers and breakpoints panels (built with their docks from the dock table,
-gui/docks.py) and the timeline in a toolbar of its own. Here they follow the graph's selection,
-and a breakpoint hit or a fault selects what it names; the scheduler refreshes them."""
+check, compare-your-numbers and breakpoints panels (built with their docks from the dock
+table, gui/parts/docks.py) and the timeline in a toolbar of its own. Here they follow the
+graph's selection, and a breakpoint hit or a fault selects what it names; the scheduler
+refreshes them."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox, QToolBar
 
-from .timeline import Timeline
+from ..views.timeline import Timeline
 
 
 class DiscardQuestion:

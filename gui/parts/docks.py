@@ -19,24 +19,24 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QScrollArea, QSplitter, QTabWidget, QWidget
 
-from .breakpoints_panel import BreakpointsPanel
-from .chain_rule_panel import ChainRulePanel
-from .compare_panel import ComparePanel
-from .dataset_editor import DatasetEditor
-from .decision_boundary import DecisionBoundaryView
-from .gradcheck_view import GradientCheckPanel
-from .inspector import Inspector
-from .lesson_view import LessonPanel
-from .matrix_view import MatrixView
-from .panels import SettingsWidget
-from .plot_panels import LossPanel, WeightsPanel
-from .plots import SymmetryPlot
-from .scheduler import STATE, Change, Policy, Scheduler
+from ..scheduler import STATE, Change, Policy, Scheduler
+from ..views.breakpoints_panel import BreakpointsPanel
+from ..views.chain_rule_panel import ChainRulePanel
+from ..views.compare_panel import ComparePanel
+from ..views.dataset_editor import DatasetEditor
+from ..views.decision_boundary import DecisionBoundaryView
+from ..views.gradcheck_view import GradientCheckPanel
+from ..views.inspector import Inspector
+from ..views.lesson_view import LessonPanel
+from ..views.matrix_view import MatrixView
+from ..views.panels import SettingsWidget
+from ..views.plot_panels import LossPanel, WeightsPanel
+from ..views.plots import SymmetryPlot
 from .tab_bars import hide_stale_tab_bars
 
 if TYPE_CHECKING:
-    from .controller import LabController
-    from .network_view import NetworkView
+    from ..controller import LabController
+    from ..views.network_view import NetworkView
 
 LEFT, RIGHT = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
 BOTTOM = Qt.DockWidgetArea.BottomDockWidgetArea

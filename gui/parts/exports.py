@@ -18,8 +18,8 @@ from engine.io import export
 from engine.io.atomic import write_text_atomic
 from engine.io.fileformat import Document
 
+from ..notation import describe_error
 from .actions import make_action
-from .notation import describe_error
 
 PLOT_FORMATS = {".png": "PNG image", ".svg": "SVG drawing", ".csv": "CSV of the curves"}
 

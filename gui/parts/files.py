@@ -9,7 +9,7 @@ templates: Save on one of them asks for a new name instead of overwriting it.
 Settings and recovery files live in one folder: ``$BACKPROP_LAB_CONFIG_DIR`` if set (the
 tests give each test its own), else the platform's per-user configuration folder. The
 settings (recent files, window layout) are a JSON file, checked value by value when read
-(gui/settings.py); a failure to write them loses no work, so it is a note in the status bar
+(gui/parts/settings.py); a failure to write them loses no work, so it is a note in the status bar
 after Open, Save or Clear the list, and silent at close. A recovery file
 (engine/recovery.py) is named ``<process id>-<session>.json`` and holds the work with the path
 it belongs to, written atomically; a file whose process is gone, or whose process id is this
@@ -35,12 +35,12 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from engine.io import fileformat, recovery
 from engine.io.atomic import remove_interrupted_saves
 
+from ..notation import describe_error
 from . import settings as store
 from .actions import make_action
-from .notation import describe_error
 from .settings import CONFIG_ENV, MAX_RECENT, config_dir  # noqa: F401 (still importable here)
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "resources" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
 NEW_TEMPLATE = EXAMPLES / "xor.json"
 AUTOSAVE_MS = 60_000
 FILE_FILTER = "Backprop Lab files (*.json);;All files (*)"
@@ -96,7 +96,7 @@ class FileManager(QObject):
     """The File menu's actions and everything behind them, for one window: given the
     controller, ``parent`` (the widget the dialogs belong to, whose shortcuts the actions
     share), ``show_error(title, text)`` (a dialog that says what went wrong) and ``layout``
-    (the window's layout, kept at close and restored: gui.docks.DockLayout)."""
+    (the window's layout, kept at close and restored: gui.parts.docks.DockLayout)."""
 
     message = Signal(str, int)  # for the status bar, shown for that many ms
     saved_changed = Signal()  # the work was saved, opened or replaced: the title follows

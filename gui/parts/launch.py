@@ -19,7 +19,7 @@ def run_app(path: Path | None, screenshot: Path | None = None, steps: int = 0,
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Backprop Lab")
-    from .main_window import MainWindow  # here: the window imports this module
+    from ..main_window import MainWindow  # here: the window imports this module
 
     try:
         window = MainWindow(path, remember_layout=screenshot is None)

@@ -2,7 +2,7 @@
 
 The lessons themselves are data (engine/lessons). Here a step's actions go through the
 controller's undoable commands (``LiveLab``), so a learner can undo them like any edit; the
-panel (gui/lesson_view.py) shows the step's text and its claims, checked live on the engine
+panel (gui/views/lesson_view.py) shows the step's text and its claims, checked live on the engine
 (the scheduler runs the check after every change, once paused), so that a learner who
 deviates (edits, steps, runs) sees whether the claim still holds.
 
@@ -25,8 +25,8 @@ from engine.core.init import InitSpec
 from engine.core.network import ParameterAddress
 from engine.io.fileformat import Document
 
+from ..controller import SEEK_SECONDS
 from .actions import make_action
-from .controller import SEEK_SECONDS
 from .docks import topic_docks
 
 # vertical room a step gives the lesson and the plots below (and the matrices)

@@ -27,7 +27,7 @@ from engine.analysis.breakpoints import KINDS, Breakpoint, Breakpoints, address_
 from engine.core.network import Network, ParameterAddress
 from engine.io.numbers import read_whole_number
 
-from .notation import parameter_name, parse_number
+from ..notation import parameter_name, parse_number
 
 MAX_LISTED_PARAMETERS = 2000
 _PLAIN = re.compile(r"^\s*(w\d+)\s*$")

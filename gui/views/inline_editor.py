@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QPoint, Qt, Signal
 from PySide6.QtWidgets import QLabel, QLineEdit
 
-from .notation import parse_number
+from ..notation import parse_number
 
 
 class _LineEdit(QLineEdit):

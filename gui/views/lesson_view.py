@@ -1,5 +1,5 @@
 """The lesson panel: the text of the current step, its claims checked live, and Back / Set up
-again / Next (gui/lesson_panel.py runs the lesson in the window)."""
+again / Next (gui/parts/lesson_panel.py runs the lesson in the window)."""
 
 from __future__ import annotations
 

@@ -8,16 +8,13 @@ can be copied as the seed's text table, as a numpy literal or as LaTeX.
 
 The view only reads the controller: ``refresh()`` rebuilds it from the engine's trace (the
 window's scheduler calls it while the view is in view). Large matrices show their first
-``MAX_SHOWN`` rows and columns, through a thin table model.
+``MAX_SHOWN`` rows and columns, through a thin table model (matrix_table.py).
 """
 
 from __future__ import annotations
 
-import numpy as np
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPoint, Qt, QTimer
-from PySide6.QtGui import QColor, QFontMetrics
+from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QApplication,
     QFrame,
     QGridLayout,
@@ -26,8 +23,6 @@ from PySide6.QtWidgets import (
     QMenu,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -38,204 +33,17 @@ from engine.analysis.matrices import (
     as_numpy,
     as_text,
     block_text,
-    identical_columns,
-    identical_rows,
     phase_blocks,
 )
-from engine.io.tables import DECIMALS, format_number
 
-MAX_SHOWN = 50  # rows and columns shown of each matrix
-EAGER_CELLS = 400  # matrices up to this size get columns exactly as wide as their texts
+from .matrix_table import MatrixModel, MatrixTable, listing
+
 FORMATS = {"text": ("text", as_text), "numpy": ("numpy", as_numpy), "latex": ("LaTeX", as_latex)}
 FORMAT_TIPS = {
     "text": "the seed's pipe table, numbers rounded to 7 decimals",
     "numpy": "a numpy literal, np.array([[...]]), every number exact",
     "latex": r"a LaTeX \begin{bmatrix} … \end{bmatrix}",
 }
-COLUMN_TINTS = ("#cfe3fb", "#d4f0d0", "#fbe3c4", "#e6d6f5", "#f9d3dc", "#d2efee")
-ROW_TINTS = ("#fff1a8", "#f3d0e9", "#c9ecd9", "#e2e2f8", "#f6dcc8", "#dbeec2")
-# roles as plain ints: data() and headerData() are called for every cell and section
-DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
-ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole.value)
-BACKGROUND = int(Qt.ItemDataRole.BackgroundRole.value)
-TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
-RIGHT_ALIGNED = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
-HORIZONTAL = Qt.Orientation.Horizontal
-
-
-def _listing(indices: list[int]) -> str:
-    return ", ".join(str(i) for i in indices)
-
-
-def cell_text(value: float) -> str:
-    """``format_number(value)``, with a fast path for the usual magnitudes (1e-4 … 1e7)."""
-    if value == 0.0:
-        return "0"
-    if 1e-4 <= abs(value) < 1e7:  # false for inf and nan
-        return f"{value:.{DECIMALS}f}".rstrip("0").rstrip(".")
-    return format_number(value)
-
-
-def longest_text_bound(matrix: np.ndarray) -> list[int]:
-    """Per column, at least the length of the longest ``cell_text`` (vectorised: large
-    matrices are not formatted cell by cell to size their columns)."""
-    if not matrix.size:
-        return [0] * matrix.shape[1]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        magnitude = np.abs(matrix)
-        fixed = (magnitude >= 1e-4) & (magnitude < 1e7)
-        digits = np.where(fixed, np.floor(np.log10(np.where(fixed, magnitude, 1.0))) + 1, 0)
-    length = np.where(fixed, np.maximum(digits, 1) + 1 + DECIMALS,
-                      np.where(np.isfinite(matrix), DECIMALS + 6, 4))  # 1.234567e-100, nan
-    length = length + (matrix < 0)
-    return [int(n) for n in length.max(axis=0)]
-
-
-class MatrixModel(QAbstractTableModel):
-    """Read-only cells of one matrix (its first ``limit`` rows and columns), numbers as the
-    seed prints them; cells of identical columns and rows tinted per group."""
-
-    def __init__(self, matrix: np.ndarray, limit: int = MAX_SHOWN, parent=None) -> None:
-        super().__init__(parent)
-        self.limit = limit
-        self._load(matrix)
-
-    def set_matrix(self, matrix: np.ndarray) -> None:
-        """Show another matrix (the views reset; a table keeps its widget)."""
-        self.beginResetModel()
-        self._load(matrix)
-        self.endResetModel()
-
-    def _load(self, matrix: np.ndarray) -> None:
-        limit = self.limit
-        self.matrix = matrix
-        rows, columns = min(matrix.shape[0], limit), min(matrix.shape[1], limit)
-        self.shown = matrix[:rows, :columns]
-        self._values = self.shown.tolist()
-        self._texts: dict[tuple[int, int], str] = {}  # formatted when first shown
-        if rows * columns <= EAGER_CELLS:
-            self.column_texts = [max((self.text(i, j) for i in range(rows)), key=len, default="")
-                                 for j in range(columns)]
-        else:  # a wide bound per column instead of formatting every cell
-            self.column_texts = ["0" * n for n in longest_text_bound(self.shown)]
-        # groups among the shown columns (all rows compared) and shown rows (all columns)
-        self.column_groups = identical_columns(matrix[:, :columns])
-        self.row_groups = identical_rows(matrix[:rows, :])
-        self._column_group = {j: g for g, group in enumerate(self.column_groups) for j in group}
-        self._row_group = {i: g for g, group in enumerate(self.row_groups) for i in group}
-        self._tints = {}  # (row, column) → QColor, for the tinted cells only
-        for j, g in self._column_group.items():
-            color = QColor(COLUMN_TINTS[g % len(COLUMN_TINTS)])
-            self._tints.update({(i, j): color for i in range(rows)})
-        for i, g in self._row_group.items():
-            color = QColor(ROW_TINTS[g % len(ROW_TINTS)])
-            for j in range(columns):
-                self._tints.setdefault((i, j), color)
-
-    def text(self, row: int, column: int) -> str:
-        key = (row, column)
-        text = self._texts.get(key)
-        if text is None:
-            text = self._texts[key] = cell_text(self._values[row][column])
-        return text
-
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else self.shown.shape[0]
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else self.shown.shape[1]
-
-    def tint(self, row: int, column: int) -> QColor | None:
-        """The cell's background: its column group's tint, else its row group's, else None."""
-        return self._tints.get((row, column))
-
-    def cell_tooltip(self, row: int, column: int) -> str:
-        lines = [f"row {row}, column {column}: {float(self.shown[row, column])!r}"]
-        if column in self._column_group:
-            group = self.column_groups[self._column_group[column]]
-            lines.append(f"columns {_listing(group)} are identical")
-        if row in self._row_group:
-            lines.append(f"rows {_listing(self.row_groups[self._row_group[row]])} are identical")
-        return "\n".join(lines)
-
-    def data(self, index: QModelIndex, role: int = DISPLAY):
-        if not index.isValid():
-            return None
-        role = int(role)
-        if role == DISPLAY:
-            return self.text(index.row(), index.column())
-        if role == ALIGNMENT:
-            return RIGHT_ALIGNED
-        if role == BACKGROUND:
-            return self._tints.get((index.row(), index.column()))
-        if role == TOOLTIP:
-            return self.cell_tooltip(index.row(), index.column())
-        return None
-
-    def headerData(self, section: int, orientation, role: int = DISPLAY):
-        role = int(role)
-        if role == DISPLAY:
-            return str(section)
-        if role == TOOLTIP:
-            return f"{'column' if orientation == HORIZONTAL else 'row'} {section}"
-        return None
-
-    def flags(self, index: QModelIndex):
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
-
-class MatrixTable(QTableView):
-    """A compact, read-only table exactly as large as its cells."""
-
-    def __init__(self, model: MatrixModel, name: str, parent=None) -> None:
-        super().__init__(parent)
-        self.setModel(model)
-        model.setParent(self)
-        self.name = name
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setWordWrap(False)
-        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
-        self._describe(model)
-
-    def set_matrix(self, matrix: np.ndarray) -> None:
-        model = self.model()
-        model.set_matrix(matrix)
-        self._describe(model)
-
-    def _describe(self, model: MatrixModel) -> None:
-        """The tooltip (size, identical rows and columns) and the size, from the model."""
-        name = self.name
-        rows, columns = model.matrix.shape
-        shown = model.shown.shape
-        tip = f"{name}: {rows}×{columns}"
-        if (rows, columns) != shown:
-            tip += f" (showing the first {shown[0]}×{shown[1]})"
-        groups = [f"columns {_listing(g)} are identical" for g in model.column_groups]
-        groups += [f"rows {_listing(g)} are identical" for g in model.row_groups]
-        self.setToolTip("\n".join([tip, *groups, "right-click to copy"]))
-        self._fit(model)
-
-    def _fit(self, model: MatrixModel) -> None:
-        metrics = QFontMetrics(self.font())
-        row_height = metrics.height() + 6
-        vertical, horizontal = self.verticalHeader(), self.horizontalHeader()
-        vertical.setDefaultSectionSize(row_height)
-        vertical.setMinimumSectionSize(row_height)
-        horizontal.setMinimumSectionSize(metrics.horizontalAdvance("00") + 8)
-        for j in range(model.shown.shape[1]):
-            longest = max(model.column_texts[j], str(j), key=len)
-            horizontal.resizeSection(j, metrics.horizontalAdvance(longest) + 12)
-        width = horizontal.length()  # sections never narrower than the header's minimum
-        frame = 2 * self.frameWidth()
-        header_width = metrics.horizontalAdvance(str(max(model.shown.shape[0] - 1, 0))) + 10
-        vertical.setFixedWidth(header_width)
-        horizontal.setFixedHeight(row_height)
-        self.setFixedSize(header_width + width + frame,
-                          row_height * (model.shown.shape[0] + 1) + frame)
-
-
 def layout_key(block: MatrixBlock) -> tuple:
     """What a BlockWidget's widgets depend on: blocks with equal keys differ only in their
     numbers and title, and a refresh updates them in place."""
@@ -395,7 +203,7 @@ class MatrixView(QWidget):
             trace = stepper.trace
             heading = f"Iteration {stepper.iteration}, after the phase {phase}"
             if trace.batch is not None:
-                listed = _listing(trace.batch[:12].tolist()) + (
+                listed = listing(trace.batch[:12].tolist()) + (
                     ", …" if len(trace.batch) > 12 else "")
                 heading += f" (rows: this iteration's batch, observations {listed})"
             return heading, phase_blocks(network, trace, phase, loss)

@@ -11,9 +11,9 @@ from PySide6.QtWidgets import QGraphicsRectItem, QGraphicsScene, QGraphicsView, 
 
 from engine.core.network import ParameterAddress
 
+from ..notation import neuron_tooltip, parameter_tooltip
 from .graph_items import GROUP_COLOURS, BatchedEdges, BiasItem, EdgeItem, NeuronItem, weight_pen
 from .inline_editor import InlineEditor
-from .notation import neuron_tooltip, parameter_tooltip
 
 LAYER_SPACING = 230.0
 BATCH_EDGES_ABOVE = 1500

@@ -29,7 +29,7 @@ from engine.core.losses import LOSSES, get_loss
 from engine.core.network import Network
 from engine.core.optimizers import MINI_BATCH_RULE, OPTIMIZER_NAMES
 
-from .notation import parse_number
+from ..notation import parse_number
 
 FIELD_DEFAULTS = {
     **SCHEME_PARAMETERS["constant"], **SCHEME_PARAMETERS["uniform"], **SCHEME_PARAMETERS["normal"]

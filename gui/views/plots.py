@@ -1,4 +1,5 @@
-"""Live pyqtgraph plots. Each creates its items once and calls ``setData`` from ``refresh``,
+"""Live pyqtgraph plots of the loss, the weights and the distinct neurons (their shared base:
+history_plot.py). Each creates its items once and calls ``setData`` from ``refresh``,
 which the window's scheduler calls (while running, about ten times a second, spaced by their
 cost); curves downsample by peak and clip to the view, so a run of a million iterations stays
 smooth."""
@@ -9,161 +10,29 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from engine.analysis.symmetry import distinct_counts_over_history
-from engine.core.loss_log import bin_extremes
+
+from .history_plot import (  # noqa: F401 (envelope and steps: importable from here too)
+    ENVELOPE_BINS,
+    HistoryPlot,
+    dots_while_few,
+    envelope,
+    fast_curve,
+    palette,
+    plain_axes,
+    set_curve,
+    steps,
+    visible,
+)
 
 MAX_WEIGHT_CURVES = 120
 SEPARATE_CURVES_UP_TO = 12  # more weights than this are drawn one curve per colour
 MAX_COLOUR_GROUPS = 16
 POINT_BUDGET = 15_000  # points the weights plot draws in all
 SYMMETRY_SECONDS = 0.001  # time a redraw may spend catching up on the symmetry history
-SYMBOLS_BELOW = 40
-ENVELOPE_BINS = 1000  # at most ~2000 points a curve: two per pixel of a wide plot
-
-pg.setConfigOptions(antialias=False, background="w", foreground="k")
-
-
-def _fast_curve(plot: pg.PlotItem, **style) -> pg.PlotDataItem:
-    curve = plot.plot(**style)
-    curve.setDownsampling(auto=True, method="peak")
-    curve.setClipToView(True)
-    return curve
-
-
-# At most about 2·bins points that draw like (x, y): each run's minimum and maximum (peaks
-# survive) and the last point exactly; y may have one column per curve (engine.loss_log)
-envelope = bin_extremes
-
-
-def visible(plot: HistoryPlot, x: np.ndarray) -> slice:
-    """The slice of x (ascending) inside the plot's x-range, once the user has zoomed."""
-    if plot.follow or len(x) == 0:
-        return slice(None)
-    low, high = plot.getViewBox().viewRange()[0]
-    start = max(0, int(np.searchsorted(x, low)) - 1)
-    stop = int(np.searchsorted(x, high)) + 1
-    return slice(start, stop)
-
-
-def _set_curve(curve: pg.PlotDataItem, x: np.ndarray, y: np.ndarray,
-               window: slice = slice(None)) -> None:
-    """setData of an envelope of the part of (x, y) in view, with dots while there are few
-    points (a single point has no line). A redraw then costs about the same at a million
-    iterations as at a hundred."""
-    view = curve.getViewBox()
-    width = view.screenGeometry().width() if view is not None else 0
-    bins = int(min(ENVELOPE_BINS, max(100, width)))  # two points per pixel at most
-    x, y = envelope(x[window], y[window], bins)
-    _dots_while_few(curve, len(x))
-    curve.setData(x, y)
-
-
-def _dots_while_few(curve: pg.PlotDataItem, points: int) -> None:
-    """Dots on the points while a line has few of them (one point alone draws no line)."""
-    few = points <= SYMBOLS_BELOW
-    if few != (curve.opts.get("symbol") is not None):
-        pen = curve.opts["pen"]
-        curve.setSymbol("o" if few else None)
-        curve.setSymbolSize(5)
-        curve.setSymbolPen(pen)
-        curve.setSymbolBrush(pg.mkBrush(pen.color()) if hasattr(pen, "color") else None)
-
-
-def _plain_axes(plot: pg.PlotWidget) -> None:
-    for side in ("left", "bottom"):
-        plot.getAxis(side).enableAutoSIPrefix(False)
-
-
-def _palette(count: int) -> list:
-    return [pg.intColor(i, hues=max(count, 1), values=1, maxValue=200) for i in range(count)]
-
-
-class HistoryPlot(pg.PlotWidget):
-    """A plot over the iterations: labelled axes, and re-drawn from the engine's history
-    when the user zooms or pans (the curves hold an envelope of what was in view)."""
-
-    def __init__(self, controller, name: str, y_label: str, parent=None) -> None:
-        super().__init__(parent)
-        self.setObjectName(name)
-        self.controller = controller
-        self.setLabel("bottom", "iteration")
-        self.setLabel("left", y_label)
-        _plain_axes(self)
-        self._shown = None
-        # The plot follows the data itself: pyqtgraph's auto-range would measure every curve
-        # and re-tick both axes at every paint. Zooming or panning stops following; the
-        # auto-range button ("A") starts it again.
-        self.follow = True
-        box = self.getViewBox()
-        box.disableAutoRange()
-        box.sigRangeChangedManually.connect(self._user_moved)
-        box.sigStateChanged.connect(self._state_changed)
-        # where the timeline stands when it is rewound (hidden at the newest iteration)
-        self.cursor = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(
-            (200, 0, 0), width=1.5, style=Qt.PenStyle.DashLine))
-        self.cursor.setZValue(20)
-        self.addItem(self.cursor, ignoreBounds=True)
-        self.cursor.hide()
-
-    def update_cursor(self) -> None:
-        stepper = self.controller.stepper
-        if stepper.has_future:
-            self.cursor.setPos(stepper.iteration)
-            self.cursor.show()
-        else:
-            self.cursor.hide()
-
-    def _forget_shown(self) -> None:
-        self._shown = None
-
-    def _user_moved(self, *args) -> None:
-        self.follow = False
-        self._forget_shown()
-        QTimer.singleShot(0, self.refresh)
-
-    def _state_changed(self, *args) -> None:
-        box = self.getViewBox()
-        if any(box.autoRangeEnabled()):
-            box.disableAutoRange()
-            self.follow = True
-            self._forget_shown()
-            QTimer.singleShot(0, self.refresh)
-
-    def follow_data(self, x_high: float, y_low: float, y_high: float) -> None:
-        """Keep the data in view, changing the ranges seldom: x grows in steps of a quarter,
-        y changes when the data leaves it or fills less than half of it. The x-axis starts
-        at the history's first iteration (0, or where a saved run continued)."""
-        if not self.follow or not (np.isfinite(y_low) and np.isfinite(y_high)):
-            return
-        x_low = float(self.controller.stepper.start_iteration)
-        box = self.getViewBox()
-        (x_left, x_now), (y_now_low, y_now_high) = box.viewRange()
-        x_range = None
-        if x_high > x_now or x_high - x_low < 0.5 * (x_now - x_low) or x_left > x_low:
-            right = x_low + max(10.0, 1.25 * (x_high - x_low))
-            x_range = (x_low - 0.03 * (right - x_low), right)  # the first iteration clear
-        # at least a twentieth of the values' size: equal values get readable ticks
-        span = max(y_high - y_low, 0.05 * max(1.0, abs(y_high), abs(y_low)))
-        y_range = None
-        if y_low < y_now_low or y_high > y_now_high or span < 0.5 * (y_now_high - y_now_low):
-            middle = 0.5 * (y_low + y_high)
-            y_range = (min(y_low, middle - 0.5 * span) - 0.08 * span,
-                       max(y_high, middle + 0.5 * span) + 0.08 * span)
-        # values near the float limit (a weight of 1e308 is legal) overflow the margins:
-        # such a range is left as it was rather than handed to pyqtgraph, which refuses it
-        with np.errstate(over="ignore", invalid="ignore"):
-            if x_range is not None and not np.all(np.isfinite(x_range)):
-                x_range = None
-            if y_range is not None and not np.all(np.isfinite(y_range)):
-                y_range = None
-        if x_range is not None or y_range is not None:
-            box.setRange(xRange=x_range, yRange=y_range, padding=0)
-
-    def refresh(self) -> None:
-        raise NotImplementedError
 
 
 class LossPlot(HistoryPlot):
@@ -171,9 +40,9 @@ class LossPlot(HistoryPlot):
         super().__init__(controller, "loss_plot", "loss C", parent)
         # another run to compare with (a lesson's run A), wide and grey under the curve: a
         # run that repeats it lies on it
-        self.reference = _fast_curve(self.getPlotItem(), pen=pg.mkPen((170, 170, 170), width=5))
+        self.reference = fast_curve(self.getPlotItem(), pen=pg.mkPen((170, 170, 170), width=5))
         self.reference_losses: np.ndarray | None = None
-        self.curve = _fast_curve(self.getPlotItem(), pen=pg.mkPen("#1f77b4", width=1))
+        self.curve = fast_curve(self.getPlotItem(), pen=pg.mkPen("#1f77b4", width=1))
         self.log_scale = False
 
     def set_reference(self, losses: np.ndarray | None, name: str = "") -> None:
@@ -225,7 +94,7 @@ class LossPlot(HistoryPlot):
         else:
             x, losses = log.envelope(begin, end, bins)
         values = np.maximum(losses, 1e-300) if self.log_scale else losses
-        _dots_while_few(self.curve, len(x))
+        dots_while_few(self.curve, len(x))
         self.curve.setData(x, values)
         reference = self.reference_losses
         if reference is None:
@@ -234,7 +103,7 @@ class LossPlot(HistoryPlot):
         else:
             reference = np.maximum(reference, 1e-300) if self.log_scale else reference
             x_reference = np.arange(len(reference), dtype=float)
-            _set_curve(self.reference, x_reference, reference, visible(self, x_reference))
+            set_curve(self.reference, x_reference, reference, visible(self, x_reference))
         extremes = log.extremes() if stop > log.start else None
         both = np.concatenate([[] if extremes is None else extremes, reference])
         if len(both):
@@ -280,14 +149,14 @@ class WeightsPlot(HistoryPlot):
         index_of = {a: k for k, a in enumerate(addresses)}
         if self.neuron is None:  # colour by the neuron each weight goes to
             targets = sorted({(a.layer + 1, a.target) for a in addresses})
-            colours = dict(zip(targets, _palette(len(targets)), strict=True))
+            colours = dict(zip(targets, palette(len(targets)), strict=True))
             chosen = [(a, (a.layer + 1, a.target), colours[(a.layer + 1, a.target)])
                       for a in addresses if a.kind == "w"]
         else:
             layer, j = self.neuron
             incoming = [a for a in addresses if a.layer == layer - 1 and a.target == j]
-            palette = _palette(min(len(incoming), 8))
-            chosen = [(a, k % 8, palette[k % len(palette)]) for k, a in enumerate(incoming)]
+            colours = palette(min(len(incoming), 8))
+            chosen = [(a, k % 8, colours[k % len(colours)]) for k, a in enumerate(incoming)]
         self.truncated = len(chosen) > MAX_WEIGHT_CURVES
         self.setTitle(f"the first {MAX_WEIGHT_CURVES} of {len(chosen):,} weights"
                       if self.truncated else None, size="8pt")
@@ -299,7 +168,7 @@ class WeightsPlot(HistoryPlot):
                 style = Qt.PenStyle.DashLine if address.kind == "b" else Qt.PenStyle.SolidLine
                 name = f"{address}" + (f" ({plain[address]})" if address in plain else "")
                 show_name = len(chosen) <= 6  # seed 001's six weights; more would hide the plot
-                self.curves.append(_fast_curve(
+                self.curves.append(fast_curve(
                     self.getPlotItem(), pen=pg.mkPen(colour, width=1, style=style),
                     name=name if show_name else None))
                 self.groups.append(np.array([index_of[address]], dtype=np.int64))
@@ -307,8 +176,8 @@ class WeightsPlot(HistoryPlot):
             keys = sorted({key for _, key, _ in chosen}, key=str)
             if len(keys) > MAX_COLOUR_GROUPS:  # colours cycle: a hundred hues tell nothing apart
                 bucket_of = {key: k % MAX_COLOUR_GROUPS for k, key in enumerate(keys)}
-                palette = _palette(MAX_COLOUR_GROUPS)
-                chosen = [(a, bucket_of[key], palette[bucket_of[key]]) for a, key, _ in chosen]
+                colours = palette(MAX_COLOUR_GROUPS)
+                chosen = [(a, bucket_of[key], colours[bucket_of[key]]) for a, key, _ in chosen]
             by_colour: dict = {}
             for address, key, colour in chosen:
                 by_colour.setdefault(key, (colour, []))[1].append(index_of[address])
@@ -379,10 +248,10 @@ class WeightsPlot(HistoryPlot):
             columns = values[:, start:start + len(indices)]
             start += len(indices)
             if len(indices) == 1:
-                _set_curve(curve, xs, columns[:, 0])
+                set_curve(curve, xs, columns[:, 0])
                 continue
             separator = np.full((1, len(indices)), np.nan)
-            _dots_while_few(curve, len(xs))
+            dots_while_few(curve, len(xs))
             curve.setData(np.tile(np.append(xs, np.nan), len(indices)),
                           np.vstack([columns, separator]).T.ravel(), connect="finite")
 
@@ -401,10 +270,10 @@ class SymmetryPlot(HistoryPlot):
             self.removeItem(curve)
         self.legend.clear()
         network = self.controller.network
-        colours = _palette(network.layer_count)
+        colours = palette(network.layer_count)
         # earlier layers drawn thicker, underneath: equal counts stay visible side by side
         self.curves = [
-            _fast_curve(self.getPlotItem(), stepMode=None,
+            fast_curve(self.getPlotItem(), stepMode=None,
                         pen=pg.mkPen(colours[l], width=2 + 3 * (network.layer_count - 1 - l)),
                         name=f"layer {l + 1} ({network.sizes[l + 1]} "
                              f"neuron{'s' * (network.sizes[l + 1] != 1)})")
@@ -466,18 +335,6 @@ class SymmetryPlot(HistoryPlot):
                 self._counts[keep, l], current[l])
             counts = counts.astype(float)[window]
             xs, ys = steps(x, counts)
-            _set_curve(curve, xs, ys)
+            set_curve(curve, xs, ys)
         if len(x):
             self.follow_data(x[-1], 0.0, float(max(self.controller.network.sizes[1:])))
-
-
-def steps(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The corners of the step curve through (x, y): the first point, a vertical step at
-    each change, and the last point."""
-    if len(x) < 3:
-        return x, y
-    change = np.flatnonzero(np.diff(y) != 0) + 1
-    corners_x = np.concatenate([[x[0]], np.repeat(x[change], 2), [x[-1]]])
-    corners_y = np.concatenate([[y[0]], np.column_stack([y[change - 1], y[change]]).ravel(),
-                                [y[-1]]])
-    return corners_x, corners_y

@@ -8,7 +8,7 @@ import json
 import subprocess
 import sys
 
-from conftest import REPO
+from paths import REPO
 
 ROOT = REPO
 ENGINE = ROOT / "engine"

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from engine.core.network import ParameterAddress  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "resources" / "examples"
 SEED_000 = EXAMPLES / "seed-000.json"
 SEED_000_RANDOM = EXAMPLES / "seed-000-random.json"
@@ -199,7 +199,7 @@ def check_gradients(qtbot, panel):
 def scheduled(controller, parts: dict):
     """A started Scheduler for panels tested without a window: ``parts`` (name: widget) are
     registered as the window registers them, from their rows of the dock table."""
-    from gui import docks
+    from gui.parts import docks
     from gui.scheduler import Scheduler
 
     scheduler = Scheduler(controller, controller.test_owner)  # made by make_controller

@@ -1,13 +1,13 @@
 """One wiring for the window (issue 13): only the controller builds undo commands, pushes
 them and emits its signals; views and window parts call its methods. Checked on the sources,
-as the no-Qt rule of the engine is (tests/test_engine_no_qt.py)."""
+as the no-Qt rule of the engine is (tests/engine/test_engine_no_qt.py)."""
 
 from __future__ import annotations
 
 import ast
 from pathlib import Path
 
-GUI = Path(__file__).resolve().parents[1] / "gui"
+GUI = Path(__file__).resolve().parents[2] / "gui"
 OWNERS = {"controller.py", "commands.py"}  # the controller and the commands it builds
 
 
@@ -28,7 +28,7 @@ def calls(source: str) -> list[str]:
 
 def test_only_the_controller_builds_and_pushes_edits_and_emits_its_signals():
     offenders = {}
-    for path in sorted(GUI.glob("*.py")):
+    for path in sorted(GUI.rglob("*.py")):
         if path.name in OWNERS:
             continue
         bad = [name for name in calls(path.read_text(encoding="utf-8"))
@@ -75,7 +75,7 @@ def signal_connections(source: str) -> set[tuple[str, str]]:
 
 def test_only_the_scheduler_follows_the_controllers_changes_to_redraw():
     connections = set()
-    for path in sorted(GUI.glob("*.py")):
+    for path in sorted(GUI.rglob("*.py")):
         if path.name in OWNERS | {SCHEDULER}:
             continue
         connections |= {(path.name, signal, target) for signal, target
@@ -84,7 +84,7 @@ def test_only_the_scheduler_follows_the_controllers_changes_to_redraw():
 
 
 def test_only_the_windows_own_timers_are_made():
-    makers = {path.name for path in GUI.glob("*.py")
+    makers = {path.name for path in GUI.rglob("*.py")
               if "QTimer" in calls(path.read_text(encoding="utf-8"))}
     assert makers == TIMER_OWNERS
 

@@ -4,7 +4,7 @@ a visible reason and the list unchanged, and marks the one that stopped the last
 from __future__ import annotations
 
 import pytest
-from conftest import EXAMPLES
+from paths import EXAMPLES
 from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPushButton, QTreeWidget, QWidget
 
@@ -18,7 +18,7 @@ from engine.analysis.breakpoints import (
 )
 from engine.core.network import ParameterAddress
 from engine.io import fileformat
-from gui.breakpoints_panel import BreakpointsPanel
+from gui.views.breakpoints_panel import BreakpointsPanel
 
 
 class Session:

@@ -7,13 +7,13 @@ import json
 
 import numpy as np
 import pytest
-from conftest import EXAMPLES, REFERENCE_FILE
 from gui_helpers import make_controller, scheduled, wait_refreshed
+from paths import EXAMPLES, REFERENCE_FILE
 from PySide6.QtCore import Qt
 
 from engine.analysis.compare import parse_matrix
 from engine.io import fileformat
-from gui.compare_panel import MISMATCH_COLOR, ComparePanel
+from gui.views.compare_panel import MISMATCH_COLOR, ComparePanel
 
 REFERENCE = json.loads(REFERENCE_FILE.read_text())
 

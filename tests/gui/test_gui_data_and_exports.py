@@ -68,7 +68,7 @@ def test_moving_the_mouse_over_a_neuron_emits_it(open_window, qtbot):
 @pytest.mark.parametrize("suffix,magic", [(".png", b"\x89PNG"), (".svg", b"<?xml"),
                                           (".csv", None)])
 def test_plots_export_as_png_svg_and_csv(open_window, tmp_path, suffix, magic):
-    from gui.exports import export_plot
+    from gui.parts.exports import export_plot
 
     window = open_window(show=True)
     window.controller.stepper.run(20)
@@ -87,7 +87,7 @@ def test_plots_export_as_png_svg_and_csv(open_window, tmp_path, suffix, magic):
 
 
 def test_an_unknown_plot_format_is_refused(open_window, tmp_path):
-    from gui.exports import export_plot
+    from gui.parts.exports import export_plot
 
     window = open_window()
     with pytest.raises(ValueError, match="choose .png, .svg or .csv"):
@@ -143,10 +143,10 @@ def test_the_numpy_script_trains_on_from_the_current_weights(open_window, tmp_pa
 
 
 def test_a_script_named_like_its_library_is_refused(open_window, tmp_path, monkeypatch):
-    import gui.exports
+    import gui.parts.exports
 
     window = open_window()
-    monkeypatch.setattr(gui.exports.QFileDialog, "getSaveFileName",
+    monkeypatch.setattr(gui.parts.exports.QFileDialog, "getSaveFileName",
                         lambda *a, **k: (str(tmp_path / "numpy.py"), ""))
     window.exports.ask_iterations = lambda kind: 10
     window.exports._script_dialog(window.exports.export_numpy, "NumPy")

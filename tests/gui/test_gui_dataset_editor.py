@@ -31,7 +31,7 @@ SEED_001_TARGETS = [[1.0], [1.0], [1.0], [0.0], [0.0], [0.0]]
 @pytest.fixture
 def make_editor(qtbot):
     """``make_editor(path) -> (controller, editor, messages)``."""
-    from gui.dataset_editor import DatasetEditor
+    from gui.views.dataset_editor import DatasetEditor
 
     def make(path=SEED_000):
         controller = make_controller(qtbot, fileformat.load(path), path)
@@ -293,7 +293,7 @@ PEOPLE = "age,years,salary\n30,5,1000\n40,15,2000\n"
 def answer_roles_dialog(qtbot, choices: dict, accept: bool, seen: list) -> None:
     """Answer the modal roles dialog from inside its event loop: record what it shows, set
     ``choices`` ({column: role}) and press OK (``accept``) or Cancel."""
-    from gui.column_roles import ColumnRolesDialog
+    from gui.views.column_roles import ColumnRolesDialog
 
     def answer(attempt=0):
         dialog = QApplication.activeModalWidget()

@@ -9,7 +9,6 @@ import math
 
 import numpy as np
 import pytest
-from conftest import REFERENCE_FILE
 from gui_helpers import (
     SEED_000,
     SEED_001_FREE,
@@ -22,6 +21,7 @@ from gui_helpers import (
     check_gradients,
     make_controller,
 )
+from paths import REFERENCE_FILE
 
 from engine.core.network import ParameterAddress
 from engine.io import fileformat
@@ -49,7 +49,7 @@ def numbers(texts: list[str]) -> np.ndarray:
 
 # ------------------------------------------------------------------ inspector
 def test_inspector_follows_the_phases_of_seed_000(controller, qtbot):
-    from gui.inspector import Inspector
+    from gui.views.inspector import Inspector
 
     c = controller()
     inspector = Inspector(c)
@@ -77,7 +77,7 @@ def test_inspector_follows_the_phases_of_seed_000(controller, qtbot):
 
 
 def test_inspector_shows_a_weights_value_gradient_and_last_update(controller, qtbot):
-    from gui.inspector import Inspector
+    from gui.views.inspector import Inspector
 
     c = controller()
     inspector = Inspector(c)
@@ -98,7 +98,7 @@ def test_inspector_shows_a_weights_value_gradient_and_last_update(controller, qt
 
 # ----------------------------------------------------------------- chain rule
 def test_chain_rule_of_w5_and_w6_differs_only_where_the_neurons_differ(controller, qtbot):
-    from gui.chain_rule_panel import ChainRulePanel
+    from gui.views.chain_rule_panel import ChainRulePanel
 
     c = controller(SEED_001_FREE)
     panel = ChainRulePanel(c)
@@ -129,7 +129,7 @@ def test_chain_rule_of_w5_and_w6_differs_only_where_the_neurons_differ(controlle
 
 
 def test_chain_rule_of_tied_weights_is_equal_factor_by_factor(controller, qtbot):
-    from gui.chain_rule_panel import ChainRulePanel
+    from gui.views.chain_rule_panel import ChainRulePanel
 
     c = controller(SEED_001_TIED)
     panel = ChainRulePanel(c)
@@ -144,7 +144,7 @@ def test_chain_rule_of_tied_weights_is_equal_factor_by_factor(controller, qtbot)
 # ------------------------------------------------------------- gradient check
 def test_gradient_check_agrees_on_seed_000_and_flags_a_wrong_gradient(controller, qtbot,
                                                                        monkeypatch):
-    from gui.gradcheck_view import GradientCheckPanel
+    from gui.views.gradcheck_view import GradientCheckPanel
 
     c = controller()
     panel = GradientCheckPanel(c)
@@ -175,8 +175,8 @@ def test_gradient_check_agrees_on_seed_000_and_flags_a_wrong_gradient(controller
 
 # ------------------------------------------------------------------- timeline
 def test_timeline_rewinds_exactly_and_going_on_asks_first(controller, qtbot):
-    from gui.plots import LossPlot
-    from gui.timeline import Timeline
+    from gui.views.plots import LossPlot
+    from gui.views.timeline import Timeline
 
     reference = fileformat.load(SEED_000).make_stepper()
     thetas = []

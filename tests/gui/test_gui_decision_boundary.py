@@ -29,7 +29,7 @@ def make(qtbot):
     """make(path) -> (controller, view): the view shown, so that it refreshes while running,
     with a scheduler that refreshes it as the window's does (``controller.scheduler``);
     ``controller.settle()`` waits for the refresh a change makes due."""
-    from gui.decision_boundary import DecisionBoundaryView
+    from gui.views.decision_boundary import DecisionBoundaryView
 
     made = []
 

@@ -26,8 +26,8 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLineEdit, QMenu, QMessageBox
 
 from engine.io import fileformat, recovery
-from gui import files as files_module
 from gui.commands import ChangeSettingsCommand, SetParametersCommand
+from gui.parts import files as files_module
 
 # seed 001 (free)'s weights as written in resources/examples/seed-001-free.json
 SEED_001_WEIGHTS = [[[0.2, -0.5], [-0.3, 0.6]], [[0.4], [0.4]]]
@@ -478,7 +478,7 @@ def test_recent_files_most_recent_first_no_duplicates_at_most_max(open_window, q
     entries = [a for a in menu.actions() if a.toolTip() and a is not
                window.files.action_clear_recent]
     assert [a.text() for a in entries] == [f"&{k + 1} {p.name}" for k, p in enumerate(expected)]
-    # kept as plain path strings in settings.json (gui/settings.py), never in a QSettings file
+    # kept as plain path strings in settings.json (gui/parts/settings.py), never in a QSettings file
     kept = json.loads((own_config_dir / "settings.json").read_text("utf-8"))
     assert kept == {"recent_files": [str(p) for p in expected]}
     assert not (own_config_dir / "settings.ini").exists()

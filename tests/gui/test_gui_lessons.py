@@ -34,7 +34,7 @@ from PySide6.QtWidgets import QDockWidget, QMenu, QPushButton
 
 from engine import lessons
 from engine.core.network import ParameterAddress
-from gui.lesson_panel import TOPIC_DOCKS
+from gui.parts.lesson_panel import TOPIC_DOCKS
 
 # seed 000's printed numbers (tests/data holds a copy of ../shared/reference/)
 REFERENCE = json.loads((REPO / "tests" / "data" / "seed-000-first-iteration.json").read_text(

@@ -18,11 +18,12 @@ from engine.core.optimizers import TrainingConfig
 from engine.io import fileformat
 from engine.io.fileformat import Document
 from engine.io.tables import format_number
-from gui.matrix_view import MatrixView, cell_text, longest_text_bound
+from gui.views.matrix_table import cell_text, longest_text_bound
+from gui.views.matrix_view import MatrixView
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "resources" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
 REFERENCE = json.loads(
-    (Path(__file__).resolve().parent / "data" / "seed-000-first-iteration.json").read_text())
+    (Path(__file__).resolve().parents[1] / "data" / "seed-000-first-iteration.json").read_text())
 TOLERANCE = REFERENCE["tolerance"]
 DISPLAY = Qt.ItemDataRole.DisplayRole
 BACKGROUND = Qt.ItemDataRole.BackgroundRole

@@ -32,7 +32,7 @@ def wide(observations: int) -> Document:
 
 
 def test_importing_data_that_would_not_fit_is_refused_and_nothing_changes(qtbot, tmp_path):
-    from gui.dataset_editor import DatasetEditor
+    from gui.views.dataset_editor import DatasetEditor
 
     controller = make_controller(qtbot, wide(1000))
     editor = DatasetEditor(controller)

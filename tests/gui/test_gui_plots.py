@@ -11,8 +11,8 @@ from engine.core.init import InitSpec, initialise
 from engine.core.network import Network
 from engine.core.optimizers import TrainingConfig
 from engine.io.fileformat import Document, load
-from gui.graph_items import BatchedEdges
-from gui.plots import envelope, steps
+from gui.views.graph_items import BatchedEdges
+from gui.views.plots import envelope, steps
 
 
 def wide_document(learning_rate: float = 0.5) -> Document:
@@ -100,7 +100,7 @@ def test_batched_edges_keep_the_strongest_weights(qapp):
 
 
 def test_a_large_graph_restrokes_its_edges_every_third_redraw_while_running(open_window):
-    from gui.network_view import EDGE_EVERY
+    from gui.views.network_view import EDGE_EVERY
 
     document = wide_document(learning_rate=5.0)
     window = open_window()
@@ -138,7 +138,7 @@ def test_merged_weight_curves_show_their_single_point_at_iteration_0(open_window
 
 
 def test_the_weights_plot_says_when_it_shows_only_some_weights(open_window):
-    from gui.plots import MAX_WEIGHT_CURVES
+    from gui.views.plots import MAX_WEIGHT_CURVES
 
     document = wide_document()
     window = open_window()
@@ -201,7 +201,7 @@ def test_the_loss_plot_is_exact_when_zoomed_into_losses_a_long_run_dropped(
 
 def test_a_continued_run_plots_from_the_iteration_it_was_saved_at(open_window, tmp_path):
     """A file saved at iteration 40: its loss curve starts at 40, the timeline runs from 40."""
-    from gui.timeline import Timeline
+    from gui.views.timeline import Timeline
 
     window = open_window(SEED_000)
     window.controller.run_now(40)
@@ -227,7 +227,7 @@ def test_the_timeline_shows_a_run_continued_beyond_two_billion_iterations(open_w
     32 bits; past 2³¹ − 1 the timeline counts from the run's first iteration."""
     import json
 
-    from gui.timeline import Timeline
+    from gui.views.timeline import Timeline
 
     saved = json.loads(SEED_000.read_text())
     saved["format"] = "backprop-lab/2"

@@ -368,7 +368,7 @@ def test_highlight_follows_an_edit_that_breaks_symmetry(open_window, qtbot):
 
 # --------------------------------------------------------------- observation selector
 def test_observation_selector_changes_the_fill(open_window, qtbot):
-    from gui.graph_items import activation_colour
+    from gui.views.graph_items import activation_colour
 
     window = open_window(SEED_000, show=True)
     wait_refreshed(qtbot, window)
@@ -426,7 +426,7 @@ def test_app_without_its_gui_packages_says_what_is_missing(tmp_path):
 
 
 def test_selection_marks_neurons_and_biases(open_window):
-    from gui.graph_items import BIAS_PEN, SELECTED_BIAS_PEN
+    from gui.views.graph_items import BIAS_PEN, SELECTED_BIAS_PEN
 
     view = open_window().network_view
     neuron = view.neurons[(1, 0)]

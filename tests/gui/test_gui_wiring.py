@@ -10,7 +10,7 @@ from gui_helpers import SEED_001_FREE, wait_refreshed, window_factory
 from PySide6.QtWidgets import QDockWidget, QLabel, QMenu
 
 from engine.analysis.boundary import neuron_map
-from gui import docks
+from gui.parts import docks
 from gui.scheduler import Policy
 
 
@@ -66,7 +66,7 @@ def test_every_dock_of_the_window_is_a_row_of_the_table_and_back(open_window):
 
 
 def test_the_lessons_topics_come_from_the_table():
-    from gui.lesson_panel import TOPIC_DOCKS
+    from gui.parts.lesson_panel import TOPIC_DOCKS
 
     assert TOPIC_DOCKS == {topic: row.name for row in docks.DOCKS for topic in row.topics}
 

@@ -96,7 +96,7 @@ def test_a_new_activation_is_one_entry(softsign, tmp_path):
 def test_the_structure_panel_offers_a_new_activation(softsign, qtbot):
     from gui_helpers import make_controller
 
-    from gui.panels import StructurePanel
+    from gui.views.panels import StructurePanel
 
     controller = make_controller(qtbot, softsign_document())
     panel = StructurePanel(controller)
@@ -147,7 +147,7 @@ def test_a_new_breakpoint_kind_is_one_class(monkeypatch, qtbot):
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QComboBox, QLineEdit, QPushButton
 
-    from gui.breakpoints_panel import BreakpointsPanel
+    from gui.views.breakpoints_panel import BreakpointsPanel
 
     monkeypatch.setitem(breakpoint_kinds.KINDS, "weight_above", WeightAbove)
     network = Network([2, 2, 1], ["sigmoid", "sigmoid"])

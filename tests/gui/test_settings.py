@@ -1,6 +1,6 @@
 """Settings (issue 12, points 6 and 7): a bad settings file never stops the app from starting,
 and settings never run code. The settings are one JSON object in settings.json in the
-configuration folder (gui/settings.py); every value is checked when read, a bad one is
+configuration folder (gui/parts/settings.py); every value is checked when read, a bad one is
 ignored. The old settings.ini, whose QSettings values PySide6 unpickled, is never opened.
 
 Each test has its own configuration folder (tests/conftest.py, ``own_config_dir``)."""
@@ -21,7 +21,7 @@ import pytest
 from gui_helpers import REPO, SEED_000, SEED_001_FREE
 from PySide6.QtWidgets import QMenu, QMessageBox
 
-from gui import files as files_module
+from gui.parts import files as files_module
 
 # the values issue 12 found stopping the app, as QSettings' INI file held them
 ISSUE_INI = "[General]\nrecent_files=@Size(1 2)\n\n[window]\ngeometry=garbage\nstate=7\n"
@@ -234,7 +234,7 @@ def test_a_settings_file_that_is_not_settings_is_ignored_and_kept(qtbot, own_con
 
 def test_a_settings_file_of_exactly_the_limit_is_read_and_one_byte_more_is_not(
         qtbot, own_config_dir, tmp_path):
-    from gui import settings as settings_module
+    from gui.parts import settings as settings_module
 
     good = real_files(tmp_path, 1)
     text = json.dumps({"recent_files": [str(good[0])], "padding": ""})
@@ -436,7 +436,7 @@ def test_a_settings_write_that_fails_is_said_and_the_work_goes_on(qtbot, own_con
     """A full disk (the tests run as root, so a read-only folder would not stop a write):
     opening, saving and clearing the list still work and the status bar says the list was
     not kept; closing (which writes the layout) does not raise."""
-    from gui import settings as settings_module
+    from gui.parts import settings as settings_module
 
     paths = real_files(tmp_path, 2)
     window = make_window(qtbot, SEED_000)
@@ -486,7 +486,7 @@ def test_an_unreadable_settings_file_is_not_overwritten(qtbot, own_config_dir, t
                                                         monkeypatch):
     """A settings file that exists but cannot be read (permissions, an I/O error) may hold
     good settings: the app starts without them and does not replace it."""
-    from gui import settings as settings_module
+    from gui.parts import settings as settings_module
 
     [path] = real_files(tmp_path, 1)
     good = write_settings(own_config_dir, {"recent_files": ["/work/kept.json"], "theme": 1})

@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 import pytest
-from conftest import EXAMPLES
+from paths import EXAMPLES
 
 from engine import Network, NonFiniteError, Phase, Stepper, TrainingConfig
 from engine.analysis.breakpoints import (

@@ -1,4 +1,5 @@
-"""engine/compare.py: reading pasted matrices, the quantities of an iteration, comparing.
+"""engine/analysis/compare.py: the quantities of an iteration, comparing a pasted matrix with
+one (reading it: test_matrix_text.py).
 
 Reference numbers are seed 000's printed first iteration (tests/data) or worked out by hand
 in the comments; none is copied from the engine's output.
@@ -10,24 +11,18 @@ import json
 
 import numpy as np
 import pytest
-from conftest import DATA
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from paths import DATA
 
 from engine import Network, Stepper, TrainingConfig
 from engine.analysis.compare import (
-    MAX_CELLS,
-    MatrixParseError,
     Quantity,
     compare,
     earliest_disagreement,
-    parse_matrix,
     quantities,
     quantity,
     read_matrix,
 )
 from engine.core.phases import Phase, phases_of
-from engine.io.tables import pipe_table
 
 REFERENCE = json.loads((DATA
                         / "seed-000-first-iteration.json").read_text())
@@ -40,132 +35,6 @@ def seed_000_stepper() -> Stepper:
     data = REFERENCE["data"]
     return Stepper(network, data["inputs"], data["targets"],
                    TrainingConfig(loss="sse", optimizer="gd", learning_rate=0.5))
-
-
-# ------------------------------------------------------------------------------- parsing
-@pytest.mark.parametrize("text", [
-    "array([[1., 2.], [3, 4]])",
-    "array([[1., 2.],\n       [3., 4.]], dtype=float64)",
-    "np.array([[1.0, 2.0], [3.0, 4.0]])",
-    "[[1. 2.]\n [3. 4.]]",  # print(a): no commas
-    "[[1, 2], [3, 4]]",
-    "[(1, 2), (3, 4)]",
-    "[1, 2]\n[3, 4]",
-    "1,2\n3,4",
-    "a,b\n1,2\n3,4",  # a header row of names
-    '"x","y"\n"1","2"\n"3","4"\n',
-    "1, 2,\n3, 4,",  # trailing commas
-    "1 2\n3 4",
-    "1\t2\n\n3\t4\n",
-    "| 1   2 |\n| 3   4 |",
-    "| 1 | 2 |\n|---|---|\n| 3 | 4 |",
-    "+---+---+\n| 1 | 2 |\n| 3 | 4 |\n+---+---+",
-    "a^1 = σ(n^1)\n| 1   2 |\n| 3   4 |",  # a seed table with its title
-])
-def test_every_format_reads_the_same_matrix(text):
-    values = parse_matrix(text)
-    assert values.dtype == float
-    np.testing.assert_array_equal(values, [[1.0, 2.0], [3.0, 4.0]])
-
-
-def test_a_flat_list_is_one_row_and_numbers_take_every_form():
-    np.testing.assert_array_equal(parse_matrix("[1, 2, 3]"), [[1.0, 2.0, 3.0]])
-    np.testing.assert_array_equal(parse_matrix("7"), [[7.0]])
-    np.testing.assert_array_equal(parse_matrix("[[5]]"), [[5.0]])
-    np.testing.assert_array_equal(parse_matrix("1e-3 -0.5 +2. .25 3.5E2 \u22124"),
-                                  [[0.001, -0.5, 2.0, 0.25, 350.0, -4.0]])
-
-
-def test_the_seeds_printed_table_reads_back():
-    # seed 000's a^1, as printed by the seed
-    values = parse_matrix("| 0.9002495   0.9002495   0.9002495 |\n"
-                          "| 0.8320184   0.8320184   0.8320184 |")
-    np.testing.assert_array_equal(values, REFERENCE["activation_layer_1"])
-
-
-def test_notes_say_what_was_skipped():
-    parsed = read_matrix("w1,w2\n0.5,0.25")
-    assert parsed.notes and "header" in parsed.notes[0] and "w1 w2" in parsed.notes[0]
-    # a single row of names is not a header: there is nothing after it
-    with pytest.raises(MatrixParseError, match="row 1, column 1: 'w1' is not a number"):
-        parse_matrix("w1,w2")
-
-
-@pytest.mark.parametrize(("text", "message"), [
-    ("1,2,3\n4,5,nan", r"row 2, column 3: 'nan' is not a finite number"),
-    ("[[1, 2], [inf, 4]]", r"row 2, column 1: 'inf' is not a finite number"),
-    ("1 2\n-Infinity 3", r"row 2, column 1: '-Infinity' is not a finite number"),
-    ("1 1e999", r"row 1, column 2: '1e999' is too large"),
-    ("1 2\n3 x", r"row 2, column 2: 'x' is not a number"),
-    ("1 2\n\n3 4 5", r"row 2 \(line 3\) has 3 numbers but row 1 has 2"),
-    ("[[1, 2], [3]]", r"row 2 has 1 numbers but row 1 has 2"),
-    ("", "nothing to read"),
-    ("   \n\t", "nothing to read"),
-    ("[]", "no numbers"),
-    ("|---|---|", "no numbers"),
-    ("[[[1, 2]]]", "more than two levels of brackets"),
-    ("[[1, 2], [3, 4]", r"a '\]' is missing"),
-    ("[1, 2]]", r"unexpected '\]'"),
-    ("[1, 2)", r"unexpected '\)'"),
-    ("[1,, 2]", "a comma with no number before it"),
-    ("[1, 2] 3", "'3' is outside the brackets"),
-    ("[[1, 2], 3]", "row 1 mixes numbers and lists"),
-    ("array([1, 2]", r"array\( is not closed"),
-    ("[1, 2, ..., 9]", r"numpy left values out"),
-    ("1,,2", "line 1, column 2 is empty"),
-    ("1_000 2", r"'1_000' is not a number"),  # Python's float() would take it
-    ("\u0661 2", "is not a number"),  # an Arabic-Indic digit: float() would take it too
-    ("__import__('os').system('echo hi')", "is not a number"),
-])
-def test_bad_text_is_refused_with_a_message_naming_the_place(text, message):
-    with pytest.raises(MatrixParseError, match=message):
-        parse_matrix(text)
-
-
-def test_the_size_cap():
-    with pytest.raises(MatrixParseError, match="more than 1,000,000 numbers"):
-        parse_matrix("0 " * (MAX_CELLS + 1))
-    assert parse_matrix("0 " * 1000).shape == (1, 1000)
-
-
-MATRIX_CHARACTERS = "0123456789.,-+eE[]()|:= \n\tainfINFxy\u2212"
-
-
-@settings(max_examples=400, deadline=None)
-@given(st.one_of(st.text(), st.text(alphabet=MATRIX_CHARACTERS)))
-def test_any_text_gives_a_finite_matrix_or_a_parse_error(text):
-    try:
-        values = parse_matrix(text)
-    except MatrixParseError as error:
-        assert str(error)
-        return
-    assert values.ndim == 2 and values.size > 0
-    assert np.isfinite(values).all()
-
-
-finite_cells = st.floats(-1e6, 1e6, allow_nan=False)
-
-
-@settings(max_examples=150, deadline=None)
-@given(st.integers(1, 5).flatmap(lambda columns: st.lists(
-    st.lists(finite_cells, min_size=columns, max_size=columns), min_size=1, max_size=5)))
-def test_a_seed_table_reads_back_to_seven_decimals(rows):
-    matrix = np.array(rows)
-    np.testing.assert_array_almost_equal(parse_matrix(pipe_table(matrix)), matrix, decimal=7)
-
-
-@settings(max_examples=100, deadline=None)
-@given(st.lists(st.floats(allow_nan=False, allow_infinity=False, min_value=-1e300,
-                          max_value=1e300), min_size=1, max_size=6))
-def test_a_seed_table_of_any_magnitude_reads_back_to_seven_digits(row):
-    matrix = np.array([row])
-    np.testing.assert_allclose(parse_matrix(pipe_table(matrix)), matrix, rtol=1e-6, atol=1e-7)
-
-
-def test_rounding_allowance_is_half_a_unit_of_the_last_digit_written():
-    parsed = read_matrix("0.0007543 2.2 1.23456e-5 7")
-    # 7 decimals: ±0.5e-7; fewer than 4 decimals (2.2, 7): no allowance; 1.23456e-5: ±0.5e-10
-    np.testing.assert_allclose(parsed.rounding, [[0.5e-7, 0.0, 0.5e-10, 0.0]])
 
 
 # ---------------------------------------------------------------------------- quantities

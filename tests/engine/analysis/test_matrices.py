@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 import pytest
-from conftest import DATA, EXAMPLES
+from paths import DATA, EXAMPLES
 
 from engine.analysis.matrices import (
     MatrixBlock,

@@ -15,7 +15,7 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import REPO
+from paths import REPO
 
 from engine.core import limits
 from engine.core.limits import (

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import EXAMPLES
+from paths import EXAMPLES
 
 from engine.core import loss_log
 from engine.core.loss_log import BLOCK, BUCKET, EXACT_SPAN, LossLog

@@ -12,7 +12,7 @@ import json
 
 import numpy as np
 import pytest
-from conftest import DATA, SHARED
+from paths import DATA, SHARED
 
 from engine import InitSpec, Network, Phase, Stepper, TrainingConfig, initialise
 from engine.analysis.symmetry import symmetry_groups

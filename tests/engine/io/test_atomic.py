@@ -14,7 +14,7 @@ import textwrap
 import time
 
 import pytest
-from conftest import REPO
+from paths import REPO
 
 from engine.io import fileformat
 from engine.io.atomic import (

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import REPO
+from paths import REPO
 from reference import sigmoid
 
 from engine.__main__ import MAX_STEPS

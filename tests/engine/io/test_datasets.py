@@ -8,10 +8,10 @@ import os
 
 import numpy as np
 import pytest
-from conftest import EXAMPLES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+from paths import EXAMPLES
 
 from engine.core.init import InitSpec
 from engine.core.network import Network

@@ -22,7 +22,7 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import EXAMPLES, REFERENCE_FILE
+from paths import EXAMPLES, REFERENCE_FILE
 
 from engine.core.network import Network
 from engine.core.optimizers import TrainingConfig

@@ -9,9 +9,9 @@ import os
 
 import numpy as np
 import pytest
-from conftest import DATA, REPO
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from paths import DATA, REPO
 
 from engine.analysis.symmetry import symmetry_groups
 from engine.core.init import InitSpec

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 import pytest
-from conftest import EXAMPLES
+from paths import EXAMPLES
 
 from engine.core.stepper import MAX_OBSERVATIONS
 from engine.io import fileformat, generators

@@ -165,7 +165,7 @@ def test_the_fields_parse_number(text, problem):
 
 @pytest.mark.parametrize("literal", ["1e-400", "-1e-400", ZEROS_THEN_ONE, "2e-324"])
 def test_a_network_file_refuses_a_weight_stored_as_zero(literal):
-    from conftest import EXAMPLES
+    from paths import EXAMPLES
 
     from engine.io.fileformat import FileFormatError, loads
 
@@ -179,7 +179,7 @@ def test_a_network_file_refuses_a_weight_stored_as_zero(literal):
 
 
 def test_a_network_file_keeps_its_zero_and_subnormal_literals():
-    from conftest import EXAMPLES
+    from paths import EXAMPLES
 
     from engine.io.fileformat import loads
 

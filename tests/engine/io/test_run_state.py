@@ -16,7 +16,7 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import EXAMPLES
+from paths import EXAMPLES
 
 from engine.analysis.breakpoints import IterationReaches, LossBelow, WeightCrosses
 from engine.core.network import Network, ParameterAddress

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pytest
-from conftest import REFERENCE_FILE
+from paths import REFERENCE_FILE
 from reference import (
     SEED_000_INPUTS,
     SEED_000_SIZES,
