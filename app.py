@@ -23,7 +23,7 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
         prog="backprop-lab", description="Step through backpropagation like a debugger."
     )
     parser.add_argument("file", nargs="?", type=Path, default=None,
-                        help="a backprop-lab/1 JSON file (default: seed 000's network)")
+                        help="a Backprop Lab JSON file (default: seed 000's network)")
     parser.add_argument("--screenshot", type=Path, metavar="OUT.png",
                         help="render the window offscreen to OUT.png and exit")
     parser.add_argument("--steps", type=int, default=0, metavar="N",

@@ -43,7 +43,7 @@ def make_parser() -> argparse.ArgumentParser:
         prog="python -m engine",
         description="Run a Backprop Lab file without the GUI and print the network state.",
     )
-    parser.add_argument("file", help="a backprop-lab/1 JSON file")
+    parser.add_argument("file", help="a Backprop Lab JSON file (backprop-lab/1 or /2)")
     parser.add_argument("--steps", type=_step_count, default=0, metavar="N",
                         help=f"full iterations to run first (0 to {MAX_STEPS}; default 0)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
