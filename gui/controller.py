@@ -59,6 +59,7 @@ class LabController(QObject):
     document_loaded = Signal()  # load(): other work replaced this one (new, open, recover)
     document_changed = Signal()  # file path or modified flag
     breakpoint_hit = Signal(object)  # engine.breakpoints.Hit: the run paused there
+    breakpoints_changed = Signal()  # one added, removed or switched, or the list replaced
 
     def __init__(self, document: Document, path: Path | None = None, parent=None, *,
                  breakpoints: Breakpoints | None = None, confirm_discard=None) -> None:
@@ -89,6 +90,7 @@ class LabController(QObject):
                        self.settings_changed):
             signal.connect(self._forget_display_trace)
         self._install(document, path)
+        self.breakpoints.replace(document.breakpoints)  # the file's own
 
     # --------------------------------------------------------------- document
     def _install(self, document: Document, path: Path | None,
@@ -107,9 +109,26 @@ class LabController(QObject):
         self.pause()
         self._install(document, path, stepper)
         self.breakpoints.replace(document.breakpoints)
+        self.breakpoints_changed.emit()
         self.document_loaded.emit()
         self.structure_changed.emit()
         self.document_changed.emit()
+
+    # ------------------------------------------------------------ breakpoints
+    def add_breakpoint(self, breakpoint) -> None:
+        """Add ``breakpoint`` to the list checked while running; ValueError (saying why)
+        when the list is full."""
+        self.breakpoints.add(breakpoint)
+        self.breakpoints_changed.emit()
+
+    def remove_breakpoints(self, items) -> None:
+        for breakpoint in items:
+            self.breakpoints.remove(breakpoint)
+        self.breakpoints_changed.emit()
+
+    def set_breakpoint_enabled(self, breakpoint, enabled: bool) -> None:
+        self.breakpoints.set_enabled(breakpoint, enabled)
+        self.breakpoints_changed.emit()
 
     def document(self) -> Document:
         """The work as a file holds it: the parameters, data and settings where the run

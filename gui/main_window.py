@@ -62,9 +62,7 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self._build_docks()
         self._build_parts(remember_layout)
-        self.controller.breakpoints.replace(document.breakpoints)  # the file's own
         self.files.mark_saved()
-        self.controller.breakpoints.add_listener(self.update_title)  # they are saved too
         self._build_menus()
         self._build_status_bar()
         self._register_views()
@@ -219,7 +217,9 @@ class MainWindow(QMainWindow):
         register_views(s, {**self.dock_layout.parts, "lessons": self.lessons},
                        self.dock_layout.rows)
         s.register("labels", self._refresh_labels, changes=STATE | Change.DOCUMENT)
-        s.register("title", self.update_title, changes=Change.DOCUMENT, policy=Policy.AT_ONCE)
+        # breakpoints are saved too: a change marks the work unsaved
+        s.register("title", self.update_title, changes=Change.DOCUMENT | Change.BREAKPOINTS,
+                   policy=Policy.AT_ONCE)
         s.register("run_action", self._refresh_run_action, changes=Change.RUN_STATE,
                    policy=Policy.AT_ONCE)
         s.register("timeline", self.debugger.timeline.refresh)

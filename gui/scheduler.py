@@ -59,6 +59,7 @@ class Change(enum.Flag):
     SETTINGS = enum.auto()  # settings_changed
     DOCUMENT = enum.auto()  # document_loaded, document_changed (path, modified flag)
     RUN_STATE = enum.auto()  # run_state_changed
+    BREAKPOINTS = enum.auto()  # breakpoints_changed, breakpoint_hit
 
 
 STATE = Change.POSITION | Change.PARAMETERS | Change.STRUCTURE | Change.SETTINGS
@@ -97,9 +98,11 @@ class Scheduler(QObject):
                                (c.parameters_changed, Change.PARAMETERS),
                                (c.settings_changed, Change.SETTINGS),
                                (c.document_loaded, Change.DOCUMENT),
-                               (c.document_changed, Change.DOCUMENT)):
+                               (c.document_changed, Change.DOCUMENT),
+                               (c.breakpoints_changed, Change.BREAKPOINTS)):
             signal.connect(partial(self.mark, change))
         c.run_state_changed.connect(lambda _running: self.mark(Change.RUN_STATE))
+        c.breakpoint_hit.connect(lambda _hit: self.mark(Change.BREAKPOINTS))
         c.structure_changed.connect(self._structure_changed)
 
     # ------------------------------------------------------------ registering

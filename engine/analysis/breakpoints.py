@@ -15,8 +15,6 @@ a Hit naming the neuron or weight.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from ..core.limits import MAX_BREAKPOINTS
 from ..core.network import Network
 from ..core.phases import NonFiniteError
@@ -51,8 +49,7 @@ class Breakpoints:
         self.hit: Hit | None = None  # the first hit of the last stop
         self.hits: list[Hit] = []  # every breakpoint that fired at that stop
         self.skipped: list[tuple[Breakpoint, str]] = []  # do not fit the network
-        self.revision = 0
-        self._listeners: list[Callable[[], None]] = []
+        self.revision = 0  # counts changes: added, removed, switched, replaced, fired
         self._stepper = None
         self._iteration: int | None = None
         for item in items:
@@ -108,18 +105,8 @@ class Breakpoints:
         """Whether ``breakpoint`` fired at the last stop."""
         return any(h.breakpoint is breakpoint for h in self.hits)
 
-    def add_listener(self, callback: Callable[[], None]) -> None:
-        """``callback()`` after every change: added, removed, switched, fired."""
-        self._listeners.append(callback)
-
-    def remove_listener(self, callback: Callable[[], None]) -> None:
-        if callback in self._listeners:
-            self._listeners.remove(callback)
-
     def _changed(self) -> None:
         self.revision += 1
-        for callback in list(self._listeners):
-            callback()
 
     @property
     def active(self) -> bool:

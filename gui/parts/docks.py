@@ -171,7 +171,7 @@ def _inspector(kit: Kit) -> Built:
 
 def _breakpoints(kit: Kit) -> Built:
     controller = kit.controller
-    panel = BreakpointsPanel(controller.breakpoints, lambda: controller.network)
+    panel = BreakpointsPanel(controller)
     return Built(panel, {"breakpoints_panel": panel})
 
 
@@ -231,7 +231,8 @@ DOCKS: tuple[DockRow, ...] = (
             (_paused("inspector"), _paused("chain_rule")), topics=("selection",),
             section=Section.DEBUGGER),
     DockRow("breakpoints", "breakpoints_dock", "Breakpoints", RIGHT, "right", _breakpoints,
-            (ViewRow("breakpoints_panel", Policy.EVERY_FRAME, Change.STRUCTURE,
+            (ViewRow("breakpoints_panel", Policy.EVERY_FRAME,
+                     Change.STRUCTURE | Change.BREAKPOINTS, refresh="breakpoints_panel.refresh",
                      rebuild="breakpoints_panel.refresh"),), section=Section.DEBUGGER),
     DockRow("matrices", "matrix_view", "Matrices", LEFT, "left", _matrices,
             (_paused("matrix_view", waits_for_drag=True),), topics=("matrices",),

@@ -5,8 +5,6 @@ redraws whenever that list tells it of a change (added, removed, switched, fired
 from __future__ import annotations
 
 import re
-import weakref
-from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -24,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.analysis.breakpoints import KINDS, Breakpoint, Breakpoints, address_to_dict
-from engine.core.network import Network, ParameterAddress
+from engine.core.network import ParameterAddress
 from engine.io.numbers import read_whole_number
 
 from ..notation import parameter_name, parse_number
@@ -34,14 +32,14 @@ _PLAIN = re.compile(r"^\s*(w\d+)\s*$")
 
 
 class BreakpointsPanel(QWidget):
-    def __init__(self, breakpoints: Breakpoints, network_getter: Callable[[], Network],
-                 parent=None) -> None:
+    def __init__(self, controller, parent=None) -> None:
+        """Reads the controller's breakpoints and network; edits the list through the
+        controller (add_breakpoint, remove_breakpoints, set_breakpoint_enabled). The
+        scheduler refreshes the panel when the list or the network changes."""
         super().__init__(parent)
         self.setObjectName("breakpoints_panel")
-        self.breakpoints = breakpoints
-        self.network_getter = network_getter
+        self.controller = controller
         self._shown: list[Breakpoint] = []
-        self._toggling = False  # a checkbox click: the item already shows it
         self._hit_said = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -113,28 +111,22 @@ class BreakpointsPanel(QWidget):
         self.message.setToolTip("Why a value was refused, or why the last run paused")
         layout.addWidget(self.message)
 
-        this = weakref.ref(self)
-
-        def changed() -> None:
-            panel = this()
-            if panel is not None:
-                try:
-                    panel.refresh()
-                except RuntimeError:  # the Qt side is gone: stop listening
-                    breakpoints.remove_listener(changed)
-
-        self._listener = changed
-        breakpoints.add_listener(changed)
-        self.destroyed.connect(lambda *_: breakpoints.remove_listener(changed))
         self.refresh()
         self._kind_changed()
+
+    @property
+    def breakpoints(self) -> Breakpoints:
+        return self.controller.breakpoints
 
     # --------------------------------------------------------------- showing
     def refresh(self) -> None:
         """Re-read the list, and the network for the layer and parameter choices."""
-        if self._toggling:
-            return
         self._refresh_choices()
+        selected = {id(self._shown[self.list.indexOfTopLevelItem(item)])
+                    for item in self.list.selectedItems()}
+        current = self.list.currentItem()
+        current = (id(self._shown[self.list.indexOfTopLevelItem(current)])
+                   if current is not None else None)
         self.list.blockSignals(True)
         self.list.clear()
         self._shown = list(self.breakpoints.items)
@@ -158,14 +150,18 @@ class BreakpointsPanel(QWidget):
             item.setToolTip(0, tip)
             item.setToolTip(1, hit.message if hit else "Did not stop the last run")
             self.list.addTopLevelItem(item)
+            if id(breakpoint) == current:  # the rows selected before stay selected
+                self.list.setCurrentItem(item)
+            item.setSelected(id(breakpoint) in selected)
         self.list.blockSignals(False)
-        hit = self.breakpoints.hit
+        hits = self.breakpoints.hits  # of the last stop, until the next run starts
+        hit = hits[0] if hits else None
         if hit is not None and hit is not self._hit_said:
             self._say(f"Paused at iteration {hit.iteration}: {hit.message}")
         self._hit_said = hit
 
     def _refresh_choices(self) -> None:
-        network = self.network_getter()
+        network = self.controller.network
         layer = self.layer.currentData()
         self.layer.blockSignals(True)
         self.layer.clear()
@@ -209,7 +205,7 @@ class BreakpointsPanel(QWidget):
     # --------------------------------------------------------------- editing
     def set_parameter(self, address: ParameterAddress) -> None:
         """Preselect ``address`` (e.g. the weight selected in the network view)."""
-        self.parameter.setCurrentText(parameter_name(self.network_getter(), address))
+        self.parameter.setCurrentText(parameter_name(self.controller.network, address))
 
     def new_breakpoint(self) -> Breakpoint:
         """The breakpoint the controls describe, read field by field as its kind's FORM
@@ -228,7 +224,7 @@ class BreakpointsPanel(QWidget):
         return Breakpoint.from_dict({"kind": cls.kind, **fields})
 
     def _chosen_parameter(self) -> ParameterAddress:
-        network = self.network_getter()
+        network = self.controller.network
         text = self.parameter.currentText()
         index = self.parameter.findText(text)
         if index >= 0:
@@ -255,7 +251,7 @@ class BreakpointsPanel(QWidget):
             self._say(f"{error}; no breakpoint added", error=True)
             return
         try:
-            self.breakpoints.add(breakpoint)
+            self.controller.add_breakpoint(breakpoint)
         except ValueError as error:  # the list is full: a file holds at most so many
             self._say(f"{error}; no breakpoint added", error=True)
             return
@@ -267,17 +263,12 @@ class BreakpointsPanel(QWidget):
         if not rows:
             self._say("Select a breakpoint in the list to remove it", error=True)
             return
-        for breakpoint in [self._shown[r] for r in rows]:
-            self.breakpoints.remove(breakpoint)
+        self.controller.remove_breakpoints([self._shown[r] for r in rows])
         self._say(f"Removed {len(rows)} breakpoint{'s' if len(rows) != 1 else ''}")
 
     def _item_changed(self, item: QTreeWidgetItem, column: int) -> None:
         row = self.list.indexOfTopLevelItem(item)
         if column == 0 and 0 <= row < len(self._shown):
             checked = item.checkState(0) == Qt.CheckState.Checked
-            self._toggling = True
-            try:
-                self.breakpoints.set_enabled(self._shown[row], checked)
-            finally:
-                self._toggling = False
+            self.controller.set_breakpoint_enabled(self._shown[row], checked)
 

@@ -33,7 +33,10 @@ def test_only_the_controller_builds_and_pushes_edits_and_emits_its_signals():
             continue
         bad = [name for name in calls(path.read_text(encoding="utf-8"))
                if name.endswith(("undo_stack.push", "undo_stack.beginMacro",
-                                 "undo_stack.endMacro", "message_posted.emit"))
+                                 "undo_stack.endMacro", "message_posted.emit",
+                                 "breakpoints_changed.emit", "breakpoints.add",
+                                 "breakpoints.remove", "breakpoints.set_enabled",
+                                 "breakpoints.replace"))
                or name.split(".")[-1].endswith("Command")]
         if bad:
             offenders[path.name] = bad
@@ -43,15 +46,17 @@ def test_only_the_controller_builds_and_pushes_edits_and_emits_its_signals():
 def test_the_check_would_notice_a_view_pushing_a_command():
     sample = ("def edit(self):\n"
               "    self.controller.undo_stack.push(SetThetaCommand(self.controller, t, 'x'))\n"
-              "    self.controller.message_posted.emit('done')\n")
-    assert sorted(calls(sample)) == ["SetThetaCommand", "self.controller.message_posted.emit",
+              "    self.controller.message_posted.emit('done')\n"
+              "    self.breakpoints.add(b)\n")
+    assert sorted(calls(sample)) == ["SetThetaCommand", "self.breakpoints.add",
+                                     "self.controller.message_posted.emit",
                                      "self.controller.undo_stack.push"]
 
 
 # ----------------------------------------------------------- one refresh scheme
 CHANGE_SIGNALS = {"position_changed", "parameters_changed", "structure_changed",
                   "settings_changed", "document_loaded", "document_changed",
-                  "run_state_changed"}
+                  "run_state_changed", "breakpoints_changed"}
 SCHEDULER = "scheduler.py"  # the one module that turns the controller's changes into redraws
 # controller signals other modules may follow, for what is not a redraw
 NOT_REFRESHING = {("lesson_panel.py", "document_loaded", "self._other_work_loaded")}

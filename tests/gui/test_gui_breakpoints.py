@@ -4,12 +4,12 @@ a visible reason and the list unchanged, and marks the one that stopped the last
 from __future__ import annotations
 
 import pytest
+from gui_helpers import make_controller, scheduled, wait_refreshed
 from paths import EXAMPLES
-from PySide6.QtCore import QCoreApplication, QEvent, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPushButton, QTreeWidget, QWidget
 
 from engine.analysis.breakpoints import (
-    Breakpoints,
     GradientNormAbove,
     IterationReaches,
     LossBelow,
@@ -21,22 +21,21 @@ from engine.io import fileformat
 from gui.views.breakpoints_panel import BreakpointsPanel
 
 
-class Session:
-    """The network the panel asks for; a test can swap it."""
-
-    def __init__(self, path=EXAMPLES / "seed-000.json") -> None:
-        self.stepper = fileformat.load(path).make_stepper()
-
-    def network(self):
-        return self.stepper.network
+def panel_of(qtbot, path=EXAMPLES / "seed-000.json"):
+    """The panel alone on a controller of ``path``, refreshed by a scheduler of its own as
+    the window's refreshes it; ``panel.settle()`` waits for that scheduler's frames."""
+    controller = make_controller(qtbot, fileformat.load(path))
+    panel = BreakpointsPanel(controller)
+    qtbot.addWidget(panel)
+    scheduler = scheduled(controller, {"breakpoints_panel": panel})
+    panel.settle = lambda: wait_refreshed(qtbot, scheduler)
+    return panel, controller
 
 
 @pytest.fixture
 def setup(qtbot):
-    session, breakpoints = Session(), Breakpoints()
-    panel = BreakpointsPanel(breakpoints, session.network)
-    qtbot.addWidget(panel)
-    return panel, breakpoints, session
+    panel, controller = panel_of(qtbot)
+    return panel, controller.breakpoints, controller
 
 
 def widgets(panel):
@@ -60,9 +59,14 @@ def add(qtbot, panel, kind: str, text: str = "") -> None:
     else:  # QTest.keyClicks aborts on an empty string and on characters beyond ASCII
         value.insert(text)
     qtbot.mouseClick(panel.findChild(QPushButton, "breakpoint_add"), Qt.MouseButton.LeftButton)
+    if hasattr(panel, "settle"):  # the list as it shows at the next frame
+        panel.settle()
 
 
 def rows(panel) -> list[tuple[str, bool, str]]:
+    """The list as the learner sees it, once the panel is refreshed."""
+    if hasattr(panel, "settle"):
+        panel.settle()
     tree = panel.findChild(QTreeWidget, "breakpoints_list")
     return [(tree.topLevelItem(r).text(0),
              tree.topLevelItem(r).checkState(0) == Qt.CheckState.Checked,
@@ -168,9 +172,8 @@ def test_unknown_weights_are_refused(qtbot, setup, name, reason):
 
 
 def test_plain_names_of_a_small_network(qtbot):
-    session, breakpoints = Session(EXAMPLES / "seed-001-free.json"), Breakpoints()
-    panel = BreakpointsPanel(breakpoints, session.network)
-    qtbot.addWidget(panel)
+    panel, controller = panel_of(qtbot, EXAMPLES / "seed-001-free.json")
+    breakpoints = controller.breakpoints
     choose(panel, "weight_crosses")
     parameter = panel.findChild(QComboBox, "breakpoint_parameter")
     assert parameter.itemText(0) == "w^0_{0,0} (w1)"
@@ -203,11 +206,12 @@ def test_switching_off_and_removing(qtbot, setup):
 
 
 def test_the_breakpoint_that_stopped_the_run_is_marked(qtbot, setup):
-    panel, breakpoints, session = setup
+    panel, _, controller = setup
     add(qtbot, panel, "loss_below", "1e-9")
     add(qtbot, panel, "iteration_reaches", "12")
-    breakpoints.start(session.stepper)
-    assert session.stepper.run(100, until=breakpoints.until) == 12
+    with qtbot.waitSignal(controller.breakpoint_hit, timeout=5000):
+        controller.run()
+    assert controller.stepper.iteration == 12
     assert rows(panel) == [("loss < 1e-09", True, ""),
                            ("iteration reaches 12", True, "◀ fired")]
     message = panel.findChild(QLabel, "breakpoint_message").text()
@@ -217,23 +221,31 @@ def test_the_breakpoint_that_stopped_the_run_is_marked(qtbot, setup):
 
 
 def test_refresh_follows_a_new_network(qtbot, setup):
-    panel, _, session = setup
-    session.stepper = fileformat.load(EXAMPLES / "seed-001-free.json").make_stepper()
-    panel.refresh()
+    panel, _, controller = setup
+    controller.load(fileformat.load(EXAMPLES / "seed-001-free.json"))
+    panel.settle()
     layer = panel.findChild(QComboBox, "breakpoint_layer")
     assert [layer.itemData(i) for i in range(layer.count())] == [None, 1, 2]
     # seed 001 has no biases: its six weights w1 … w6
     assert panel.findChild(QComboBox, "breakpoint_parameter").count() == 6
 
 
-def test_a_deleted_panel_stops_listening(qtbot):
-    session, breakpoints = Session(), Breakpoints()
-    panel = BreakpointsPanel(breakpoints, session.network)
-    assert len(breakpoints._listeners) == 1
-    panel.deleteLater()
-    QCoreApplication.sendPostedEvents(panel, QEvent.Type.DeferredDelete)
-    breakpoints.add(LossBelow(0.5))  # would raise if the dead panel were still told
-    assert breakpoints._listeners == []
+def test_the_panel_edits_the_list_through_the_controller(qtbot, setup):
+    """Issue 13: the list has no listeners of its own; the panel asks the controller, which
+    says so (breakpoints_changed) and the scheduler refreshes the panel, the selection
+    kept."""
+    panel, breakpoints, controller = setup
+    assert not hasattr(breakpoints, "add_listener")
+    with qtbot.waitSignal(controller.breakpoints_changed, timeout=1000):
+        add(qtbot, panel, "loss_below", "0.5")
+    add(qtbot, panel, "iteration_reaches", "7")
+    tree = panel.findChild(QTreeWidget, "breakpoints_list")
+    rows(panel)
+    tree.topLevelItem(1).setSelected(True)
+    with qtbot.waitSignal(controller.breakpoints_changed, timeout=1000):
+        tree.topLevelItem(0).setCheckState(0, Qt.CheckState.Unchecked)
+    assert rows(panel) == [("loss < 0.5", False, ""), ("iteration reaches 7", True, "")]
+    assert [tree.indexOfTopLevelItem(i) for i in tree.selectedItems()] == [1]
 
 
 def test_breakpoints_are_saved_with_the_work_and_come_back_when_opened(open_window, qtbot,
@@ -245,6 +257,7 @@ def test_breakpoints_are_saved_with_the_work_and_come_back_when_opened(open_wind
     path = tmp_path / "mine.json"
     assert window.save_file(path)
     panel = window.debugger.breakpoints_panel
+    panel.settle = lambda: wait_refreshed(qtbot, window)  # the window's frames
     add(qtbot, panel, "loss_below", "0.25")
     add(qtbot, panel, "iteration_reaches", "40")
     assert window.windowTitle() == "mine.json • — Backprop Lab"

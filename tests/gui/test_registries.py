@@ -15,7 +15,6 @@ import pytest
 
 from engine.analysis import breakpoint_kinds
 from engine.analysis.breakpoint_kinds import Breakpoint, Hit
-from engine.analysis.breakpoints import Breakpoints
 from engine.core import activations
 from engine.core.activations import Activation
 from engine.core.network import Network, ParameterAddress
@@ -150,9 +149,13 @@ def test_a_new_breakpoint_kind_is_one_class(monkeypatch, qtbot):
     from gui.views.breakpoints_panel import BreakpointsPanel
 
     monkeypatch.setitem(breakpoint_kinds.KINDS, "weight_above", WeightAbove)
+    from gui_helpers import make_controller
+
     network = Network([2, 2, 1], ["sigmoid", "sigmoid"])
-    items = Breakpoints()
-    panel = BreakpointsPanel(items, lambda: network)
+    controller = make_controller(qtbot, Document(network, np.zeros((1, 2)), np.zeros((1, 1)),
+                                                 TrainingConfig()))
+    network, items = controller.network, controller.breakpoints
+    panel = BreakpointsPanel(controller)
     qtbot.addWidget(panel)
     kind = panel.findChild(QComboBox, "breakpoint_kind")
     kind.setCurrentIndex(kind.findData("weight_above"))
