@@ -18,6 +18,11 @@ class _LineEdit(QLineEdit):
             event.accept()
             return
         super().keyPressEvent(event)
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            # QLineEdit ignores Return after emitting returnPressed, so it would go on to the
+            # graph behind, where Enter means "edit the selected weight": the editor that
+            # just applied (or refused) the value would open again with the old text
+            event.accept()
 
     def focusOutEvent(self, event) -> None:
         super().focusOutEvent(event)

@@ -305,7 +305,8 @@ class NetworkView(QGraphicsView):
         super().mouseDoubleClickEvent(event)
 
     def keyPressEvent(self, event) -> None:
-        if event.key() in (Qt.Key.Key_F2, Qt.Key.Key_Return, Qt.Key.Key_Enter):
+        if event.key() in (Qt.Key.Key_F2, Qt.Key.Key_Return, Qt.Key.Key_Enter) and (
+                not self.editor.is_open):
             selected = self.selected_parameters()
             if selected:
                 self.edit_parameter(selected[0])
