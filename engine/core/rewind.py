@@ -1,11 +1,16 @@
 """Exact rewind, mixed into :class:`engine.core.stepper.Stepper`: seek to the start of any
-recorded iteration, step back, restart, and recompute a dropped stretch of the loss log.
+recorded iteration, step back, restart, go to any position, take an edit back, replay the
+tape forward, and recompute a dropped stretch of the loss log.
 
 A rewind restores the latest checkpoint at or before the target and replays to it with the
 same kernels, applying the recorded edits at their positions (phase by phase in an
 iteration edited mid-way, the fast path elsewhere), so the state reached is bit-identical
 to the one first computed. The live state is what the history recorded, so dragging a
 timeline forward replays only the gap.
+
+The history is a tape: from a rewound position, stepping and running go forward along it —
+the same replay, the recorded edits applied where they were made, nothing recorded again and
+nothing discarded — and record afresh only past its end (the head). Only an edit forks it.
 """
 
 from __future__ import annotations
@@ -41,6 +46,80 @@ class Rewinding:
         """Back to the first iteration (0, or where a saved run continued): the parameters
         there (with the edits made there)."""
         self.seek(self.history.start)
+
+    def go_to(self, iteration: int, phase: int = 0) -> None:
+        """To position (``iteration``, ``phase``), from ``start_iteration`` on: along the
+        tape as far as it reaches (bit-identical), computing and recording on from its end.
+        Raises NonFiniteError where a phase beyond the end of the tape makes inf/NaN."""
+        target = (iteration, phase)
+        if target < (self.history.start, 0) or not 0 <= phase < len(self.phases):
+            raise ValueError(f"position ({iteration}, {phase}) is outside the history")
+        if target < (self.iteration, self.phase) or self.fault is not None:
+            self.seek(min(iteration, self.head_iteration))
+        if self.iteration < iteration and self.phase != 0:
+            self.step_iteration()
+        if self.iteration < iteration:
+            self.run(iteration - self.iteration)
+        while self.phase < phase:
+            self.step_phase()
+
+    def undo_edit(self, event) -> None:
+        """Take back ``event``, an edit the history holds (what ``set_values``, ``set_theta``
+        and ``set_config`` return): back to the position where it was made, as it was just
+        before it, with the rest of the tape — the edit, any made after it there, the
+        iterations after — discarded. ValueError when the history no longer holds it (an
+        edit made before it has replaced what followed)."""
+        history = self.history
+        index = next((i for i, e in enumerate(history.events) if e is event), None)
+        if index is None:
+            raise ValueError("that edit is no longer in the history: an edit made before it "
+                             "replaced what followed")
+        iteration, phase = event.position
+        # the events are in the order made, and an edit discards those after its position:
+        # the ones after this one are at its position or later
+        history.truncate(iteration, phase, self.loss_phase_index)
+        del history.events[index:]
+        self._head = event.position
+        with np.errstate(**QUIET):
+            self._rewind_to(iteration)  # from a checkpoint: the live state may hold the edit
+            while self.phase < phase:
+                self._tape_phase()
+        if phase == 0:
+            self.trace = None
+
+    # ------------------------------------------------------------------ the tape
+    def _tape_phase(self):
+        """The next phase: along the tape while rewound (nothing recorded again; the edits
+        recorded at the position reached are applied, as when it was first reached),
+        computed and recorded past its end."""
+        replaying = (self.iteration, self.phase) < self._head
+        phase = self._do_phase(record=not replaying)
+        if replaying:
+            self._apply_events_at(self.iteration, self.phase)
+        return phase
+
+    def _to_boundary(self) -> int:
+        """Phase by phase to the start of the next iteration (a whole one from a boundary);
+        returns 1, the iterations finished."""
+        self._tape_phase()
+        while self.phase != 0:
+            self._tape_phase()
+        return 1
+
+    def _replay_iterations(self, count: int) -> int:
+        """Up to ``count`` whole iterations along the tape from a boundary, never past the
+        last iteration it holds whole; returns how many."""
+        t = self.iteration
+        target = min(t + count, self._head[0])
+        if target <= t:
+            return 0
+        self._replay(t, target)
+        return target - t
+
+    def _apply_events_at(self, iteration: int, phase: int) -> None:
+        for event in self.history.events:
+            if event.iteration == iteration and event.phase == phase:
+                self._apply_event(event)
 
     def _rewind_to(self, target: int, from_here: bool = False) -> None:
         """Restore the latest checkpoint at or before ``target`` and replay to it; with
@@ -115,6 +194,4 @@ class Rewinding:
         return losses
 
     def _apply_boundary_events(self, iteration: int) -> None:
-        for event in self.history.events:
-            if event.iteration == iteration and event.phase == 0:
-                self._apply_event(event)
+        self._apply_events_at(iteration, 0)

@@ -9,14 +9,14 @@ non-finite value raises :class:`NonFiniteError` naming the iteration, phase, lay
 quantity, and the stepper stays before that phase (an update that would make the
 parameters non-finite is not applied). Stepping again retries the same phase.
 
-``run`` is the fast path: the same kernels without per-phase bookkeeping. It checks the
-pre-activations of the layers that turn n = ±inf into a finite a (sigmoid, tanh, relu,
-softmax: ``Activation.hides_infinity``),
-the loss and the parameters every iteration — any other non-finite intermediate reaches
-one of those — and when one is non-finite it rewinds to that iteration and replays it
-phase by phase, so the error it raises is the same one stepping would have given.
+``run`` takes the fast path (engine.core.fast_path): the same kernels without per-phase
+bookkeeping, raising the same error stepping would have given.
 
-Seeking, stepping back and restarting (exact rewind by checkpoint and replay) are in
+The history is a tape. Stepping or running from a rewound position replays the recorded
+future — the same kernels, the recorded edits applied where they were made, bit for bit —
+and discards nothing; only an edit (``set_values``, ``set_theta``, ``set_config``) made
+before the end of the tape discards what follows it. Seeking, stepping back, restarting,
+replaying and taking an edit back (exact rewind by checkpoint and replay) are in
 engine.core.rewind; what data and settings a network can train with, in
 engine.core.validation.
 """
@@ -29,14 +29,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from .backprop import (
-    Trace,
-    compute_phase,
-    forward_layer,
-    hidden_dcost_da,
-    layer_delta,
-    layer_gradients,
-)
+from .backprop import Trace, compute_phase
+from .fast_path import FastPath
 from .history import Checkpoint, Event, History
 from .limits import MAX_OBSERVATIONS, check_memory
 from .losses import get_loss
@@ -49,7 +43,7 @@ from .validation import validate_data, validate_training
 __all__ = ["MAX_OBSERVATIONS", "NonFiniteError", "Stepper"]
 
 
-class Stepper(Rewinding):
+class Stepper(Rewinding, FastPath):
     def __init__(
         self,
         network: Network,
@@ -128,8 +122,14 @@ class Stepper(Rewinding):
         return self._head[0]
 
     @property
+    def head_position(self) -> tuple[int, int]:
+        """The furthest position reached: (iteration, phases done in it)."""
+        return self._head
+
+    @property
     def has_future(self) -> bool:
-        """Rewound: stepping, running or editing here would discard the history after it."""
+        """Rewound: stepping or running here replays the history after it; an edit here
+        would discard it."""
         return (self.iteration, self.phase) < self._head
 
     # ------------------------------------------------------------------- state
@@ -159,12 +159,14 @@ class Stepper(Rewinding):
         return batch, self.inputs[batch], self.targets[batch]
 
     # ----------------------------------------------------------------- editing
-    def set_parameters(self, addresses: Sequence[ParameterAddress], value: float) -> None:
+    def set_parameters(self, addresses: Sequence[ParameterAddress], value: float) -> Event:
         """Set one or several parameters to one value, between any two phases."""
-        self.set_values(addresses, [value] * len(addresses))
+        return self.set_values(addresses, [value] * len(addresses))
 
-    def set_values(self, addresses: Sequence[ParameterAddress], values: Sequence[float]) -> None:
-        """Set each parameter to its own value (all or nothing: bad input changes none)."""
+    def set_values(self, addresses: Sequence[ParameterAddress],
+                   values: Sequence[float]) -> Event:
+        """Set each parameter to its own value (all or nothing: bad input changes none).
+        Returns the edit as the history records it (``undo_edit`` takes it back)."""
         values = np.array(values, dtype=float)
         if values.shape != (len(addresses),):
             raise ValueError(f"{len(addresses)} parameters but {values.size} values")
@@ -172,12 +174,12 @@ class Stepper(Rewinding):
             if not math.isfinite(value):
                 raise ValueError(f"{address}: {value!r} is not a finite number")
         indices = np.array([self.network.flat_index(a) for a in addresses], dtype=np.int64)
-        self._mutate(Event(self.iteration, self.phase, indices, values))
+        return self._mutate(Event(self.iteration, self.phase, indices, values))
 
-    def set_parameter(self, address: ParameterAddress, value: float) -> None:
-        self.set_parameters([address], value)
+    def set_parameter(self, address: ParameterAddress, value: float) -> Event:
+        return self.set_parameters([address], value)
 
-    def set_theta(self, theta: np.ndarray) -> None:
+    def set_theta(self, theta: np.ndarray) -> Event:
         """Replace every parameter (re-initialise, jog, load)."""
         theta = np.array(theta, dtype=float)
         if theta.shape != self.network.theta.shape:
@@ -185,7 +187,7 @@ class Stepper(Rewinding):
         if not np.isfinite(theta).all():
             raise ValueError("every parameter must be a finite number")
         indices = np.arange(theta.size, dtype=np.int64)
-        self._mutate(Event(self.iteration, self.phase, indices, theta))
+        return self._mutate(Event(self.iteration, self.phase, indices, theta))
 
     def validate_config(self, config: TrainingConfig) -> None:
         """Raise ValueError if ``config`` cannot train this network: a loss that does not fit
@@ -197,14 +199,15 @@ class Stepper(Rewinding):
                      config.effective_batch_size(observations),
                      STATE_VECTORS[config.optimizer], f"training with {config.optimizer}")
 
-    def set_config(self, config: TrainingConfig) -> None:
-        """Change training settings; the parameters are kept."""
+    def set_config(self, config: TrainingConfig) -> Event | None:
+        """Change training settings; the parameters are kept. Returns the edit (None when
+        ``config`` is the current one: nothing changes)."""
         self.validate_config(config)
         if config == self.config:
-            return
-        self._mutate(Event(self.iteration, self.phase, config=config))
+            return None
+        return self._mutate(Event(self.iteration, self.phase, config=config))
 
-    def _mutate(self, event: Event) -> None:
+    def _mutate(self, event: Event) -> Event:
         self._truncate_future()
         if self.phase == 0:
             # an iteration that faulted in its first phase has begun (its snapshot and
@@ -214,6 +217,7 @@ class Stepper(Rewinding):
         self.history.record_event(event)
         self._apply_event(event)
         self.fault = None
+        return event
 
     def _apply_event(self, event: Event) -> None:
         if event.indices is not None:
@@ -228,24 +232,25 @@ class Stepper(Rewinding):
 
     # ------------------------------------------------------------- phase path
     def step_phase(self) -> Phase:
-        """Do the next phase; returns it. Raises NonFiniteError (and stays) on inf/NaN."""
-        self._truncate_future()
+        """Do the next phase (replayed from the tape when rewound); returns it. Raises
+        NonFiniteError (and stays) on inf/NaN."""
         try:
             with np.errstate(**QUIET):
-                return self._do_phase(record=True)
+                return self._tape_phase()
         finally:
-            self._head = (self.iteration, self.phase)
+            self._moved()
 
     def step_iteration(self) -> None:
         """Finish the current iteration (a whole one from a boundary)."""
-        self._truncate_future()
         try:
             with np.errstate(**QUIET):
-                self._do_phase(record=True)
-                while self.phase != 0:
-                    self._do_phase(record=True)
+                self._to_boundary()
         finally:
-            self._head = (self.iteration, self.phase)
+            self._moved()
+
+    def _moved(self) -> None:
+        """After going forward: the head is the furthest position reached."""
+        self._head = max(self._head, (self.iteration, self.phase))
 
     def _check(self, values, quantity: Quantity) -> None:
         ok = math.isfinite(values) if isinstance(values, float) else bool(
@@ -301,98 +306,32 @@ class Stepper(Rewinding):
         """Run whole iterations (finishing the current one first); returns how many ran.
 
         ``until`` is asked after each iteration; when it returns True the run stops there.
+        From a rewound position the run replays the tape up to its end, then goes on.
         """
-        self._truncate_future()
         done = 0
         try:
             with np.errstate(**QUIET):
                 if self.phase != 0 and iterations > 0:
-                    while self.phase != 0:
-                        self._do_phase(record=True)
+                    self._to_boundary()
                     done = 1
                 if until is None:
+                    done += self._replay_iterations(iterations - done)
+                    if done < iterations and self.has_future:  # the tape ends mid-iteration
+                        self._to_boundary()
+                        done += 1
                     started = time.perf_counter()
                     count = self._fast(iterations - done, record=True)
                     self._adapt_checkpoints(count, time.perf_counter() - started)
                     done += count
                 else:
                     while done < iterations and not until(self):
-                        done += self._fast(1, record=True)
+                        if self.has_future:
+                            done += self._replay_iterations(1) or self._to_boundary()
+                        else:
+                            done += self._fast(1, record=True)
         finally:
-            self._head = (self.iteration, self.phase)
+            self._moved()
         return done
-
-    def _adapt_checkpoints(self, count: int, seconds: float) -> None:
-        if self.seek_seconds is None or count < 4 or seconds <= 0:
-            return
-        affordable = self.seek_seconds * count / seconds  # iterations one seek may replay
-        stride = 2 ** int(math.floor(math.log2(max(1.0, affordable))))
-        history = self.history
-        history.checkpoint_stride = max(history.checkpoint_floor,
-                                        min(stride, self._max_checkpoint_stride))
-
-    def _fast(self, count: int, record: bool, losses: np.ndarray | None = None) -> int:
-        """``count`` whole iterations; ``losses``, when given, receives each one's loss."""
-        network, L = self.network, self.network.layer_count
-        weights, activations = network.weights, network.activations
-        biases = network.biases if network.bias else [None] * L
-        theta, history = network.theta, self.history
-        gradient = self._fast_gradient
-        gradient_weights, gradient_biases = self._fast_views
-        pre = [None] * (L + 1)
-        post = [None] * (L + 1)
-        full_batch = self.config.effective_batch_size(len(self.inputs)) >= len(self.inputs)
-        saturating = [l for l in range(1, L + 1) if activations[l - 1].hides_infinity]
-        x, y = self.inputs, self.targets
-        for done in range(count):
-            t = self.iteration
-            if record and (
-                t % history.parameter_stride == 0 or t % history.checkpoint_stride == 0
-            ):
-                history.record_start(t, self._capture)
-            if not full_batch:
-                _, x, y = self._batch(t)
-            a = post[0] = x
-            for l in range(1, L + 1):
-                pre[l], a = forward_layer(weights[l - 1], biases[l - 1], activations[l - 1], a)
-                post[l] = a
-            # sigmoid, tanh, relu, softmax map an infinite n to a finite a: the loss and θ
-            # would not show it
-            for l in saturating:
-                if not np.isfinite(pre[l]).all():
-                    return done + self._locate_fault(t, record)
-            value = self.loss.value(pre[L], a, y)
-            if not math.isfinite(value):
-                return done + self._locate_fault(t, record)
-            dcost_da = self.loss.gradient(a, y)
-            delta = dcost_da  # replaced by δ^L before it is read
-            for l in range(L, 0, -1):
-                if l < L:
-                    dcost_da = hidden_dcost_da(weights[l], delta)
-                delta = layer_delta(activations[l - 1], self.loss if l == L else None,
-                                    pre[l], post[l], dcost_da, y)[1]
-                layer_gradients(post[l - 1], delta, gradient_weights[l - 1],
-                                gradient_biases[l - 1])
-            self.optimizer.update(theta, gradient)
-            if not np.isfinite(theta).all():
-                return done + self._locate_fault(t, record)
-            if record:
-                history.record_loss(t, value)
-            if losses is not None:
-                losses[done] = value
-            self.iteration = t + 1
-        self.trace = None
-        return count
-
-    def _locate_fault(self, iteration: int, record: bool) -> int:
-        """The fast path saw inf/NaN in ``iteration``: replay it phase by phase to name it."""
-        if record:  # a replay (seek) never moves the head
-            self._head = (iteration, 0)
-        self._rewind_to(iteration)
-        while True:
-            self._do_phase(record)  # raises NonFiniteError at the first bad phase
-            if self.phase == 0:
-                return 1
 
     # -------------------------------------------------------------- evaluation
     def evaluate(self, full: bool = True, backward: bool = True) -> Trace:

@@ -64,26 +64,30 @@ class Driver:
         self.losses_seen: dict[int, float] = {}
         self._note()
 
-    def _note(self) -> None:
+    def _note(self, moved: bool = False) -> None:
+        """After an action: S_t at a boundary. ``moved`` (a step or run, no edit): a state
+        recorded before is one the stepper replayed from its tape, and must be the same."""
         s = self.stepper
-        # everything after the head is forgotten by the stepper, and so here
+        # everything after the head is forgotten by the stepper (an edit), and so here
         self.states = {t: v for t, v in self.states.items() if t <= s.head_iteration}
         if s.phase == 0:
+            if moved and s.iteration in self.states:
+                assert_same_state(s, self.states[s.iteration], f"replayed to {s.iteration}")
             self.states[s.iteration] = capture(s)
 
     def run(self, iterations: int) -> None:
         for _ in range(iterations):
             self.stepper.run(1)
-            self._note()
+            self._note(moved=True)
 
     def step_iteration(self) -> None:
         self.stepper.step_iteration()
-        self._note()
+        self._note(moved=True)
 
     def phases(self, count: int) -> None:
         for _ in range(count):
             self.stepper.step_phase()
-            self._note()
+            self._note(moved=True)
 
     def set(self, index: int, value: float) -> None:
         s = self.stepper
@@ -273,7 +277,7 @@ def test_restart_after_rewriting_iteration_0_keeps_both_edits():
     assert np.array_equal(stepper.network.theta, fresh.network.theta)
 
 
-def test_stepping_after_seeking_back_truncates_the_future():
+def test_stepping_after_seeking_back_replays_the_future_and_an_edit_forks_it():
     stepper = make_stepper("adam", 3)
     driver = Driver(stepper)
     driver.run(30)
@@ -282,26 +286,28 @@ def test_stepping_after_seeking_back_truncates_the_future():
 
     driver.seek(12)
     assert stepper.head_iteration == 30  # seeking alone forgets nothing
-    stepper.step_phase()  # forward 1 of iteration 12: a new future begins
-    assert stepper.head_iteration == 12
-    assert stepper.history.losses.shape == (12,)
-    assert np.array_equal(stepper.history.losses, losses[:12])
-    with pytest.raises(ValueError):
-        stepper.seek(13)
-    assert all(t <= 12 for t in stepper.history.checkpoints)
-    assert all(t <= 12 for t in stepper.history.snapshot_iterations)
-
+    stepper.step_phase()  # forward 1 of iteration 12: along the tape, nothing forgotten
     stepper.step_phase()  # forward 2
-    stepper.step_phase()  # the loss phase of iteration 12 records its loss
-    assert stepper.history.losses.shape == (13,)
-    assert stepper.history.losses[12] == losses[12]  # nothing was edited: same numbers
+    stepper.step_phase()  # the loss phase of iteration 12: its loss is already recorded
+    assert stepper.head_iteration == 30
+    assert np.array_equal(stepper.history.losses, losses)
+    assert stepper.trace.loss == losses[12]
+    checkpoints = sorted(stepper.history.checkpoints)
+    driver.phases(len(stepper.phases) - 3)
+    assert stepper.iteration == 13 and stepper.head_iteration == 30
 
-    # an edit at the new head, then onwards: a different future, recorded afresh
-    driver._note()
+    # an edit here forks the tape: what followed is forgotten, a new future recorded
     driver.set(2, 3.0)
+    assert stepper.head_iteration == 13
+    assert stepper.history.losses.shape == (13,)
+    assert np.array_equal(stepper.history.losses, losses[:13])
+    with pytest.raises(ValueError):
+        stepper.seek(14)
+    assert sorted(stepper.history.checkpoints) == [t for t in checkpoints if t <= 12]
+    assert all(t <= 12 for t in stepper.history.snapshot_iterations)
     driver.run(10)
-    assert stepper.head_iteration == 22
-    assert not np.array_equal(stepper.history.losses[13:22], losses[13:22])
+    assert stepper.head_iteration == 23
+    assert not np.array_equal(stepper.history.losses[13:23], losses[13:23])
     driver.verify()
 
 
