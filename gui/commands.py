@@ -1,7 +1,10 @@
 """Every edit is a QUndoCommand that only calls controller methods (after orange-canvas-core).
 
-Undoing an edit made before some steps sets the old values at the current position: it is a
-new edit in the engine's history, not a rewind.
+An edit of the parameters or settings is made at a position of the stepper's history (an
+``EditCommand``). Undo means "as it was just before my edit": back to the position where it
+was made, the edit taken out of the history there (``Stepper.undo_edit``), the iterations
+after it discarded; redo makes it again there (the controller goes there first). The
+controller asks before either discards later iterations.
 """
 
 from __future__ import annotations
@@ -19,27 +22,59 @@ def _number(value: float) -> str:
     return f"{value:.6g}"
 
 
-class SetParametersCommand(QUndoCommand):
-    discards_future = True  # doing or undoing it edits the stepper where it stands
+def parameter_label(network, address: ParameterAddress) -> str:
+    """A parameter as an undo text names it: seed 001's w1 … w6 where the network has those
+    plain names, else its address (w^l_{i,j}, b^l_j)."""
+    plain = network.plain_weight_names()
+    return plain[address] if plain is not None and address in plain else str(address)
+
+
+class EditCommand(QUndoCommand):
+    """An edit of the stepper where it stands (``position``, its iteration and phase):
+    ``apply(new)`` makes it and returns the Event the history records; undo takes that event
+    back (``controller.take_back``): to ``position``, as it was just before the edit. The
+    controller brings the stepper to ``position`` before a redo."""
+
+    discards_future = True  # doing or undoing it changes the history at ``position``
+
+    def __init__(self, text: str, controller, apply, new) -> None:
+        super().__init__(text)
+        self.controller = controller
+        self.stepper = controller.stepper  # the history the edit belongs to
+        self.position = (self.stepper.iteration, self.stepper.phase)
+        self.apply, self.new = apply, new
+        self.event = None
+
+    def holds(self, stepper) -> bool:
+        """Whether ``stepper``'s history still holds this edit (an edit made before its
+        position, later, replaced what followed)."""
+        return stepper is self.stepper and self.event is not None and any(
+            e is self.event for e in stepper.history.events)
+
+    def redo(self) -> None:
+        self.event = self.apply(self.new)
+
+    def undo(self) -> None:
+        if self.event is not None:  # None: nothing was changed (the settings as they were)
+            self.controller.take_back(self.event)
+        self.event = None
+
+
+class SetParametersCommand(EditCommand):
     def __init__(self, controller, addresses: list[ParameterAddress], values: list[float],
                  text: str | None = None) -> None:
         network = controller.network
         if text is None:
             if len(addresses) == 1:
-                text = f"Set {addresses[0]} = {_number(values[0])}"
+                text = f"Set {parameter_label(network, addresses[0])} = {_number(values[0])}"
             else:
                 text = f"Set {len(addresses)} parameters"
-        super().__init__(text)
-        self.controller = controller
         self.addresses = list(addresses)
         self.new_values = [float(v) for v in values]
         self.old_values = [network.get(a) for a in addresses]
-
-    def redo(self) -> None:
-        self.controller.apply_values(self.addresses, self.new_values)
-
-    def undo(self) -> None:
-        self.controller.apply_values(self.addresses, self.old_values)
+        super().__init__(text, controller,
+                         lambda values: controller.apply_values(self.addresses, values),
+                         self.new_values)
 
 
 class _SwapCommand(QUndoCommand):
@@ -58,17 +93,17 @@ class _SwapCommand(QUndoCommand):
         self.apply(self.old)
 
 
-class SetThetaCommand(_SwapCommand):
+class SetThetaCommand(EditCommand):
     """Replace every parameter: re-initialise or jog."""
 
     def __init__(self, controller, theta: np.ndarray, text: str) -> None:
-        super().__init__(text, controller.apply_theta, controller.network.theta.copy(),
+        super().__init__(text, controller, controller.apply_theta,
                          np.array(theta, dtype=float))
 
 
-class ChangeSettingsCommand(_SwapCommand):
+class ChangeSettingsCommand(EditCommand):
     def __init__(self, controller, config: TrainingConfig, text: str) -> None:
-        super().__init__(text, controller.apply_config, controller.stepper.config, config)
+        super().__init__(text, controller, controller.apply_config, config)
 
 
 class ChangeInitCommand(_SwapCommand):

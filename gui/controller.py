@@ -9,13 +9,17 @@ command calls the ``apply_*`` methods here. The collaborators it asks (the break
 question before history is discarded) are given when it is built; ``discarding_agreed`` is
 the one way to stand in for that question for a while.
 
+The history is a tape: stepping and running from a rewound position replay it and ask
+nothing. An edit there forks it, and so do the undo of an edit (back to where it was made,
+as it was just before it) and its redo (made again there) when later iterations lie
+beyond: those ask first (gui/undo_history.py, the controller's other half).
+
 Running advances the engine in chunks of about ``CHUNK_SECONDS`` from a zero-interval timer,
 so the event loop (repaints, the pause button) gets a turn between chunks.
 """
 
 from __future__ import annotations
 
-import contextlib
 import time
 from pathlib import Path
 
@@ -40,6 +44,7 @@ from .commands import (
     SetThetaCommand,
     SwapInCommand,
 )
+from .undo_history import UndoHistory
 
 CHUNK_SECONDS = 0.012
 MAX_CHUNK_SECONDS = 0.045  # with a redraw of as long, input waits < 100 ms
@@ -48,7 +53,7 @@ SEEK_SECONDS = 0.04  # the longest replay a seek (timeline, step back) should ne
 FRAME_SECONDS = 0.045  # a chunk and a redraw: over 20 redraws a second while running
 
 
-class LabController(QObject):
+class LabController(QObject, UndoHistory):
     position_changed = Signal()  # stepped, ran, rewound: iteration or phase moved
     parameters_changed = Signal()  # θ edited by hand, re-initialised or jogged
     structure_changed = Signal()  # a different network (new layers, neurons, activations)
@@ -64,8 +69,9 @@ class LabController(QObject):
     def __init__(self, document: Document, path: Path | None = None, parent=None, *,
                  breakpoints: Breakpoints | None = None, confirm_discard=None) -> None:
         """``breakpoints``: checked while running (a new empty list by default);
-        ``confirm_discard(iterations)``: asked before going on from a rewound state would
-        discard that many later iterations (the window asks the learner; by default yes)."""
+        ``confirm_discard(iterations)``: asked before an edit (or an undo or redo) would
+        discard that many later iterations (the window asks the learner; by default yes);
+        ``discarding`` says what is asking while it is asked."""
         super().__init__(parent)
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self.document_changed)
@@ -86,6 +92,10 @@ class LabController(QObject):
         self.breakpoints = breakpoints if breakpoints is not None else Breakpoints()
         self._confirm_discard = confirm_discard or (lambda iterations: True)
         self._agreed = 0  # inside discarding_agreed: the question stands answered
+        # while confirm_discard is asked: (what asks — None for an edit where the run stands,
+        # else a sentence such as 'Undo "Set w6 = 0.7" goes back to iteration 0 …' —, the
+        # iteration after which the history would be discarded)
+        self.discarding: tuple[str | None, int] | None = None
         for signal in (self.position_changed, self.parameters_changed, self.structure_changed,
                        self.settings_changed):
             signal.connect(self._forget_display_trace)
@@ -190,60 +200,15 @@ class LabController(QObject):
         self.position_changed.emit()
         return True
 
-    def may_discard_future(self) -> bool:
-        """True when going on from here is allowed: nothing lies ahead, or ``confirm_discard``
-        (the window asks the learner) agrees to forget the iterations after this one."""
-        s = self.stepper
-        if not s.has_future or self._agreed:
-            return True
-        return bool(self._confirm_discard(s.head_iteration - s.iteration))
-
-    @contextlib.contextmanager
-    def discarding_agreed(self):
-        """While the block runs, going on from a rewound state asks nothing: the caller
-        asked once, up front, for a series of actions (a lesson's step)."""
-        self._agreed += 1
-        try:
-            yield
-        finally:
-            self._agreed -= 1
-
-    def push(self, command, discards_future: bool = True) -> bool:
-        """Do an edit through the undo stack; an edit of the past asks first (it discards
-        the history after it). Returns whether it was done."""
-        if discards_future and not self.may_discard_future():
-            self.message_posted.emit("Nothing changed: the later history is kept")
-            return False
-        self.undo_stack.push(command)
-        return True
-
-    def undo(self) -> bool:
-        """Undo the last edit; when it would change the parameters or settings of a rewound
-        state (discarding the history after it), ask first. Returns whether it was undone."""
-        return self._undo_or_redo(self.undo_stack.index() - 1, self.undo_stack.undo)
-
-    def redo(self) -> bool:
-        return self._undo_or_redo(self.undo_stack.index(), self.undo_stack.redo)
-
-    def _undo_or_redo(self, index: int, action) -> bool:
-        command = self.undo_stack.command(index)
-        if command is None:
-            return False
-        if getattr(command, "discards_future", True) and not self.may_discard_future():
-            self.message_posted.emit("Nothing changed: the later history is kept")
-            return False
-        action()
-        return True
-
     def step_phase(self) -> None:
+        """The next phase; from a rewound position, replayed from the tape (nothing asked,
+        nothing discarded)."""
         self.pause()
-        if self.may_discard_future():
-            self._guarded(self.stepper.step_phase)
+        self._guarded(self.stepper.step_phase)
 
     def step_iteration(self) -> None:
         self.pause()
-        if self.may_discard_future():
-            self._guarded(self.stepper.step_iteration)
+        self._guarded(self.stepper.step_iteration)
 
     def step_back(self) -> None:
         self.pause()
@@ -258,10 +223,9 @@ class LabController(QObject):
         self._guarded(lambda: self.stepper.seek(iteration))
 
     def run(self, iterations: int | None = None) -> None:
-        """Run until paused, or ``iterations`` iterations."""
+        """Run until paused, or ``iterations`` iterations (from a rewound position along the
+        tape first: nothing asked, nothing discarded)."""
         if iterations is not None and iterations <= 0:
-            return
-        if not self.running and not self.may_discard_future():
             return
         self._remaining = iterations
         if not self.running:
@@ -362,17 +326,21 @@ class LabController(QObject):
         return True
 
     # ---------------------------------------------------------- applying edits
-    def apply_values(self, addresses: list[ParameterAddress], values: list[float]) -> None:
-        self.stepper.set_values(addresses, values)
+    def apply_values(self, addresses: list[ParameterAddress], values: list[float]):
+        """Set the values where the run stands; returns the edit as the history holds it."""
+        event = self.stepper.set_values(addresses, values)
         self.parameters_changed.emit()
+        return event
 
-    def apply_theta(self, theta: np.ndarray) -> None:
-        self.stepper.set_theta(theta)
+    def apply_theta(self, theta: np.ndarray):
+        event = self.stepper.set_theta(theta)
         self.parameters_changed.emit()
+        return event
 
-    def apply_config(self, config: TrainingConfig) -> None:
-        self.stepper.set_config(config)
+    def apply_config(self, config: TrainingConfig):
+        event = self.stepper.set_config(config)
         self.settings_changed.emit()
+        return event
 
     def apply_init_spec(self, spec: InitSpec) -> None:
         self.init_spec = spec

@@ -13,9 +13,10 @@ from ..views.timeline import Timeline
 
 
 class DiscardQuestion:
-    """The controller's question before going on from a rewound state discards the later
-    history: a Yes/No box, No by default. ``ask`` False answers yes without asking (tests,
-    scripts). Given to the controller when it is built; it reads where the run stands from
+    """The controller's question before an edit (or the undo or redo of one) discards the
+    later history: a Yes/No box, No by default, saying what would be discarded and why.
+    ``ask`` False answers yes without asking (tests, scripts). Given to the controller when
+    it is built; it reads where the run stands, and what asks (``discarding``), from
     ``controller``, set once that exists."""
 
     def __init__(self, parent) -> None:
@@ -29,17 +30,27 @@ class DiscardQuestion:
             return bool(self.answer(iterations))
         if not self.ask:
             return True
-        stepper = self.controller.stepper
         answer = QMessageBox.question(
-            self.parent, "Discard the later history?",
-            f"You are at iteration {stepper.iteration}, rewound from "
-            f"{stepper.head_iteration}. Going on from here discards the "
-            f"{iterations} later iteration(s) of history (the loss curve and the exact "
-            "rewind to them). Go on?",
+            self.parent, "Discard the later history?", self.text(iterations),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No)
         return answer == QMessageBox.StandardButton.Yes
 
+    def text(self, iterations: int) -> str:
+        stepper = self.controller.stepper
+        action, iteration = self.controller.discarding or (None, stepper.iteration)
+        if action is None:
+            since = (f"iteration {stepper.head_iteration:,}" if iterations else
+                     "a later phase of it")
+            action = (f"You are at iteration {iteration:,}, rewound from {since}. A change "
+                      "here starts a new history")
+        if iterations:
+            lost = (f"the {iterations:,} later iteration{'' if iterations == 1 else 's'} of "
+                    "history (the loss curve and the exact rewind to them) are discarded")
+        else:
+            lost = f"the rest of iteration {iteration:,} computed so far is discarded"
+        return (f"{action}: {lost}. (Stepping or running from an earlier iteration replays "
+                "the history and discards nothing.) Go on?")
 
 
 class Debugger(QObject):

@@ -8,7 +8,9 @@ import ast
 from pathlib import Path
 
 GUI = Path(__file__).resolve().parents[2] / "gui"
-OWNERS = {"controller.py", "commands.py"}  # the controller and the commands it builds
+# the controller (its undo, redo and discard question in undo_history.py, a mixin, to keep
+# each module under 400 lines) and the commands it builds
+OWNERS = {"controller.py", "undo_history.py", "commands.py"}
 
 
 def calls(source: str) -> list[str]:

@@ -177,7 +177,8 @@ def test_every_kind_of_edit_is_undone_with_a_readable_name(open_window, qtbot):
     weight = ParameterAddress.weight(1, 0, 0)
     window.network_view.select_parameters([weight])
     assert window.set_selected_to("0.5")
-    assert window.action_undo.text() == "&Undo Set w^1_{0,0} = 0.5"  # the issue's own form
+    # seed 001's own name for w^1_{0,0} (issue 14: undo texts say w1 … w6 where they exist)
+    assert window.action_undo.text() == "&Undo Set w5 = 0.5"
     assert c.network.get(weight) == 0.5
     window.dataset_editor.add_row()
     assert window.action_undo.text() == f"&Undo Add observation {len(original[1])}"

@@ -174,7 +174,7 @@ def test_gradient_check_agrees_on_seed_000_and_flags_a_wrong_gradient(controller
 
 
 # ------------------------------------------------------------------- timeline
-def test_timeline_rewinds_exactly_and_going_on_asks_first(controller, qtbot):
+def test_timeline_rewinds_exactly_and_an_edit_there_asks_first(controller, qtbot):
     from gui.views.plots import LossPlot
     from gui.views.timeline import Timeline
 
@@ -198,12 +198,18 @@ def test_timeline_rewinds_exactly_and_going_on_asks_first(controller, qtbot):
     assert np.array_equal(c.network.theta, thetas[3])
     plot.update_cursor()
     assert plot.cursor.isVisible() and plot.cursor.value() == 3
+    # stepping on replays the recorded history: nothing asked, nothing discarded
+    c.step_iteration()
+    assert asked == [] and c.stepper.head_iteration == 10 and c.stepper.iteration == 4
+    assert np.array_equal(c.network.theta, thetas[4])
+    # an edit here would discard iterations 5 … 10: it asks first
     answers.append(False)
-    c.step_iteration()
-    assert asked == [7] and c.stepper.head_iteration == 10 and c.stepper.iteration == 3
+    assert not c.set_parameters([W1], [0.5])
+    assert asked == [6] and c.stepper.head_iteration == 10
+    assert np.array_equal(c.network.theta, thetas[4])
     answers.append(True)
-    c.step_iteration()
-    assert c.stepper.head_iteration == 4
+    assert c.set_parameters([W1], [0.5])
+    assert asked == [6, 6] and c.stepper.head_iteration == 4
     timeline.refresh()
     plot.update_cursor()
     assert timeline.slider.maximum() == 4 and not plot.cursor.isVisible()

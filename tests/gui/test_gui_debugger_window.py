@@ -217,7 +217,9 @@ def answer_next_question(button: QMessageBox.StandardButton, seen: list) -> None
     QTimer.singleShot(0, answer)
 
 
-def test_going_on_from_an_earlier_iteration_asks_and_no_keeps_the_history(open_window, qtbot):
+def test_an_edit_at_an_earlier_iteration_asks_and_no_keeps_the_history(open_window, qtbot):
+    """Stepping on from an earlier iteration replays the history and asks nothing (see
+    test_gui_first_edit.py); an edit there would discard what follows, so it asks."""
     window = open_window(show=True)
     window.debugger.ask_before_discarding = True
     controller = window.controller
@@ -227,24 +229,23 @@ def test_going_on_from_an_earlier_iteration_asks_and_no_keeps_the_history(open_w
     window.debugger.timeline.slider.setValue(20)
     assert controller.stepper.iteration == 20
     seen = []
-    answer_next_question(QMessageBox.StandardButton.No, seen)
-    window.action_step_iteration.trigger()
-    assert len(seen) == 1 and "30 later iteration(s)" in seen[0]
-    assert (controller.stepper.iteration, controller.stepper.head_iteration) == (20, 50)
-    # an edit of the past asks too, and No leaves the weight as it was
+    # an edit of the past asks, and No leaves the weight as it was
     before = controller.network.theta.copy()
     window.network_view.select_parameters([ParameterAddress.weight(0, 0, 0)])
     answer_next_question(QMessageBox.StandardButton.No, seen)
     assert not window.set_selected_to("0.5")
-    assert len(seen) == 2 and np.array_equal(controller.network.theta, before)
+    assert len(seen) == 1 and "the 30 later iterations of history" in seen[0]
+    assert "You are at iteration 20, rewound from iteration 50" in seen[0]
+    assert np.array_equal(controller.network.theta, before)
     assert controller.stepper.head_iteration == 50 and not controller.undo_stack.count()
+    assert "the later history is kept" in window.statusBar().currentMessage()
     answer_next_question(QMessageBox.StandardButton.Yes, seen)
-    window.action_step_iteration.trigger()
-    assert len(seen) == 3
-    assert (controller.stepper.iteration, controller.stepper.head_iteration) == (21, 21)
-    assert not np.array_equal(controller.network.theta, before)
+    assert window.set_selected_to("0.5")
+    assert len(seen) == 2
+    assert (controller.stepper.iteration, controller.stepper.head_iteration) == (20, 20)
+    assert controller.network.get(ParameterAddress.weight(0, 0, 0)) == 0.5
     window.refresh()
-    assert window.debugger.timeline.slider.maximum() == 21
+    assert window.debugger.timeline.slider.maximum() == 20
 
 
 def test_panels_wait_for_the_pause_while_running(open_window, qtbot, monkeypatch):
@@ -301,11 +302,13 @@ def test_a_slow_matrix_view_waits_for_the_end_of_a_drag(open_window, qtbot):
 
 
 def test_undo_of_the_past_asks_before_discarding_the_later_history(open_window, qtbot):
-    """Undoing an edit while rewound changes the parameters there: like any edit of the past
-    it asks first (found in review: Ctrl+Z erased the later iterations without a word)."""
+    """Undoing an edit goes back to where it was made, which discards the iterations after
+    it: it asks first, naming how many (found in review: Ctrl+Z erased the later iterations
+    without a word)."""
     window = open_window()
     controller = window.controller
     address = ParameterAddress.weight(0, 0, 0)
+    old = controller.network.get(address)
     window.network_view.select_parameters([address])
     assert window.set_selected_to("0.5")
     controller.run(200)
@@ -316,14 +319,17 @@ def test_undo_of_the_past_asks_before_discarding_the_later_history(open_window, 
     asked = []
     window.discard_question.answer = lambda iterations: asked.append(iterations) or False
     window.action_undo.trigger()
-    assert asked == [150] and controller.stepper.head_iteration == 200
+    assert asked == [200] and controller.stepper.head_iteration == 200
     assert controller.undo_stack.canUndo()  # nothing undone
+    assert controller.stepper.iteration == 50
     window.discard_question.answer = lambda iterations: True
     window.action_undo.trigger()
-    assert controller.stepper.head_iteration == 50 and not controller.undo_stack.canUndo()
-    assert controller.network.get(address) != 0.5  # the old value, set at iteration 50
+    assert not controller.undo_stack.canUndo()
+    # back at iteration 0, where the edit was made, with the old value
+    assert (controller.stepper.iteration, controller.stepper.head_iteration) == (0, 0)
+    assert controller.network.get(address) == old
     # a structure edit keeps its own history: undoing it asks nothing
     window.settings.structure.add_neuron()
     window.discard_question.answer = lambda iterations: asked.append(iterations) or False
     window.action_undo.trigger()
-    assert asked == [150]
+    assert asked == [200]

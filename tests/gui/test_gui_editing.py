@@ -177,18 +177,25 @@ def test_undo_redo_exact_values_over_several_edits(open_window, qtbot):
     assert window.action_undo.text().replace("&", "") == "Undo Set w^1_{0,0} = 3"
 
 
-def test_undo_after_steps_sets_the_old_value_at_the_current_position(open_window, qtbot):
+def test_undo_after_steps_goes_back_to_where_the_edit_was_made(open_window, qtbot):
+    """Undo means "as it was just before my edit": the iteration where it was made, the old
+    value there (the two iterations after it discarded); redo makes it again there."""
     window = open_window(SEED_000, show=True)
     activate(qtbot, window)
-    network = window.controller.network
+    network, stepper = window.controller.network, window.controller.stepper
+    original = network.theta.copy()
     edit_by_mouse(qtbot, window, W1_00, "0.5")
     trigger(window.action_step_iteration, 2)
-    trained = network.theta.copy()
     trigger(window.action_undo)
-    assert window.controller.stepper.iteration == 2
-    assert network.get(W1_00) == 1.0
-    changed = np.flatnonzero(network.theta != trained)
-    assert changed.tolist() == [network.flat_index(W1_00)]
+    assert (stepper.iteration, stepper.phase, stepper.head_iteration) == (0, 0, 0)
+    assert np.array_equal(network.theta, original)
+    assert stepper.history.loss_count == 0
+    trigger(window.action_redo)
+    assert (stepper.iteration, stepper.phase) == (0, 0)
+    assert network.get(W1_00) == 0.5
+    edited = original.copy()
+    edited[network.flat_index(W1_00)] = 0.5
+    assert np.array_equal(network.theta, edited)
 
 
 def test_editor_opens_on_the_double_clicked_edge_with_its_value(open_window, qtbot):
