@@ -73,14 +73,27 @@ class InlineEditor(QObject):
             self.view.setFocus()
         self.address = None
 
+    def _show_message(self, text: str) -> None:
+        """``text`` under the field, inside the graph: moved left, or wrapped, to fit."""
+        room = self.view.viewport().width()
+        self.message.setMinimumWidth(0)
+        self.message.setMaximumWidth(16777215)
+        self.message.setWordWrap(False)
+        self.message.setText(text)
+        self.message.adjustSize()
+        if self.message.width() > room:
+            self.message.setWordWrap(True)
+            self.message.setFixedWidth(room)
+            self.message.adjustSize()
+        x = max(0, min(self.line_edit.x(), room - self.message.width()))
+        self.message.move(x, self.line_edit.y() + self.line_edit.height())
+        self.message.show()
+
     def _commit(self) -> None:
         try:
             value = parse_number(self.line_edit.text(), str(self.address))
         except ValueError as error:
-            self.message.setText(f"{error}; the old value is kept")
-            self.message.adjustSize()
-            self.message.move(self.line_edit.x(), self.line_edit.y() + self.line_edit.height())
-            self.message.show()
+            self._show_message(f"{error}; the old value is kept")
             self.message.raise_()
             self.line_edit.selectAll()
             return

@@ -46,6 +46,7 @@ class NetworkView(QGraphicsView):
         self._selection_order: list[ParameterAddress] = []
         self._pan_start: QPointF | None = None
         self._hovered: tuple[int, int] | None = None  # the neuron under the mouse
+        self._tooltip = None  # (item, global position, text) of the tooltip shown last
         self.auto_fit = True  # fit on resize until the user zooms or pans
         self._redraws = 0
         self.editor = InlineEditor(self)
@@ -57,6 +58,9 @@ class NetworkView(QGraphicsView):
     def rebuild(self) -> None:
         """Recreate every item for the controller's current network and fit it in view."""
         self.editor.cancel()
+        if self._tooltip_shown():
+            QToolTip.hideText()  # its item is about to go
+        self._tooltip = None
         scene = self.scene()
         scene.blockSignals(True)
         scene.clear()
@@ -194,6 +198,7 @@ class NetworkView(QGraphicsView):
                     self.layer_bands) - 1:
                 tint = BACKWARD_TINT if phase.kind == "loss" else None
             band.setBrush(QBrush(tint) if tint is not None else QBrush(Qt.BrushStyle.NoBrush))
+        self._refresh_tooltip()
         self.viewport().update()
 
     # -------------------------------------------------------------- hit testing
@@ -239,10 +244,29 @@ class NetworkView(QGraphicsView):
             text = self.tooltip_for(item) if item is not None else None
             if text:
                 QToolTip.showText(event.globalPos(), text, self.viewport())
+                self._tooltip = (item, event.globalPos(), text)
             else:
                 QToolTip.hideText()
+                self._tooltip = None
             return True
         return super().viewportEvent(event)
+
+    def _tooltip_shown(self) -> bool:
+        """Whether the tooltip on screen is the one this view showed last."""
+        return (self._tooltip is not None and QToolTip.isVisible()
+                and QToolTip.text() == self._tooltip[2])
+
+    def _refresh_tooltip(self) -> None:
+        """A tooltip still shown over the graph follows the numbers (a restart, a step, an
+        edit, an undo): it would otherwise keep the old ones until the mouse moved."""
+        if not self._tooltip_shown():
+            self._tooltip = None
+            return
+        item, position, text = self._tooltip
+        fresh = self.tooltip_for(item)
+        if fresh != text:
+            QToolTip.showText(position, fresh, self.viewport())
+            self._tooltip = (item, position, fresh)
 
     # --------------------------------------------------------------- selection
     def _track_selection(self) -> None:
