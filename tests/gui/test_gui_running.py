@@ -265,7 +265,13 @@ def test_loss_plot_keeps_the_history_after_step_back_with_a_cursor(open_window, 
     plot = window.loss_plot
     assert plot.point_count == 6
     assert plot.cursor.isVisible() and plot.cursor.value() == 4
-    trigger(window.action_step_iteration)  # going on discards the iterations after 4
+    trigger(window.action_step_iteration)  # going on replays the history: all of it stays
+    wait_refreshed(qtbot, window)
+    assert plot.point_count == 6
+    assert plot.cursor.isVisible() and plot.cursor.value() == 5
+    # an edit at 5 discards the iteration after it
+    window.network_view.select_parameters([ParameterAddress.weight(0, 0, 0)])
+    assert window.set_selected_to("0.5")
     wait_refreshed(qtbot, window)
     assert plot.point_count == 5 and not plot.cursor.isVisible()
 
@@ -274,9 +280,10 @@ def test_loss_plot_after_restart_and_open(open_window, qtbot):
     window = open_window(SEED_000)
     trigger(window.action_step_iteration, 4)
     window.action_restart.trigger()
-    trigger(window.action_step_iteration, 1)  # stepping from 0 forgets the old future
+    trigger(window.action_step_iteration, 1)  # stepping from 0 replays: the history stays
     wait_refreshed(qtbot, window)
-    assert window.loss_plot.point_count == 1
+    assert window.loss_plot.point_count == 4
+    assert window.loss_plot.cursor.isVisible() and window.loss_plot.cursor.value() == 1
     assert window.open_file(SEED_001_FREE)
     wait_refreshed(qtbot, window)
     assert window.loss_plot.point_count == 0
