@@ -114,10 +114,17 @@ def edge_point(view, address: ParameterAddress, fraction: float = 0.5) -> QPoint
 
 
 def double_click_edge(qtbot, view, address, fraction: float = 0.5) -> None:
+    """Press, release, double-click, release on the edge, as a mouse does (QTest.mouseDClick
+    alone sends the double-click event without the press and release before it)."""
     from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
 
-    qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton,
-                      pos=edge_point(view, address, fraction))
+    viewport, point = view.viewport(), edge_point(view, address, fraction)
+    left, none = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    QTest.mousePress(viewport, left, none, point)
+    QTest.mouseRelease(viewport, left, none, point)
+    QTest.mouseDClick(viewport, left, none, point)
+    QTest.mouseRelease(viewport, left, none, point)
 
 
 def edit_by_mouse(qtbot, window, address, text: str | None, fraction: float = 0.5):

@@ -11,9 +11,10 @@ tooltip of point 8).
 8. A tooltip shown over the graph follows the numbers after Restart.
 
 Acted as a person acts: the double-click is a press, a release, the second press (which Qt
-delivers as a double-click) and its release, on the edge; keys go to whatever widget has
-the keyboard focus. (QTest.mouseDClick alone sends only the double-click event, with no
-press before it, so the edge was never selected and bug 1 stayed hidden.) Expected numbers
+delivers as a double-click) and its release, on the edge (gui_helpers.double_click_edge);
+keys go to whatever widget has the keyboard focus. (QTest.mouseDClick alone, which that
+helper used, sends only the double-click event, with no press before it, so the edge was
+never selected and bug 1 stayed hidden.) Expected numbers
 come from the example file and an independent numpy descent (tests/reference.py)."""
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from gui_helpers import (
     W5,
     W6,
     activate,
+    double_click_edge,
     edge_point,
     engine_parameters,
     press_in_focus,
@@ -35,21 +37,9 @@ from gui_helpers import (
 )
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QHelpEvent
-from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QMessageBox, QToolTip
 
 from engine.io import fileformat
-
-LEFT, NONE = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-
-
-def double_click(view, address) -> None:
-    """Press, release, double-click, release on the middle of the edge of ``address``."""
-    viewport, point = view.viewport(), edge_point(view, address)
-    QTest.mousePress(viewport, LEFT, NONE, point)
-    QTest.mouseRelease(viewport, LEFT, NONE, point)
-    QTest.mouseDClick(viewport, LEFT, NONE, point)  # Qt 6: the double-click event alone
-    QTest.mouseRelease(viewport, LEFT, NONE, point)
 
 
 def editor_of(window) -> QLineEdit:
@@ -62,7 +52,7 @@ def message_of(window) -> QLabel:
 
 def open_on(qtbot, window, address) -> QLineEdit:
     view = window.network_view
-    double_click(view, address)
+    double_click_edge(qtbot, view, address)  # press, release, double-click, release
     editor = editor_of(window)
     qtbot.waitUntil(editor.isVisible, timeout=2000)
     assert view.selected_parameters() == [address], "the double-click selects the weight"
