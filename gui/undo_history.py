@@ -64,6 +64,7 @@ class UndoHistory:
             return False
         edit = _edit_of(command)
         if edit is not None:
+            self.pause()  # it goes to another iteration: a run would go on from there
             if not edit.holds(self.stepper):
                 # an edit made before it, later, replaced the history it was made in: its
                 # effect is gone already; it leaves the stack (deleted) without being undone
@@ -96,12 +97,12 @@ class UndoHistory:
             return False
         edit = _edit_of(command)
         if edit is not None:
+            self.pause()
             action = (f'Redo "{command.text()}" goes back to iteration '
                       f"{edit.position[0]:,}, where that edit was made, and makes it again")
             if not self.may_discard_future(edit.position, action):
                 self.message_posted.emit("Nothing redone: the later history is kept")
                 return False
-            self.pause()
             if (self.stepper.iteration, self.stepper.phase) != edit.position and not (
                     self._guarded(lambda: self.stepper.go_to(*edit.position))):
                 return False

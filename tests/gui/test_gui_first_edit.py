@@ -270,6 +270,25 @@ def test_redo_after_running_on_goes_back_to_the_edit_and_asks_first(open_window,
     assert controller.network.get(W5) == -0.25
 
 
+def test_undo_while_running_pauses_first_and_asks_with_the_count_it_will_discard(
+        open_window, qtbot):
+    window = open_window(SEED_001_FREE, show=True)
+    activate(qtbot, window)
+    controller, stepper = window.controller, window.controller.stepper
+    edit(qtbot, window, W6, "0.7")
+    controller.run()  # until paused
+    qtbot.waitUntil(lambda: stepper.iteration > 200, timeout=10_000)
+    asked = []
+    window.discard_question.answer = lambda iterations: asked.append(
+        (iterations, stepper.head_iteration, controller.running)) or True
+    window.action_undo.trigger()
+    assert not controller.running
+    [(count, head, running)] = asked
+    assert count == head > 200 and not running  # paused before asking: the count holds
+    assert (stepper.iteration, stepper.head_iteration) == (0, 0)
+    assert controller.network.get(W6) == 0.4
+
+
 def test_an_edit_replaced_by_an_earlier_one_has_nothing_to_undo(open_window, qtbot):
     """w5 set at 20; back to 5, w6 set there (which discards the history the first edit
     was in); undo the second, then the first: nothing to undo, and the window says why."""
