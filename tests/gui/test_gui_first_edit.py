@@ -270,6 +270,32 @@ def test_redo_after_running_on_goes_back_to_the_edit_and_asks_first(open_window,
     assert controller.network.get(W5) == -0.25
 
 
+def test_two_undos_then_two_redos_give_back_exactly_the_state_after_the_edits(open_window,
+                                                                                qtbot):
+    """Undo w6 (made at 30) and w5 (made at 10): back at 10, the history ending there. Redo
+    w5 there, then w6: it was made at 30, beyond the end of the history now, so the window
+    trains on to 30 (the same iterations as before, nothing else having changed) and makes
+    it there."""
+    window = open_window(SEED_001_FREE, show=True)
+    activate(qtbot, window)
+    controller, stepper = window.controller, window.controller.stepper
+    run_and_wait(qtbot, window, 10)
+    edit(qtbot, window, W5, "1.25")
+    run_and_wait(qtbot, window, 20)
+    edit(qtbot, window, W6, "-0.75")
+    after = controller.network.theta.copy()
+    run_and_wait(qtbot, window, 5)
+    asked = []
+    window.discard_question.answer = lambda iterations: asked.append(iterations) or True
+    assert controller.undo() and controller.undo()
+    assert asked == [5, 20] and (stepper.iteration, stepper.head_iteration) == (10, 10)
+    assert controller.redo() and controller.redo()
+    assert asked == [5, 20]  # nothing later to discard
+    assert (stepper.iteration, stepper.head_iteration) == (30, 30)
+    assert np.array_equal(controller.network.theta, after)
+    assert [e.position for e in stepper.history.events] == [(10, 0), (30, 0)]
+
+
 def test_undo_while_running_pauses_first_and_asks_with_the_count_it_will_discard(
         open_window, qtbot):
     window = open_window(SEED_001_FREE, show=True)
