@@ -130,6 +130,7 @@ class Comparison:
     rtol: float = 1e-6
     atol: float = 1e-9
     rounded: bool = False  # some cells were allowed their printed rounding
+    rounded_cells: int = 0  # cells that agree only to the digits they were printed with
 
     @property
     def ok(self) -> bool:
@@ -142,9 +143,8 @@ class Comparison:
             return (f"{self.quantity.label} is not computed yet at this phase: step on to "
                     f"{self.quantity.phase_text}")
         if self.status == "agree":
-            rounding = " (allowing for the rounding of the digits you gave)" if self.rounded else ""
             within = f"{self.rtol:g}".replace("e-0", "e-").replace("e+0", "e+")
-            parts.append(f"all {self.yours.size} cells agree within {within}{rounding}")
+            parts.append(f"all {self.yours.size} cells agree within {within}{self._rounding()}")
         elif self.status == "differ":
             r, c = self.first_mismatch
             count = int(self.mismatch.sum())
@@ -154,11 +154,20 @@ class Comparison:
                          f"{self.max_abs_error:.3g}")
         return "\n".join(parts)
 
+    def _rounding(self) -> str:
+        if not self.rounded:
+            return ""
+        cells = ("all of them" if self.rounded_cells == self.yours.size
+                 else f"{self.rounded_cells} of them" if self.rounded_cells > 1 else "one of them")
+        return (f"; {cells} to the digits you gave, as printed numbers are compared "
+                "(within one unit of their last digit: printing rounded them)")
+
 
 def compare(yours, quantity: Quantity, rtol: float = 1e-6, atol: float = 1e-9,
             rounding: np.ndarray | None = None) -> Comparison:
     """Your matrix against ``quantity``. Cells agree when |yours − ours| ≤ atol + rtol·|ours|
-    (+ ``rounding``, each cell's allowance for the digits printed, from ``read_matrix``)."""
+    (+ ``rounding``, each cell's allowance for the digits printed, from ``read_matrix``: a
+    number printed to 7 decimals is compared to 7 decimals)."""
     yours = np.atleast_2d(np.asarray(yours, dtype=float))
     q, ours = quantity, quantity.value
     if ours is None:
@@ -219,10 +228,10 @@ def _compare_values(yours, ours, q, rtol, atol, rounding) -> Comparison:
     with np.errstate(invalid="ignore", over="ignore"):
         errors = np.abs(yours - ours)
     largest = float(np.nanmax(errors)) if np.isfinite(errors).any() else float("inf")
-    rounded = rounding is not None and bool((agree & ~_agree(yours, ours, rtol, atol)).any())
+    by_digits = int((agree & ~_agree(yours, ours, rtol, atol)).sum()) if rounding is not None else 0
     result = Comparison(q, "differ" if mismatch.any() else "agree", yours, ours,
                         mismatch=mismatch, max_abs_error=largest, rtol=rtol, atol=atol,
-                        rounded=rounded)
+                        rounded=by_digits > 0, rounded_cells=by_digits)
     if mismatch.any():
         r, c = np.argwhere(mismatch)[0]
         result.first_mismatch = (int(r), int(c))

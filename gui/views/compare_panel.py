@@ -63,8 +63,8 @@ class ComparePanel(QWidget):
         self.tolerance_box.setCurrentText(DEFAULT_TOLERANCE)
         self.tolerance_box.setToolTip(
             "A cell agrees when |yours − engine| ≤ tol·|engine| + tol/1000; a number written "
-            "with 4 or more decimals may also be off by half a unit of its last digit "
-            "(it was rounded when printed)")
+            "with 4 or more decimals is compared to the digits it has: it may also be off by "
+            "one unit of its last digit (it was rounded when printed)")
         self.input = QPlainTextEdit(objectName="compare_input")
         self.input.setPlaceholderText(PLACEHOLDER)
         self.input.setFont(QFontDatabase.systemFont(QFontDatabase.FixedFont))

@@ -7,7 +7,7 @@ import json
 
 import numpy as np
 import pytest
-from gui_helpers import make_controller, scheduled, wait_refreshed
+from gui_helpers import activate, make_controller, scheduled, wait_refreshed
 from paths import EXAMPLES, REFERENCE_FILE
 from PySide6.QtCore import Qt
 
@@ -210,3 +210,45 @@ def test_the_panel_follows_the_controller_when_shown(seed_000, qtbot):
     assert "not computed yet" not in panel.message.text()
     assert "cells differ" in panel.message.text()  # at 1e-6 the seed's δ^3 is 1e-7 off
     assert red_cells(panel)
+
+
+# seed 000's whole ∂C/∂W² table as it printed it: δ³ above the result, [1 | a²]ᵀ beside it
+# (../shared/seeds/000, with its indentation)
+GRADIENT_2_LAYOUT = """\
+                        |  0.02956687 |  0.02199233 |
+                        |  -0.0007543 |  0.03770352 |
+|         1           1 |   0.0288126 |   0.0596958 |
+| 0.9758906   0.9705753 |    0.028122 |   0.0580562 |
+| 0.9758906   0.9705753 |    0.028122 |   0.0580562 |
+| 0.9758906   0.9705753 |    0.028122 |   0.0580562 |"""
+
+
+def test_the_seeds_whole_gradient_table_pasted_agrees_at_the_default_tolerance(seed_000, qtbot):
+    """Issue 14, point 7: the seed's `[1|a]ᵀ × δ = result` table, pasted whole with Ctrl+V,
+    is read for its result block (a note says so), and its 7-decimal numbers (0.0288126
+    against our 0.0288126876) are compared to the digits they were printed with: no red cell
+    at the default tolerance, and the message says why."""
+    from PySide6.QtWidgets import QApplication
+
+    controller, panel = seed_000
+    panel.show()
+    qtbot.waitExposed(panel)
+    activate(qtbot, panel)
+    step_phases(controller, 5)  # forward 1–3, the loss, backward layer 3
+    box = panel.quantity_box
+    box.setCurrentIndex(box.findData("dC/dW^2"))
+    assert panel.tolerance_box.currentText() == "1e-6"  # the default
+    QApplication.clipboard().setText(GRADIENT_2_LAYOUT)
+    qtbot.mouseClick(panel.input.viewport(), Qt.LeftButton)  # the learner clicks the box …
+    assert QApplication.focusWidget() is panel.input
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key_V, Qt.ControlModifier)  # … and pastes
+    assert panel.input.toPlainText() == GRADIENT_2_LAYOUT
+    qtbot.mouseClick(panel.compare_button, Qt.LeftButton)
+    message = panel.message.text()
+    assert "row 3 has 4 numbers" not in message
+    assert "all 8 cells agree within 1e-6" in message, message
+    assert "to the digits you gave" in message
+    assert "product layout" in message and "result block" in message
+    assert not red_cells(panel)
+    assert panel.result.rowCount() == 4 and panel.result.columnCount() == 2
+    assert cells(panel)[0][0].text() == "0.0288126"
