@@ -207,3 +207,67 @@ def test_timeline_rewinds_exactly_and_going_on_asks_first(controller, qtbot):
     timeline.refresh()
     plot.update_cursor()
     assert timeline.slider.maximum() == 4 and not plot.cursor.isVisible()
+
+
+def groove_point(slider, fraction: float):
+    """The point of the slider's groove a ``fraction`` of the way along its values, from
+    the geometry the style draws (the handle's centre travels between the groove's ends
+    less half a handle)."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtWidgets import QStyle, QStyleOptionSlider
+
+    option = QStyleOptionSlider()
+    slider.initStyleOption(option)
+    style = slider.style()
+    groove = style.subControlRect(QStyle.ComplexControl.CC_Slider, option,
+                                  QStyle.SubControl.SC_SliderGroove, slider)
+    handle = style.subControlRect(QStyle.ComplexControl.CC_Slider, option,
+                                  QStyle.SubControl.SC_SliderHandle, slider)
+    left = groove.x() + handle.width() / 2
+    span = groove.width() - handle.width()
+    return QPoint(round(left + fraction * span), groove.center().y()), span
+
+
+def test_a_click_in_the_timelines_groove_goes_to_that_iteration(controller, qtbot):
+    """Issue 14, point 5: the README says a click in the timeline goes exactly to that
+    iteration; it moved by a page step (a twentieth) towards it. A real press and release at
+    a point of the groove rewinds to the iteration under the mouse."""
+    from PySide6.QtCore import Qt
+
+    from gui.views.timeline import Timeline
+
+    c = controller(SEED_001_FREE)
+    timeline = Timeline(c)
+    qtbot.addWidget(timeline)
+    timeline.resize(600, 40)
+    timeline.show()
+    qtbot.waitExposed(timeline)
+    c.stepper.run(400)
+    timeline.refresh()
+    slider = timeline.slider
+    assert (slider.minimum(), slider.maximum(), slider.value()) == (0, 400, 400)
+    for fraction in (0.25, 0.6, 0.05):
+        point, span = groove_point(slider, fraction)
+        qtbot.mousePress(slider, Qt.MouseButton.LeftButton, pos=point)
+        qtbot.mouseRelease(slider, Qt.MouseButton.LeftButton, pos=point)
+        wanted = 400 * fraction
+        # to the iteration under the mouse, within a pixel's worth of iterations (a page
+        # step would have moved by 20 from where it stood)
+        assert abs(c.stepper.iteration - wanted) <= 400 / span + 1, (fraction,
+                                                                     c.stepper.iteration)
+        assert slider.value() == c.stepper.iteration
+
+
+def test_the_timeline_says_1_iteration(controller, qtbot):
+    from gui.views.timeline import Timeline
+
+    c = controller(SEED_001_FREE)
+    timeline = Timeline(c)
+    qtbot.addWidget(timeline)
+    assert timeline.label.text() == "0 iterations"
+    c.step_iteration()
+    timeline.refresh()
+    assert timeline.label.text() == "1 iteration"
+    c.step_iteration()
+    timeline.refresh()
+    assert timeline.label.text() == "2 iterations"
