@@ -58,17 +58,17 @@ def test_inspector_follows_the_phases_of_seed_000(controller, qtbot):
     inspector.show_neuron((1, 2))
     table = inspector.table
     # n^1_2 = 1 + 0.8 + 0.4 and 1 + 0.3 + 0.3 by hand; a = σ(n)
-    assert np.allclose(numbers(column(table, "_o n^1_2")), [2.2, 1.6])
-    assert np.allclose(numbers(column(table, "_o a^1_2")),
+    assert np.allclose(numbers(column(table, "n¹₂")), [2.2, 1.6])
+    assert np.allclose(numbers(column(table, "a¹₂")),
                        [1 / (1 + math.exp(-2.2)), 1 / (1 + math.exp(-1.6))])
-    assert column(table, "_o δ^1_2") == ["", ""]  # not computed in this phase yet
+    assert column(table, "δ¹₂") == ["", ""]  # not computed in this phase yet
     for _ in range(4):  # forward 2, forward 3, loss, backward 3
         c.step_phase()
     inspector.show_neuron((3, 1))
     reference = np.array(REFERENCE["delta_layer_3"])[:, 1]
-    assert np.allclose(numbers(column(inspector.table, "_o δ^3_1")), reference,
+    assert np.allclose(numbers(column(inspector.table, "δ³₁")), reference,
                        atol=TOLERANCE)
-    assert np.allclose(numbers(column(inspector.table, "_o ∂C/∂a^3_1")),
+    assert np.allclose(numbers(column(inspector.table, "∂C/∂a³₁")),
                        np.array(REFERENCE["dcost_dactivation_layer_3"])[:, 1], atol=TOLERANCE)
     # all-ones: the two outputs have the same incoming weights and bias
     assert "interchangeable with neurons {0, 1}" in inspector.details.text()
@@ -87,7 +87,7 @@ def test_inspector_shows_a_weights_value_gradient_and_last_update(controller, qt
     text = inspector.details.text()
     assert "value: 1\n" in text and "no update yet" in text
     printed = REFERENCE["weight_gradient_2_augmented"]["value"][1][0]
-    gradient = float(text.split("gradient ∂C/∂w^2_{0,0}: ")[1].split("\n")[0])
+    gradient = float(text.split("gradient ∂C/∂w²₀,₀: ")[1].split("\n")[0])
     assert gradient == pytest.approx(printed, abs=TOLERANCE)
     c.step_iteration()
     inspector.refresh()
