@@ -159,8 +159,8 @@ class Comparison:
             return ""
         cells = ("all of them" if self.rounded_cells == self.yours.size
                  else f"{self.rounded_cells} of them" if self.rounded_cells > 1 else "one of them")
-        return (f"; {cells} to the digits you gave, as printed numbers are compared "
-                "(within one unit of their last digit: printing rounded them)")
+        return (f" ({cells} to the digits you gave: a printed number is compared to its own "
+                "digits, ±1 in the last, as printing rounded it)")
 
 
 def compare(yours, quantity: Quantity, rtol: float = 1e-6, atol: float = 1e-9,

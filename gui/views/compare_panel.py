@@ -70,6 +70,7 @@ class ComparePanel(QWidget):
         self.input = QPlainTextEdit(objectName="compare_input")
         self.input.setPlaceholderText(PLACEHOLDER)
         self.input.setFont(QFontDatabase.systemFont(QFontDatabase.FixedFont))
+        self.input.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)  # a table stays a table
         self.input.setToolTip("Your numbers for the chosen quantity; rows are as the quantity's "
                               "tooltip says (observations for n, a, δ; source neurons for W)")
         self.compare_button = QPushButton("Compare", objectName="compare_button")
