@@ -144,11 +144,15 @@ class Comparison:
                     f"{self.quantity.phase_text}")
         if self.status == "agree":
             within = f"{self.rtol:g}".replace("e-0", "e-").replace("e+0", "e+")
-            parts.append(f"all {self.yours.size} cells agree within {within}{self._rounding()}")
+            every = "the one cell agrees" if self.yours.size == 1 else (
+                f"all {self.yours.size} cells agree")
+            parts.append(f"{every} within {within}{self._rounding()}")
         elif self.status == "differ":
             r, c = self.first_mismatch
             count = int(self.mismatch.sum())
-            parts.append(f"{count} of {self.yours.size} cells differ; the first at row {r}, "
+            some = ("the one cell differs" if self.yours.size == 1
+                    else f"{count} of {self.yours.size} cells differ")
+            parts.append(f"{some}; the first at row {r}, "
                          f"column {c} (counting from 0): yours {self.yours[r, c]:.10g}, engine "
                          f"{self.engine_value[r, c]:.10g}; largest difference "
                          f"{self.max_abs_error:.3g}")
@@ -157,10 +161,15 @@ class Comparison:
     def _rounding(self) -> str:
         if not self.rounded:
             return ""
-        cells = ("all of them" if self.rounded_cells == self.yours.size
+        which = ("all of them" if self.rounded_cells == self.yours.size
                  else f"{self.rounded_cells} of them" if self.rounded_cells > 1 else "one of them")
-        return (f" ({cells} to the digits you gave: a printed number is compared to its own "
+        return (f" ({which} to the digits you gave: a printed number is compared to its own "
                 "digits, ±1 in the last, as printing rounded it)")
+
+
+def still_differ(count: int) -> str:
+    """"1 cell still differs", "3 cells still differ"."""
+    return "1 cell still differs" if count == 1 else f"{count} cells still differ"
 
 
 def compare(yours, quantity: Quantity, rtol: float = 1e-6, atol: float = 1e-9,
@@ -197,7 +206,7 @@ def compare(yours, quantity: Quantity, rtol: float = 1e-6, atol: float = 1e-9,
         if target is not None and yours.shape == target.T.shape:
             back = _agree(yours.T, target, rtol, atol)
             verdict = ("transposed back, it agrees" if back.all()
-                       else f"transposed back, {int((~back).sum())} cells still differ")
+                       else f"transposed back, {still_differ(int((~back).sum()))}")
             result.shape_message = (f"yours looks transposed ({_size(yours.shape)} vs "
                                     f"{_size(target.shape)} for {name}): rows are {q.rows} "
                                     f"here, columns {q.columns}; {verdict}")

@@ -244,3 +244,12 @@ def test_earliest_disagreement_is_the_earliest_in_the_iteration():
     assert found.key == "a^1" and result.status == "shape"
     with pytest.raises(KeyError, match="delta\\^9"):
         earliest_disagreement({"delta^9": np.ones((1, 1))}, stepper.network, trace)
+
+
+def test_a_single_cell_is_one_cell():
+    """Issue 14, point 8's plurals: the cost C is one cell."""
+    q = hand_quantity([[0.25]])
+    assert compare([[0.25]], q).message == "the one cell agrees within 1e-6"
+    assert compare([[0.5]], q).message.startswith("the one cell differs; the first at row 0")
+    q = hand_quantity([[1.0, 2.0]])
+    assert "transposed back, 1 cell still differs" in compare([[1.0], [3.0]], q).message
