@@ -36,7 +36,7 @@ NAMED_CURVES_UP_TO = 8  # the legend names this many curves at most
 MAX_COLOUR_GROUPS = 16
 POINT_BUDGET = 15_000  # points the weights plot draws in all
 SYMMETRY_SECONDS = 0.001  # time a redraw may spend catching up on the symmetry history …
-PAUSED_SYMMETRY_SECONDS = 0.05  # … while paused (scrubbing): a whole run of a small network
+PAUSED_SYMMETRY_SECONDS = 0.025  # … while paused (scrubbing): a long run of a small network
 SAMPLED_ROWS = 1000  # beyond what was counted, the counts at this many snapshots are drawn
 
 
