@@ -15,7 +15,7 @@ from .panels import named_button
 
 HOLDS, FAILS = "✓", "✗"
 CHECKS_ROOM = 170  # the live checks take the room they need up to this height (then scroll)
-TEXT_ROOM = 90  # the step's text keeps at least this much (it scrolls)
+TEXT_ROOM = 70  # the step's text keeps at least this much (it scrolls)
 
 
 def rich(text: str) -> str:
