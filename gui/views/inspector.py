@@ -29,6 +29,7 @@ from .chain_rule_panel import content_height, share_room
 
 MAX_ROWS = 200  # observations listed; the rest are summarised in a note
 VISIBLE_ROWS = 12  # the table shows this many rows at once, and scrolls beyond
+NUMBER_ALIGNMENT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 
 def _group_text(groups: list[list[int]], layer: int, neuron: int) -> str:
@@ -188,8 +189,9 @@ class Inspector(QWidget):
         table.setVerticalHeaderLabels([f"o = {o}" for o in range(rows)])
         for c, (_, values) in enumerate(columns):
             for o in range(rows):
-                text = "" if values is None else format_number(values[o])
-                table.setItem(o, c, QTableWidgetItem(text))
+                item = QTableWidgetItem("" if values is None else format_number(values[o]))
+                item.setTextAlignment(NUMBER_ALIGNMENT)  # digits under digits, as in the seed
+                table.setItem(o, c, item)
         table.resizeColumnsToContents()
         if observations > rows:
             self.details.setText(self.details.text() +
