@@ -1,7 +1,14 @@
 """Names and tooltips in the seeds' notation: w^l_{i,j}, b^l_j, _o a^l_j, and seed 001's plain
-w1, w2, … for networks of at most 12 weights."""
+w1, w2, … for networks of at most 12 weights.
+
+The engine writes that notation in ASCII (its tables, copies and files keep it); ``typeset``
+turns it into real superscripts and subscripts for the window (w^1_{0,0} → w¹₀,₀,
+∂C/∂W^2 → ∂C/∂W², _o a^0_1 → ₒa⁰₁), in Unicode so that it reads the same in labels, table
+headers, tooltips, plot legends and undo texts."""
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 
@@ -29,6 +36,45 @@ def describe_error(error: BaseException) -> str:
     return str(error)
 
 
+SUPERSCRIPTS = dict(zip("0123456789+-−=()inljkmoTL",
+                        "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ⁱⁿˡʲᵏᵐᵒᵀᴸ", strict=True))
+SUBSCRIPTS = dict(zip("0123456789+-−=()aeoxijklmnpst,",
+                      "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎ₐₑₒₓᵢⱼₖₗₘₙₚₛₜ,", strict=True))
+# ^{…} or _{…}; ^ or _ before a number, or before one letter that ends a word (so that
+# cross_entropy and leaky_relu stay as they are)
+_SCRIPT = re.compile(r"([\^_])(?:\{([^{}]*)\}|(\d+|[A-Za-z](?![A-Za-z0-9])))")
+
+
+def _script(match: re.Match) -> str:
+    mark, braced, bare = match.groups()
+    body = braced if braced is not None else bare
+    table = SUPERSCRIPTS if mark == "^" else SUBSCRIPTS
+    if not body or any(character not in table for character in body):
+        return match.group(0)  # no Unicode form: left as written
+    return "".join(table[character] for character in body)
+
+
+def typeset(text: str) -> str:
+    """The seeds' ASCII notation with real superscripts and subscripts: ``w^1_{0,0}`` →
+    ``w¹₀,₀``, ``[∂C/∂b^2; ∂C/∂W^2]`` → ``[∂C/∂b²; ∂C/∂W²]``, ``_o n^1_0`` → ``ₒn¹₀``.
+    A script with a character Unicode has no form for stays as written."""
+    return _SCRIPT.sub(_script, text)
+
+
+def parameter_label(network: Network, address: ParameterAddress) -> str:
+    """A parameter's name typeset, with seed 001's plain name beside it: ``w¹₀,₀ (w5)``."""
+    return typeset(parameter_name(network, address))
+
+
+def short_parameter_name(network: Network, address: ParameterAddress) -> str:
+    """The shortest name a learner knows it by: seed 001's ``w5`` where the network has
+    those names, else the typeset ``w¹₀,₀`` (for undo texts and messages)."""
+    plain = network.plain_weight_names()
+    if plain is not None and address in plain:
+        return plain[address]
+    return typeset(str(address))
+
+
 def parameter_name(network: Network, address: ParameterAddress) -> str:
     plain = network.plain_weight_names()
     if plain is not None and address in plain:
@@ -52,8 +98,8 @@ def parameter_tooltip(network: Network, trace: Trace, address: ParameterAddress)
         gradients = trace.bias_gradients[address.layer]
         gradient = None if gradients is None else gradients[address.target]
     gradient_text = "not computed yet" if gradient is None else f"{gradient:.6g}"
-    return (f"{parameter_name(network, address)}: {meaning}\n"
-            f"value = {value:.9g}\n∂C/∂{address} = {gradient_text}\n"
+    return (f"{parameter_label(network, address)}: {meaning}\n"
+            f"value = {value:.9g}\n{typeset(f'∂C/∂{address}')} = {gradient_text}\n"
             "double-click to edit")
 
 
@@ -63,13 +109,13 @@ def neuron_tooltip(network: Network, trace: Trace, layer: int, index: int,
                                                    f", {network.activation_names[layer - 1]}")]
     if layer > 0:
         n = trace.pre_activations[layer]
-        lines.append(f"n^{layer}_{index} per observation: "
+        lines.append(typeset(f"n^{layer}_{index}") + " per observation: "
                      + ("not computed yet" if n is None else _numbers(n[:, index])))
     a = trace.activations[layer]
-    lines.append(f"a^{layer}_{index} per observation: "
+    lines.append(typeset(f"a^{layer}_{index}") + " per observation: "
                  + ("not computed yet" if a is None else _numbers(a[:, index])))
     if layer > 0 and trace.deltas[layer] is not None:
-        lines.append(f"δ^{layer}_{index} per observation: "
+        lines.append(typeset(f"δ^{layer}_{index}") + " per observation: "
                      + _numbers(trace.deltas[layer][:, index]))
     if len(group) > 1:
         lines.append("interchangeable with neurons "

@@ -130,6 +130,7 @@ class Comparison:
     rtol: float = 1e-6
     atol: float = 1e-9
     rounded: bool = False  # some cells were allowed their printed rounding
+    rounded_cells: int = 0  # cells that agree only to the digits they were printed with
 
     @property
     def ok(self) -> bool:
@@ -142,23 +143,40 @@ class Comparison:
             return (f"{self.quantity.label} is not computed yet at this phase: step on to "
                     f"{self.quantity.phase_text}")
         if self.status == "agree":
-            rounding = " (allowing for the rounding of the digits you gave)" if self.rounded else ""
             within = f"{self.rtol:g}".replace("e-0", "e-").replace("e+0", "e+")
-            parts.append(f"all {self.yours.size} cells agree within {within}{rounding}")
+            every = "the one cell agrees" if self.yours.size == 1 else (
+                f"all {self.yours.size} cells agree")
+            parts.append(f"{every} within {within}{self._rounding()}")
         elif self.status == "differ":
             r, c = self.first_mismatch
             count = int(self.mismatch.sum())
-            parts.append(f"{count} of {self.yours.size} cells differ; the first at row {r}, "
+            some = ("the one cell differs" if self.yours.size == 1
+                    else f"{count} of {self.yours.size} cells differ")
+            parts.append(f"{some}; the first at row {r}, "
                          f"column {c} (counting from 0): yours {self.yours[r, c]:.10g}, engine "
                          f"{self.engine_value[r, c]:.10g}; largest difference "
                          f"{self.max_abs_error:.3g}")
         return "\n".join(parts)
 
+    def _rounding(self) -> str:
+        if not self.rounded:
+            return ""
+        which = ("all of them" if self.rounded_cells == self.yours.size
+                 else f"{self.rounded_cells} of them" if self.rounded_cells > 1 else "one of them")
+        return (f" ({which} to the digits you gave: a printed number is compared to its own "
+                "digits, ±1 in the last, as printing rounded it)")
+
+
+def still_differ(count: int) -> str:
+    """"1 cell still differs", "3 cells still differ"."""
+    return "1 cell still differs" if count == 1 else f"{count} cells still differ"
+
 
 def compare(yours, quantity: Quantity, rtol: float = 1e-6, atol: float = 1e-9,
             rounding: np.ndarray | None = None) -> Comparison:
     """Your matrix against ``quantity``. Cells agree when |yours − ours| ≤ atol + rtol·|ours|
-    (+ ``rounding``, each cell's allowance for the digits printed, from ``read_matrix``)."""
+    (+ ``rounding``, each cell's allowance for the digits printed, from ``read_matrix``: a
+    number printed to 7 decimals is compared to 7 decimals)."""
     yours = np.atleast_2d(np.asarray(yours, dtype=float))
     q, ours = quantity, quantity.value
     if ours is None:
@@ -188,7 +206,7 @@ def compare(yours, quantity: Quantity, rtol: float = 1e-6, atol: float = 1e-9,
         if target is not None and yours.shape == target.T.shape:
             back = _agree(yours.T, target, rtol, atol)
             verdict = ("transposed back, it agrees" if back.all()
-                       else f"transposed back, {int((~back).sum())} cells still differ")
+                       else f"transposed back, {still_differ(int((~back).sum()))}")
             result.shape_message = (f"yours looks transposed ({_size(yours.shape)} vs "
                                     f"{_size(target.shape)} for {name}): rows are {q.rows} "
                                     f"here, columns {q.columns}; {verdict}")
@@ -219,10 +237,10 @@ def _compare_values(yours, ours, q, rtol, atol, rounding) -> Comparison:
     with np.errstate(invalid="ignore", over="ignore"):
         errors = np.abs(yours - ours)
     largest = float(np.nanmax(errors)) if np.isfinite(errors).any() else float("inf")
-    rounded = rounding is not None and bool((agree & ~_agree(yours, ours, rtol, atol)).any())
+    by_digits = int((agree & ~_agree(yours, ours, rtol, atol)).sum()) if rounding is not None else 0
     result = Comparison(q, "differ" if mismatch.any() else "agree", yours, ours,
                         mismatch=mismatch, max_abs_error=largest, rtol=rtol, atol=atol,
-                        rounded=rounded)
+                        rounded=by_digits > 0, rounded_cells=by_digits)
     if mismatch.any():
         r, c = np.argwhere(mismatch)[0]
         result.first_mismatch = (int(r), int(c))

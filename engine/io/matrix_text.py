@@ -17,8 +17,10 @@ from .numbers import NUMBER, NumberError, clean, is_number_like, read_number
 
 MAX_CELLS = 1_000_000
 MAX_CHARACTERS = 40_000_000
-# a number written with at least this many decimals was rounded by whoever printed it: it may
-# differ from ours by half a unit of its last digit (seed 000 prints 7 decimals)
+# a number written with at least this many decimals was rounded by whoever printed it, and is
+# compared to the digits it has: it may differ from ours by one unit of its last digit (half a
+# unit of rounding, plus the printer's own: seed 000 computed in float32 and prints 7 decimals,
+# so its 0.0288126 is our 0.0288126876, 8.8e-8 away)
 ROUNDED_DECIMALS = 4
 
 _ARRAY_START = re.compile(r"^(?:(?:np|numpy)\s*\.\s*)?array\s*\(")
@@ -34,7 +36,7 @@ class MatrixParseError(ValueError):
 @dataclass
 class ParsedMatrix:
     values: np.ndarray  # 2-D float
-    rounding: np.ndarray  # per cell: half a unit of the last digit written, or 0
+    rounding: np.ndarray  # per cell: one unit of the last digit written, or 0
     notes: list[str] = field(default_factory=list)
 
 
@@ -54,7 +56,10 @@ def read_matrix(text: str) -> ParsedMatrix:
     if not text:
         raise MatrixParseError("nothing to read: paste a matrix")
     start = _ARRAY_START.match(text)
-    if start or text[0] in "[(":
+    # a table under a title that opens with a bracket ("[∂C/∂b^2; ∂C/∂W^2] = …", a block
+    # copied from the matrix view) is a table, not a list
+    table = any(line.lstrip().startswith("|") for line in text.splitlines()[1:])
+    if (start or text[0] in "[(") and not table:
         if start:
             end = _ARRAY_END.search(text)
             if end is None or end.start() < start.end():
@@ -146,12 +151,66 @@ def _line_rows(text: str) -> tuple[list[tuple[int, list[str]]], list[str]]:
     # when a row of numbers follows and the header is as wide, or it is a title above a table
     if len(rows) > 1 and not any(_looks_numeric(cell) for cell in rows[0][1]):
         (first_line, first), (_, second) = rows[0], rows[1]
-        title = "|" not in text.splitlines()[first_line - 1] and "|" in text
+        title = (not text.splitlines()[first_line - 1].lstrip().startswith("|")
+                 and "|" in text)
         if len(first) == len(second) or title:
-            notes.append(f"skipped line {first_line} ({' '.join(first)[:60]}): "
+            quoted = text.splitlines()[first_line - 1].strip()[:60]
+            notes.append(f"skipped line {first_line} ({quoted}): "
                          f"{'a title' if title else 'a header row of names'}")
             rows = rows[1:]
+    rows = _result_section(rows, notes)
+    if "|" in text:
+        rows = _product_result(rows, text.splitlines(), notes)
     return rows, notes
+
+
+def _result_section(rows: list[tuple[int, list[str]]], notes: list[str]
+                    ) -> list[tuple[int, list[str]]]:
+    """The rows after the last label ``= name:`` when labels of names only separate the
+    tables (the app's element-wise block copied as text: a, ⊙ b, = result); else ``rows``."""
+    labels = [k for k, (_, cells) in enumerate(rows)
+              if not any(_looks_numeric(cell) for cell in cells)]
+    if not labels:
+        return rows
+    last = labels[-1]
+    line, cells = rows[last]
+    if not cells[0].startswith("=") or last == len(rows) - 1:
+        return rows
+    notes.append(f"took the result after line {line} ({' '.join(cells)[:60]})")
+    return rows[last + 1:]
+
+
+def _product_result(rows: list[tuple[int, list[str]]], lines: list[str], notes: list[str]
+                    ) -> list[tuple[int, list[str]]]:
+    """The result block of seed 000's product layout, left × right = result with right
+    printed above result and left beside it:
+
+                            |  0.02956687 |  0.02199233 |      right: m rows of k numbers
+                            |  -0.0007543 |  0.03770352 |
+        |         1           1 |   0.0288126 |   0.0596958 |   left (m numbers), result (k)
+
+    recognised by its shape (m rows of k numbers, indented above the result, then rows of
+    m + k numbers whose first bars hold the m of left): the last k numbers of the lower rows.
+    Any other shape (a row short of a number) is left for the width check to explain."""
+    if len(rows) < 2:
+        return rows
+    k = len(rows[0][1])
+    m = next((s for s, (_, cells) in enumerate(rows) if len(cells) != k), len(rows))
+    upper, lower = rows[:m], rows[m:]
+    if not lower or any(len(cells) != m + k for _, cells in lower):
+        return rows
+    lower_lines = [lines[line - 1] for line, _ in lower]
+    left_edge = min(line.index("|") if "|" in line else 0 for line in lower_lines)
+    indented = any(lines[line - 1].find("|") > left_edge for line, _ in upper)
+    left_first = all(len(line.strip().strip("|").split("|")[0].replace(",", " ").split()) == m
+                     for line in lower_lines)
+    if not (indented and left_first):
+        return rows
+    first, last = lower[0][0], lower[-1][0]
+    notes.append(f"read the seed's product layout (left × right = result, right above the "
+                 f"result): took the result block, the last {k} column{'s' * (k != 1)} of "
+                 f"lines {first}–{last}")
+    return [(line, cells[m:]) for line, cells in lower]
 
 
 def _looks_numeric(cell: str) -> bool:
@@ -170,7 +229,7 @@ def _number(cell: str, where: str) -> tuple[float, float]:
     if decimals < ROUNDED_DECIMALS or len(exponent_text) > 6:
         return value, 0.0
     exponent = max(min(int(exponent_text) - decimals, 300), -300)
-    return value, 0.5 * 10.0 ** exponent
+    return value, 10.0 ** exponent
 
 
 def _cells_to_matrix(rows: list[tuple[int | None, list[str]]], notes: list[str]) -> ParsedMatrix:

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtWidgets import QLabel, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QSplitter, QTextBrowser, QVBoxLayout, QWidget
 
 from engine.analysis.chain_rule import ChainRule, Factor, chain_rule, differing_factors
 from engine.core.network import ParameterAddress
 from engine.io.tables import format_number
 
+from ..notation import typeset
+
 MAX_OBSERVATIONS_SHOWN = 8
+CHAIN_ROOM = 160  # a chain keeps at least this much height beside a tall inspector
 DIFFERS = "background-color:#ffd8a8; font-weight:bold"
 
 
@@ -25,7 +28,7 @@ def _factor_name(factor: Factor, plain: bool) -> str:
     name = factor.plain if plain and factor.plain else factor.symbol
     if factor.meaning:
         name += f" = {factor.meaning}"
-    return name
+    return typeset(name)
 
 
 def _numbers(factors: list[Factor], observation: int) -> list[str]:
@@ -38,9 +41,9 @@ def chain_html(rule: ChainRule, marked_delta=(), marked_paths=(), vertical: bool
     puts one factor per line (two chains side by side in a narrow panel)."""
     plain = rule.plain_name is not None
     cost = "J" if plain else "C"
-    target = rule.plain_name if plain else str(rule.address)
+    target = typeset(rule.plain_name if plain else str(rule.address))
     out = [f"<h3>∂{cost}/∂{html.escape(target)}"
-           + (f" <small>({html.escape(str(rule.address))})</small>" if plain else "")
+           + (f" <small>({html.escape(typeset(str(rule.address)))})</small>" if plain else "")
            + "</h3>"]
     observations = len(rule.per_observation)
     shown = min(observations, MAX_OBSERVATIONS_SHOWN)
@@ -71,7 +74,7 @@ def chain_html(rule: ChainRule, marked_delta=(), marked_paths=(), vertical: bool
     product_block(rule.delta_form, set(marked_delta),
                   "δ form: ∂C/∂n · ∂n/∂w" if rule.address.kind == "w" else "∂C/∂n · ∂n/∂b")
     for note in rule.notes:
-        out.append(f"<p><i>{html.escape(note)}</i></p>")
+        out.append(f"<p><i>{html.escape(typeset(note))}</i></p>")
     if observations > shown:
         out.append(f"<p><i>first {shown} of {observations} observations shown</i></p>")
     per = " + ".join(format_number(v) for v in rule.per_observation[:shown])
@@ -117,30 +120,83 @@ class ChainRulePanel(QWidget):
             addresses.append(address)
         self.addresses = addresses
         if not addresses:
-            self.message.setText("Select a weight or bias in the graph; Ctrl+click a second "
+            self._say("Select a weight or bias in the graph; Ctrl+click a second "
                                  "one to compare their chains.")
-            self.text.setHtml("")
+            self._show_html("")
             return
         trace = self.controller.display_trace(backward=True)
         try:
             self.rules = [chain_rule(network, trace, a, loss=self.controller.stepper.loss)
                           for a in addresses]
         except ValueError as error:
-            self.message.setText(f"{error}")
-            self.text.setHtml("")
+            self._say(typeset(f"{error}"))
+            self._show_html("")
             return
         if len(self.rules) == 1:
-            self.message.setText("")
-            self.text.setHtml(chain_html(self.rules[0]))
+            self._say("")
+            self._show_html(chain_html(self.rules[0]))
             return
         first, second = self.rules
         delta, paths = differing_factors(first, second)
-        names = [r.plain_name or str(r.address) for r in self.rules]
-        self.message.setText(
+        names = [r.plain_name or typeset(str(r.address)) for r in self.rules]
+        self._say(
             f"{names[0]} against {names[1]}: "
             + ("every factor is equal — these two weights get the same gradient"
                if not delta and not paths else "the factors that differ are marked"))
-        self.text.setHtml(
+        self._show_html(
             "<table width=100%><tr><td valign=top width=50%>"
             + chain_html(first, delta, paths, vertical=True) + "</td><td valign=top>"
             + chain_html(second, delta, paths, vertical=True) + "</td></tr></table>")
+
+    def _say(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(bool(text))  # no empty line above the chain
+
+    def _show_html(self, text: str) -> None:
+        """The chain, or no pane at all: without one the panel is as short as its message,
+        and a panel above it (the inspector, in a splitter) takes the room."""
+        self.text.setHtml(text)
+        self.text.setVisible(bool(text))
+        self.setMinimumHeight(0 if text else content_height(self))
+        share_room(self.parentWidget())
+
+    @property
+    def wants_room(self) -> bool:
+        """Whether it has a chain to show (and takes the room the inspector leaves)."""
+        return self.text.isVisibleTo(self)
+
+    def room_needed(self) -> int:
+        return content_height(self)
+
+
+def content_height(widget: QWidget) -> int:
+    """The height of ``widget``'s layout at its width (word-wrapped text included)."""
+    layout = widget.layout()
+    layout.activate()
+    width = widget.width() if widget.width() > 0 else widget.sizeHint().width()
+    return (layout.totalHeightForWidth(width) if layout.hasHeightForWidth()
+            else layout.sizeHint().height())
+
+
+def share_room(splitter) -> None:
+    """The inspector above the chain rule in a splitter (gui/parts/docks.py): the inspector
+    as tall as its numbers; the chain rule the rest when it has a chain, else only its
+    message's height. Set again only when what they need changes, so that a handle the
+    learner dragged stays while stepping."""
+    if not isinstance(splitter, QSplitter) or splitter.count() != 2:
+        return
+    top, bottom = splitter.widget(0), splitter.widget(1)
+    if not (hasattr(top, "room_needed") and hasattr(bottom, "wants_room")):
+        return
+    total = sum(splitter.sizes())
+    if total <= 0:
+        return
+    wanted = (top.room_needed(), bottom.wants_room, bottom.room_needed(), total)
+    if splitter.property("room_shared") == str(wanted):
+        return
+    splitter.setProperty("room_shared", str(wanted))
+    if bottom.wants_room:
+        upper = min(wanted[0], max(total - CHAIN_ROOM, total // 3))
+    else:
+        upper = max(total - wanted[2], 0)
+    splitter.setSizes([upper, total - upper])

@@ -32,6 +32,8 @@ from engine.analysis.compare import (
 from engine.core.backprop import Trace
 from engine.io.tables import format_number
 
+from ..notation import typeset
+
 MISMATCH_COLOR = QColor(244, 166, 166)
 TOLERANCES = ["1e-3", "1e-4", "1e-5", "1e-6", "1e-7", "1e-8", "1e-10"]
 DEFAULT_TOLERANCE = "1e-6"
@@ -63,11 +65,12 @@ class ComparePanel(QWidget):
         self.tolerance_box.setCurrentText(DEFAULT_TOLERANCE)
         self.tolerance_box.setToolTip(
             "A cell agrees when |yours − engine| ≤ tol·|engine| + tol/1000; a number written "
-            "with 4 or more decimals may also be off by half a unit of its last digit "
-            "(it was rounded when printed)")
+            "with 4 or more decimals is compared to the digits it has: it may also be off by "
+            "one unit of its last digit (it was rounded when printed)")
         self.input = QPlainTextEdit(objectName="compare_input")
         self.input.setPlaceholderText(PLACEHOLDER)
         self.input.setFont(QFontDatabase.systemFont(QFontDatabase.FixedFont))
+        self.input.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)  # a table stays a table
         self.input.setToolTip("Your numbers for the chosen quantity; rows are as the quantity's "
                               "tooltip says (observations for n, a, δ; source neurons for W)")
         self.compare_button = QPushButton("Compare", objectName="compare_button")
@@ -166,12 +169,12 @@ class ComparePanel(QWidget):
         self.quantity_box.blockSignals(True)
         self.quantity_box.clear()
         for index, q in enumerate(catalogue):
-            self.quantity_box.addItem(q.label, q.key)
+            self.quantity_box.addItem(typeset(q.label), q.key)
             rows, columns = (f"rows: {q.rows}", f"columns: {q.columns}")
             also = f"; also accepted: {q.augmented_label}" if q.augmented_label else ""
             self.quantity_box.setItemData(
-                index, f"{q.description}\n{rows}; {columns}{also}\ncomputed in {q.phase_text}",
-                Qt.ToolTipRole)
+                index, typeset(f"{q.description}\n{rows}; {columns}{also}\n"
+                               f"computed in {q.phase_text}"), Qt.ToolTipRole)
         self.quantity_box.setCurrentIndex(self._keys.index(keep))
         self.quantity_box.blockSignals(False)
         self._current_key = keep
@@ -204,26 +207,27 @@ class ComparePanel(QWidget):
             return
         if not text:
             shape = "" if q.value is None else f" (ours is {q.value.shape[0]}×{q.value.shape[1]})"
-            self._say(f"Paste your {q.label}{shape}: rows {q.rows}, columns {q.columns}; "
+            self._say(f"Paste your {typeset(q.label)}{shape}: rows {q.rows}, columns {q.columns}; "
                       "then press Compare")
             self._fill_table(None, None, None)
             return
         try:
             parsed = read_matrix(text)
         except MatrixParseError as error:
-            self._say(f"Could not read your {q.label}: {error}", ERROR_STYLE)
+            self._say(f"Could not read your {typeset(q.label)}: {error}", ERROR_STYLE)
             self._fill_table(None, None, None)
             return
         tolerance = self.tolerance()
         result = compare(parsed.values, q, tolerance, tolerance / 1000, parsed.rounding)
         notes = "".join(f"\n({note})" for note in parsed.notes)
-        self._say(result.message + notes, GOOD_STYLE if result.ok else
+        # the engine's message typeset; the notes quote the pasted text as it was
+        self._say(typeset(result.message) + notes, GOOD_STYLE if result.ok else
                   "" if result.status == "pending" else ERROR_STYLE)
         self._fill_table(parsed.values, result, q)
 
     def _show_earliest(self, items: list[Quantity], pasted: dict[str, str]) -> None:
         matrices, rounding, unreadable = {}, {}, []
-        labels = {q.key: q.label for q in items}
+        labels = {q.key: typeset(q.label) for q in items}
         for key, text in pasted.items():
             try:
                 parsed = read_matrix(text)
@@ -235,11 +239,11 @@ class ComparePanel(QWidget):
         found = earliest_disagreement(matrices, self.controller.network,
                                       self.controller.display_trace(backward=True),
                                       tolerance, tolerance / 1000, rounding)
-        pending = [q.label for q in items if q.key in matrices and q.value is None]
+        pending = [typeset(q.label) for q in items if q.key in matrices and q.value is None]
         if found is not None:
             q, result = found
-            text = f"first disagreement: {q.label} ({q.phase_text})"
-            self.earliest.setToolTip(result.message)
+            text = f"first disagreement: {typeset(q.label)} ({q.phase_text})"
+            self.earliest.setToolTip(typeset(result.message))
         elif matrices:
             count = len(matrices) - len(pending)
             text = ("" if not count else "the pasted quantity agrees" if count == 1

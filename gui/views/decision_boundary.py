@@ -35,6 +35,8 @@ from engine.analysis.boundary import (
     value_levels,
 )
 
+from ..notation import typeset
+
 COLOUR_MAP = "CET-D1"  # blue – white – red: the middle of the levels stands out
 POINT_SIZE = 9
 
@@ -59,8 +61,8 @@ class DecisionBoundaryView(pg.PlotWidget):
         self.refresh_seconds = 0.0  # the last refresh, for the bench and the report
 
         plot = self.getPlotItem()
-        plot.setLabel("bottom", "x_0")
-        plot.setLabel("left", "x_1")
+        plot.setLabel("bottom", typeset("x_0"))
+        plot.setLabel("left", typeset("x_1"))
         for side in ("bottom", "left"):
             plot.getAxis(side).enableAutoSIPrefix(False)  # inputs read as they are typed
         plot.hideButtons()
@@ -109,9 +111,9 @@ class DecisionBoundaryView(pg.PlotWidget):
         L = network.layer_count
         l, j = self.neuron if self.neuron is not None else (L, self.output)
         if l == 0:
-            return f"input x_{j}"
+            return typeset(f"input x_{j}")
         kind = "output" if l == L else "hidden neuron"
-        return f"{kind} a^{l}_{j} ({network.activation_names[l - 1]})"
+        return f"{kind} {typeset(f'a^{l}_{j}')} ({network.activation_names[l - 1]})"
 
     # ------------------------------------------------------------------ structure
     def rebuild(self) -> None:

@@ -4,9 +4,14 @@ curves' helpers (envelopes of what is in view, dots while points are few)."""
 
 from __future__ import annotations
 
+import html
+import math
+
 import numpy as np
 import pyqtgraph as pg
+import shiboken6
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QFontMetricsF
 
 from engine.core.loss_log import bin_extremes
 
@@ -71,12 +76,106 @@ def palette(count: int) -> list:
     return [pg.intColor(i, hues=max(count, 1), values=1, maxValue=200) for i in range(count)]
 
 
+UNITS = ((1e9, "B"), (1e6, "M"), (1e3, "k"))  # 20k, 1.5M, 3B iterations
+
+
+def iteration_label(value: float, spacing: float) -> str:
+    """An iteration as a tick shows it: plain below a spacing of 1000 (0, 250, 500), else in
+    thousands, millions or billions with at most one decimal (20k, 1.5M)."""
+    for unit, suffix in UNITS:
+        if spacing >= unit / 10 and spacing >= 1000:
+            decimals = max(0, -math.floor(math.log10(spacing / unit) + 1e-9))
+            text = f"{value / unit:.{decimals}f}"
+            if "." in text:
+                text = text.rstrip("0").rstrip(".")
+            return ("0" if text in ("-0", "0") else text) + ("" if text in ("-0", "0")
+                                                             else suffix)
+    return f"{value:.0f}"
+
+
+class IterationAxis(pg.AxisItem):
+    """The iteration axis: ticks on whole iterations, spaced 1, 2 or 5 × 10ⁿ apart so that
+    their labels (20k, 1.5M: never 020000400006000080000) leave a gap between them at every
+    width; only the major ticks are labelled."""
+
+    GAP_EMS = 1.0  # the least room between two labels, in widths of an "m"
+
+    def __init__(self, orientation: str = "bottom", **options) -> None:
+        super().__init__(orientation, **options)
+        self.setStyle(maxTextLevel=0)  # minor ticks unlabelled: they would crowd the major
+        self.enableAutoSIPrefix(False)
+
+    def _metrics(self) -> QFontMetricsF:
+        return QFontMetricsF(self.style["tickFont"] or self.font())
+
+    def tickSpacing(self, minVal: float, maxVal: float, size: float):
+        span = abs(maxVal - minVal)
+        if span == 0 or size <= 0 or not math.isfinite(span):
+            return super().tickSpacing(minVal, maxVal, size)
+        metrics = self._metrics()
+        gap = self.GAP_EMS * metrics.horizontalAdvance("m")
+        per_pixel = span / size
+        low, high = min(minVal, maxVal), max(minVal, maxVal)
+        exponent = max(0, math.floor(math.log10(max(per_pixel * gap, 1.0))))
+        while True:
+            for step in (1, 2, 5):
+                spacing = step * 10.0 ** exponent
+                first = math.ceil(low / spacing) * spacing
+                ends = [first, math.floor(high / spacing) * spacing, -spacing if low < 0
+                        else first]
+                width = max(metrics.horizontalAdvance(iteration_label(v, spacing))
+                            for v in ends)
+                if spacing / per_pixel >= width + gap:
+                    minor = spacing / (2 if step == 1 else step)  # 5 → 1s, 2 → 1s, 1 → halves
+                    return [(spacing, 0.0), (max(minor, 1.0), 0.0)]
+            exponent += 1
+            if exponent > 308:
+                return super().tickSpacing(minVal, maxVal, size)
+
+    def tickStrings(self, values, scale, spacing) -> list[str]:
+        return [iteration_label(v * scale, spacing * scale) for v in values]
+
+
+class LegendBelow(pg.LabelItem):
+    """A plot's legend as a line of text under the iteration axis, so never over a curve:
+    each entry a short stroke in its curve's colour (dashed for a bias) and its name, the
+    entries wrapping to the plot's width."""
+
+    def __init__(self, plot: pg.PlotItem) -> None:
+        super().__init__("", parent=plot, size="8pt", justify="left")
+        plot.layout.addItem(self, 4, 0, 1, 3)
+        plot.layout.setRowStretchFactor(4, 0)
+        self.entries: list[tuple[str, str, bool]] = []
+        self.item.setTextWidth(100)  # wrapped: never wider than the plot (fit_width)
+
+    def set_entries(self, entries: list[tuple[str, str, bool]]) -> None:
+        """(name, colour, dashed) of each curve, in order; none: the row takes no room."""
+        self.entries = list(entries)
+        self.setText("&nbsp; ".join(
+            f"<span style='color:{colour}'>{'╍╍' if dashed else '━━'}</span>&nbsp;"
+            + html.escape(name).replace(" ", "&nbsp;") for name, colour, dashed in entries))
+
+    def fit_width(self, width: float) -> None:
+        self.item.setTextWidth(max(60.0, width - 8.0))
+        self.resizeEvent(None)
+        self.updateGeometry()
+
+    def updateMin(self) -> None:
+        super().updateMin()
+        if not getattr(self, "entries", None):  # no legend: no row
+            self.setMinimumHeight(0)
+            self.setMaximumHeight(0)
+            self._sizeHint = {hint: (0, 0) for hint in self._sizeHint}
+        else:
+            self.setMaximumHeight(self.itemRect().height())
+
+
 class HistoryPlot(pg.PlotWidget):
     """A plot over the iterations: labelled axes, and re-drawn from the engine's history
     when the user zooms or pans (the curves hold an envelope of what was in view)."""
 
     def __init__(self, controller, name: str, y_label: str, parent=None) -> None:
-        super().__init__(parent)
+        super().__init__(parent, axisItems={"bottom": IterationAxis("bottom")})
         self.setObjectName(name)
         self.controller = controller
         self.setLabel("bottom", "iteration")
@@ -97,6 +196,29 @@ class HistoryPlot(pg.PlotWidget):
         self.cursor.setZValue(20)
         self.addItem(self.cursor, ignoreBounds=True)
         self.cursor.hide()
+        self._history = None  # the history drawn: another one (Open, New, Restart) starts afresh
+
+    def starts_afresh(self) -> bool:
+        """True, once, when the controller's history is not the one drawn before (another
+        file, a restart): the plot follows the data again, from axes around its first
+        iteration, whatever the last history's range or zoom was."""
+        history = self.controller.stepper.history
+        if history is self._history:
+            return False
+        self._history = history
+        self.follow = True
+        self._forget_shown()
+        first = float(self.controller.stepper.start_iteration)
+        self.getViewBox().setRange(xRange=(first - 0.3, first + 10.0), yRange=(0.0, 1.0),
+                                   padding=0)
+        return True
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        # resized while pyqtgraph builds the plot too, and as it closes (its items deleted)
+        legend = getattr(self, "legend", None)
+        if isinstance(legend, LegendBelow) and not self.closed and shiboken6.isValid(legend):
+            legend.fit_width(self.width())
 
     def update_cursor(self) -> None:
         stepper = self.controller.stepper

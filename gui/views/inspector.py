@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QLabel,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -23,7 +24,12 @@ from PySide6.QtWidgets import (
 from engine.core.network import ParameterAddress
 from engine.io.tables import format_number
 
+from ..notation import parameter_label, typeset
+from .chain_rule_panel import content_height, share_room
+
 MAX_ROWS = 200  # observations listed; the rest are summarised in a note
+VISIBLE_ROWS = 12  # the table shows this many rows at once, and scrolls beyond
+NUMBER_ALIGNMENT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 
 def _group_text(groups: list[list[int]], layer: int, neuron: int) -> str:
@@ -62,10 +68,14 @@ class Inspector(QWidget):
         self.title = QLabel()
         self.title.setObjectName("inspector_title")
         self.title.setWordWrap(True)
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
         self.table = QTableWidget()
         self.table.setObjectName("inspector_table")
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setToolTip("One row per observation o; blank: not computed in this phase yet")
+        # as large as its numbers (VISIBLE_ROWS rows at most): every column in view
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
         self.details = QLabel()
         self.details.setObjectName("inspector_details")
         self.details.setWordWrap(True)
@@ -73,8 +83,8 @@ class Inspector(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.details)
-        layout.addWidget(self.table, 1)
-        layout.addStretch(0)
+        layout.addWidget(self.table)
+        layout.addStretch(1)  # room left over stays below the numbers
         self.refresh()
 
     # ---------------------------------------------------------------- choosing
@@ -110,6 +120,39 @@ class Inspector(QWidget):
             self.table.clear()
             self.table.setRowCount(0)
             self.table.setColumnCount(0)
+        self._fit()
+
+    def _fit(self) -> None:
+        """The table exactly as large as its columns and (up to VISIBLE_ROWS) rows; without
+        a table the inspector is no taller than its text, so that a panel below it (the
+        chain rule, in a splitter) takes the room."""
+        table = self.table
+        if table.isVisibleTo(self) and table.columnCount():
+            table.resizeColumnsToContents()
+            frame = 2 * table.frameWidth()
+            rows = min(table.rowCount(), VISIBLE_ROWS)
+            header = table.horizontalHeader()
+            height = (header.sizeHint().height() + frame
+                      + sum(table.rowHeight(r) for r in range(rows)))
+            width = table.verticalHeader().sizeHint().width() + header.length() + frame
+            if table.rowCount() > rows:
+                width += table.verticalScrollBar().sizeHint().width()
+            table.setFixedHeight(height)
+            table.setMinimumWidth(width)
+            self.setMinimumHeight(0)
+        else:
+            table.setMinimumWidth(0)
+            self.setMinimumHeight(content_height(self))  # the text never clipped
+        share_room(self.parentWidget())
+
+    def room_needed(self) -> int:
+        """The height of the title, the text and the table (share_room)."""
+        return content_height(self)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if not self.table.isVisibleTo(self) and event.size().width() != event.oldSize().width():
+            self.setMinimumHeight(content_height(self))  # the text wraps anew
 
     def columns(self, l: int, j: int) -> list[tuple[str, np.ndarray | None]]:
         """(header, values per observation or None) of neuron j of layer l."""
@@ -118,14 +161,15 @@ class Inspector(QWidget):
         def column(values):
             return None if values is None else np.asarray(values)[:, j]
 
+        # typeset, without the seed's observation index _o: the rows are the observations
         if l == 0:
-            return [(f"_o x_{j} = _o a^0_{j}", column(trace.activations[0]))]
+            return [(typeset(f"x_{j} = a^0_{j}"), column(trace.activations[0]))]
         return [
-            (f"_o n^{l}_{j}", column(trace.pre_activations[l])),
-            (f"_o a^{l}_{j}", column(trace.activations[l])),
-            (f"_o ∂C/∂a^{l}_{j}", column(trace.dcost_dactivations[l])),
-            (f"_o ∂a^{l}_{j}/∂n^{l}_{j}", column(trace.dactivation_dpre[l])),
-            (f"_o δ^{l}_{j}", column(trace.deltas[l])),
+            (typeset(f"n^{l}_{j}"), column(trace.pre_activations[l])),
+            (typeset(f"a^{l}_{j}"), column(trace.activations[l])),
+            (typeset(f"∂C/∂a^{l}_{j}"), column(trace.dcost_dactivations[l])),
+            (typeset(f"∂a^{l}_{j}/∂n^{l}_{j}"), column(trace.dactivation_dpre[l])),
+            (typeset(f"δ^{l}_{j}"), column(trace.deltas[l])),
         ]
 
     def _show_neuron(self, l: int, j: int) -> None:
@@ -145,8 +189,9 @@ class Inspector(QWidget):
         table.setVerticalHeaderLabels([f"o = {o}" for o in range(rows)])
         for c, (_, values) in enumerate(columns):
             for o in range(rows):
-                text = "" if values is None else format_number(values[o])
-                table.setItem(o, c, QTableWidgetItem(text))
+                item = QTableWidgetItem("" if values is None else format_number(values[o]))
+                item.setTextAlignment(NUMBER_ALIGNMENT)  # digits under digits, as in the seed
+                table.setItem(o, c, item)
         table.resizeColumnsToContents()
         if observations > rows:
             self.details.setText(self.details.text() +
@@ -155,8 +200,7 @@ class Inspector(QWidget):
     def _show_parameter(self, address: ParameterAddress) -> None:
         controller = self.controller
         network, stepper = controller.network, controller.stepper
-        plain = network.plain_weight_names()
-        name = str(address) + (f" ({plain[address]})" if plain and address in plain else "")
+        name = parameter_label(network, address)
         self.title.setText(f"{'Weight' if address.kind == 'w' else 'Bias'} {name}")
         trace = controller.display_trace(backward=True)
         gradients = trace.weight_gradients if address.kind == "w" else trace.bias_gradients
@@ -171,7 +215,7 @@ class Inspector(QWidget):
         groups = controller.symmetry()
         lines = [
             f"value: {format_number(network.get(address))}",
-            f"gradient ∂C/∂{address}: {gradient_text}",
+            f"gradient {typeset(f'∂C/∂{address}')}: {gradient_text}",
             f"last update: {why if change is None else format_number(change)}"
             + ("" if change is None else f"  ({why})"),
         ]

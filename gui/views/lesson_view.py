@@ -14,7 +14,8 @@ from engine import lessons
 from .panels import named_button
 
 HOLDS, FAILS = "✓", "✗"
-CHECKS_HEIGHT = 130  # the live checks' box at most (it scrolls beyond)
+CHECKS_ROOM = 170  # the live checks take the room they need up to this height (then scroll)
+TEXT_ROOM = 70  # the step's text keeps at least this much (it scrolls)
 
 
 def rich(text: str) -> str:
@@ -49,13 +50,14 @@ class LessonPanel(QWidget):
         self.text = QTextBrowser()
         self.text.setObjectName("lesson_text")
         self.text.setOpenLinks(False)
-        self.text.setMinimumHeight(120)
-        # a browser of its own (a word-wrapped label overlapped the text in a short dock)
+        self.text.setMinimumHeight(TEXT_ROOM)
+        # a browser of its own (a word-wrapped label overlapped the text in a short dock), as
+        # tall as its claims (up to CHECKS_ROOM): they are what the step asks the learner to see
         self.checks = QTextBrowser()
         self.checks.setObjectName("lesson_checks")
         self.checks.setOpenLinks(False)
-        self.checks.setMinimumHeight(60)
-        self.checks.setMaximumHeight(CHECKS_HEIGHT)
+        self.checks.setMinimumHeight(40)
+        self.checks.document().documentLayout().documentSizeChanged.connect(self._fit_checks)
         self.checks.setToolTip("The step's claims, checked on the network as it is now: edit, "
                                "step or run, and see whether they still hold")
         buttons = QHBoxLayout()
@@ -72,10 +74,18 @@ class LessonPanel(QWidget):
             buttons.addWidget(button)
         layout.addWidget(self.heading)
         layout.addWidget(self.steps)
-        layout.addWidget(self.text, 2)
-        layout.addWidget(self.checks, 1)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.checks)
         layout.addLayout(buttons)
         self.show_none()
+
+    def _fit_checks(self, size=None) -> None:
+        """The checks' box as tall as its text at its width, up to CHECKS_ROOM."""
+        document = self.checks.document()
+        frame = 2 * self.checks.frameWidth()
+        needed = int(document.size().height()) + frame + 2 if document.toPlainText() else 40
+        self.checks.setMinimumHeight(min(needed, CHECKS_ROOM))
+        self.checks.setMaximumHeight(max(needed, 40))
 
     def show_none(self) -> None:
         """No lesson open: what there is to choose from the Lessons menu."""

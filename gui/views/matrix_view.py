@@ -17,7 +17,6 @@ from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QMenu,
@@ -36,6 +35,8 @@ from engine.analysis.matrices import (
     phase_blocks,
 )
 
+from ..notation import typeset
+from .block_layout import BlockLayout, cell
 from .matrix_table import MatrixModel, MatrixTable, listing
 
 FORMATS = {"text": ("text", as_text), "numpy": ("numpy", as_numpy), "latex": ("LaTeX", as_latex)}
@@ -61,8 +62,9 @@ class BlockWidget(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
-        self.title = QLabel(block.title)
+        self.title = QLabel(typeset(block.title))  # the block keeps the engine's ASCII
         self.title.setObjectName("matrix_block_title")
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
         self.title.setWordWrap(True)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         font = self.title.font()
@@ -71,7 +73,7 @@ class BlockWidget(QFrame):
         layout.addWidget(self.title)
         self.tables: dict[str, MatrixTable] = {}
         for part, matrix in block.matrices().items():
-            table = MatrixTable(MatrixModel(matrix), block.part_title(part), self)
+            table = MatrixTable(MatrixModel(matrix), typeset(block.part_title(part)), self)
             table.setObjectName(f"matrix_{part}")
             table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
             table.customContextMenuRequested.connect(
@@ -97,46 +99,29 @@ class BlockWidget(QFrame):
         """Show ``block``, laid out as the one shown (``layout_key`` equal): new numbers in
         the same widgets."""
         self.block = block
-        self.title.setText(block.title)
+        self.title.setText(typeset(block.title))
         for part, matrix in block.matrices().items():
             self.tables[part].set_matrix(matrix)
 
-    def _caption(self, text: str) -> QLabel:
-        label = QLabel(text)
-        label.setToolTip(text)
-        return label
-
-    def _arrangement(self) -> QHBoxLayout:
-        block, tables, row = self.block, self.tables, QHBoxLayout()
-        if block.kind == "product":
-            # right above the result, left beside it (seed 000's layout)
-            grid = QGridLayout()
-            grid.addWidget(self._caption(f"× {block.right_title}"), 0, 1)
-            grid.addWidget(tables["right"], 1, 1, Qt.AlignmentFlag.AlignLeft)
-            grid.addWidget(self._caption(block.left_title), 2, 0)
-            grid.addWidget(self._caption(f"= {block.result_title}"), 2, 1)
-            grid.addWidget(tables["left"], 3, 0, Qt.AlignmentFlag.AlignTop)
-            grid.addWidget(tables["result"], 3, 1, Qt.AlignmentFlag.AlignTop)
-            row.addLayout(grid)
-        elif block.kind == "elementwise":
-            for part, sign, caption in (("left", "", block.left_title),
-                                        ("right", "⊙", block.right_title),
-                                        ("result", "=", block.result_title)):
-                if sign:
-                    row.addWidget(QLabel(sign))
-                column = QVBoxLayout()
-                column.addWidget(self._caption(caption))
-                column.addWidget(tables[part])
-                column.addStretch(1)
-                row.addLayout(column)
-        else:
-            row.addWidget(tables["result"])
-        row.addStretch(1)
-        return row
+    def _arrangement(self) -> BlockLayout:
+        """The tables in seed 000's arrangement while the width holds it, else one under
+        the other (block_layout.py): every table whole, in any dock."""
+        block, tables = self.block, self.tables
+        if block.kind == "matrix":
+            arranged = BlockLayout("row")
+            arranged.addWidget(tables["result"])
+            return arranged
+        sign = "×" if block.kind == "product" else "⊙"
+        arranged = BlockLayout("product" if block.kind == "product" else "row")
+        for part, caption in (("left", block.left_title),
+                              ("right", f"{sign} {block.right_title}"),
+                              ("result", f"= {block.result_title}")):
+            arranged.addWidget(cell(typeset(caption), tables[part]))
+        return arranged
 
     def _buttons(self) -> QHBoxLayout:
         row = QHBoxLayout()
-        name = self.block.part_title("result")
+        name = typeset(self.block.part_title("result"))
         for fmt, (label, _) in FORMATS.items():
             button = QPushButton(f"Copy as {label}")
             button.setObjectName(f"copy_{fmt}")
@@ -150,7 +135,7 @@ class BlockWidget(QFrame):
     def menu(self, part: str = "result") -> QMenu:
         """The context menu: the clicked matrix in each format, then the whole block."""
         menu = QMenu(self)
-        name = self.block.part_title(part)
+        name = typeset(self.block.part_title(part))
         for fmt, (label, _) in FORMATS.items():
             action = menu.addAction(f"Copy {name} as {label}")
             action.setToolTip(FORMAT_TIPS[fmt])

@@ -31,6 +31,7 @@ from engine.core.optimizers import MINI_BATCH_RULE, OPTIMIZER_NAMES
 
 from ..notation import parse_number
 
+MOMENTUM_USERS = ("momentum",)  # the optimisers whose update reads μ (engine.core.optimizers)
 FIELD_DEFAULTS = {
     **SCHEME_PARAMETERS["constant"], **SCHEME_PARAMETERS["uniform"], **SCHEME_PARAMETERS["normal"]
 }
@@ -352,6 +353,12 @@ class TrainingPanel(QGroupBox):
             widget.blockSignals(False)
         self.learning_rate.set_value(config.learning_rate)
         self.momentum.set_value(config.momentum)
+        # μ is the momentum optimiser's alone: editable only where it changes something
+        uses_momentum = config.optimizer in MOMENTUM_USERS
+        self.momentum.setEnabled(uses_momentum)
+        self.momentum.setToolTip("μ in v ← μ v + g (≥ 0, < 1)" if uses_momentum else
+                                 f"μ in v ← μ v + g: used by the momentum optimiser only, "
+                                 f"not by {config.optimizer}")
 
     def _edited(self, *args) -> None:
         current = self.controller.stepper.config

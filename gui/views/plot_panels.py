@@ -3,6 +3,7 @@ under the chooser of whose weights it draws."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QVBoxLayout, QWidget
 
 from .plots import LossPlot, WeightsPlot
@@ -54,11 +55,18 @@ class WeightsPanel(QWidget):
         selector = self.selector
         selector.blockSignals(True)
         selector.clear()
-        selector.addItem("every weight, by the neuron it goes to", None)  # fits the dock
+        # short texts (a narrow dock shows them whole); the item's tooltip says the rest
+        selector.addItem("all weights", None)
+        selector.setItemData(0, "Every weight, coloured by the neuron it goes to",
+                             Qt.ItemDataRole.ToolTipRole)
         network = self.controller.network
         for l in range(1, len(network.sizes)):
             for j in range(network.sizes[l]):
-                selector.addItem(f"neuron {j} of layer {l}: incoming weights and bias", (l, j))
+                selector.addItem(f"into neuron {j} of layer {l}", (l, j))
+                selector.setItemData(selector.count() - 1,
+                                     f"The weights into neuron {j} of layer {l}"
+                                     + (" and its bias" if network.bias else ""),
+                                     Qt.ItemDataRole.ToolTipRole)
         selector.blockSignals(False)
 
     def _neuron_chosen(self, index: int) -> None:

@@ -15,9 +15,11 @@ from PySide6.QtWidgets import QApplication
 
 from engine.analysis.symmetry import distinct_counts_over_history
 
+from ..notation import parameter_label
 from .history_plot import (  # noqa: F401 (envelope and steps: importable from here too)
     ENVELOPE_BINS,
     HistoryPlot,
+    LegendBelow,
     dots_while_few,
     envelope,
     fast_curve,
@@ -30,9 +32,12 @@ from .history_plot import (  # noqa: F401 (envelope and steps: importable from h
 
 MAX_WEIGHT_CURVES = 120
 SEPARATE_CURVES_UP_TO = 12  # more weights than this are drawn one curve per colour
+NAMED_CURVES_UP_TO = 8  # the legend names this many curves at most
 MAX_COLOUR_GROUPS = 16
 POINT_BUDGET = 15_000  # points the weights plot draws in all
-SYMMETRY_SECONDS = 0.001  # time a redraw may spend catching up on the symmetry history
+SYMMETRY_SECONDS = 0.001  # time a redraw may spend catching up on the symmetry history …
+PAUSED_SYMMETRY_SECONDS = 0.025  # … while paused (scrubbing): a long run of a small network
+SAMPLED_ROWS = 1000  # beyond what was counted, the counts at this many snapshots are drawn
 
 
 class LossPlot(HistoryPlot):
@@ -60,6 +65,7 @@ class LossPlot(HistoryPlot):
         self.refresh()
 
     def refresh(self) -> None:
+        self.starts_afresh()
         stepper = self.controller.stepper
         log = stepper.history.loss_log
         # up to the current position; rewound (the timeline, step back), the whole history,
@@ -128,7 +134,7 @@ class WeightsPlot(HistoryPlot):
 
     def __init__(self, controller, parent=None) -> None:
         super().__init__(controller, "weights_plot", "value", parent)
-        self.legend = self.addLegend(offset=(-5, 5), labelTextSize="8pt")  # top right: kept empty
+        self.legend = LegendBelow(self.getPlotItem())  # under the axis: never over a curve
         self.neuron: tuple[int, int] | None = None  # None: every weight
         self.curves: list[pg.PlotDataItem] = []
         self.indices = np.empty(0, dtype=np.int64)
@@ -142,7 +148,6 @@ class WeightsPlot(HistoryPlot):
     def rebuild(self) -> None:
         for curve in self.curves:
             self.removeItem(curve)
-        self.legend.clear()
         self.curves = []
         network = self.controller.network
         addresses = network.addresses()
@@ -161,17 +166,17 @@ class WeightsPlot(HistoryPlot):
         self.setTitle(f"the first {MAX_WEIGHT_CURVES} of {len(chosen):,} weights"
                       if self.truncated else None, size="8pt")
         chosen = chosen[:MAX_WEIGHT_CURVES]
-        plain = network.plain_weight_names() or {}
         self.groups = []
+        entries = []
         if len(chosen) <= SEPARATE_CURVES_UP_TO:  # one curve each, named in the legend
             for address, _, colour in chosen:
-                style = Qt.PenStyle.DashLine if address.kind == "b" else Qt.PenStyle.SolidLine
-                name = f"{address}" + (f" ({plain[address]})" if address in plain else "")
-                show_name = len(chosen) <= 6  # seed 001's six weights; more would hide the plot
+                bias = address.kind == "b"
+                style = Qt.PenStyle.DashLine if bias else Qt.PenStyle.SolidLine
                 self.curves.append(fast_curve(
-                    self.getPlotItem(), pen=pg.mkPen(colour, width=1, style=style),
-                    name=name if show_name else None))
+                    self.getPlotItem(), pen=pg.mkPen(colour, width=1, style=style)))
                 self.groups.append(np.array([index_of[address]], dtype=np.int64))
+                entries.append((address, parameter_label(network, address),
+                                pg.mkColor(colour).name(), bias))
         else:  # many: one curve per colour, its lines separated by NaN (far cheaper)
             keys = sorted({key for _, key, _ in chosen}, key=str)
             if len(keys) > MAX_COLOUR_GROUPS:  # colours cycle: a hundred hues tell nothing apart
@@ -184,6 +189,13 @@ class WeightsPlot(HistoryPlot):
             for colour, indices in by_colour.values():
                 self.curves.append(self.getPlotItem().plot(pen=pg.mkPen(colour, width=1)))
                 self.groups.append(np.array(indices, dtype=np.int64))
+        # seed 001's six weights, a neuron's few incoming: named (more would crowd the plot),
+        # in seed 001's order w1, w2, … where the network has those names
+        plain = network.plain_weight_names() or {}
+        if all(address in plain for address, *_ in entries):
+            entries.sort(key=lambda entry: int(plain[entry[0]][1:]))
+        named = [entry[1:] for entry in entries] if len(entries) <= NAMED_CURVES_UP_TO else []
+        self.legend.set_entries(named)
         self.indices = np.concatenate(self.groups) if self.groups else np.empty(0, np.int64)
         self._shown = None
         self.refresh()
@@ -203,6 +215,7 @@ class WeightsPlot(HistoryPlot):
         raise KeyError(f"θ[{flat_index}] is not drawn in the weights plot")
 
     def refresh(self) -> None:
+        self.starts_afresh()
         stepper = self.controller.stepper
         history = stepper.history
         iterations = history.snapshot_iterations
@@ -261,33 +274,35 @@ class SymmetryPlot(HistoryPlot):
 
     def __init__(self, controller, parent=None) -> None:
         super().__init__(controller, "symmetry_plot", "distinct neurons", parent)
-        self.legend = self.addLegend(offset=(-5, 5), labelTextSize="8pt")  # top right: kept empty
+        self.legend = LegendBelow(self.getPlotItem())  # under the axis: never over a curve
         self.curves: list[pg.PlotDataItem] = []
         self.rebuild()
 
     def rebuild(self) -> None:
         for curve in self.curves:
             self.removeItem(curve)
-        self.legend.clear()
         network = self.controller.network
         colours = palette(network.layer_count)
         # earlier layers drawn thicker, underneath: equal counts stay visible side by side
         self.curves = [
             fast_curve(self.getPlotItem(), stepMode=None,
-                        pen=pg.mkPen(colours[l], width=2 + 3 * (network.layer_count - 1 - l)),
-                        name=f"layer {l + 1} ({network.sizes[l + 1]} "
-                             f"neuron{'s' * (network.sizes[l + 1] != 1)})")
+                       pen=pg.mkPen(colours[l], width=2 + 3 * (network.layer_count - 1 - l)))
             for l in range(network.layer_count)
         ]
+        self.legend.set_entries([
+            (f"layer {l + 1} ({network.sizes[l + 1]} neuron{'s' * (network.sizes[l + 1] != 1)})",
+             pg.mkColor(colours[l]).name(), False) for l in range(network.layer_count)])
         self._iterations = np.empty(0, dtype=np.int64)
         self._counts = np.empty((0, network.layer_count), dtype=np.int64)
         self._history_id = None
         self._revision = -1
         self._block = 16
+        self._per_row = 1e-5
         self._shown = None
         self.refresh()
 
     def refresh(self) -> None:
+        self.starts_afresh()
         stepper = self.controller.stepper
         history = stepper.history
         iterations = history.snapshot_iterations
@@ -298,10 +313,48 @@ class SymmetryPlot(HistoryPlot):
             self._counts = np.empty((0, stepper.network.layer_count), dtype=np.int64)
             self._history_id, self._revision = id(history), history.revision
             known = 0
-        # catch up in slices within a time budget, so a redraw stays short
+        # catch up in slices within a time budget, so a redraw stays short (paused, the
+        # budget is larger: a learner scrubbing the timeline sees the whole history at once)
+        budget = SYMMETRY_SECONDS if self.controller.running else PAUSED_SYMMETRY_SECONDS
         started = time.perf_counter()
+        known = self._catch_up(stepper, iterations, known, started + budget)
+        # the current state as the last point (rewound: the whole history, unchanged as the
+        # timeline moves); the counts change seldom, so each curve is drawn from its change
+        # points only, as steps
+        future = stepper.has_future
+        key = (id(history), history.revision, known, len(iterations),
+               self.getViewBox().viewRange()[0][0],
+               self.getViewBox().viewRange()[0][1]) if future else None
+        if key is not None and key == self._shown:
+            return
+        self._shown = key
+        x, counts = self._iterations, self._counts
+        if known < len(iterations):  # not caught up: the rest sampled, so the whole shows
+            extra_x, extra_counts = self._sampled(stepper, iterations, known,
+                                                  started + 2 * budget)
+            x, counts = np.append(x, extra_x), np.vstack([counts, extra_counts])
+        if future:
+            x = x.astype(float)
+        else:
+            keep = x < stepper.iteration
+            current = [len(groups) for groups in self.controller.symmetry()[1:]]  # cached
+            x = np.append(x[keep], stepper.iteration).astype(float)
+            counts = np.vstack([counts[keep], np.array(current, dtype=np.int64)[np.newaxis]])
+        window = visible(self, x)
+        x = x[window]
+        for l, curve in enumerate(self.curves):
+            xs, ys = steps(x, counts[:, l].astype(float)[window])
+            set_curve(curve, xs, ys)
+        if len(x):
+            high = max(x[-1], float(stepper.head_iteration) if future else x[-1])
+            self.follow_data(high, 0.0, float(max(self.controller.network.sizes[1:])))
+
+    def _catch_up(self, stepper, iterations: np.ndarray, known: int, deadline: float) -> int:
+        """Count the distinct neurons of the snapshots not counted yet, in blocks sized to
+        take a fraction of the budget each, until ``deadline``; returns how many are known."""
         block = self._block
-        while known < len(iterations) and time.perf_counter() - started < SYMMETRY_SECONDS:
+        history = stepper.history
+        while known < len(iterations) and time.perf_counter() < deadline:
             new = iterations[known:known + block]
             began = time.perf_counter()
             counts = distinct_counts_over_history(
@@ -310,31 +363,18 @@ class SymmetryPlot(HistoryPlot):
             self._counts = np.vstack([self._counts, counts])
             known += len(new)
             per_row = (time.perf_counter() - began) / len(new)
-            block = int(max(1, min(4096, SYMMETRY_SECONDS / 2 / max(per_row, 1e-7))))
+            self._per_row = per_row
+            block = int(max(1, min(65536, SYMMETRY_SECONDS / 2 / max(per_row, 1e-7))))
         self._block = block
-        # the current state as the last point (rewound: the whole history, unchanged as the
-        # timeline moves); the counts change seldom, so each curve is drawn from its change
-        # points only, as steps
-        future = stepper.has_future
-        key = (id(history), history.revision, known, self.getViewBox().viewRange()[0][0],
-               self.getViewBox().viewRange()[0][1]) if future else None
-        if key is not None and key == self._shown:
-            return
-        self._shown = key
-        if future:
-            keep = np.ones(len(self._iterations), dtype=bool)
-            x = self._iterations.astype(float)
-        else:
-            keep = self._iterations < stepper.iteration
-            x = np.append(self._iterations[keep], stepper.iteration).astype(float)
-            current = [len(groups) for groups in self.controller.symmetry()[1:]]  # cached
-        window = visible(self, x)
-        x = x[window]
-        for l, curve in enumerate(self.curves):
-            counts = self._counts[keep, l] if future else np.append(
-                self._counts[keep, l], current[l])
-            counts = counts.astype(float)[window]
-            xs, ys = steps(x, counts)
-            set_curve(curve, xs, ys)
-        if len(x):
-            self.follow_data(x[-1], 0.0, float(max(self.controller.network.sizes[1:])))
+        return known
+
+    def _sampled(self, stepper, iterations: np.ndarray, known: int, deadline: float
+                 ) -> tuple[np.ndarray, np.ndarray]:
+        """The counts at evenly spaced snapshots of those not counted yet (as many as the
+        time left allows, the last one always): drawn, not kept, until the exact ones come."""
+        remaining = len(iterations) - known
+        affordable = (deadline - time.perf_counter()) / max(self._per_row, 1e-7)
+        samples = int(max(2, min(SAMPLED_ROWS, remaining, affordable)))
+        rows = np.unique(np.linspace(known, len(iterations) - 1, samples).astype(np.int64))
+        counts = distinct_counts_over_history(stepper.network, stepper.history.snapshots[rows])
+        return iterations[rows], counts

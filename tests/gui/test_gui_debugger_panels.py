@@ -58,17 +58,17 @@ def test_inspector_follows_the_phases_of_seed_000(controller, qtbot):
     inspector.show_neuron((1, 2))
     table = inspector.table
     # n^1_2 = 1 + 0.8 + 0.4 and 1 + 0.3 + 0.3 by hand; a = σ(n)
-    assert np.allclose(numbers(column(table, "_o n^1_2")), [2.2, 1.6])
-    assert np.allclose(numbers(column(table, "_o a^1_2")),
+    assert np.allclose(numbers(column(table, "n¹₂")), [2.2, 1.6])
+    assert np.allclose(numbers(column(table, "a¹₂")),
                        [1 / (1 + math.exp(-2.2)), 1 / (1 + math.exp(-1.6))])
-    assert column(table, "_o δ^1_2") == ["", ""]  # not computed in this phase yet
+    assert column(table, "δ¹₂") == ["", ""]  # not computed in this phase yet
     for _ in range(4):  # forward 2, forward 3, loss, backward 3
         c.step_phase()
     inspector.show_neuron((3, 1))
     reference = np.array(REFERENCE["delta_layer_3"])[:, 1]
-    assert np.allclose(numbers(column(inspector.table, "_o δ^3_1")), reference,
+    assert np.allclose(numbers(column(inspector.table, "δ³₁")), reference,
                        atol=TOLERANCE)
-    assert np.allclose(numbers(column(inspector.table, "_o ∂C/∂a^3_1")),
+    assert np.allclose(numbers(column(inspector.table, "∂C/∂a³₁")),
                        np.array(REFERENCE["dcost_dactivation_layer_3"])[:, 1], atol=TOLERANCE)
     # all-ones: the two outputs have the same incoming weights and bias
     assert "interchangeable with neurons {0, 1}" in inspector.details.text()
@@ -87,7 +87,7 @@ def test_inspector_shows_a_weights_value_gradient_and_last_update(controller, qt
     text = inspector.details.text()
     assert "value: 1\n" in text and "no update yet" in text
     printed = REFERENCE["weight_gradient_2_augmented"]["value"][1][0]
-    gradient = float(text.split("gradient ∂C/∂w^2_{0,0}: ")[1].split("\n")[0])
+    gradient = float(text.split("gradient ∂C/∂w²₀,₀: ")[1].split("\n")[0])
     assert gradient == pytest.approx(printed, abs=TOLERANCE)
     c.step_iteration()
     inspector.refresh()
@@ -213,3 +213,67 @@ def test_timeline_rewinds_exactly_and_an_edit_there_asks_first(controller, qtbot
     timeline.refresh()
     plot.update_cursor()
     assert timeline.slider.maximum() == 4 and not plot.cursor.isVisible()
+
+
+def groove_point(slider, fraction: float):
+    """The point of the slider's groove a ``fraction`` of the way along its values, from
+    the geometry the style draws (the handle's centre travels between the groove's ends
+    less half a handle)."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtWidgets import QStyle, QStyleOptionSlider
+
+    option = QStyleOptionSlider()
+    slider.initStyleOption(option)
+    style = slider.style()
+    groove = style.subControlRect(QStyle.ComplexControl.CC_Slider, option,
+                                  QStyle.SubControl.SC_SliderGroove, slider)
+    handle = style.subControlRect(QStyle.ComplexControl.CC_Slider, option,
+                                  QStyle.SubControl.SC_SliderHandle, slider)
+    left = groove.x() + handle.width() / 2
+    span = groove.width() - handle.width()
+    return QPoint(round(left + fraction * span), groove.center().y()), span
+
+
+def test_a_click_in_the_timelines_groove_goes_to_that_iteration(controller, qtbot):
+    """Issue 14, point 5: the README says a click in the timeline goes exactly to that
+    iteration; it moved by a page step (a twentieth) towards it. A real press and release at
+    a point of the groove rewinds to the iteration under the mouse."""
+    from PySide6.QtCore import Qt
+
+    from gui.views.timeline import Timeline
+
+    c = controller(SEED_001_FREE)
+    timeline = Timeline(c)
+    qtbot.addWidget(timeline)
+    timeline.resize(600, 40)
+    timeline.show()
+    qtbot.waitExposed(timeline)
+    c.stepper.run(400)
+    timeline.refresh()
+    slider = timeline.slider
+    assert (slider.minimum(), slider.maximum(), slider.value()) == (0, 400, 400)
+    for fraction in (0.25, 0.6, 0.05):
+        point, span = groove_point(slider, fraction)
+        qtbot.mousePress(slider, Qt.MouseButton.LeftButton, pos=point)
+        qtbot.mouseRelease(slider, Qt.MouseButton.LeftButton, pos=point)
+        wanted = 400 * fraction
+        # to the iteration under the mouse, within a pixel's worth of iterations (a page
+        # step would have moved by 20 from where it stood)
+        assert abs(c.stepper.iteration - wanted) <= 400 / span + 1, (fraction,
+                                                                     c.stepper.iteration)
+        assert slider.value() == c.stepper.iteration
+
+
+def test_the_timeline_says_1_iteration(controller, qtbot):
+    from gui.views.timeline import Timeline
+
+    c = controller(SEED_001_FREE)
+    timeline = Timeline(c)
+    qtbot.addWidget(timeline)
+    assert timeline.label.text() == "0 iterations"
+    c.step_iteration()
+    timeline.refresh()
+    assert timeline.label.text() == "1 iteration"
+    c.step_iteration()
+    timeline.refresh()
+    assert timeline.label.text() == "2 iterations"

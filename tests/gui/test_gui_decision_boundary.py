@@ -88,9 +88,9 @@ def test_the_image_is_the_output_over_the_input_plane(make):
     dx = view.xs[1] - view.xs[0]
     assert rect.left() == pytest.approx(view.xs[0] - dx / 2)
     assert rect.right() == pytest.approx(view.xs[-1] + dx / 2)
-    assert "output a^2_0 (sigmoid)" in view.title()
+    assert "output a²₀ (sigmoid)" in view.title()
     plot = view.getPlotItem()
-    assert plot.getAxis("bottom").labelText == "x_0" and plot.getAxis("left").labelText == "x_1"
+    assert plot.getAxis("bottom").labelText == "x₀" and plot.getAxis("left").labelText == "x₁"
 
 
 def test_the_image_follows_training_with_fixed_levels(make):
@@ -152,8 +152,8 @@ def test_show_neuron_switches_to_that_neurons_map_and_back(make):
     w = c.network.weights[0][:, 1]
     by_hand = 1 / (1 + np.exp(-(view.points[:, 0] * w[0] + view.points[:, 1] * w[1])))
     assert np.allclose(shown(view).ravel(), by_hand, rtol=0, atol=1e-12)
-    assert "hidden neuron a^1_1 (sigmoid)" in view.title()
-    assert "a^1_1" in view.getPlotItem().titleLabel.text
+    assert "hidden neuron a¹₁ (sigmoid)" in view.title()
+    assert "a¹₁" in view.getPlotItem().titleLabel.text
     c.stepper.run(5)
     c.position_changed.emit()  # still that neuron, at the new parameters
     c.settle()
@@ -162,7 +162,7 @@ def test_show_neuron_switches_to_that_neurons_map_and_back(make):
     assert np.allclose(shown(view).ravel(), by_hand, rtol=0, atol=1e-12)
     view.show_neuron(None)
     assert np.allclose(shown(view), expected_image(view), atol=1e-12)
-    assert "output a^2_0" in view.getPlotItem().titleLabel.text
+    assert "output a²₀" in view.getPlotItem().titleLabel.text
     with pytest.raises(ValueError, match="layer 1 has no neuron 5"):
         view.show_neuron((1, 5))
 
@@ -187,7 +187,7 @@ def test_three_inputs_show_the_message_until_the_network_has_two_again(make):
     assert not view.message.isVisible()
     assert view.image.isVisible() and view.neuron is None
     assert np.allclose(shown(view), expected_image(view), rtol=0, atol=1e-12)
-    assert view.title() == "output a^2_0 (sigmoid)"
+    assert view.title() == "output a²₀ (sigmoid)"
 
 
 def test_the_training_points_sit_at_their_inputs_coloured_by_target(make):
@@ -223,7 +223,7 @@ def test_several_outputs_get_a_chooser(make, qtbot):
     box.setCurrentIndex(1)
     assert view.output == 1
     assert np.allclose(shown(view).ravel(), a[:, 1], atol=1e-12)
-    assert "output a^3_1" in view.title()
+    assert "output a³₁" in view.title()
     # seed 000's targets: (0.2, 1.0) for output 0, (0.4, 0.0) for output 1
     assert [spot.brush().color().getRgb() for spot in view.scatter.points()] != brushes_before
     _, single = make(XOR)

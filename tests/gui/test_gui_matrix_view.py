@@ -182,14 +182,16 @@ def test_copy_buttons_and_menu_put_the_matrix_on_the_clipboard(qtbot):
 
     menu = widget.menu("left")  # the menu of the ∂C/∂a^3 operand
     texts = [a.text() for a in menu.actions() if a.text()]
-    assert texts == ["Copy ∂C/∂a^3 as text", "Copy ∂C/∂a^3 as numpy", "Copy ∂C/∂a^3 as LaTeX",
+    # typeset in the window (issue 14, point 12) …
+    assert texts == ["Copy ∂C/∂a³ as text", "Copy ∂C/∂a³ as numpy", "Copy ∂C/∂a³ as LaTeX",
                      "Copy the whole block as text"]
     menu.actions()[0].trigger()
     rows = [[float(x) for x in line.strip("| ").split()]
             for line in QApplication.clipboard().text().splitlines()]
     assert_printed(np.array(rows), REFERENCE["dcost_dactivation_layer_3"])
-    menu.actions()[-1].trigger()
+    menu.actions()[-1].trigger()  # … copied as text in the seed's ASCII form
     assert QApplication.clipboard().text().startswith("δ^3 = ∂C/∂a^3 ⊙ ∂a^3/∂n^3\n")
+    assert widget.title.text() == "δ³ = ∂C/∂a³ ⊙ ∂a³/∂n³"
     menu.deleteLater()
 
     assert view.copy_block(index, "text", "right").startswith("| 0.0189364 ")

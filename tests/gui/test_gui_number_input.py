@@ -135,7 +135,7 @@ def test_a_compare_paste(open_window, qtbot, text, problem):
     press_in_focus(qtbot, Qt.Key.Key_V, CTRL)
     qtbot.mouseClick(panel.compare_button, Qt.MouseButton.LeftButton)
     message = panel.message.text()
-    assert message.startswith("Could not read your a^0: row 2, column 2: ")
+    assert message.startswith("Could not read your a⁰: row 2, column 2: ")
     assert problem in message
     assert panel.input.toPlainText() == pasted  # what was pasted stays, to be corrected
     assert panel.result.rowCount() == 0

@@ -5,6 +5,7 @@ edges only. Each is checked against the engine's own history."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from gui_helpers import SEED_000, SEED_001_FREE
 
 from engine.core.init import InitSpec, initialise
@@ -245,3 +246,114 @@ def test_the_timeline_shows_a_run_continued_beyond_two_billion_iterations(open_w
     assert window.controller.stepper.iteration == 3_000_000_004
     x, _ = window.loss_plot.curve.getOriginalDataset()
     assert x[0] == 3_000_000_000
+
+
+# ------------------------------------------------ issue 14, point 4: plots a learner reads
+def tick_labels(axis) -> list:
+    """(rectangle, text) of each tick label the axis draws now, left to right, as its paint
+    lays them out."""
+    from PySide6.QtGui import QImage, QPainter
+
+    image = QImage(10, 10, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    try:
+        if axis.style["tickFont"] is not None:
+            painter.setFont(axis.style["tickFont"])
+        _, _, texts = axis.generateDrawSpecs(painter)
+    finally:
+        painter.end()
+    return sorted(((rect, text) for rect, _, text in texts), key=lambda r: r[0].left())
+
+
+@pytest.mark.parametrize("width", [150, 230, 340, 520, 900, 1600])
+def test_iteration_ticks_never_collide_after_a_long_run(open_window, qtbot, width):
+    """After a run to iteration 89,351 the loss plot spans −3,350 … 111,689 (the range its
+    follow rule gives); its labels ran together ("020000400006000080000") in a narrow dock.
+    At every width they are apart, at least two are shown, and they are short (20k)."""
+    window = open_window(SEED_001_FREE)
+    plot = window.loss_plot
+    plot.resize(width, 220)
+    plot.show()
+    qtbot.waitExposed(plot)
+    plot.getViewBox().setXRange(-3350, 111_689, padding=0)
+    qtbot.waitUntil(lambda: plot.getAxis("bottom").range[1] > 100_000)
+    labels = tick_labels(plot.getAxis("bottom"))
+    assert len(labels) >= 2
+    for (left, _), (right, _) in zip(labels, labels[1:], strict=False):
+        assert left.right() + 4 <= right.left(), (width, [text for _, text in labels])
+    assert all(len(text) <= 4 for _, text in labels), labels  # 0, 20k, 100k
+
+
+@pytest.mark.parametrize(("value", "spacing", "text"), [
+    (20_000, 20_000, "20k"), (15_000, 5_000, "15k"), (1_500_000, 500_000, "1.5M"),
+    (0, 20_000, "0"), (-3_000, 1_000, "-3k"), (3e9, 1e9, "3B"), (250, 50, "250"),
+    (12, 1, "12"), (2_500, 500, "2500"),
+])
+def test_iteration_labels_are_short(value, spacing, text):
+    from gui.views.history_plot import iteration_label
+
+    assert iteration_label(value, spacing) == text
+
+
+def test_after_open_the_empty_loss_plot_starts_afresh(open_window, qtbot):
+    """Found by a newcomer: after a long run, File ▸ Open of another file left its empty loss
+    plot on the old run's axes (0 … 111,689). Its axes start again from the new file's first
+    iteration, and follow it even if the old plot had been zoomed."""
+    window = open_window(SEED_001_FREE, show=True)
+    window.controller.run_now(3000)
+    window.refresh()
+    plot = window.loss_plot
+    assert plot.getViewBox().viewRange()[0][1] > 3000
+    plot.getViewBox().setXRange(1000, 2000, padding=0)  # zoomed, as a drag would
+    plot._user_moved()
+    window.files.open_file(SEED_000, ask=False)
+    window.refresh()
+    qtbot.waitUntil(lambda: plot.getViewBox().viewRange()[0][1] < 100)
+    (x_low, x_high), (y_low, y_high) = plot.getViewBox().viewRange()
+    assert x_low <= 0 < x_high <= 20  # iteration 0 and a few after it
+    assert plot.follow
+
+
+def test_the_distinct_neurons_plot_shows_the_whole_history_while_scrubbing(open_window, qtbot):
+    """Rewound (the timeline dragged back), the plots show the whole history with a cursor;
+    the distinct-neurons plot drew only the part its 1 ms catch-up had reached, so most of a
+    long run was missing while the learner scrubbed."""
+    window = open_window(SEED_001_FREE, show=True)
+    controller = window.controller
+    controller.run_now(60_000)
+    controller.seek(100)  # the learner drags the timeline back …
+    window.refresh()
+    controller.seek(20_000)  # … and along
+    window.refresh()
+    plot = window.symmetry_plot
+    for curve in plot.curves:
+        x, _ = curve.getOriginalDataset()
+        assert x[0] == 0 and x[-1] >= 59_999, (x[0], x[-1])
+    assert plot.getViewBox().viewRange()[0][1] >= 59_999
+
+
+@pytest.mark.parametrize("width", [200, 420, 800])
+def test_the_weights_legend_never_covers_the_curves(qtbot, width):
+    """Seed 001's six named weight curves: the legend sat in the top right corner of the
+    plot, over the curves that run there. It lies outside the plot area, whole, at every
+    width."""
+    from gui_helpers import make_controller
+
+    from gui.views.plots import WeightsPlot
+
+    controller = make_controller(qtbot, load(SEED_001_FREE))
+    controller.run_now(2000)
+    plot = WeightsPlot(controller)
+    qtbot.addWidget(plot)
+    plot.resize(width, 300)
+    plot.show()
+    qtbot.waitExposed(plot)
+    plot.refresh()
+    legend = plot.legend
+    assert [name for name, _, _ in legend.entries] == [
+        "w⁰₀,₀ (w1)", "w⁰₁,₀ (w2)", "w⁰₀,₁ (w3)", "w⁰₁,₁ (w4)", "w¹₀,₀ (w5)", "w¹₁,₀ (w6)"]
+    qtbot.waitUntil(lambda: legend.sceneBoundingRect().height() > 0)
+    curves_area = plot.getViewBox().sceneBoundingRect()
+    shown = legend.sceneBoundingRect()
+    assert not shown.intersects(curves_area), (shown, curves_area)
+    assert plot.sceneRect().contains(shown)  # whole: no entry cut off

@@ -134,14 +134,30 @@ def test_the_tolerance_is_relative_plus_absolute():
 
 def test_printed_rounding_is_allowed_only_when_given():
     # ours 0.000123456789; "0.0001235" differs by 4.3e-8: beyond 1e-6·|ours| + 1e-9, but
-    # within half a unit (5e-8) of its 7th decimal
+    # within one unit (1e-7) of its 7th decimal
     q = hand_quantity([[0.000123456789]])
     close = read_matrix("0.0001235")
     assert not compare(close.values, q).ok
     result = compare(close.values, q, rounding=close.rounding)
-    assert result.ok and "rounding" in result.message
-    far = read_matrix("0.0001236")  # 1.4e-7 away: more than rounding explains
+    assert result.ok and "to the digits you gave" in result.message
+    far = read_matrix("0.0001237")  # 2.4e-7 away: more than rounding explains
     assert not compare(far.values, q, rounding=far.rounding).ok
+
+
+def test_the_seeds_printed_gradient_agrees_at_the_default_tolerance():
+    """Seed 000 printed ∂C/∂W² to 7 decimals from float32 sums: its 0.0288126 is
+    0.0288126876 in float64 (by hand: Σ_o δ³_0 = 0.02956687 − 0.0007543), 8.8e-8 away, more
+    than half a unit of the 7th decimal. Compared to the digits it was printed with (one unit
+    of the last), every cell agrees at the default tolerance, and the message says why."""
+    stepper = seed_000_stepper()
+    q = quantity(stepper.network, stepper.evaluate(), "dC/dW^2")
+    seeds = read_matrix("\n".join(" ".join(f"{v:.7g}" for v in row) for row in
+                                  REFERENCE["weight_gradient_2_augmented"]["value"]))
+    assert not compare(seeds.values, q).ok  # without the digits' allowance: red
+    result = compare(seeds.values, q, rounding=seeds.rounding)
+    assert result.ok, result.message
+    assert "to the digits you gave" in result.message
+    assert result.rounded_cells >= 1
 
 
 def test_a_non_finite_engine_value_never_agrees():
@@ -228,3 +244,12 @@ def test_earliest_disagreement_is_the_earliest_in_the_iteration():
     assert found.key == "a^1" and result.status == "shape"
     with pytest.raises(KeyError, match="delta\\^9"):
         earliest_disagreement({"delta^9": np.ones((1, 1))}, stepper.network, trace)
+
+
+def test_a_single_cell_is_one_cell():
+    """Issue 14, point 8's plurals: the cost C is one cell."""
+    q = hand_quantity([[0.25]])
+    assert compare([[0.25]], q).message == "the one cell agrees within 1e-6"
+    assert compare([[0.5]], q).message.startswith("the one cell differs; the first at row 0")
+    q = hand_quantity([[1.0, 2.0]])
+    assert "transposed back, 1 cell still differs" in compare([[1.0], [3.0]], q).message

@@ -60,7 +60,7 @@ def test_the_seeds_printed_table_reads_back():
 
 def test_notes_say_what_was_skipped():
     parsed = read_matrix("w1,w2\n0.5,0.25")
-    assert parsed.notes and "header" in parsed.notes[0] and "w1 w2" in parsed.notes[0]
+    assert parsed.notes and "header" in parsed.notes[0] and "w1,w2" in parsed.notes[0]
     # a single row of names is not a header: there is nothing after it
     with pytest.raises(MatrixParseError, match="row 1, column 1: 'w1' is not a number"):
         parse_matrix("w1,w2")
@@ -137,7 +137,53 @@ def test_a_seed_table_of_any_magnitude_reads_back_to_seven_digits(row):
     np.testing.assert_allclose(parse_matrix(pipe_table(matrix)), matrix, rtol=1e-6, atol=1e-7)
 
 
-def test_rounding_allowance_is_half_a_unit_of_the_last_digit_written():
+def test_rounding_allowance_is_one_unit_of_the_last_digit_written():
     parsed = read_matrix("0.0007543 2.2 1.23456e-5 7")
-    # 7 decimals: ±0.5e-7; fewer than 4 decimals (2.2, 7): no allowance; 1.23456e-5: ±0.5e-10
-    np.testing.assert_allclose(parsed.rounding, [[0.5e-7, 0.0, 0.5e-10, 0.0]])
+    # 7 decimals: ±1e-7; fewer than 4 decimals (2.2, 7): no allowance; 1.23456e-5: ±1e-10
+    np.testing.assert_allclose(parsed.rounding, [[1e-7, 0.0, 1e-10, 0.0]])
+
+
+# seed 000's ∂C/∂W² as it printed it (its `[1|a]ᵀ × δ = result` layout: δ³ above the result,
+# [1 | a²]ᵀ beside it), copied from ../shared/seeds/000 with its indentation
+SEED_GRADIENT_LAYOUT = """\
+                        |  0.02956687 |  0.02199233 |
+                        |  -0.0007543 |  0.03770352 |
+|         1           1 |   0.0288126 |   0.0596958 |
+| 0.9758906   0.9705753 |    0.028122 |   0.0580562 |
+| 0.9758906   0.9705753 |    0.028122 |   0.0580562 |
+| 0.9758906   0.9705753 |    0.028122 |   0.0580562 |"""
+# and its n¹ = [1 | a⁰] × [b⁰; W⁰]
+SEED_N1_LAYOUT = """\
+                |   1 |   1 |   1 |
+                |   1 |   1 |   1 |
+                |   1 |   1 |   1 |
+| 1   0.8   0.4 | 2.2 | 2.2 | 2.2 |
+| 1   0.3   0.3 | 1.6 | 1.6 | 1.6 |"""
+
+
+def test_the_seeds_product_layout_gives_its_result_block():
+    parsed = read_matrix(SEED_GRADIENT_LAYOUT)
+    np.testing.assert_array_equal(parsed.values,
+                                  REFERENCE["weight_gradient_2_augmented"]["value"])
+    assert any("product layout" in note and "result block" in note for note in parsed.notes)
+    np.testing.assert_array_equal(parse_matrix(SEED_N1_LAYOUT),
+                                  REFERENCE["pre_activation_layer_1"])
+    # under the title the app's "Copy the whole block as text" puts above it
+    titled = "[∂C/∂b^2; ∂C/∂W^2] = [1 | a^2]ᵀ × δ^3\n" + SEED_GRADIENT_LAYOUT
+    np.testing.assert_array_equal(parse_matrix(titled),
+                                  REFERENCE["weight_gradient_2_augmented"]["value"])
+
+
+def test_a_row_short_of_a_number_is_not_taken_for_a_product_layout():
+    # the widths would fit (one row of 2, then rows of 1 + 2) but nothing is indented above
+    # a result: a mistake, refused as before
+    with pytest.raises(MatrixParseError, match="row 2 has 3 numbers but row 1 has 2"):
+        read_matrix("| 1   2 |\n| 3   4   5 |")
+
+
+def test_an_element_wise_block_copied_whole_gives_its_result():
+    text = ("δ^3 = ∂C/∂a^3 ⊙ ∂a^3/∂n^3\n∂C/∂a^3:\n| 1.5   1.2 |\n| 0.5   2 |\n"
+            "⊙ ∂a^3/∂n^3:\n| 0.5   0.5 |\n| 2   1 |\n= δ^3:\n| 0.75   0.6 |\n| 1   2 |")
+    parsed = read_matrix(text)
+    assert parsed.values.tolist() == [[0.75, 0.6], [1.0, 2.0]]  # 1.5·0.5, 1.2·0.5, …
+    assert "took the result after line 8 (= δ^3:)" in parsed.notes

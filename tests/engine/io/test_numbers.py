@@ -145,7 +145,7 @@ def test_compare_paste_keeps_its_rounding_allowance():
 
     parsed = read_matrix("0.9002495 −0.5\n0e-400 5e-324")
     assert parsed.values.tolist() == [[0.9002495, -0.5], [0.0, 5e-324]]
-    assert parsed.rounding[0, 0] == pytest.approx(0.5e-7)
+    assert parsed.rounding[0, 0] == pytest.approx(1e-7)  # one unit of the 7th decimal
     assert parsed.rounding[0, 1] == 0.0
 
 
