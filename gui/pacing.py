@@ -81,6 +81,10 @@ class Pace:
         self._credit -= count
         return count
 
+    def give_back(self, count: int) -> None:
+        """Batched: ``count`` of the iterations due did not fit in the tick; owed still."""
+        self._credit += max(0, count)
+
     def wait_after(self, now: float, phases_per_iteration: int) -> float:
         """Seconds from ``now`` (this tick's steps done and drawn) to the next tick."""
         if not self.each_shown:
@@ -113,6 +117,7 @@ class ChunkSizing:
         self.chunk_seconds = CHUNK_SECONDS
         self._others_seconds = CHUNK_SECONDS
         self._last_end: float | None = None
+        self.iteration_seconds = 1e-4  # what an iteration took lately (a running estimate)
 
     def restart(self) -> None:
         """A run starts: what happened before it is not the run's event loop."""
@@ -120,6 +125,13 @@ class ChunkSizing:
 
     def count(self, remaining: int | None) -> int:
         return self.chunk if remaining is None else min(self.chunk, remaining)
+
+    def iteration_cost(self, count: int, elapsed: float) -> None:
+        """``count`` iterations took ``elapsed`` seconds: a slower one counts at once, a
+        faster one gradually."""
+        if count > 0:
+            each = elapsed / count
+            self.iteration_seconds = max(each, 0.7 * self.iteration_seconds + 0.3 * each)
 
     def measured(self, count: int, started: float, elapsed: float, now: float) -> None:
         """``count`` iterations ran from ``started`` for ``elapsed`` seconds; ``now`` is

@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import time
 
+from .pacing import BATCH_TICK_SECONDS
+
+SLICES = 4  # a chunk runs in up to this many slices, the clock read between them
 
 class RunLoop:
     """Mixed into LabController: uses its stepper, breakpoints, run timer, pace, chunk
@@ -33,23 +36,48 @@ class RunLoop:
                     return
             else:
                 count = count if self._remaining is None else min(count, self._remaining)
-                if not self._guarded(lambda: self.stepper.run(count, until=until)):
+                done = self._run_for(count, until, BATCH_TICK_SECONDS)
+                if done is None or not self._ran(done, until):
                     return
-                if not self._ran(count, until):
-                    return
+                self.pace.give_back(count - done)
         # each step was drawn as it came (shows_each_step): the wait counts from now
         wait = self.pace.wait_after(time.perf_counter(), len(self.stepper.phases))
         self._run_timer.setInterval(round(1000 * wait))
 
     def _run_full(self, until) -> None:
         sizing = self.chunk_sizing
-        count = sizing.count(self._remaining)
         started = time.perf_counter()
-        ok = self._guarded(lambda: self.stepper.run(count, until=until))
-        elapsed = time.perf_counter() - started
-        if ok:
-            sizing.measured(count, started, elapsed, time.perf_counter())
-            self._ran(count, until)
+        done = self._run_for(sizing.count(self._remaining), until, sizing.chunk_seconds)
+        if done is not None:
+            now = time.perf_counter()
+            sizing.measured(done, started, now - started, now)
+            self._ran(done, until)
+
+    def _run_for(self, count: int, until, seconds: float) -> int | None:
+        """Up to ``count`` whole iterations in slices of about 1/SLICES of ``seconds``
+        each, the clock read between them: the run stops after the slice that passes
+        ``seconds`` (iterations can suddenly cost far more than the last ones did: the
+        machine busy, BLAS's threads waiting for a processor), so that input still waits
+        little; or where a breakpoint fires. Returns how many ran, None when a fault
+        stopped the run."""
+        stepper, sizing = self.stepper, self.chunk_sizing
+        started = time.perf_counter()
+        deadline = started + seconds
+        # a slice: a share of the time by the last measured cost of an iteration
+        size = max(1, min(count, int(seconds / SLICES / sizing.iteration_seconds)))
+        done = 0
+        while done < count:
+            before, n = stepper.iteration, min(size, count - done)
+            sliced = time.perf_counter()
+            if not self._guarded(lambda n=n: stepper.run(n, until=until)):
+                return None
+            now = time.perf_counter()
+            ran = stepper.iteration - before
+            sizing.iteration_cost(ran, now - sliced)
+            done += ran
+            if not ran or self._stopped or now >= deadline:
+                break
+        return done
 
     def _until(self):
         """The breakpoints' question for ``Stepper.run``, noting whether it said stop."""

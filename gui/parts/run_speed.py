@@ -10,6 +10,7 @@ exactly ("3" for three iterations a second), the arrow keys and the wheel step t
 
 from __future__ import annotations
 
+from PySide6.QtCore import QSize
 from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSpinBox, QWidget
 
@@ -35,6 +36,20 @@ class SpeedBox(QSpinBox):
             f"Run speed: iterations a second, 1 to {MAX_PER_SECOND}, or full (as fast as the "
             f"machine goes; the arrow keys step 1, 2, 5, 10 … full). Up to {EACH_SHOWN_UP_TO} "
             "a second the graph and the plots show every iteration. Remembered.")
+
+    def _wider(self, hint: QSize) -> QSize:
+        """Qt sizes a spin box by the texts of its minimum and maximum ("1 it/s", "full"):
+        wide enough for the widest value too."""
+        metrics = self.fontMetrics()
+        widest = metrics.horizontalAdvance(self.textFromValue(MAX_PER_SECOND))
+        shown = max(metrics.horizontalAdvance(self.textFromValue(v)) for v in (1, FULL))
+        return QSize(hint.width() + max(0, widest - shown), hint.height())
+
+    def sizeHint(self) -> QSize:
+        return self._wider(super().sizeHint())
+
+    def minimumSizeHint(self) -> QSize:
+        return self._wider(super().minimumSizeHint())
 
     @property
     def per_second(self) -> int | None:

@@ -81,6 +81,8 @@ def test_the_speed_box_is_in_the_run_toolbar_and_takes_what_is_typed(open_window
     assert box is window.run_speed and phases is window.run_phases
     assert box.isVisible() and phases.isVisible()
     assert "iterations a second" in box.toolTip() and "phase" in phases.toolTip()
+    widest = box.fontMetrics().horizontalAdvance("999 it/s")
+    assert box.lineEdit().width() >= widest  # the widest speed fits, not only "full"
     controller = window.controller
     assert box.text() == "full" and controller.pace.per_second is None  # a fresh start
     set_speed_by_keyboard(qtbot, window, "30")
@@ -136,9 +138,13 @@ def test_phase_by_phase_each_phase_is_shown_its_layer_tinted(open_window, qtbot)
     window.run_speed.setValue(40)  # 320 phases a second
     seen = spy(window, "phase_spy", Policy.EVERY_FRAME,
                lambda: (window.phase_label.text(), band_tints(window)))
+    plots = spy(window, "plots_spy", Policy.LIKE_PLOTS,
+                lambda: (controller.stepper.iteration, controller.stepper.phase,
+                         window.loss_plot.point_count))
     controller.run(2)
     qtbot.waitUntil(lambda: not controller.running, timeout=10000)
     assert (controller.stepper.iteration, controller.stepper.phase) == (2, 0)
+    assert plots == [(1, 0, 1), (2, 0, 2)]  # the plots at each iteration's end
     assert len(seen) == 2 * len(PHASES)  # every phase, one frame each
     for (label, tints), (name, layer, tint) in zip(seen, PHASES * 2, strict=True):
         assert label.startswith(f"done: {name} ·")
