@@ -287,3 +287,58 @@ def test_a_speed_that_cannot_be_remembered_is_still_used_and_said(open_window, q
     assert window.controller.pace.per_second == 5
     assert "could not be remembered" in window.statusBar().currentMessage()
     assert "Permission denied" in window.statusBar().currentMessage()
+
+
+# ------------------------------------------------------------------- the pacing rules
+def test_one_step_at_a_time_is_spaced_to_the_speed_and_never_bursts():
+    """gui/pacing.py on a clock the test sets (seconds): no real time passes."""
+    from gui.pacing import Pace
+
+    pace = Pace(10)  # 10 iterations a second: one a tick, 0.1 s apart
+    pace.start(0.0)
+    assert pace.each_shown and pace.steps_now(0.0) == 1
+    assert pace.wait_after(0.02, 8) == pytest.approx(0.08)  # the step and its drawing: 20 ms
+    assert pace.steps_now(0.1) == 1
+    assert pace.wait_after(0.11, 8) == pytest.approx(0.09)
+    # a drawing that took 0.5 s: the next step comes at once, then the beat goes on from
+    # there (no burst of the steps missed: each one is still drawn)
+    assert pace.steps_now(0.2) == 1
+    assert pace.wait_after(0.7, 8) == 0
+    assert pace.steps_now(0.7) == 1
+    assert pace.wait_after(0.7, 8) == pytest.approx(0.1)
+
+
+def test_phase_by_phase_an_iterations_phases_share_its_time():
+    from gui.pacing import Pace
+
+    pace = Pace(2, phases=True)  # 2 iterations a second of 8 phases: 16 phases a second
+    pace.start(0.0)
+    assert pace.each_shown and pace.steps_now(0.0) == 1
+    assert pace.wait_after(0.0, 8) == pytest.approx(1 / 16)
+    full = Pace(None, phases=True)  # as fast as the phases are drawn
+    full.start(0.0)
+    assert not full.full and full.each_shown and full.wait_after(0.0, 8) == 0
+
+
+def test_a_batched_speed_does_what_is_due_and_makes_up_a_stall_only_so_far():
+    from gui.pacing import BATCH_TICK_SECONDS, CATCH_UP_SECONDS, Pace
+
+    pace = Pace(500)
+    pace.start(0.0)
+    assert not pace.each_shown and not pace.full
+    assert pace.steps_now(0.0) == 1  # the first at once
+    assert pace.wait_after(0.0, 8) == BATCH_TICK_SECONDS
+    assert pace.steps_now(0.02) == 10
+    assert pace.steps_now(0.021) == 0  # half an iteration due: none yet
+    assert pace.steps_now(0.023) == 1  # one and a half: one, the half kept
+    pace.give_back(4)  # four did not fit in their tick: still owed
+    assert pace.steps_now(0.023) == 4
+    assert pace.steps_now(5.0) == int(1 + 500 * CATCH_UP_SECONDS)  # a 5 s stall: 51, not 2489
+
+
+@pytest.mark.parametrize("speed", [0, 1000, -1, 2.5, True, "10"])
+def test_a_speed_out_of_range_is_refused_saying_why(open_window, speed):
+    window = open_window(SEED_000)
+    with pytest.raises(ValueError, match="run speed"):
+        window.controller.set_run_speed(speed)
+    assert window.controller.pace.per_second is None  # the speed it had
