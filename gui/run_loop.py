@@ -16,6 +16,7 @@ from .pacing import BATCH_TICK_SECONDS
 
 SLICES = 4  # a chunk runs in up to this many slices, the clock read between them
 
+
 class RunLoop:
     """Mixed into LabController: uses its stepper, breakpoints, run timer, pace, chunk
     sizing, ``_guarded``, ``pause`` and ``breakpoint_hit``."""
@@ -23,6 +24,7 @@ class RunLoop:
     _stopped = False  # a breakpoint said stop during this tick
 
     def _run_chunk(self) -> None:
+        self._stopped = False
         until = self._until() if self.breakpoints.active else None
         if self.pace.full:
             self._run_full(until)
@@ -81,8 +83,6 @@ class RunLoop:
 
     def _until(self):
         """The breakpoints' question for ``Stepper.run``, noting whether it said stop."""
-        self._stopped = False
-
         def until(stepper) -> bool:
             self._stopped = self._stopped or self.breakpoints.until(stepper)
             return self._stopped
