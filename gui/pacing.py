@@ -5,7 +5,7 @@ the clock the controller passes in.
 Three ways to run:
 
 - **full** (no speed, whole iterations): as fast as the machine goes; the controller sizes
-  its chunks by time (``LabController._run_full``), not here;
+  its chunks by time (``ChunkSizing`` below, gui/run_loop.py);
 - **one step at a time** (a speed up to ``EACH_SHOWN_UP_TO`` iterations a second, or phase
   by phase at any speed): each tick does one iteration, or one phase, and the scheduler
   draws it before the next (``shows_each_step``); the ticks are spaced to the speed, and a
