@@ -20,12 +20,15 @@ phase by phase) the window runs for N seconds and prints:
 
 A posted event is handled at the event loop's next turn, as a click is: between two ticks of
 the run timer, after the tick's step and drawing. The settings are a temporary folder's, so
-the learner's remembered speed is neither read nor changed. Prints figures, asserts nothing.
+the learner's remembered speed is neither read nor changed; numpy's BLAS runs as in the app
+(app.py: one thread unless OPENBLAS_NUM_THREADS says otherwise). Prints figures, asserts
+nothing.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import platform
 import random
@@ -42,6 +45,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
+importlib.import_module("app")  # numpy's BLAS threads as the app sets them, before numpy loads
 import numpy as np  # noqa: E402
 from gui_speed import wide  # noqa: E402 (the same 64-128-64-10 network as gui_speed.py)
 
@@ -190,7 +194,8 @@ def main() -> int:
 
     print(f"python {platform.python_version()}, numpy {np.__version__}, "
           f"PySide6 {pyside_version}, {os.cpu_count()} CPUs, load "
-          f"{os.getloadavg()[0]:.2f}, QT_QPA_PLATFORM={os.environ['QT_QPA_PLATFORM']}")
+          f"{os.getloadavg()[0]:.2f}, QT_QPA_PLATFORM={os.environ['QT_QPA_PLATFORM']}, "
+          f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')}")
     app = QApplication.instance() or QApplication([])
     print(f"\n{'network':14} {'speed':>16} {'went':>14} {'drawn':>7} "
           f"{'latency median / p99 / max':>28} {'pause max':>10}")
