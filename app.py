@@ -9,11 +9,18 @@ Qt is imported inside main() only, so `import app` stays cheap and the engine st
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
-from engine.lessons import LESSONS
-from engine.lessons import lesson as lesson_named
+# numpy's BLAS in one thread unless the user chose: for networks of this size one thread is
+# faster, and a second one waiting for a busy processor stalls a step, and the window with it,
+# for up to 100 ms (bench/run_speed.py); set before numpy is first imported
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
+
+from engine.lessons import LESSONS  # noqa: E402
+from engine.lessons import lesson as lesson_named  # noqa: E402
 
 DEFAULT_FILE = Path(__file__).resolve().parent / "resources" / "examples" / "seed-000.json"
 

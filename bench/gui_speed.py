@@ -21,10 +21,13 @@ import os
 import platform
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# settings of its own: the learner's remembered run speed (a slow one) would pace these runs
+os.environ["BACKPROP_LAB_CONFIG_DIR"] = tempfile.mkdtemp(prefix="gui-speed-bench-")
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 

@@ -14,8 +14,10 @@ nothing. An edit there forks it, and so do the undo of an edit (back to where it
 as it was just before it) and its redo (made again there) when later iterations lie
 beyond: those ask first (gui/undo_history.py, the controller's other half).
 
-Running advances the engine in chunks of about ``CHUNK_SECONDS`` from a zero-interval timer,
-so the event loop (repaints, the pause button) gets a turn between chunks.
+Running advances the engine from a timer, so the event loop (repaints, the pause button) gets a
+turn between its ticks (gui/run_loop.py): at full speed in chunks sized by time, at a chosen
+speed (``set_run_speed``, gui/pacing.py) as the speed says, one iteration or one phase a tick
+when each is to be seen (``shows_each_step``: the scheduler draws each).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
 from engine.analysis.breakpoints import Breakpoints
@@ -44,16 +46,14 @@ from .commands import (
     SetThetaCommand,
     SwapInCommand,
 )
+from .pacing import ChunkSizing, Pace
+from .run_loop import RunLoop
 from .undo_history import UndoHistory
 
-CHUNK_SECONDS = 0.012
-MAX_CHUNK_SECONDS = 0.045  # with a redraw of as long, input waits < 100 ms
-MAX_CHUNK = 100_000
 SEEK_SECONDS = 0.04  # the longest replay a seek (timeline, step back) should need
-FRAME_SECONDS = 0.045  # a chunk and a redraw: over 20 redraws a second while running
 
 
-class LabController(QObject, UndoHistory):
+class LabController(QObject, UndoHistory, RunLoop):
     position_changed = Signal()  # stepped, ran, rewound: iteration or phase moved
     parameters_changed = Signal()  # θ edited by hand, re-initialised or jogged
     structure_changed = Signal()  # a different network (new layers, neurons, activations)
@@ -77,11 +77,10 @@ class LabController(QObject, UndoHistory):
         self.undo_stack.cleanChanged.connect(self.document_changed)
         self._run_timer = QTimer(self)
         self._run_timer.setInterval(0)
-        self._run_timer.timeout.connect(self._run_chunk)
-        self._chunk = 16
-        self._chunk_seconds = CHUNK_SECONDS
-        self._others_seconds = CHUNK_SECONDS
-        self._last_chunk_end: float | None = None
+        self._run_timer.setTimerType(Qt.TimerType.PreciseTimer)  # a slow run's even beat
+        self._run_timer.timeout.connect(self._run_chunk)  # gui/run_loop.py
+        self.pace = Pace()  # full speed, whole iterations, until set_run_speed says otherwise
+        self.chunk_sizing = ChunkSizing()  # at full speed
         self._remaining: int | None = None
         self.path: Path | None = None
         self.stepper: Stepper
@@ -223,14 +222,15 @@ class LabController(QObject, UndoHistory):
         self._guarded(lambda: self.stepper.seek(iteration))
 
     def run(self, iterations: int | None = None) -> None:
-        """Run until paused, or ``iterations`` iterations (from a rewound position along the
-        tape first: nothing asked, nothing discarded)."""
+        """Run until paused, or ``iterations`` iterations, at the speed ``set_run_speed``
+        chose (from a rewound position along the tape first: nothing asked, nothing
+        discarded)."""
         if iterations is not None and iterations <= 0:
             return
         self._remaining = iterations
         if not self.running:
             self.breakpoints.start(self.stepper)
-            self._last_chunk_end = None
+            self._start_pacing()
             self._run_timer.start()
             self.run_state_changed.emit(True)
 
@@ -252,37 +252,25 @@ class LabController(QObject, UndoHistory):
         else:
             self.run()
 
-    def _run_chunk(self) -> None:
-        count = self._chunk if self._remaining is None else min(self._chunk, self._remaining)
-        started = time.perf_counter()
-        until = self.breakpoints.until if self.breakpoints.active else None
-        ok = self._guarded(lambda: self.stepper.run(count, until=until))
-        elapsed = time.perf_counter() - started
-        if not ok:
-            return
-        hit = self.breakpoints.hit if until is not None else None
-        if hit is not None:
-            self.breakpoints.hit = None
-            self.pause()
-            self.breakpoint_hit.emit(hit)
-            return
-        # Aim each chunk at as long as the rest of the event loop took since the last one
-        # (redraws, input), so training gets about half the time, but short enough that a
-        # chunk and a redraw fit in FRAME_SECONDS (heavy redraws of large networks: the
-        # window stays fluid and training gets less), within CHUNK_SECONDS …
-        # MAX_CHUNK_SECONDS so that pause stays prompt.
-        if self._last_chunk_end is not None:
-            others = started - self._last_chunk_end
-            self._others_seconds = 0.8 * self._others_seconds + 0.2 * others
-            self._chunk_seconds = min(MAX_CHUNK_SECONDS, max(CHUNK_SECONDS, min(
-                self._others_seconds, FRAME_SECONDS - self._others_seconds)))
-        self._last_chunk_end = time.perf_counter()
-        scale = self._chunk_seconds / max(elapsed, 1e-6)
-        self._chunk = int(min(MAX_CHUNK, max(1, count * min(2.0, max(0.5, scale)))))
-        if self._remaining is not None:
-            self._remaining -= count
-            if self._remaining <= 0:
-                self.pause()
+    def set_run_speed(self, per_second: int | None, phases: bool = False) -> None:
+        """How runs go from now on (the one running too): ``per_second`` iterations a
+        second, 1 … gui.pacing.MAX_PER_SECOND (None: full speed), and ``phases``: phase by
+        phase, the graph tinting each layer in turn. A run setting, not an edit of the work:
+        nothing to undo. ValueError for a speed out of range."""
+        self.pace = Pace(per_second, phases)
+        if self.running:
+            self._start_pacing()
+
+    @property
+    def shows_each_step(self) -> bool:
+        """Running slowly enough that every iteration (or phase) is to be seen: the
+        scheduler draws each one as it comes, the plots too."""
+        return self.running and self.pace.each_shown
+
+    def _start_pacing(self) -> None:
+        self.pace.start(time.perf_counter())
+        self.chunk_sizing.restart()
+        self._run_timer.setInterval(0)  # the first step at once, whatever the speed
 
     # ------------------------------------------------------------------ edits
     def post_message(self, text: str) -> None:

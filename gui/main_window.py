@@ -35,6 +35,7 @@ from .parts.exports import Exports
 from .parts.files import FileManager
 from .parts.launch import install_exception_hook, run_app  # noqa: F401 (the app's entry points)
 from .parts.lesson_panel import Lessons
+from .parts.run_speed import RunSpeedControls
 from .scheduler import STATE, Change, Policy, Scheduler
 from .views.network_view import NetworkView
 
@@ -147,6 +148,9 @@ class MainWindow(QMainWindow):
         for action in (self.action_step_phase, self.action_step_iteration, self.action_run_pause,
                        self.action_run_n, self.action_step_back, self.action_restart):
             toolbar.addAction(action)
+        speed = RunSpeedControls(self.controller)  # iterations a second, phases (remembered)
+        self.run_speed, self.run_phases = speed.speed, speed.phases
+        toolbar.addWidget(speed)
         toolbar.addSeparator()
         status = QWidget()
         layout = QHBoxLayout(status)

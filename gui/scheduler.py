@@ -11,7 +11,9 @@ changes that make it stale, and a policy:
   views of this policy (refreshed together) leave max(PLOT_SECONDS, PLOT_COST_FACTOR × what
   their last refresh took) between two refreshes, since painting them costs as much again:
   about 10 a second for small networks, fewer for large ones, so that the graph keeps its
-  rate and training half the time;
+  rate and training half the time; but a run slow enough for each step to be seen
+  (``controller.shows_each_step``: a low speed, or phase by phase) is drawn step by step as
+  each step comes, the plots with the graph at each iteration's end;
 - WHEN_PAUSED: stale while running, brought up to date at the pause (the debugger's panels,
   the compare panel, the lesson's checks: recomputing them would cost the graph its rate);
 - AT_ONCE: refreshed as the change comes, for cheap views that must never lag (the title,
@@ -154,12 +156,15 @@ class Scheduler(QObject):
 
     # ---------------------------------------------------------------- changes
     def mark(self, changes: Change) -> None:
-        """``changes`` happened: the views that show them are stale (AT_ONCE ones refresh)."""
+        """``changes`` happened: the views that show them are stale (AT_ONCE ones refresh;
+        a step of a run whose every step is to be seen is drawn at once, a frame of its own)."""
         for view in self.views.values():
             if view.changes & changes:
                 view.stale = True
                 if view.policy is Policy.AT_ONCE and self._due(view):
                     self._refresh(view)
+        if changes & Change.POSITION and self.controller.shows_each_step:
+            self.tick()
 
     def _structure_changed(self) -> None:
         for view in self.views.values():
@@ -218,12 +223,18 @@ class Scheduler(QObject):
         if not due:
             return
         self.frames += 1
-        if self.controller.running and not self._plots_turn():
+        c = self.controller
+        if c.running and not self._plots_turn():
             due = [v for v in due if v.policy is not Policy.LIKE_PLOTS]
         self._refresh_all(due)
 
     def _plots_turn(self) -> bool:
-        """While running: every second frame, and long enough after their last refresh."""
+        """While running: each iteration as it ends when each step is to be seen (the plots
+        show iterations, not the phases between); else every second frame, and long enough
+        after their last refresh."""
+        c = self.controller
+        if c.shows_each_step:
+            return c.stepper.phase == 0
         return self.frames % 2 == 0 and time.perf_counter() - self._plots_at >= max(
             PLOT_SECONDS, PLOT_COST_FACTOR * self._plot_cost)
 

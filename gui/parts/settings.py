@@ -11,6 +11,7 @@ it is read and a bad one is ignored, so a bad file never stops the app from star
     recent_files    a list of absolute path strings, newest first; other entries are dropped
     window_geometry base64 of QMainWindow.saveGeometry()
     window_state    base64 of QMainWindow.saveState()
+    run_speed       {"per_second": 1 … 999 or "full", "phases": true or false}
 
 Writing reads the whole object, changes its keys and writes it back atomically, so keys this
 version does not know (a newer version's) are kept. A file that exists but is not a JSON
@@ -30,6 +31,8 @@ from pathlib import Path
 from PySide6.QtCore import QStandardPaths
 
 from engine.io.atomic import NotARegularFile, read_regular_file, write_text_atomic
+
+from ..pacing import MAX_PER_SECOND
 
 CONFIG_ENV = "BACKPROP_LAB_CONFIG_DIR"
 FILE_NAME = "settings.json"
@@ -113,6 +116,21 @@ def layout() -> tuple[bytes | None, bytes | None]:
     return _decoded(stored.get("window_geometry")), _decoded(stored.get("window_state"))
 
 
+def run_speed() -> tuple[int | None, bool]:
+    """The remembered run speed: iterations a second (1 … MAX_PER_SECOND; None: full speed)
+    and whether phase by phase. Each part is checked on its own: a bad or missing one is
+    full speed, or whole iterations."""
+    value = _stored().get("run_speed")
+    if not isinstance(value, dict):
+        return None, False
+    per_second = value.get("per_second")
+    if (isinstance(per_second, bool) or not isinstance(per_second, int)
+            or not 1 <= per_second <= MAX_PER_SECOND):
+        per_second = None
+    phases = value.get("phases")
+    return per_second, phases if isinstance(phases, bool) else False
+
+
 # ------------------------------------------------------------------- writing
 def _update(values: dict) -> None:
     """Set ``values`` in the settings file, keeping every other key. Raises OSError."""
@@ -139,3 +157,10 @@ def store_layout(geometry: bytes, state: bytes) -> None:
     """Remember the window's saveGeometry() and saveState(). Raises OSError."""
     _update({"window_geometry": base64.b64encode(geometry).decode("ascii"),
              "window_state": base64.b64encode(state).decode("ascii")})
+
+
+def store_run_speed(per_second: int | None, phases: bool) -> None:
+    """Remember the run speed (None: full speed) and whether phase by phase. Raises
+    OSError."""
+    _update({"run_speed": {"per_second": "full" if per_second is None else int(per_second),
+                           "phases": bool(phases)}})

@@ -186,9 +186,11 @@ class NetworkView(QGraphicsView):
             bias.set_value(float(network.biases[address.layer][address.target]))
         if self.batched is not None:
             # while running, a large graph re-strokes its edges every EDGE_EVERY-th redraw and
-            # paints them from a cached pixmap in between; neurons follow every redraw
+            # paints them from a cached pixmap in between (unless each step is to be seen);
+            # neurons follow every redraw
             self._redraws += 1
-            if not controller.running or self._redraws % EDGE_EVERY == 0:
+            if (not controller.running or controller.shows_each_step
+                    or self._redraws % EDGE_EVERY == 0):
                 self.batched.update(weights, scale)
         for l, band in enumerate(self.layer_bands):
             tint = None

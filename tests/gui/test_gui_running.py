@@ -326,3 +326,35 @@ def test_neuron_values_follow_the_current_iteration(open_window, qtbot):
     assert label == f"{output:.3f}"
     bias = window.network_view.bias_items[ParameterAddress.bias(0, 0)]
     assert bias.text.text() == f"b {controller.network.biases[0][0]:.4g}"
+
+
+# ---------------------------------------------------------- the run loop's time slices
+def test_a_chunk_that_turns_slow_stops_after_its_time(open_window, qtbot, monkeypatch):
+    """Iterations can suddenly cost far more than the last ones (a busy machine: BLAS's
+    threads waiting for a processor): the chunk stops after the slice that passes its time,
+    not after the iterations it was sized for, so a click waits little. The clock is a fake
+    one that each iteration moves by 1 ms, 33 times the cost the sizing knew."""
+    import gui.run_loop
+
+    window = open_window(SEED_000)
+    controller = window.controller
+    stepper = controller.stepper
+    clock = [100.0]
+    monkeypatch.setattr(gui.run_loop.time, "perf_counter", lambda: clock[0])
+    real_run = stepper.run
+
+    def slow_run(count, until=None):
+        done = real_run(count, until=until)
+        clock[0] += 0.001 * done
+        return done
+
+    monkeypatch.setattr(stepper, "run", slow_run)
+    sizing = controller.chunk_sizing
+    sizing.chunk, sizing.chunk_seconds, sizing.iteration_seconds = 400, 0.012, 30e-6
+    controller._run_full(None)
+    # slices of 0.012 / 4 / 30 µs = 100 iterations: the first took 100 ms, past the 12 ms
+    assert stepper.iteration == 100
+    assert sizing.iteration_seconds == pytest.approx(0.001)  # a slower cost counts at once
+    assert sizing.chunk == 50  # and the next chunk is halved (at most) towards 12 ms
+    controller._run_full(None)
+    assert stepper.iteration == 100 + 12  # slices of 3 iterations until 12 ms have passed
