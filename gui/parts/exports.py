@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog
+from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QMessageBox
 
 from engine.io import export
 from engine.io.atomic import write_text_atomic
@@ -102,8 +102,9 @@ def install_svg_exporter() -> None:
 
 
 class Exports(QObject):
-    """File ▸ Export for one window: given the controller, the ``plots`` to export (title:
-    plot, by their key), ``parent`` (the widget the dialogs belong to, whose shortcuts the
+    """File ▸ Export for one window: given the controller, the ``plots`` to export ((title,
+    a function that gives the plot: its dock is built when first asked), by their key),
+    ``parent`` (the widget the dialogs belong to, whose shortcuts the
     actions share) and ``show_error(title, text)``."""
 
     message = Signal(str, int)  # for the status bar, shown for that many ms
@@ -119,6 +120,8 @@ class Exports(QObject):
         self.default_iterations = 1000
         # asked for the number of iterations a script trains (tests answer here)
         self.ask_iterations = self._ask_iterations
+        # asked with a file's name before an export replaces it (when the dialog could not)
+        self.confirm_overwrite = self._confirm_overwrite
 
     # ----------------------------------------------------------------- menu
     def fill_menu(self, menu) -> None:
@@ -126,7 +129,7 @@ class Exports(QObject):
         for key, (title, plot) in self.plots.items():
             menu.addAction(make_action(
                 owner, f"action_export_{key}_plot", f"{title} as PNG, SVG or CSV…", None,
-                lambda _=False, p=plot, t=title: self._plot_dialog(p, t),
+                lambda _=False, p=plot, t=title: self._plot_dialog(p(), t),
                 f"Save the {title.lower()} as an image (PNG), a drawing (SVG) or its numbers"))
         menu.addSeparator()
         for key, text, tip, method in (
@@ -194,6 +197,12 @@ class Exports(QObject):
             f"{self.controller.stepper.iteration}):", self.default_iterations, 1, 10_000_000)
         return count if ok else None
 
+    def _confirm_overwrite(self, name: str) -> bool:
+        buttons = QMessageBox.StandardButton
+        return QMessageBox.question(self.dialog_parent, "Replace the file?",
+                                    f"{name} already exists. Replace it?",
+                                    buttons.Yes | buttons.No, buttons.No) == buttons.Yes
+
     def _script_dialog(self, method, kind: str) -> None:
         iterations = self.ask_iterations(kind)
         if iterations is None:
@@ -202,6 +211,11 @@ class Exports(QObject):
         path = self._save_name(f"Export a {kind} script", f"backprop_lab_{kind.lower()}.py",
                                "Python scripts (*.py)")
         if path is not None:
+            if not path.name.endswith(".py"):  # a script runs as one (python NAME.py)
+                path = path.with_name(path.name + ".py")
+                # the dialog checked the name typed; the one written gets its own question
+                if path.exists() and not self.confirm_overwrite(path.name):
+                    return
             if path.stem in ("numpy", "torch"):
                 self.show_error("Could not export", f"{path.name} would hide the "
                                        f"{path.stem} library from the script; choose another name")

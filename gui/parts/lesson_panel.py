@@ -29,9 +29,10 @@ from ..controller import SEEK_SECONDS
 from .actions import make_action
 from .docks import topic_docks
 
-# vertical room a step gives the lesson and the plots below (and the matrices)
-STEP_HEIGHTS = (330, 280)  # lesson, plots: the matrices keep ~150 px
-MATRIX_STEP_HEIGHTS = (290, 420, 190)  # lesson, matrices, plots: a step about the matrices
+# vertical room a step gives the lesson and the plots below (and the matrices), as fractions
+# of the window's height (the lesson's checks need some ten lines, the matrices two tables)
+STEP_HEIGHTS = (0.5, 0.3)  # lesson, plots (beside the lesson in its column: what is left)
+MATRIX_STEP_HEIGHTS = (0.36, 0.36, 0.2)  # lesson, matrices, plots: a step about the matrices
 # the dock that shows each topic a lesson's step names (engine/lessons/content.py), from the
 # dock table's topics
 TOPIC_DOCKS = topic_docks()
@@ -172,8 +173,7 @@ class Lessons(QObject):
                 self._loading = False
         self.files.mark_saved()  # an untouched lesson loses nothing, as New
         self.lesson, self.memo = lesson, lab.memo
-        self.dock.show()
-        self.dock.raise_()
+        self.layout.show_dock("lesson")  # in the workspace in view, at its width there
         self._enter(index)
         return True
 
@@ -288,12 +288,16 @@ class Lessons(QObject):
             self.layout.show_topic(topic)
         if step.matrix is not None:
             self.show_block(step.matrix)
-        # room for what the step talks about: the matrices (tall) or the plots below
+        # room for what the step talks about: the matrices (tall) or the plots below; only
+        # the docks in view (a workspace may have closed the plots)
         layout = self.layout
-        docks, heights = ([self.dock, layout.dock_for("matrices"), layout.dock_for("loss")],
-                          MATRIX_STEP_HEIGHTS) if "matrices" in step.show else (
-                              [self.dock, layout.dock_for("loss")], STEP_HEIGHTS)
-        layout.resize_later(docks, heights)
+        docks, shares = ([self.dock, layout.dock_for("matrices"), layout.dock_for("loss")],
+                         MATRIX_STEP_HEIGHTS) if "matrices" in step.show else (
+                             [self.dock, layout.dock_for("loss")], STEP_HEIGHTS)
+        height = layout.window.height()
+        shown = [(dock, round(share * height)) for dock, share in zip(docks, shares, strict=True)
+                 if not dock.isHidden()]
+        layout.resize_later([dock for dock, _ in shown], [pixels for _, pixels in shown])
 
     # ---------------------------------------------------------------- checks
     def check_now(self) -> None:

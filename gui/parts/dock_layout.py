@@ -1,0 +1,236 @@
+"""The window's docks placed from the dock table (gui/parts/docks.py), each built the first time
+it is shown, and what the window's parts ask of them: a part by name, a topic's dock shown,
+room made, a workspace's docks placed as they first are.
+
+Every dock is placed at once, empty (a dock costs nothing until it has a widget); its widget
+is built when the dock is first shown (the View menu, a workspace, a lesson's topic, a tab
+raised) or when a part of it is asked for (``part``). A built row's views are registered with
+the scheduler then, and the ``on_built`` listeners told (the debugger shows the selection in
+an inspector built late)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabWidget, QWidget
+
+from ..scheduler import Scheduler
+from . import docks as table
+from .docks import (
+    BOTTOM,
+    LEFT,
+    RIGHT,
+    SIDE_BY_SIDE,
+    TALL,
+    WIDE,
+    DockRow,
+    Kit,
+    Section,
+    Workspace,
+    register_view,
+)
+from .tab_bars import hide_stale_tab_bars
+
+
+class DockLayout:
+    """The window's docks from ``rows`` (the table's by default), built lazily with ``kit``."""
+
+    def __init__(self, window: QMainWindow, kit: Kit,
+                 rows: tuple[DockRow, ...] | None = None) -> None:
+        self._window = window
+        self._kit = kit
+        self.rows = rows = rows or table.DOCKS  # (read now: a test may add a row)
+        self.docks: dict[str, QDockWidget] = {}  # by key, every dock (built or not)
+        self.parts: dict[str, QWidget] = {}  # the widgets of the docks built so far
+        self._row_of_part = {name: row for row in rows for name in row.parts}
+        self._built: set[str] = set()
+        self._reveal: dict[str, Callable[[], None]] = {}
+        self.on_built: list[Callable[[DockRow, dict[str, QWidget]], None]] = []
+        self._scheduler: Scheduler | None = None
+        self._extra_parts: dict[str, object] = {}
+        self._pristine: bytes | None = None
+        self.workspace: Workspace | None = None  # the one in view (its sizes for a dock shown)
+        window.setCorner(Qt.Corner.BottomLeftCorner, BOTTOM)
+        window.setCorner(Qt.Corner.BottomRightCorner, BOTTOM)
+        for area in (RIGHT, LEFT):
+            window.setTabPosition(area, QTabWidget.TabPosition.North)
+        first_of_group: dict[str, QDockWidget] = {}
+        last_in_area: dict[Qt.DockWidgetArea, QDockWidget] = {}
+        for row in rows:
+            dock = QDockWidget(row.title, window)
+            dock.setObjectName(row.name)
+            dock.setWidget(QWidget())  # a placeholder until the dock is first shown
+            window.addDockWidget(row.area, dock)
+            if row.group in first_of_group:
+                window.tabifyDockWidget(first_of_group[row.group], dock)
+            elif row.area in SIDE_BY_SIDE and row.area in last_in_area:
+                window.splitDockWidget(last_in_area[row.area], dock, WIDE)
+            if row.group is not None:
+                first_of_group.setdefault(row.group, dock)
+            last_in_area[row.area] = dock
+            dock.hide()  # a workspace shows it
+            self.docks[row.key] = dock
+            dock.visibilityChanged.connect(
+                lambda visible, key=row.key: self.build(key) if visible else None)
+            dock.dockLocationChanged.connect(lambda _area: hide_stale_tab_bars(window))
+
+    @property
+    def window(self) -> QMainWindow:
+        return self._window
+
+    # ------------------------------------------------------------------ rows
+    def row(self, key: str) -> DockRow:
+        return next(row for row in self.rows if row.key == key)
+
+    def is_built(self, key: str) -> bool:
+        return key in self._built
+
+    @property
+    def part_names(self) -> set[str]:
+        """The names of every dock's widgets, built or not."""
+        return set(self._row_of_part)
+
+    def build(self, key: str) -> None:
+        """The dock's widget, built now if it was not (a no-op after the first time)."""
+        if key in self._built:
+            return
+        self._built.add(key)
+        row = self.row(key)
+        built = row.build(self._kit)
+        if set(built.parts) != set(row.parts):
+            raise ValueError(f"dock {key!r} built {sorted(built.parts)}, its row says "
+                             f"{sorted(row.parts)}")
+        built.widget.setMinimumSize(*row.minimum)
+        dock = self.docks[key]
+        placeholder = dock.widget()
+        dock.setWidget(built.widget)
+        if placeholder is not None:
+            placeholder.deleteLater()
+        self.parts.update(built.parts)
+        self._reveal.update(built.reveal)
+        if built.laid_out is not None:
+            built.laid_out()
+        if self._scheduler is not None:
+            self._register(row)
+        for listener in self.on_built:
+            listener(row, built.parts)
+        hide_stale_tab_bars(self._window)
+
+    def part(self, name: str) -> QWidget:
+        """The widget ``name`` of a dock (``matrix_view``, ``loss_plot``, …), its dock built
+        first if it was not."""
+        row = self._row_of_part.get(name)
+        if row is None:
+            raise KeyError(f"no dock has a part named {name!r}")
+        self.build(row.key)
+        return self.parts[name]
+
+    def built_part(self, name: str) -> QWidget | None:
+        """The widget ``name`` if its dock is built, else None (nothing is built)."""
+        return self.parts.get(name)
+
+    # ------------------------------------------------------------- refreshing
+    def follow(self, scheduler: Scheduler, extra_parts: dict[str, object]) -> None:
+        """Register the views of every dock built so far with ``scheduler``, and of each
+        dock built from now on as it is built (``extra_parts``: the window's parts the
+        table's views name besides the docks' widgets, e.g. ``lessons``)."""
+        self._scheduler = scheduler
+        self._extra_parts = dict(extra_parts)
+        for row in self.rows:
+            if row.key in self._built:
+                self._register(row)
+
+    def _register(self, row: DockRow) -> None:
+        parts = {**self.parts, **self._extra_parts}
+        for view in row.views:
+            register_view(self._scheduler, view, parts)
+
+    # ------------------------------------------------------------------ menus
+    def fill_view_menu(self, menu, section: Section) -> None:
+        for row in self.rows:
+            if row.section is section:
+                menu.addAction(self.docks[row.key].toggleViewAction())
+
+    # ----------------------------------------------------------------- topics
+    def dock_for(self, topic: str) -> QDockWidget:
+        return next(self.docks[row.key] for row in self.rows if topic in row.topics)
+
+    def show_dock(self, key: str) -> QDockWidget:
+        """Build, show and raise the dock ``key`` (in the workspace in view, at the size it
+        gives the dock, if it gives one)."""
+        self.build(key)
+        dock = self.docks[key]
+        was_hidden = dock.isHidden()
+        dock.show()
+        dock.raise_()
+        space = self.workspace
+        if was_hidden and space is not None and any(k == key for k, _, _ in space.sizes):
+            sizes = Workspace(space.key, space.title, space.shortcut, space.tip,
+                              tuple(size for size in space.sizes if size[0] == key))
+            QTimer.singleShot(0, self._window, lambda: self.apply_sizes(sizes, [key]))
+        return dock
+
+    def show_topic(self, topic: str) -> None:
+        """Show and raise the dock of ``topic``, and its part about it once laid out."""
+        row = next(row for row in self.rows if topic in row.topics)
+        self.show_dock(row.key)
+        if topic in self._reveal:
+            QTimer.singleShot(0, self._window, self._reveal[topic])
+
+    def resize_later(self, docks: list[QDockWidget], heights: list[int]) -> None:
+        """The docks' heights once the docks just shown are laid out (resizing them before
+        does nothing)."""
+        window = self._window  # (the window as context: nothing runs once it is gone)
+        QTimer.singleShot(0, window, lambda: window.resizeDocks(docks, list(heights), TALL))
+
+    # ------------------------------------------------------------- workspaces
+    def keep_defaults(self) -> None:
+        """Remember the placing of the table (every dock hidden): the start of each
+        workspace's first layout. Called once every dock and toolbar is in the window."""
+        self._pristine = bytes(self._window.saveState())
+
+    def place(self, workspace: Workspace, shown: list[str]) -> None:
+        """The docks ``shown`` (keys) where the table places them, the others hidden, the
+        workspace's docks in front of their tabs and its first sizes (fractions of the
+        window)."""
+        window = self._window
+        self.workspace = workspace
+        if self._pristine is not None:
+            window.restoreState(QByteArray(self._pristine))
+        for key in shown:
+            self.build(key)
+        for key, dock in self.docks.items():
+            dock.setVisible(key in shown)
+        for key in workspace.front:
+            if key in shown:
+                self.docks[key].raise_()
+        hide_stale_tab_bars(window)
+        self.apply_sizes(workspace, shown)
+        # docks just shown are laid out at the next turn of the event loop: again then
+        QTimer.singleShot(0, window, lambda: self.apply_sizes(workspace, shown))
+
+    def apply_sizes(self, workspace: Workspace, shown: list[str]) -> None:
+        window = self._window
+        for orientation in (WIDE, TALL):
+            total = window.width() if orientation is WIDE else window.height()
+            sized = [(self.docks[key], round(fraction * total))
+                     for key, turn, fraction in workspace.sizes
+                     if turn is orientation and key in shown]
+            if sized:
+                window.resizeDocks([dock for dock, _ in sized], [size for _, size in sized],
+                                   orientation)
+
+    # ----------------------------------------------------------------- state
+    def state(self) -> tuple[bytes, bytes]:
+        """The window's geometry and the docks' and toolbars' layout, to keep."""
+        return bytes(self._window.saveGeometry()), bytes(self._window.saveState())
+
+    def restore(self, geometry: bytes | None, state: bytes | None) -> bool:
+        """A layout kept earlier; Qt refuses bytes that are not one (the default stays).
+        True when the state was restored."""
+        if geometry is not None:
+            self._window.restoreGeometry(QByteArray(geometry))
+        restored = state is not None and self._window.restoreState(QByteArray(state))
+        hide_stale_tab_bars(self._window)
+        return bool(restored)
