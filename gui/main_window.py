@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
 from engine.analysis.breakpoints import Breakpoints
 from engine.analysis.symmetry import describe
 from engine.io import fileformat
-from engine.io.report import network_state
 
 from .controller import LabController
 from .notation import parse_number
@@ -39,7 +38,7 @@ from .parts.help import Help
 from .parts.launch import install_exception_hook, run_app  # noqa: F401 (the app's entry points)
 from .parts.lesson_panel import Lessons
 from .parts.screen import fit_to_screen
-from .parts.status import Status
+from .parts.status import Status, fit_phase_label, phase_text
 from .parts.tab_bars import hide_stale_tab_bars
 from .parts.welcome import Welcome
 from .parts.workspaces import Workspaces
@@ -47,12 +46,6 @@ from .scheduler import STATE, Change, Policy, Scheduler
 from .views.network_view import NetworkView
 
 DEFAULT_FILE = Path(__file__).resolve().parents[1] / "resources" / "examples" / "seed-000.json"
-
-
-def phase_text(done, following, started: bool) -> str:
-    """The toolbar's phase label: the phase just done (None: the update, between iterations)
-    and the next one; before the first phase only the next."""
-    return f"done: {done or 'update'} · next: {following}" if started else f"next: {following}"
 
 
 class MainWindow(QMainWindow):
@@ -125,8 +118,7 @@ class MainWindow(QMainWindow):
         self.debugger = Debugger(c, self.network_view, self.discard_question, layout, self)
         self.addToolBarBreak()
         self.addToolBar(self.debugger.toolbar)
-        self.lessons = Lessons(c, layout.docks["lesson"], layout.part("lesson_panel"), layout,
-                               self.network_view, self.files,
+        self.lessons = Lessons(c, layout.docks["lesson"], layout, self.network_view, self.files,
                                lambda *shown: layout.part("loss_plot").set_reference(*shown),
                                lambda block: layout.part("matrix_view").show_block(block),
                                self)
@@ -291,14 +283,7 @@ class MainWindow(QMainWindow):
         self._fit_phase_label()
 
     def _fit_phase_label(self) -> None:
-        """The phase label as wide as its longest text for this network: what follows it in
-        the toolbar (the observation box) stays in place as the phases pass."""
-        phases = self.controller.stepper.phases
-        metrics = self.phase_label.fontMetrics()
-        widest = max(metrics.horizontalAdvance(phase_text(done, following, True))
-                     for done in (*phases, None) for following in phases)
-        margins = self.phase_label.contentsMargins()
-        self.phase_label.setFixedWidth(widest + margins.left() + margins.right() + 4)
+        fit_phase_label(self.phase_label, self.controller.stepper.phases)
 
     def _refresh_labels(self) -> None:
         stepper = self.controller.stepper
@@ -399,12 +384,24 @@ class MainWindow(QMainWindow):
     # -------------------------------------------------------------- contract
     def network_state(self) -> dict:
         """The same dict as `python -m engine FILE --json --trace` prints for this state."""
+        from engine.io.report import network_state
+
         return network_state(self.controller.stepper, trace=True)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        if not getattr(self, "_shown_once", False):
+            self._shown_once = True
+            self.dock_layout.raise_fronts()  # placed before it was shown
         hide_stale_tab_bars(self)  # the docks' tab bars as the layout just made them
         self.scheduler.tick()  # the views now in view, up to date as the window appears
+        if self.remember_layout and not getattr(self, "_idle_build_started", False):
+            # the app: the other workspaces' panels built while it waits for the learner,
+            # so that a first switch only shows them (tests and benches build on demand)
+            self._idle_build_started = True
+            self.dock_layout.build_when_idle(
+                [row.key for row in self.dock_layout.rows if row.workspaces],
+                lambda: self.controller.running)
 
     def closeEvent(self, event) -> None:
         if not self.files.may_lose_work():

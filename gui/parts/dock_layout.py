@@ -15,7 +15,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabWidget, QWidget
 
-from ..scheduler import Scheduler
+from ..scheduler import Policy, Scheduler
 from . import docks as table
 from .docks import (
     BOTTOM,
@@ -28,9 +28,22 @@ from .docks import (
     Kit,
     Section,
     Workspace,
+    _resolve,
     register_view,
 )
-from .tab_bars import hide_stale_tab_bars
+from .tab_bars import hide_stale_tab_bars, hide_stale_tab_bars_later
+
+
+def built_first(workspace: Workspace, shown: list[str]) -> list[str]:
+    """The docks of ``shown`` built when a workspace is first placed: all but those behind
+    a tab of the workspace's own ``tabs`` (Learn's weights behind its loss), which wait for
+    their tab to be raised."""
+    behind = {key for tabs in workspace.tabs for key in [k for k in tabs if k in shown][1:]}
+    return [key for key in shown if key not in behind]
+
+
+IDLE_START_MS = 800  # after the window is shown, before the docks not in view are built
+IDLE_STEP_MS = 40  # between two of them (the learner's clicks and keys come between)
 
 
 class DockLayout:
@@ -53,14 +66,16 @@ class DockLayout:
         self.workspace: Workspace | None = None  # the one in view (its sizes for a dock shown)
         window.setCorner(Qt.Corner.BottomLeftCorner, BOTTOM)
         window.setCorner(Qt.Corner.BottomRightCorner, BOTTOM)
-        for area in (RIGHT, LEFT):
+        for area in (RIGHT, LEFT, BOTTOM):
             window.setTabPosition(area, QTabWidget.TabPosition.North)
         first_of_group: dict[str, QDockWidget] = {}
         last_in_area: dict[Qt.DockWidgetArea, QDockWidget] = {}
         for row in rows:
             dock = QDockWidget(row.title, window)
             dock.setObjectName(row.name)
-            dock.setWidget(QWidget())  # a placeholder until the dock is first shown
+            placeholder = QWidget()  # until the dock is first shown: its size already
+            placeholder.setMinimumSize(*row.minimum)
+            dock.setWidget(placeholder)
             window.addDockWidget(row.area, dock)
             if row.group in first_of_group:
                 window.tabifyDockWidget(first_of_group[row.group], dock)
@@ -73,7 +88,7 @@ class DockLayout:
             self.docks[row.key] = dock
             dock.visibilityChanged.connect(
                 lambda visible, key=row.key: self.build(key) if visible else None)
-            dock.dockLocationChanged.connect(lambda _area: hide_stale_tab_bars(window))
+            dock.dockLocationChanged.connect(lambda _area: hide_stale_tab_bars_later(window))
 
     @property
     def window(self) -> QMainWindow:
@@ -111,11 +126,45 @@ class DockLayout:
         self._reveal.update(built.reveal)
         if built.laid_out is not None:
             built.laid_out()
-        if self._scheduler is not None:
-            self._register(row)
         for listener in self.on_built:
             listener(row, built.parts)
-        hide_stale_tab_bars(self._window)
+        if self._scheduler is not None:
+            self._register(row)
+            if dock.isVisible():  # shown just now (a tab raised): its views up to date at once
+                self._scheduler.tick()
+
+    def build_when_idle(self, keys: list[str], busy: Callable[[], bool],
+                        delay_ms: int = IDLE_START_MS) -> None:
+        """Build the docks ``keys`` one by one while the app waits for the learner (from
+        ``delay_ms`` after now, one per event-loop turn spaced by IDLE_STEP_MS, none while
+        ``busy()``, e.g. running): the first switch to another workspace then only shows
+        its panels. Nothing is built after the window is gone."""
+        remaining = [key for key in keys if key not in self._built]
+
+        def step() -> None:
+            if not self._window.isVisible():  # closed (or hidden): nobody to switch
+                return
+            while remaining and remaining[0] in self._built:
+                remaining.pop(0)
+            if not remaining:
+                return
+            if not busy():
+                self.warm(remaining.pop(0))
+            QTimer.singleShot(IDLE_STEP_MS if not busy() else IDLE_START_MS, self._window,
+                              step)
+
+        if remaining:
+            QTimer.singleShot(delay_ms, self._window, step)
+
+    def warm(self, key: str) -> None:
+        """Build the dock ``key`` and fill its views once, out of view (the scheduler
+        refreshes them again when they come into view, from tables that exist by then)."""
+        self.build(key)
+        parts = {**self.parts, **self._extra_parts}
+        for view in self.row(key).views:
+            refresh = _resolve(parts, view.refresh)
+            if refresh is not None and view.policy is not Policy.AT_ONCE:
+                refresh()
 
     def part(self, name: str) -> QWidget:
         """The widget ``name`` of a dock (``matrix_view``, ``loss_plot``, …), its dock built
@@ -198,17 +247,32 @@ class DockLayout:
         self.workspace = workspace
         if self._pristine is not None:
             window.restoreState(QByteArray(self._pristine))
-        for key in shown:
+        for key in built_first(workspace, shown):
             self.build(key)
         for key, dock in self.docks.items():
             dock.setVisible(key in shown)
-        for key in workspace.front:
-            if key in shown:
-                self.docks[key].raise_()
+        for group in workspace.tabs:
+            docks = [self.docks[key] for key in group if key in shown]
+            for dock in docks[1:]:
+                window.tabifyDockWidget(docks[0], dock)
+        self._to_front(workspace, shown)
         hide_stale_tab_bars(window)
         self.apply_sizes(workspace, shown)
-        # docks just shown are laid out at the next turn of the event loop: again then
+
+        # docks just shown are laid out at the next turn of the event loop: sizes again then
         QTimer.singleShot(0, window, lambda: self.apply_sizes(workspace, shown))
+
+    def _to_front(self, workspace: Workspace, shown: list[str]) -> None:
+        for key in [tabs[0] for tabs in workspace.tabs] + list(workspace.front):
+            if key in shown:
+                self.docks[key].raise_()
+
+    def raise_fronts(self) -> None:
+        """The workspace's docks in front of their tabs again (a window placed before it was
+        shown: the raising takes effect once it is)."""
+        if self.workspace is not None:
+            self._to_front(self.workspace, [k for k, d in self.docks.items()
+                                            if not d.isHidden()])
 
     def apply_sizes(self, workspace: Workspace, shown: list[str]) -> None:
         window = self._window

@@ -99,7 +99,8 @@ class DockRow:
 class Workspace:
     """A set of docks for one task, and their first sizes: (dock key, orientation, fraction
     of the window's width or height). ``front``: the docks raised in their tab groups;
-    ``toolbars``: the optional toolbars it shows (by object name)."""
+    ``tabs``: docks the table places apart that this workspace tabs together (the first in
+    front); ``toolbars``: the optional toolbars it shows (by object name)."""
 
     key: str
     title: str
@@ -107,6 +108,7 @@ class Workspace:
     tip: str
     sizes: tuple[tuple[str, Qt.Orientation, float], ...] = ()
     front: tuple[str, ...] = ()
+    tabs: tuple[tuple[str, ...], ...] = ()
     toolbars: tuple[str, ...] = ()
 
 
@@ -269,7 +271,7 @@ DOCKS: tuple[DockRow, ...] = (
     DockRow("settings", "settings_dock", "Network", RIGHT, "right", _settings, ("settings",),
             (ViewRow("settings", Policy.EVERY_FRAME, Change.SETTINGS,
                      refresh="settings.refresh", rebuild="settings.refresh"),),
-            topics=("initialisation",), workspaces=(LEARN, DEBUG), minimum=(250, 140)),
+            topics=("initialisation",), workspaces=(DEBUG,), minimum=(250, 140)),
     DockRow("loss", "loss_dock", "Loss", BOTTOM, None, _loss, ("loss_plot", "log_scale_box"),
             _plot("loss_plot"), topics=("loss",), workspaces=(LEARN, DEBUG, DATA),
             minimum=(220, 110)),
@@ -323,12 +325,13 @@ DOCKS: tuple[DockRow, ...] = (
 
 # what each workspace shows first, and how large (fractions of the window's width or height)
 WORKSPACES: tuple[Workspace, ...] = (
+    # the graph, and below it the loss and the weights (one plot at a time: tabs); the lesson
+    # or the welcome on the left; the network's settings from View > Network (or a lesson)
     Workspace(LEARN, "Learn", "Ctrl+1",
-              "The graph, the loss and the weights, the network's settings and the lesson: "
-              "where to start",
-              sizes=(("settings", WIDE, 0.27), ("welcome", WIDE, 0.29), ("lesson", WIDE, 0.3),
-                     ("loss", TALL, 0.3), ("loss", WIDE, 0.5), ("weights", WIDE, 0.5)),
-              front=("settings",)),
+              "The graph, the loss and the weights, and the lesson: where to start",
+              sizes=(("welcome", WIDE, 0.3), ("lesson", WIDE, 0.32), ("settings", WIDE, 0.27),
+                     ("loss", TALL, 0.3)),
+              tabs=(("loss", "weights"),)),
     Workspace(DEBUG, "Debug", "Ctrl+2",
               "Learn's panels with the debugger's: the inspector and the chain rule, the "
               "matrices, the gradient check, compare, breakpoints and the timeline",

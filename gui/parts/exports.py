@@ -14,12 +14,19 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QMessageBox
 
-from engine.io import export
 from engine.io.atomic import write_text_atomic
 from engine.io.fileformat import Document
 
 from ..notation import describe_error
 from .actions import make_action
+
+
+def _export():
+    """engine.io.export, imported when first used (not at start)."""
+    from engine.io import export
+
+    return export
+
 
 PLOT_FORMATS = {".png": "PNG image", ".svg": "SVG drawing", ".csv": "CSV of the curves"}
 
@@ -228,22 +235,22 @@ class Exports(QObject):
         return Document.from_stepper(self.controller.stepper, self.controller.init_spec)
 
     def export_weights(self, path: Path | str) -> None:
-        write_text_atomic(path, export.weights_csv(self.controller.network))
+        write_text_atomic(path, _export().weights_csv(self.controller.network))
 
     def export_gradients(self, path: Path | str) -> None:
         stepper = self.controller.stepper
         gradient = stepper.evaluate(full=True, backward=True).gradient
-        write_text_atomic(path, export.gradients_csv(stepper.network, gradient))
+        write_text_atomic(path, _export().gradients_csv(stepper.network, gradient))
 
     def export_history(self, path: Path | str) -> None:
-        write_text_atomic(path, export.history_csv(self.controller.stepper.history))
+        write_text_atomic(path, _export().history_csv(self.controller.stepper.history))
 
     def export_trajectories(self, path: Path | str) -> None:
         stepper = self.controller.stepper
-        write_text_atomic(path, export.history_parameters_csv(stepper.history, stepper.network))
+        write_text_atomic(path, _export().history_parameters_csv(stepper.history, stepper.network))
 
     def export_numpy(self, path: Path | str, iterations: int) -> None:
-        write_text_atomic(path, export.numpy_script(self.document(), iterations))
+        write_text_atomic(path, _export().numpy_script(self.document(), iterations))
 
     def export_pytorch(self, path: Path | str, iterations: int) -> None:
-        write_text_atomic(path, export.pytorch_script(self.document(), iterations))
+        write_text_atomic(path, _export().pytorch_script(self.document(), iterations))

@@ -72,7 +72,8 @@ class LiveLab:
 class Lessons(QObject):
     """The Lessons menu, the lesson dock and the lesson in progress, for one window.
 
-    Given the controller; the lesson dock and its panel; the window's ``layout`` (a step's
+    Given the controller; the lesson dock; the window's ``layout`` (which builds the lesson
+    panel with its dock, when first shown or asked for; a step's
     topics shown, room made for them); the ``graph`` (a step selects what it is about);
     ``files`` (starting asks about unsaved work, as New does); ``show_reference`` (another
     run's losses under the loss curve) and ``show_block`` (the matrix view scrolled to a
@@ -82,7 +83,7 @@ class Lessons(QObject):
     finished = Signal()
     message = Signal(str, int)  # for the status bar, shown for that many ms
 
-    def __init__(self, controller, dock, panel, layout, graph, files, show_reference,
+    def __init__(self, controller, dock, layout, graph, files, show_reference,
                  show_block, owner) -> None:
         super().__init__(owner)
         self.controller = controller
@@ -96,18 +97,27 @@ class Lessons(QObject):
         self.memo: dict = {}
         self.verdicts: list[tuple[lessons.Check, lessons.Verdict]] | None = None
         self._expected: tuple | None = None  # the lesson's network shape at this step
-        self.panel = panel
         self.dock = dock
         self.dock.installEventFilter(self)  # its close button ends the lesson
         self.dock.toggleViewAction().triggered.connect(  # and so does View ▸ Lesson
             lambda shown: None if shown or self.lesson is None else self.close())
         self._loading = False  # the lesson itself is loading its network
-        self.panel.back_requested.connect(self.back)
-        self.panel.again_requested.connect(self.again)
-        self.panel.next_requested.connect(self.next)
-        self.panel.step_chosen.connect(self.go_to)
+        layout.on_built.append(self._panel_built)
         controller.document_loaded.connect(self._other_work_loaded)  # ends the lesson
         self._build_actions(owner)
+
+    @property
+    def panel(self):
+        """The lesson panel (built with its dock the first time it is needed)."""
+        return self.layout.part("lesson_panel")
+
+    def _panel_built(self, _row, parts: dict) -> None:
+        panel = parts.get("lesson_panel")
+        if panel is not None:
+            panel.back_requested.connect(self.back)
+            panel.again_requested.connect(self.again)
+            panel.next_requested.connect(self.next)
+            panel.step_chosen.connect(self.go_to)
 
     def eventFilter(self, watched, event) -> bool:
         if watched is self.dock and event.type() == QEvent.Type.Close and self.lesson:
@@ -222,7 +232,9 @@ class Lessons(QObject):
         self.lesson = None
         self.verdicts = None
         self.show_reference(None)
-        self.panel.show_none()
+        panel = self.layout.built_part("lesson_panel")
+        if panel is not None:
+            panel.show_none()
         self.dock.hide()
         self._enable()
 

@@ -1,5 +1,6 @@
 """What the window tells the learner outside the docks: the status bar (its messages and the
-count of distinct neurons) and the dialogs for an error or an unexpected exception.
+count of distinct neurons), the run toolbar's phase label, and the dialogs for an error or
+an unexpected exception.
 
 A message shown without a timeout is about where the run stands ("Paused at iteration 1:
 …", "Stopped: …"); it goes as soon as the position moves (issue 14, point 8: it said
@@ -12,6 +13,23 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QMessageBox, QStatusBar, QWidget
 
 from ..notation import describe_error
+
+
+def phase_text(done, following, started: bool) -> str:
+    """The toolbar's phase label: the phase just done (None: the update, between iterations)
+    and the next one; before the first phase only the next."""
+    return f"done: {done or 'update'} · next: {following}" if started else f"next: {following}"
+
+
+def fit_phase_label(label: QLabel, phases) -> None:
+    """``label`` as wide as its longest text for a network of these ``phases``: what
+    follows it in the toolbar (the observation box) stays in place as the phases pass
+    (issue 14, point 8: it jumped sideways)."""
+    metrics = label.fontMetrics()
+    widest = max(metrics.horizontalAdvance(phase_text(done, following, True))
+                 for done in (*phases, None) for following in phases)
+    margins = label.contentsMargins()
+    label.setFixedWidth(widest + margins.left() + margins.right() + 4)
 
 
 class Status:

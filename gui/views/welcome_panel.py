@@ -84,6 +84,7 @@ class WelcomePanel(QWidget):
         while self.recent_box.count():
             item = self.recent_box.takeAt(0)
             if item.widget() is not None:
+                item.widget().hide()  # (gone at once, deleted later)
                 item.widget().deleteLater()
         self.recent_buttons = []
         for index, path in enumerate(paths):

@@ -21,7 +21,7 @@ import pytest
 from gui_helpers import EXAMPLES, SEED_000, SEED_001_FREE, W1, W5, W6
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, QStandardPaths, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLineEdit, QMenu, QMessageBox
 
@@ -417,7 +417,8 @@ def documents(monkeypatch, tmp_path) -> Path:
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.delenv("XDG_DOCUMENTS_DIR", raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
-    assert files_module.documents_folder() == home / "Documents"
+    location = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    assert Path(location) == home / "Documents"
     return home / "Documents"
 
 

@@ -10,7 +10,14 @@ import subprocess
 import sys
 
 import pytest
-from gui_helpers import REPO, SEED_001_FREE, activate, press_in_focus, window_factory
+from gui_helpers import (
+    REPO,
+    SEED_001_FREE,
+    activate,
+    press_in_focus,
+    wait_refreshed,
+    window_factory,
+)
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import QApplication, QLabel, QMenu, QPushButton, QToolBar
 
@@ -106,6 +113,8 @@ def test_every_workspace_fits_a_laptop_screen_with_readable_panels(open_window, 
     window.setGeometry(fitted(SMALL_SCREEN))
     for dock in extra:
         window.dock_layout.show_dock(dock)
+    for key in shown_docks(window):  # the tabs behind others too, as if raised
+        window.dock_layout.build(key)
     settle(qtbot)
     minimum = window.minimumSizeHint()
     assert minimum.width() <= 1152 and minimum.height() <= 648, (key, extra, minimum)
@@ -135,8 +144,6 @@ def test_at_a_laptops_size_the_inspector_and_the_matrices_have_their_room(open_w
     inspector_dock = window.inspector_dock
     assert inspector_dock.width() >= 0.3 * window.width()
     assert window.matrix_view.width() >= 0.3 * window.width()
-    click_tab(qtbot, window, "Learn")
-    settle(qtbot)
     selector = window.weights_selector
     text_width = selector.fontMetrics().horizontalAdvance(selector.currentText())
     assert selector.width() > text_width + 30  # the whole text and the arrow
@@ -146,15 +153,20 @@ def test_at_a_laptops_size_the_inspector_and_the_matrices_have_their_room(open_w
 def test_learn_shows_at_most_five_docks_and_debug_and_data_theirs(open_window, qtbot):
     window = open_window(show=True, workspace="learn")
     learn = shown_docks(window)
-    assert learn == {"settings", "loss", "weights"}
+    assert learn == {"loss", "weights"}  # the issue's Learn: the graph, the loss, the weights
     assert len({row.key for row in docks.DOCKS if docks.LEARN in row.workspaces}
                | {"lesson", "welcome"}) <= 5
+    # one plot at a time, the loss in front (the weights are a click away)
+    assert window.tabifiedDockWidgets(window.loss_dock) == [window.weights_dock]
+    assert window.loss_plot.isVisible() and not window.dock_layout.is_built("weights")
     timeline = window.findChild(QToolBar, "timeline_toolbar")
     assert not timeline.isVisible()
     click_tab(qtbot, window, "Debug")
     assert window.workspaces.current == "debug"
-    assert shown_docks(window) == learn | {"symmetry", "inspector", "breakpoints", "matrices",
-                                           "compare", "gradcheck"}
+    assert shown_docks(window) == learn | {"settings", "symmetry", "inspector", "breakpoints",
+                                           "matrices", "compare", "gradcheck"}
+    assert window.tabifiedDockWidgets(window.loss_dock) == []  # side by side here
+    assert window.weights_plot.isVisible()
     assert timeline.isVisible()
     assert window.debugger.docks["inspector"].widget().isVisible()  # in front of its tabs
     click_tab(qtbot, window, "Data")
@@ -197,12 +209,32 @@ def test_each_workspace_keeps_its_own_layout_and_reset_brings_back_the_first(ope
 
 def test_the_docks_of_a_workspace_not_shown_are_not_built(open_window):
     """Start-up builds what Learn shows; the debugger's panels wait until first shown."""
-    window = open_window(workspace="learn")
+    window = open_window(show=True, workspace="learn")
     layout = window.dock_layout
-    assert {key for key in layout.docks if layout.is_built(key)} == {
-        "settings", "loss", "weights", "lesson"}  # the lesson panel: its menu's actions
+    assert {key for key in layout.docks if layout.is_built(key)} == {"loss"}  # in view
     assert window.matrix_view is layout.parts["matrix_view"]  # asked for: built then
     assert layout.is_built("matrices")
+
+
+def test_the_app_builds_the_other_workspaces_panels_while_it_waits(qtbot):
+    """The app (not a test's window) builds the panels of the workspaces not in view once
+    it has been shown and is idle, one per event-loop turn, so that a first switch only
+    shows them; not while a run goes on."""
+    window = make_window(qtbot, remember_layout=True)
+    layout = window.dock_layout
+    others = {row.key for row in docks.DOCKS if row.workspaces}
+    assert not others <= {key for key in layout.docks if layout.is_built(key)}
+    window.controller.run()  # busy: nothing is built meanwhile
+    qtbot.wait(1500)
+    built_while_running = {key for key in layout.docks if layout.is_built(key)}
+    window.controller.pause()
+    assert not others <= built_while_running
+    qtbot.waitUntil(lambda: all(layout.is_built(key) for key in others), timeout=10_000)
+    assert window.workspaces.current == "learn" and window.matrices_dock.isHidden()
+    click_tab(qtbot, window, "Debug")  # shown, and brought up to date
+    wait_refreshed(qtbot, window)
+    heading = window.matrix_view.heading.text()
+    assert f"iteration {window.controller.stepper.iteration}" in heading
 
 
 def test_starting_learn_imports_no_debugger_panel():
