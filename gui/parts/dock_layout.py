@@ -211,9 +211,15 @@ class DockLayout:
         self.build(key)
         dock = self.docks[key]
         was_hidden = dock.isHidden()
+        space = self.workspace
+        if was_hidden and space is not None:  # joins the tabs of its group in this workspace
+            group = next((tabs for tabs in space.tabs if key in tabs), ())
+            beside = next((self.docks[k] for k in group
+                           if k != key and not self.docks[k].isHidden()), None)
+            if beside is not None:
+                self._window.tabifyDockWidget(beside, dock)
         dock.show()
         dock.raise_()
-        space = self.workspace
         if was_hidden and space is not None and any(k == key for k, _, _ in space.sizes):
             sizes = Workspace(space.key, space.title, space.shortcut, space.tip,
                               tuple(size for size in space.sizes if size[0] == key))
@@ -227,11 +233,12 @@ class DockLayout:
         if topic in self._reveal:
             QTimer.singleShot(0, self._window, self._reveal[topic])
 
-    def resize_later(self, docks: list[QDockWidget], heights: list[int]) -> None:
-        """The docks' heights once the docks just shown are laid out (resizing them before
-        does nothing)."""
+    def resize_later(self, docks: list[QDockWidget], sizes: list[int],
+                     orientation: Qt.Orientation = TALL) -> None:
+        """The docks' heights (or widths) once the docks just shown are laid out (resizing
+        them before does nothing)."""
         window = self._window  # (the window as context: nothing runs once it is gone)
-        QTimer.singleShot(0, window, lambda: window.resizeDocks(docks, list(heights), TALL))
+        QTimer.singleShot(0, window, lambda: window.resizeDocks(docks, list(sizes), orientation))
 
     # ------------------------------------------------------------- workspaces
     def keep_defaults(self) -> None:

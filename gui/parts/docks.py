@@ -100,7 +100,8 @@ class Workspace:
     """A set of docks for one task, and their first sizes: (dock key, orientation, fraction
     of the window's width or height). ``front``: the docks raised in their tab groups;
     ``tabs``: docks the table places apart that this workspace tabs together (the first in
-    front); ``toolbars``: the optional toolbars it shows (by object name)."""
+    front; one shown later joins the tabs of those in view); ``toolbars``: the optional
+    toolbars it shows (by object name)."""
 
     key: str
     title: str
@@ -122,6 +123,31 @@ def scrolling(widget: QWidget) -> QScrollArea:
     return scroll
 
 
+class FillingScroll(QScrollArea):
+    """A scroll area whose widget takes its whole height, down to the widget's minimum, and
+    scrolls below that (with a word-wrapped label inside, a resizable scroll area keeps the
+    widget at its preferred height and scrolls it sooner)."""
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__()
+        self.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setWidget(widget)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fill()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._fill()
+
+    def _fill(self) -> None:
+        widget, room = self.widget(), self.viewport().size()
+        minimum = widget.minimumSizeHint()
+        widget.resize(max(room.width(), minimum.width()), max(room.height(), minimum.height()))
+
+
 # ------------------------------------------------------------------- factories
 # each imports its view's module: a dock that is never shown never imports it
 def _welcome(kit: Kit) -> Built:
@@ -137,7 +163,7 @@ def _lesson(kit: Kit) -> Built:
     from ..views.lesson_view import LessonPanel
 
     panel = LessonPanel()
-    return Built(scrolling(panel), {"lesson_panel": panel})
+    return Built(FillingScroll(panel), {"lesson_panel": panel})
 
 
 def _settings(kit: Kit) -> Built:
@@ -325,13 +351,14 @@ DOCKS: tuple[DockRow, ...] = (
 
 # what each workspace shows first, and how large (fractions of the window's width or height)
 WORKSPACES: tuple[Workspace, ...] = (
-    # the graph, and below it the loss and the weights (one plot at a time: tabs); the lesson
-    # or the welcome on the left; the network's settings from View > Network (or a lesson)
+    # the graph, and below it the loss and the weights (one at a time: tabs, where a lesson's
+    # step also opens the distinct neurons or the matrices, the full width for their tables);
+    # the lesson or the welcome on the left; the settings from View > Network (or a lesson)
     Workspace(LEARN, "Learn", "Ctrl+1",
               "The graph, the loss and the weights, and the lesson: where to start",
               sizes=(("welcome", WIDE, 0.3), ("lesson", WIDE, 0.32), ("settings", WIDE, 0.27),
                      ("loss", TALL, 0.3)),
-              tabs=(("loss", "weights"),)),
+              tabs=(("loss", "weights", "symmetry", "matrices"),)),
     Workspace(DEBUG, "Debug", "Ctrl+2",
               "Learn's panels with the debugger's: the inspector and the chain rule, the "
               "matrices, the gradient check, compare, breakpoints and the timeline",

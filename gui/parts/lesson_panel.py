@@ -27,12 +27,17 @@ from engine.io.fileformat import Document
 
 from ..controller import SEEK_SECONDS
 from .actions import make_action
-from .docks import topic_docks
+from .docks import WIDE, topic_docks
 
 # vertical room a step gives the lesson and the plots below (and the matrices), as fractions
 # of the window's height (the lesson's checks need some ten lines, the matrices two tables)
-STEP_HEIGHTS = (0.5, 0.3)  # lesson, plots (beside the lesson in its column: what is left)
-MATRIX_STEP_HEIGHTS = (0.36, 0.36, 0.2)  # lesson, matrices, plots: a step about the matrices
+STEP_HEIGHTS = (0.6, 0.25)  # lesson, plots (beside the lesson in its column: what is left)
+# a step about the matrices: lesson, matrices, plots when the matrices are under the lesson
+# (Debug: the lesson's column also this wide); when they are tabbed with the plots below the
+# graph (Learn), lesson and matrices
+MATRIX_STEP_HEIGHTS = (0.46, 0.26, 0.22)
+MATRIX_STEP_WIDTH = 0.42
+MATRIX_BELOW_HEIGHTS = (0.6, 0.31)
 # the dock that shows each topic a lesson's step names (engine/lessons/content.py), from the
 # dock table's topics
 TOPIC_DOCKS = topic_docks()
@@ -302,14 +307,21 @@ class Lessons(QObject):
             self.show_block(step.matrix)
         # room for what the step talks about: the matrices (tall) or the plots below; only
         # the docks in view (a workspace may have closed the plots)
-        layout = self.layout
-        docks, shares = ([self.dock, layout.dock_for("matrices"), layout.dock_for("loss")],
-                         MATRIX_STEP_HEIGHTS) if "matrices" in step.show else (
-                             [self.dock, layout.dock_for("loss")], STEP_HEIGHTS)
-        height = layout.window.height()
+        layout, window = self.layout, self.layout.window
+        matrices = layout.dock_for("matrices")
+        beside = window.dockWidgetArea(matrices) == window.dockWidgetArea(self.dock)
+        if "matrices" not in step.show:
+            docks, shares = [self.dock, layout.dock_for("loss")], STEP_HEIGHTS
+        elif beside:
+            docks, shares = [self.dock, matrices, layout.dock_for("loss")], MATRIX_STEP_HEIGHTS
+        else:
+            docks, shares = [self.dock, matrices], MATRIX_BELOW_HEIGHTS
+        height = window.height()
         shown = [(dock, round(share * height)) for dock, share in zip(docks, shares, strict=True)
                  if not dock.isHidden()]
         layout.resize_later([dock for dock, _ in shown], [pixels for _, pixels in shown])
+        if "matrices" in step.show and beside:  # the column wide enough for their tables
+            layout.resize_later([self.dock], [round(MATRIX_STEP_WIDTH * window.width())], WIDE)
 
     # ---------------------------------------------------------------- checks
     def check_now(self) -> None:

@@ -149,6 +149,30 @@ def test_at_a_laptops_size_the_inspector_and_the_matrices_have_their_room(open_w
     assert selector.width() > text_width + 30  # the whole text and the arrow
 
 
+def test_at_a_laptops_size_a_lessons_checks_and_buttons_are_in_view(open_window, qtbot):
+    """The issue: the lesson's live checks showed two lines. All weights equal, steps 1-3
+    in Learn (the second and third about the matrices, which come into view below the graph,
+    the whole width for their tables). (Debug, with the timeline and the matrices in the
+    lesson's column, scrolls the lesson at this size.)"""
+    window = open_window(show=True, workspace="learn")
+    window.setGeometry(fitted(SMALL_SCREEN))
+    window.workspaces.action_reset_layout.trigger()
+    settle(qtbot)
+    window.lessons.start_actions["all-equal"].trigger()
+    for step in range(3):
+        settle(qtbot)
+        panel = window.lessons.panel
+        checks = panel.checks.viewport()
+        seen = checks.visibleRegion().boundingRect()
+        assert seen.height() == checks.height(), step  # not cut off by the dock
+        assert checks.height() >= 4 * panel.checks.fontMetrics().lineSpacing(), step
+        assert not panel.next_button.visibleRegion().isEmpty(), step
+        if step:
+            assert "matrices" in window.lessons.lesson.steps[step].show
+            assert window.matrix_view.visibleRegion().boundingRect().height() >= 100
+        window.lessons.action_next.trigger()
+
+
 # ------------------------------------------------------------ point 10: workspaces
 def test_learn_shows_at_most_five_docks_and_debug_and_data_theirs(open_window, qtbot):
     window = open_window(show=True, workspace="learn")
