@@ -1,5 +1,6 @@
-"""The main window: the network graph in the middle, the docks around it (built from the dock
-table, gui/parts/docks.py), the stepping actions in a Run menu and toolbar.
+"""The main window: the network graph in the middle, the docks around it (placed from the dock
+table, gui/parts/docks.py, each built when first shown), shown by workspace (Learn, Debug,
+Data: gui/parts/workspaces.py), the stepping actions in a Run menu and toolbar.
 
 One scheduler (gui/scheduler.py) refreshes every view; the window's parts (files, exports,
 lessons, the debugger) are given the collaborators they use, and tell the window what to show
@@ -17,25 +18,31 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QWidget,
 )
 
 from engine.analysis.breakpoints import Breakpoints
 from engine.analysis.symmetry import describe
 from engine.io import fileformat
-from engine.io.report import network_state
 
 from .controller import LabController
-from .notation import describe_error, parse_number
+from .notation import parse_number
+from .parts import settings as store
 from .parts.actions import follow_undo_stack, make_action
 from .parts.debugger import Debugger, DiscardQuestion
-from .parts.docks import DockLayout, Kit, Section, register_views
+from .parts.dock_layout import DockLayout
+from .parts.docks import LEARN, Kit, Section
 from .parts.exports import Exports
 from .parts.files import FileManager
+from .parts.help import Help
 from .parts.launch import install_exception_hook, run_app  # noqa: F401 (the app's entry points)
 from .parts.lesson_panel import Lessons
 from .parts.run_speed import RunSpeedControls
+from .parts.screen import fit_to_screen
+from .parts.status import Status, fit_phase_label, phase_text
+from .parts.tab_bars import hide_stale_tab_bars
+from .parts.welcome import Welcome
+from .parts.workspaces import Workspaces
 from .scheduler import STATE, Change, Policy, Scheduler
 from .views.network_view import NetworkView
 
@@ -44,34 +51,45 @@ DEFAULT_FILE = Path(__file__).resolve().parents[1] / "resources" / "examples" / 
 
 class MainWindow(QMainWindow):
     def __init__(self, path: Path | str | None = None, parent=None,
-                 remember_layout: bool = False) -> None:
-        """``remember_layout``: restore the window layout saved at the last close (the app
-        does; tests, benchmarks and screenshots start from the default layout)."""
+                 remember_layout: bool = False, workspace: str | None = None) -> None:
+        """``remember_layout``: start as the app does: the window where it was left, each
+        workspace's layout as it was left, and the welcome panel unless the learner turned
+        it off (tests, benchmarks and screenshots start fresh: about 90 % of the screen, the
+        workspaces' first layouts, no welcome). ``workspace``: the one to open ("learn",
+        "debug", "data"); by default the one in view at the last close when remembering,
+        else Learn."""
         super().__init__(parent)
         self.setObjectName("main_window")
+        self.remember_layout = remember_layout
         path = Path(path) if path is not None else DEFAULT_FILE
         document = fileformat.load(path)
         self.discard_question = DiscardQuestion(self)
         self.controller = LabController(document, path, self, breakpoints=Breakpoints(),
                                         confirm_discard=self.discard_question)
         self.discard_question.controller = self.controller
-        self.last_error: str | None = None
+        self.status = Status(self.statusBar(), self.controller, self)
+        self.symmetry_label = self.status.symmetry_label
         self.network_view = NetworkView(self.controller)
         self.setCentralWidget(self.network_view)
         self.scheduler = Scheduler(self.controller, self)
         self._build_actions()
         self._build_toolbar()
         self._build_docks()
-        self._build_parts(remember_layout)
+        self._build_parts()
         self.files.mark_saved()
         self._build_menus()
-        self._build_status_bar()
         self._register_views()
         self._connect()
-        self.resize(1400, 900)
+        self.dock_layout.keep_defaults()
         if remember_layout:
-            self.files.restore_layout()
+            self.workspaces.restore_kept(workspace)
             self.lessons.dock.hide()  # where the learner put it, shown when a lesson starts
+            self.welcome.dock.hide()
+            if store.show_welcome():
+                self.welcome.show()
+        else:
+            fit_to_screen(self)
+            self.workspaces.start(workspace or LEARN)
         self.scheduler.start()
         self.update_title()
         self.refresh()
@@ -79,30 +97,41 @@ class MainWindow(QMainWindow):
     # ----------------------------------------------------------------- layout
     def _build_docks(self) -> None:
         """Every dock from the table; the window keeps each as ``<key>_dock`` and the widgets
-        in them by their names (``loss_plot``, ``settings``, ``decision_boundary``, …)."""
+        in them by their names (``loss_plot``, ``settings``, ``decision_boundary``, …) once
+        built (asking for one builds its dock: ``__getattr__``)."""
         self.dock_layout = DockLayout(self, Kit(self.controller, self.network_view))
-        for name, widget in self.dock_layout.parts.items():
-            setattr(self, name, widget)
         for key, dock in self.dock_layout.docks.items():
             setattr(self, f"{key}_dock", dock)
+        self.dock_layout.on_built.append(
+            lambda _row, parts: [setattr(self, name, w) for name, w in parts.items()])
 
-    def _build_parts(self, remember_layout: bool) -> None:
-        c, layout, parts = self.controller, self.dock_layout, self.dock_layout.parts
-        self.files = FileManager(c, self, self.show_error, layout)
-        self.files.remember_layout = remember_layout
-        debugger_docks = {row.key: layout.docks[row.key] for row in layout.rows
-                          if row.section is Section.DEBUGGER}
-        self.debugger = Debugger(c, self.network_view, self.discard_question, parts,
-                                 debugger_docks, self)
+    def __getattr__(self, name: str):
+        """A dock's widget by its name (``window.matrix_view``), its dock built now if it was
+        not yet (docks build their widgets when first shown)."""
+        layout = self.__dict__.get("dock_layout")
+        if layout is not None and name in layout.part_names:
+            return layout.part(name)
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def _build_parts(self) -> None:
+        c, layout = self.controller, self.dock_layout
+        self.files = FileManager(c, self, self.show_error)
+        self.debugger = Debugger(c, self.network_view, self.discard_question, layout, self)
         self.addToolBarBreak()
         self.addToolBar(self.debugger.toolbar)
-        self.lessons = Lessons(c, layout.docks["lesson"], parts["lesson_panel"], layout,
-                               self.network_view, self.files, self.loss_plot.set_reference,
-                               self.debugger.matrix_view.show_block, self)
-        self.exports = Exports(c, {"loss": ("Loss plot", self.loss_plot),
-                                   "weights": ("Weights plot", self.weights_plot),
-                                   "symmetry": ("Distinct-neurons plot", self.symmetry_plot)},
+        self.lessons = Lessons(c, layout.docks["lesson"], layout, self.network_view, self.files,
+                               lambda *shown: layout.part("loss_plot").set_reference(*shown),
+                               lambda block: layout.part("matrix_view").show_block(block),
+                               self)
+        self.exports = Exports(c, {key: (title, lambda name=name: layout.part(name))
+                                   for key, title, name in (
+                                       ("loss", "Loss plot", "loss_plot"),
+                                       ("weights", "Weights plot", "weights_plot"),
+                                       ("symmetry", "Distinct-neurons plot", "symmetry_plot"))},
                                self, self.show_error)
+        self.workspaces = Workspaces(layout, {"timeline_toolbar": self.debugger.toolbar}, self)
+        self.welcome = Welcome(layout, self.files, self.lessons, self)
+        self.help = Help(self, self.menuBar(), self.lessons.start, self.welcome.show)
 
     def _build_actions(self) -> None:
         c = self.controller
@@ -170,6 +199,7 @@ class MainWindow(QMainWindow):
             layout.addWidget(widget)
         toolbar.addWidget(status)
         self._fill_observations()
+        self._fit_phase_label()
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -191,7 +221,10 @@ class MainWindow(QMainWindow):
                        self.action_run_n, None, self.action_step_back, self.action_restart):
             run.addSeparator() if action is None else run.addAction(action)
         view = bar.addMenu("&View")
+        view.setObjectName("menu_view")
         view.addAction(self.action_fit)
+        self.workspaces.fill_menu(view)
+        view.addSeparator()
         self.dock_layout.fill_view_menu(view, Section.VIEWS)
         self.dock_layout.fill_view_menu(view, Section.DATA)
         view.addSeparator()
@@ -202,25 +235,20 @@ class MainWindow(QMainWindow):
         lessons_menu.setObjectName("menu_lessons")
         self.lessons.fill_menu(lessons_menu)
         help_menu = bar.addMenu("&Help")
-        help_menu.addAction(make_action(self, "action_about", "&About Backprop Lab", None,
-                                        self.about, "What this is"))
-
-    def _build_status_bar(self) -> None:
-        self.symmetry_label = QLabel()
-        self.symmetry_label.setObjectName("symmetry_label")
-        self.symmetry_label.setToolTip("Neurons with the same incoming weights, bias and outgoing "
-                                       "weights are interchangeable: gradient descent cannot "
-                                       "tell them apart")
-        self.statusBar().addPermanentWidget(self.symmetry_label)
+        help_menu.setObjectName("menu_help")
+        self.help.fill_menu(help_menu)
+        bar.setCornerWidget(self.workspaces.selector, Qt.Corner.TopRightCorner)
 
     def _register_views(self) -> None:
         """Every view with the scheduler, once: the graph first (each frame starts with it),
         then the docks' views from the table, the labels and the timeline."""
         s = self.scheduler
         s.register("graph", self.network_view.refresh, rebuild=self._rebuild_graph)
-        register_views(s, {**self.dock_layout.parts, "lessons": self.lessons},
-                       self.dock_layout.rows)
+        # the docks built so far, and each dock as it is built
+        self.dock_layout.follow(s, {"lessons": self.lessons})
         s.register("labels", self._refresh_labels, changes=STATE | Change.DOCUMENT)
+        s.register("status_message", self.status.clear_stale,
+                   changes=Change.POSITION | Change.STRUCTURE | Change.DOCUMENT)
         # breakpoints are saved too: a change marks the work unsaved
         s.register("title", self.update_title, changes=Change.DOCUMENT | Change.BREAKPOINTS,
                    policy=Policy.AT_ONCE)
@@ -231,10 +259,10 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         c = self.controller
-        c.fault_raised.connect(self._fault)
-        c.message_posted.connect(lambda text: self.statusBar().showMessage(text, 8000))
-        for part in (self.files, self.exports, self.lessons, self.debugger):
-            part.message.connect(lambda text, ms: self.statusBar().showMessage(text, ms))
+        c.fault_raised.connect(self.status.fault)
+        c.message_posted.connect(lambda text: self.show_message(text, 8000))
+        for part in (self.files, self.exports, self.lessons, self.debugger, self.welcome):
+            part.message.connect(self.show_message)
         self.files.saved_changed.connect(self.update_title)
 
     # ------------------------------------------------------------- refreshing
@@ -256,23 +284,22 @@ class MainWindow(QMainWindow):
     def _rebuild_graph(self) -> None:
         self.network_view.rebuild()
         self._fill_observations()
+        self._fit_phase_label()
+
+    def _fit_phase_label(self) -> None:
+        fit_phase_label(self.phase_label, self.controller.stepper.phases)
 
     def _refresh_labels(self) -> None:
         stepper = self.controller.stepper
         self.iteration_label.setText(f"iteration {stepper.iteration}")
         done = stepper.phases[stepper.phase - 1] if stepper.phase > 0 else None
-        self.phase_label.setText(
-            f"done: {done or 'update'} · next: {stepper.next_phase}"
-            if done or stepper.iteration else f"next: {stepper.next_phase}")
+        self.phase_label.setText(phase_text(done, stepper.next_phase,
+                                            bool(done) or stepper.iteration > 0))
         self.symmetry_label.setText(describe(stepper.network, self.controller.symmetry()))
         self.update_title()  # training moves the parameters: unsaved work
 
     def _refresh_run_action(self) -> None:
         self.action_run_pause.setText("&Pause" if self.controller.running else "&Run")
-
-    def _fault(self, text: str) -> None:
-        self.last_error = text
-        self.statusBar().showMessage(f"Stopped: {text}")
 
     def _fill_observations(self) -> None:
         selector = self.observation_selector
@@ -343,52 +370,50 @@ class MainWindow(QMainWindow):
     def save_file(self, path: Path | str) -> bool:
         return self.files.save_file(path)
 
+    def show_message(self, text: str, ms: int) -> None:
+        """``text`` in the status bar for ``ms`` ms (0: until the run's position moves)."""
+        self.status.show(text, ms)
+
     def show_error(self, title: str, text: str) -> None:
-        self.last_error = text
-        self.statusBar().showMessage(text, 10000)
-        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok,
-                          self)
-        box.setObjectName("error_dialog")
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
+        self.status.error(title, text)
 
     def show_exception(self, kind, error, details: str) -> None:
-        self.controller.pause()
-        self.last_error = f"{kind.__name__}: {error}"
-        if issubclass(kind, MemoryError):  # not a bug: a network too large for the memory
-            title, text = "Not enough memory", (
-                f"Backprop Lab ran out of memory: {describe_error(error)}\n\nYour work is "
-                "untouched and the app goes on; saving it now is a good idea.")
-        else:
-            title, text = "Something went wrong", (
-                f"An unexpected error: {kind.__name__}: {error}\n\nYour work is "
-                "untouched and the app goes on; saving it now is a good idea. "
-                "The details below help to report it.")
-        box = QMessageBox(QMessageBox.Icon.Critical, title, text,
-                          QMessageBox.StandardButton.Ok, self)
-        box.setObjectName("exception_dialog")
-        box.setDetailedText(details)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
+        self.status.exception(kind, error, details)
 
-    def about(self) -> None:
-        QMessageBox.about(self, "About Backprop Lab",
-                          "Backprop Lab: step through backpropagation like a debugger.\n"
-                          "Numbers in the notation of seed 000: n, a, ∂C/∂a, ∂a/∂n, δ, ∂C/∂W.")
+    @property
+    def last_error(self) -> str | None:
+        """The last error said (a dialog, a fault, an exception)."""
+        return self.status.last_error
 
     # -------------------------------------------------------------- contract
     def network_state(self) -> dict:
         """The same dict as `python -m engine FILE --json --trace` prints for this state."""
+        from engine.io.report import network_state
+
         return network_state(self.controller.stepper, trace=True)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        if not getattr(self, "_shown_once", False):
+            self._shown_once = True
+            self.dock_layout.raise_fronts()  # placed before it was shown
+        hide_stale_tab_bars(self)  # the docks' tab bars as the layout just made them
         self.scheduler.tick()  # the views now in view, up to date as the window appears
+        if self.remember_layout and not getattr(self, "_idle_build_started", False):
+            # the app: the other workspaces' panels built while it waits for the learner,
+            # so that a first switch only shows them (tests and benches build on demand)
+            self._idle_build_started = True
+            self.dock_layout.build_when_idle(
+                [row.key for row in self.dock_layout.rows if row.workspaces],
+                lambda: self.controller.running)
 
     def closeEvent(self, event) -> None:
         if not self.files.may_lose_work():
             event.ignore()
             return
+        if self.remember_layout:
+            self.lessons.dock.hide()  # the next start shows it only with a lesson
+            self.workspaces.keep()
         self.lessons.close()
         self.debugger.gradcheck.cancel()
         self.files.close()

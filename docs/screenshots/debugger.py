@@ -18,7 +18,9 @@ from engine.core.network import ParameterAddress  # noqa: E402
 from gui.main_window import MainWindow  # noqa: E402
 
 app = QApplication([])
-window = MainWindow(REPO / "resources" / "examples" / "seed-001-free.json")
+window = MainWindow(REPO / "resources" / "examples" / "seed-001-free.json", workspace="debug")
+window.resize(1400, 900)
+window.workspaces.action_reset_layout.trigger()  # the Debug workspace's sizes for that size
 window.show()
 app.processEvents()
 window.controller.run_now(200)

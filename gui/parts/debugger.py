@@ -10,6 +10,10 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox, QToolBar
 
 from ..views.timeline import Timeline
+from .docks import Section
+
+# the inspector's share of its dock's height above the chain rule, by what is selected
+NEURON_SHARE, WEIGHT_SHARE = 0.8, 0.3
 
 
 class DiscardQuestion:
@@ -55,25 +59,21 @@ class DiscardQuestion:
 
 class Debugger(QObject):
     """Given the controller, the ``graph`` whose selection the panels follow, the
-    ``question`` asked before the later history is discarded, the ``panels`` by name and
-    their ``docks`` by key (from the dock table)."""
+    ``question`` asked before the later history is discarded and the window's dock
+    ``layout`` (gui/parts/dock_layout.py), whose docks build their panels when first shown:
+    a panel asked for here is built then."""
 
     message = Signal(str, int)  # for the status bar, shown for that many ms (0: until replaced)
 
-    def __init__(self, controller, graph, question, panels: dict, docks: dict,
-                 parent=None) -> None:
+    def __init__(self, controller, graph, question, layout, parent=None) -> None:
         super().__init__(parent)
         self.controller = controller
         self.graph = graph
         self.breakpoints = controller.breakpoints
         self.question = question
-        self.inspector = panels["inspector"]
-        self.chain_rule = panels["chain_rule"]
-        self.matrix_view = panels["matrix_view"]
-        self.gradcheck = panels["gradcheck"]
-        self.compare = panels["compare"]
-        self.breakpoints_panel = panels["breakpoints_panel"]
-        self.docks = docks
+        self.layout = layout
+        self.docks = {row.key: layout.docks[row.key] for row in layout.rows
+                      if row.section is Section.DEBUGGER}
         self.last_break: str | None = None  # why the last breakpoint paused the run
         self.timeline = Timeline(controller)
         self.toolbar = QToolBar("Timeline")
@@ -82,19 +82,44 @@ class Debugger(QObject):
         graph.selection_changed.connect(self._selection_changed)
         controller.breakpoint_hit.connect(self._breakpoint_hit)
         controller.fault_raised.connect(self._fault)
+        # a panel built after the selection was made shows it at once
+        layout.on_built.append(lambda row, parts: self._selection_changed()
+                               if {"inspector", "breakpoints_panel"} & set(parts) else None)
+
+    # the panels, built if their docks were not yet
+    inspector = property(lambda self: self.layout.part("inspector"))
+    chain_rule = property(lambda self: self.layout.part("chain_rule"))
+    matrix_view = property(lambda self: self.layout.part("matrix_view"))
+    gradcheck = property(lambda self: self.layout.part("gradcheck"))
+    compare = property(lambda self: self.layout.part("compare"))
+    breakpoints_panel = property(lambda self: self.layout.part("breakpoints_panel"))
 
     def _selection_changed(self) -> None:
+        """The selection in the panels built so far (the others show it when built)."""
         parameters = self.graph.selected_parameters()
         neuron = self.graph.selected_neuron()
-        if parameters:
-            self.inspector.show_parameter(parameters[0])
-        elif neuron is not None:
-            self.inspector.show_neuron(neuron)
-        else:
-            self.inspector.show_neuron(None)
-        self.chain_rule.show_parameters(parameters)
-        if parameters:
-            self.breakpoints_panel.set_parameter(parameters[0])
+        inspector = self.layout.built_part("inspector")
+        if inspector is not None:
+            if parameters:
+                inspector.show_parameter(parameters[0])
+            else:
+                inspector.show_neuron(neuron)
+            self.layout.part("chain_rule").show_parameters(parameters)
+            self._share_room(inspector.parentWidget(), bool(parameters))
+        panel = self.layout.built_part("breakpoints_panel")
+        if panel is not None and parameters:
+            panel.set_parameter(parameters[0])
+
+    def _share_room(self, splitter, weight: bool) -> None:
+        """The inspector above the chain rule: a neuron's table of observations gets most of
+        the height (the chain rule has nothing to show), a weight's few lines leave it to its
+        chain; only when the kind of selection changes (a height the learner set stays)."""
+        if weight == getattr(self, "_weight_room", None):
+            return
+        self._weight_room = weight
+        share = WEIGHT_SHARE if weight else NEURON_SHARE
+        total = sum(splitter.sizes()) or 1000
+        splitter.setSizes([round(share * total), total - round(share * total)])
 
     # ---------------------------------------------------------- going on
     @property
@@ -112,7 +137,9 @@ class Debugger(QObject):
             self.graph.select_parameters([hit.parameter])
         elif hit.neuron is not None:
             self.graph.select_neuron(hit.neuron)
-        self.breakpoints_panel.refresh()
+        panel = self.layout.built_part("breakpoints_panel")
+        if panel is not None:
+            panel.refresh()
 
     def _breakpoint_hit(self, hit) -> None:
         self._select(hit)

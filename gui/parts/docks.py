@@ -1,13 +1,20 @@
 """The window's docks as one table (issue 13): one row per dock, with its object name, title,
-area, tab group (the docks of a group are tabbed together, the first row in front), the
-factory that builds its widget from the collaborators it needs, the views in it and how the
-scheduler refreshes them, the lesson topics it shows, and its section of the View menu.
-The window builds the docks, their tabs and splits, the View menu and the views' refreshes
-from this table: a new panel is its widget's module and one row here.
+area, tab group (the docks of a group are tabbed together), the factory that builds its
+widget from the collaborators it needs and the names of the widgets it gives the window, the
+views in it and how the scheduler refreshes them, the lesson topics it shows, its section of
+the View menu, and the workspaces that show it (issue 14). The window builds the docks, their
+tabs and splits, the View menu, the views' refreshes and the workspaces from this table (the
+placing and the lazy building: gui/parts/dock_layout.py): a new panel is its widget's module
+and one row here.
 
-Rows come in the order the docks are built, which is also their order in each section of the
-View menu. Qt lays docks out by that order and by the sizes given: the layout the window had
-before the table is kept (the same order, the widths and heights it came out with)."""
+Rows come in the order the docks are placed, which is also their order in each section of the
+View menu. A dock's widget is built the first time the dock is shown (or a part of it is
+asked for), so that the docks of the workspaces not in view cost nothing at start; each
+factory imports its view's module itself for the same reason.
+
+``WORKSPACES`` says what each workspace shows at first: its docks are the rows that name it,
+and their sizes are fractions of the window, so that each panel has its room at 1280×720 as
+at 2560×1440."""
 
 from __future__ import annotations
 
@@ -16,23 +23,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, Qt, QTimer
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QScrollArea, QSplitter, QTabWidget, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QScrollArea, QSplitter, QWidget
 
 from ..scheduler import STATE, Change, Policy, Scheduler
-from ..views.breakpoints_panel import BreakpointsPanel
-from ..views.chain_rule_panel import ChainRulePanel
-from ..views.compare_panel import ComparePanel
-from ..views.dataset_editor import DatasetEditor
-from ..views.decision_boundary import DecisionBoundaryView
-from ..views.gradcheck_view import GradientCheckPanel
-from ..views.inspector import Inspector
-from ..views.lesson_view import LessonPanel
-from ..views.matrix_view import MatrixView
-from ..views.panels import SettingsWidget
-from ..views.plot_panels import LossPanel, WeightsPanel
-from ..views.plots import SymmetryPlot
-from .tab_bars import hide_stale_tab_bars
 
 if TYPE_CHECKING:
     from ..controller import LabController
@@ -42,6 +36,8 @@ LEFT, RIGHT = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockW
 BOTTOM = Qt.DockWidgetArea.BottomDockWidgetArea
 WIDE, TALL = Qt.Orientation.Horizontal, Qt.Orientation.Vertical
 SIDE_BY_SIDE = (BOTTOM,)  # the docks of these areas sit side by side (the others stack)
+LEARN, DEBUG, DATA = "learn", "debug", "data"  # the workspaces' keys
+CARRIED = ("lesson",)  # docks of no workspace that stay in view across a switch (the others go)
 
 
 class Section(enum.Enum):
@@ -66,7 +62,7 @@ class Built:
     widget: QWidget  # the dock's widget
     parts: dict[str, QWidget]  # the widgets in it by name (the window keeps them so)
     reveal: dict[str, Callable[[], None]] = field(default_factory=dict)  # topic: show its part
-    laid_out: Callable[[], None] | None = None  # once every dock is placed
+    laid_out: Callable[[], None] | None = None  # once the dock is placed
 
 
 @dataclass(frozen=True)
@@ -89,13 +85,32 @@ class DockRow:
     name: str  # the dock's object name (saved layouts and tests find it)
     title: str
     area: Qt.DockWidgetArea
-    group: str | None  # docks of a group are tabbed together, the first row in front
+    group: str | None  # docks of a group are tabbed together
     build: Callable[[Kit], Built]
+    parts: tuple[str, ...]  # the names of the widgets ``build`` gives (Built.parts)
     views: tuple[ViewRow, ...] = ()
     topics: tuple[str, ...] = ()  # what a lesson's step names when it shows this dock
     section: Section = Section.VIEWS
-    size: tuple[Qt.Orientation, int] | None = None  # its first width or height
-    hidden: bool = False  # until something shows it (the lesson dock: a lesson)
+    workspaces: tuple[str, ...] = ()  # the workspaces that show it (none: when asked)
+    minimum: tuple[int, int] = (0, 0)  # its widget's smallest readable width and height
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A set of docks for one task, and their first sizes: (dock key, orientation, fraction
+    of the window's width or height). ``front``: the docks raised in their tab groups;
+    ``tabs``: docks the table places apart that this workspace tabs together (the first in
+    front; one shown later joins the tabs of those in view); ``toolbars``: the optional
+    toolbars it shows (by object name)."""
+
+    key: str
+    title: str
+    shortcut: str
+    tip: str
+    sizes: tuple[tuple[str, Qt.Orientation, float], ...] = ()
+    front: tuple[str, ...] = ()
+    tabs: tuple[tuple[str, ...], ...] = ()
+    toolbars: tuple[str, ...] = ()
 
 
 def scrolling(widget: QWidget) -> QScrollArea:
@@ -108,13 +123,52 @@ def scrolling(widget: QWidget) -> QScrollArea:
     return scroll
 
 
+class FillingScroll(QScrollArea):
+    """A scroll area whose widget takes its whole height, down to the widget's minimum, and
+    scrolls below that (with a word-wrapped label inside, a resizable scroll area keeps the
+    widget at its preferred height and scrolls it sooner)."""
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__()
+        self.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setWidget(widget)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fill()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._fill()
+
+    def _fill(self) -> None:
+        widget, room = self.widget(), self.viewport().size()
+        minimum = widget.minimumSizeHint()
+        widget.resize(max(room.width(), minimum.width()), max(room.height(), minimum.height()))
+
+
 # ------------------------------------------------------------------- factories
+# each imports its view's module: a dock that is never shown never imports it
+def _welcome(kit: Kit) -> Built:
+    from ..views.welcome_panel import WelcomePanel
+
+    panel = WelcomePanel()
+    scroll = scrolling(panel)  # its text wraps to the dock's width; only a short dock scrolls
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    return Built(scroll, {"welcome_panel": panel})
+
+
 def _lesson(kit: Kit) -> Built:
+    from ..views.lesson_view import LessonPanel
+
     panel = LessonPanel()
-    return Built(panel, {"lesson_panel": panel})
+    return Built(FillingScroll(panel), {"lesson_panel": panel})
 
 
 def _settings(kit: Kit) -> Built:
+    from ..views.panels import SettingsWidget
+
     settings = SettingsWidget(kit.controller)
     scroll = QScrollArea()
     scroll.setWidgetResizable(True)
@@ -125,11 +179,15 @@ def _settings(kit: Kit) -> Built:
 
 
 def _loss(kit: Kit) -> Built:
+    from ..views.plot_panels import LossPanel
+
     panel = LossPanel(kit.controller)
     return Built(panel, {"loss_plot": panel.plot, "log_scale_box": panel.log_scale_box})
 
 
 def _weights(kit: Kit) -> Built:
+    from ..views.plot_panels import WeightsPanel
+
     panel = WeightsPanel(kit.controller)
     view = kit.network_view
     view.selection_changed.connect(lambda: panel.follow(view.selected_neuron()))
@@ -138,11 +196,15 @@ def _weights(kit: Kit) -> Built:
 
 
 def _symmetry(kit: Kit) -> Built:
+    from ..views.plots import SymmetryPlot
+
     plot = SymmetryPlot(kit.controller)
     return Built(plot, {"symmetry_plot": plot})
 
 
 def _decision_boundary(kit: Kit) -> Built:
+    from ..views.decision_boundary import DecisionBoundaryView
+
     controller = kit.controller
     boundary = DecisionBoundaryView(controller)
 
@@ -157,40 +219,60 @@ def _decision_boundary(kit: Kit) -> Built:
     return Built(boundary, {"decision_boundary": boundary})
 
 
+INSPECTOR_SHARE = 0.55  # of the inspector's dock height, above the chain rule, at first
+
+
 def _inspector(kit: Kit) -> Built:
-    """What follows the graph's selection: the inspector above the chain rule."""
+    """What follows the graph's selection: the inspector above the chain rule (the inspector
+    has the larger share: its rows are per observation, the chain rule is empty until a
+    weight is selected)."""
+    from ..views.chain_rule_panel import ChainRulePanel
+    from ..views.inspector import Inspector
+
     inspector, chain_rule = Inspector(kit.controller), ChainRulePanel(kit.controller)
     selection = QSplitter(Qt.Orientation.Vertical)
     selection.setObjectName("inspector_splitter")
     selection.addWidget(inspector)
     selection.addWidget(chain_rule)
     selection.setChildrenCollapsible(False)
-    selection.setSizes([210, 490])
+    share = round(INSPECTOR_SHARE * 100)
+    selection.setStretchFactor(0, share)
+    selection.setStretchFactor(1, 100 - share)
+    selection.setSizes([share * 10, (100 - share) * 10])
     return Built(selection, {"inspector": inspector, "chain_rule": chain_rule})
 
 
 def _breakpoints(kit: Kit) -> Built:
-    controller = kit.controller
-    panel = BreakpointsPanel(controller)
+    from ..views.breakpoints_panel import BreakpointsPanel
+
+    panel = BreakpointsPanel(kit.controller)
     return Built(panel, {"breakpoints_panel": panel})
 
 
 def _matrices(kit: Kit) -> Built:
+    from ..views.matrix_view import MatrixView
+
     view = MatrixView(kit.controller)
     return Built(view, {"matrix_view": view})
 
 
 def _compare(kit: Kit) -> Built:
+    from ..views.compare_panel import ComparePanel
+
     panel = ComparePanel(kit.controller)
     return Built(scrolling(panel), {"compare": panel})
 
 
 def _gradcheck(kit: Kit) -> Built:
+    from ..views.gradcheck_view import GradientCheckPanel
+
     panel = GradientCheckPanel(kit.controller)
     return Built(panel, {"gradcheck": panel})
 
 
 def _data(kit: Kit) -> Built:
+    from ..views.dataset_editor import DatasetEditor
+
     editor = DatasetEditor(kit.controller)
     return Built(scrolling(editor), {"dataset_editor": editor})
 
@@ -210,48 +292,94 @@ def _paused(name: str, waits_for_drag: bool = False) -> ViewRow:
 
 # the debugger's panels beside the settings (the inspector above the chain rule, the
 # breakpoints) and on the left (the numbers to check one's own against: wide tables); the
-# plots span the whole width below
+# plots span the whole width below; the welcome and the lesson head the left column
 DOCKS: tuple[DockRow, ...] = (
-    DockRow("settings", "settings_dock", "Network", RIGHT, "right", _settings,
+    DockRow("settings", "settings_dock", "Network", RIGHT, "right", _settings, ("settings",),
             (ViewRow("settings", Policy.EVERY_FRAME, Change.SETTINGS,
                      refresh="settings.refresh", rebuild="settings.refresh"),),
-            topics=("initialisation",), size=(WIDE, 299)),
-    DockRow("loss", "loss_dock", "Loss", BOTTOM, None, _loss, _plot("loss_plot"),
-            topics=("loss",), size=(TALL, 280)),
+            topics=("initialisation",), workspaces=(DEBUG,), minimum=(250, 140)),
+    DockRow("loss", "loss_dock", "Loss", BOTTOM, None, _loss, ("loss_plot", "log_scale_box"),
+            _plot("loss_plot"), topics=("loss",), workspaces=(LEARN, DEBUG, DATA),
+            minimum=(220, 110)),
     DockRow("weights", "weights_dock", "Weights", BOTTOM, None, _weights,
-            _plot("weights_plot", rebuild="weights_panel.rebuild"), topics=("weights",)),
+            ("weights_panel", "weights_plot", "weights_selector"),
+            _plot("weights_plot", rebuild="weights_panel.rebuild"), topics=("weights",),
+            workspaces=(LEARN, DEBUG), minimum=(260, 110)),
     DockRow("symmetry", "symmetry_dock", "Distinct neurons", BOTTOM, None, _symmetry,
-            _plot("symmetry_plot", rebuild="symmetry_plot.rebuild"), topics=("symmetry",)),
-    # hidden until a lesson starts; before the debugger's docks, so that it heads the left
-    # column, above the matrices
-    DockRow("lesson", "lesson_dock", "Lesson", LEFT, None, _lesson,
+            ("symmetry_plot",), _plot("symmetry_plot", rebuild="symmetry_plot.rebuild"),
+            topics=("symmetry",), workspaces=(DEBUG,), minimum=(220, 110)),
+    # shown at start (when the learner wants it) and from the Help menu; a workspace switch
+    # puts it away
+    DockRow("welcome", "welcome_dock", "Welcome", LEFT, "start", _welcome, ("welcome_panel",),
+            section=Section.LESSON, minimum=(260, 180)),
+    # shown while a lesson runs, in every workspace (CARRIED); before the debugger's docks, so
+    # that it heads the left column, above the matrices
+    DockRow("lesson", "lesson_dock", "Lesson", LEFT, "start", _lesson, ("lesson_panel",),
             (ViewRow("lesson_checks", Policy.WHEN_PAUSED, refresh="lessons.check_now",
-                     shown_by="lesson_panel"),), section=Section.LESSON, hidden=True),
+                     shown_by="lesson_panel"),), section=Section.LESSON, minimum=(280, 200)),
     DockRow("inspector", "inspector_dock", "Inspector", RIGHT, "right", _inspector,
-            (_paused("inspector"), _paused("chain_rule")), topics=("selection",),
-            section=Section.DEBUGGER),
+            ("inspector", "chain_rule"), (_paused("inspector"), _paused("chain_rule")),
+            topics=("selection",), section=Section.DEBUGGER, workspaces=(DEBUG,),
+            minimum=(300, 240)),
     DockRow("breakpoints", "breakpoints_dock", "Breakpoints", RIGHT, "right", _breakpoints,
+            ("breakpoints_panel",),
             (ViewRow("breakpoints_panel", Policy.EVERY_FRAME,
                      Change.STRUCTURE | Change.BREAKPOINTS, refresh="breakpoints_panel.refresh",
-                     rebuild="breakpoints_panel.refresh"),), section=Section.DEBUGGER),
-    DockRow("matrices", "matrix_view", "Matrices", LEFT, "left", _matrices,
+                     rebuild="breakpoints_panel.refresh"),), section=Section.DEBUGGER,
+            workspaces=(DEBUG,), minimum=(260, 180)),
+    DockRow("matrices", "matrix_view", "Matrices", LEFT, "left", _matrices, ("matrix_view",),
             (_paused("matrix_view", waits_for_drag=True),), topics=("matrices",),
-            section=Section.DEBUGGER, size=(WIDE, 380)),
-    DockRow("compare", "compare_dock", "Compare", LEFT, "left", _compare, (_paused("compare"),),
-            section=Section.DEBUGGER),
+            section=Section.DEBUGGER, workspaces=(DEBUG,), minimum=(300, 120)),
+    DockRow("compare", "compare_dock", "Compare", LEFT, "left", _compare, ("compare",),
+            (_paused("compare"),), section=Section.DEBUGGER, workspaces=(DEBUG,),
+            minimum=(300, 120)),
     DockRow("gradcheck", "gradcheck_dock", "Gradient check", LEFT, "left", _gradcheck,
-            (_paused("gradcheck"),), section=Section.DEBUGGER),
+            ("gradcheck",), (_paused("gradcheck"),), section=Section.DEBUGGER,
+            workspaces=(DEBUG,), minimum=(300, 120)),
     # the data set editor (the dock carries the table's name, as the issue names it)
-    DockRow("dataset", "dataset_table", "Data", LEFT, "left", _data,
+    DockRow("dataset", "dataset_table", "Data", LEFT, "left", _data, ("dataset_editor",),
             (ViewRow("dataset_editor", Policy.EVERY_FRAME, Change.STRUCTURE,
-                     rebuild="dataset_editor.reload"),), section=Section.DATA),
+                     rebuild="dataset_editor.reload"),), section=Section.DATA,
+            workspaces=(DATA,), minimum=(300, 120)),
     DockRow("decision_boundary", "decision_boundary_dock", "Decision boundary", BOTTOM, None,
-            _decision_boundary,
+            _decision_boundary, ("decision_boundary",),
             (ViewRow("decision_boundary", Policy.LIKE_PLOTS, Change.POSITION
                      | Change.PARAMETERS | Change.STRUCTURE, refresh="decision_boundary.refresh",
                      rebuild="decision_boundary.rebuild", shown_by="decision_boundary"),),
-            topics=("decision boundary",)),
+            topics=("decision boundary",), workspaces=(DATA,), minimum=(260, 140)),
 )
+
+# what each workspace shows first, and how large (fractions of the window's width or height)
+WORKSPACES: tuple[Workspace, ...] = (
+    # the graph, and below it the loss and the weights (one at a time: tabs, where a lesson's
+    # step also opens the distinct neurons or the matrices, the full width for their tables);
+    # the lesson or the welcome on the left; the settings from View > Network (or a lesson)
+    Workspace(LEARN, "Learn", "Ctrl+1",
+              "The graph, the loss and the weights, and the lesson: where to start",
+              sizes=(("welcome", WIDE, 0.3), ("lesson", WIDE, 0.32), ("settings", WIDE, 0.27),
+                     ("loss", TALL, 0.3)),
+              tabs=(("loss", "weights", "symmetry", "matrices"),)),
+    Workspace(DEBUG, "Debug", "Ctrl+2",
+              "Learn's panels with the debugger's: the inspector and the chain rule, the "
+              "matrices, the gradient check, compare, breakpoints and the timeline",
+              sizes=(("inspector", WIDE, 0.4), ("matrices", WIDE, 0.3), ("loss", TALL, 0.23),
+                     ("loss", WIDE, 0.34), ("weights", WIDE, 0.36), ("symmetry", WIDE, 0.3)),
+              front=("inspector", "matrices"), toolbars=("timeline_toolbar",)),
+    Workspace(DATA, "Data", "Ctrl+3",
+              "The data set as a table, the decision boundary and the loss",
+              sizes=(("dataset", WIDE, 0.36), ("loss", TALL, 0.42), ("loss", WIDE, 0.45),
+                     ("decision_boundary", WIDE, 0.55)),
+              front=("dataset",)),
+)
+
+
+def workspace(key: str) -> Workspace:
+    return next(w for w in WORKSPACES if w.key == key)
+
+
+def workspace_docks(key: str, rows: tuple[DockRow, ...] | None = None) -> list[str]:
+    """The keys of the docks ``key`` shows first, in the table's order."""
+    return [row.key for row in rows or DOCKS if key in row.workspaces]
 
 
 def topic_docks(rows: tuple[DockRow, ...] | None = None) -> dict[str, str]:
@@ -280,87 +408,3 @@ def register_views(scheduler: Scheduler, parts: dict[str, object],
     for row in rows or DOCKS:
         for view in row.views:
             register_view(scheduler, view, parts)
-
-
-class DockLayout:
-    """The window's docks, built from the table, and what the parts ask of them: a topic's
-    dock shown, room made, the layout kept and restored."""
-
-    def __init__(self, window: QMainWindow, kit: Kit,
-                 rows: tuple[DockRow, ...] | None = None) -> None:
-        self._window = window
-        self.rows = rows = rows or DOCKS
-        self.docks: dict[str, QDockWidget] = {}  # by key
-        self.parts: dict[str, QWidget] = {}
-        self._reveal: dict[str, Callable[[], None]] = {}
-        window.setCorner(Qt.Corner.BottomLeftCorner, BOTTOM)
-        window.setCorner(Qt.Corner.BottomRightCorner, BOTTOM)
-        for area in (RIGHT, LEFT):
-            window.setTabPosition(area, QTabWidget.TabPosition.North)
-        first_of_group: dict[str, QDockWidget] = {}
-        last_in_area: dict[Qt.DockWidgetArea, QDockWidget] = {}
-        laid_out = []
-        for row in rows:
-            built = row.build(kit)
-            self.parts.update(built.parts)
-            self._reveal.update(built.reveal)
-            if built.laid_out is not None:
-                laid_out.append(built.laid_out)
-            dock = QDockWidget(row.title, window)
-            dock.setObjectName(row.name)
-            dock.setWidget(built.widget)
-            window.addDockWidget(row.area, dock)
-            if row.group in first_of_group:
-                window.tabifyDockWidget(first_of_group[row.group], dock)
-            elif row.area in SIDE_BY_SIDE and row.area in last_in_area:
-                window.splitDockWidget(last_in_area[row.area], dock, WIDE)
-            if row.group is not None:
-                first_of_group.setdefault(row.group, dock)
-            last_in_area[row.area] = dock
-            if row.hidden:
-                dock.hide()
-            self.docks[row.key] = dock
-        for dock in first_of_group.values():
-            dock.raise_()
-        for row in rows:
-            if row.size is not None:
-                orientation, pixels = row.size
-                window.resizeDocks([self.docks[row.key]], [pixels], orientation)
-        for finish in laid_out:
-            finish()
-        hide_stale_tab_bars(window)
-        for dock in self.docks.values():  # rearranged docks: new tab bars
-            dock.dockLocationChanged.connect(lambda _area: hide_stale_tab_bars(window))
-
-    def fill_view_menu(self, menu, section: Section) -> None:
-        for row in self.rows:
-            if row.section is section:
-                menu.addAction(self.docks[row.key].toggleViewAction())
-
-    def dock_for(self, topic: str) -> QDockWidget:
-        return next(self.docks[row.key] for row in self.rows if topic in row.topics)
-
-    def show_topic(self, topic: str) -> None:
-        """Show and raise the dock of ``topic``, and its part about it once laid out."""
-        dock = self.dock_for(topic)
-        dock.show()
-        dock.raise_()
-        if topic in self._reveal:
-            QTimer.singleShot(0, self._reveal[topic])
-
-    def resize_later(self, docks: list[QDockWidget], heights: list[int]) -> None:
-        """The docks' heights once the docks just shown are laid out (resizing them before
-        does nothing)."""
-        window = self._window
-        QTimer.singleShot(0, lambda: window.resizeDocks(docks, list(heights), TALL))
-
-    def state(self) -> tuple[bytes, bytes]:
-        """The window's geometry and the docks' and toolbars' layout, to keep."""
-        return bytes(self._window.saveGeometry()), bytes(self._window.saveState())
-
-    def restore(self, geometry: bytes | None, state: bytes | None) -> None:
-        """A layout kept earlier; Qt refuses bytes that are not one (the default stays)."""
-        if geometry is not None:
-            self._window.restoreGeometry(QByteArray(geometry))
-        if state is not None:
-            self._window.restoreState(QByteArray(state))

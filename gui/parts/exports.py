@@ -12,14 +12,21 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog
+from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QMessageBox
 
-from engine.io import export
 from engine.io.atomic import write_text_atomic
 from engine.io.fileformat import Document
 
 from ..notation import describe_error
 from .actions import make_action
+
+
+def _export():
+    """engine.io.export, imported when first used (not at start)."""
+    from engine.io import export
+
+    return export
+
 
 PLOT_FORMATS = {".png": "PNG image", ".svg": "SVG drawing", ".csv": "CSV of the curves"}
 
@@ -102,8 +109,9 @@ def install_svg_exporter() -> None:
 
 
 class Exports(QObject):
-    """File ▸ Export for one window: given the controller, the ``plots`` to export (title:
-    plot, by their key), ``parent`` (the widget the dialogs belong to, whose shortcuts the
+    """File ▸ Export for one window: given the controller, the ``plots`` to export ((title,
+    a function that gives the plot: its dock is built when first asked), by their key),
+    ``parent`` (the widget the dialogs belong to, whose shortcuts the
     actions share) and ``show_error(title, text)``."""
 
     message = Signal(str, int)  # for the status bar, shown for that many ms
@@ -119,6 +127,8 @@ class Exports(QObject):
         self.default_iterations = 1000
         # asked for the number of iterations a script trains (tests answer here)
         self.ask_iterations = self._ask_iterations
+        # asked with a file's name before an export replaces it (when the dialog could not)
+        self.confirm_overwrite = self._confirm_overwrite
 
     # ----------------------------------------------------------------- menu
     def fill_menu(self, menu) -> None:
@@ -126,7 +136,7 @@ class Exports(QObject):
         for key, (title, plot) in self.plots.items():
             menu.addAction(make_action(
                 owner, f"action_export_{key}_plot", f"{title} as PNG, SVG or CSV…", None,
-                lambda _=False, p=plot, t=title: self._plot_dialog(p, t),
+                lambda _=False, p=plot, t=title: self._plot_dialog(p(), t),
                 f"Save the {title.lower()} as an image (PNG), a drawing (SVG) or its numbers"))
         menu.addSeparator()
         for key, text, tip, method in (
@@ -194,6 +204,12 @@ class Exports(QObject):
             f"{self.controller.stepper.iteration}):", self.default_iterations, 1, 10_000_000)
         return count if ok else None
 
+    def _confirm_overwrite(self, name: str) -> bool:
+        buttons = QMessageBox.StandardButton
+        return QMessageBox.question(self.dialog_parent, "Replace the file?",
+                                    f"{name} already exists. Replace it?",
+                                    buttons.Yes | buttons.No, buttons.No) == buttons.Yes
+
     def _script_dialog(self, method, kind: str) -> None:
         iterations = self.ask_iterations(kind)
         if iterations is None:
@@ -202,6 +218,11 @@ class Exports(QObject):
         path = self._save_name(f"Export a {kind} script", f"backprop_lab_{kind.lower()}.py",
                                "Python scripts (*.py)")
         if path is not None:
+            if not path.name.endswith(".py"):  # a script runs as one (python NAME.py)
+                path = path.with_name(path.name + ".py")
+                # the dialog checked the name typed; the one written gets its own question
+                if path.exists() and not self.confirm_overwrite(path.name):
+                    return
             if path.stem in ("numpy", "torch"):
                 self.show_error("Could not export", f"{path.name} would hide the "
                                        f"{path.stem} library from the script; choose another name")
@@ -214,22 +235,22 @@ class Exports(QObject):
         return Document.from_stepper(self.controller.stepper, self.controller.init_spec)
 
     def export_weights(self, path: Path | str) -> None:
-        write_text_atomic(path, export.weights_csv(self.controller.network))
+        write_text_atomic(path, _export().weights_csv(self.controller.network))
 
     def export_gradients(self, path: Path | str) -> None:
         stepper = self.controller.stepper
         gradient = stepper.evaluate(full=True, backward=True).gradient
-        write_text_atomic(path, export.gradients_csv(stepper.network, gradient))
+        write_text_atomic(path, _export().gradients_csv(stepper.network, gradient))
 
     def export_history(self, path: Path | str) -> None:
-        write_text_atomic(path, export.history_csv(self.controller.stepper.history))
+        write_text_atomic(path, _export().history_csv(self.controller.stepper.history))
 
     def export_trajectories(self, path: Path | str) -> None:
         stepper = self.controller.stepper
-        write_text_atomic(path, export.history_parameters_csv(stepper.history, stepper.network))
+        write_text_atomic(path, _export().history_parameters_csv(stepper.history, stepper.network))
 
     def export_numpy(self, path: Path | str, iterations: int) -> None:
-        write_text_atomic(path, export.numpy_script(self.document(), iterations))
+        write_text_atomic(path, _export().numpy_script(self.document(), iterations))
 
     def export_pytorch(self, path: Path | str, iterations: int) -> None:
-        write_text_atomic(path, export.pytorch_script(self.document(), iterations))
+        write_text_atomic(path, _export().pytorch_script(self.document(), iterations))

@@ -1,6 +1,7 @@
 """Files: New, Open, Open Recent, Save, Save As, Revert; the question before unsaved work is
-lost; recent files and the window layout remembered; an autosave to a recovery file every
-minute while there is unsaved work, offered back on the next start after a crash.
+lost; recent files remembered (the window's layout is kept by gui/parts/workspaces.py); an
+autosave to a recovery file every minute while there is unsaved work, offered back on the
+next start after a crash.
 
 Unsaved work is an edit on the undo stack since the last save, or parameters that training
 has moved since then (the file holds the current parameters). The example networks are
@@ -28,7 +29,7 @@ import uuid
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QStandardPaths, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
@@ -48,6 +49,14 @@ FILE_FILTER = "Backprop Lab files (*.json);;All files (*)"
 
 def recovery_dir() -> Path:
     return config_dir() / "recovery"
+
+
+def documents_folder() -> Path:
+    """The learner's documents folder (the platform's), or the home folder when there is
+    none."""
+    location = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    folder = Path(location) if location else Path.home()
+    return folder if folder.is_dir() else Path.home()
 
 
 # the recovery sessions of this process's windows: a file under this process's id but
@@ -95,22 +104,20 @@ def _and(message: str, problem: str) -> str:
 class FileManager(QObject):
     """The File menu's actions and everything behind them, for one window: given the
     controller, ``parent`` (the widget the dialogs belong to, whose shortcuts the actions
-    share), ``show_error(title, text)`` (a dialog that says what went wrong) and ``layout``
-    (the window's layout, kept at close and restored: gui.parts.docks.DockLayout)."""
+    share) and ``show_error(title, text)`` (a dialog that says what went wrong)."""
 
     message = Signal(str, int)  # for the status bar, shown for that many ms
     saved_changed = Signal()  # the work was saved, opened or replaced: the title follows
+    recent_changed = Signal()  # the recent files' list was written (or could not be)
 
-    def __init__(self, controller, parent, show_error, layout) -> None:
+    def __init__(self, controller, parent, show_error) -> None:
         super().__init__(parent)
         self.dialog_parent = parent
         self.controller = controller
         self.show_error = show_error
-        self.layout = layout
         self._saved_theta: np.ndarray | None = None
         self.session = uuid.uuid4().hex[:12]  # names this window's recovery file
         _LIVE_SESSIONS.add(self.session)
-        self.remember_layout = False  # the window sets it (the app remembers, tests do not)
         # asked when work would be lost: "save", "discard" or "cancel" (tests answer here)
         self.ask_unsaved = self._ask_unsaved
         # asked with (original path or None, saved_at) whether to restore a recovery file
@@ -264,14 +271,14 @@ class FileManager(QObject):
         self.message.emit(_and(f"Opened {path}", problem), 5000)
         return True
 
-    def open_dialog(self) -> None:
+    def open_dialog(self) -> bool:
+        """File ▸ Open…; True when a file was opened."""
         if not self.may_lose_work():
-            return
+            return False
         start = str(self.controller.path.parent if self.controller.path else EXAMPLES)
         name, _ = QFileDialog.getOpenFileName(self.dialog_parent, "Open network", start,
                                               FILE_FILTER)
-        if name:
-            self.open_file(name, ask=False)
+        return bool(name) and self.open_file(name, ask=False)
 
     def save(self) -> bool:
         path = self.controller.path
@@ -279,9 +286,16 @@ class FileManager(QObject):
             return self.save_as_dialog()
         return self.save_file(path)
 
-    def save_as_dialog(self) -> bool:
+    def suggested_path(self) -> Path:
+        """Where Save As starts: the file itself, or for an example or untitled work a name
+        in the learner's documents folder (never the app's own examples folder)."""
         path = self.controller.path
-        start = "" if path is None or self.is_template(path) else str(path)
+        if path is not None and not self.is_template(path):
+            return path
+        return documents_folder() / (path.name if path is not None else "untitled.json")
+
+    def save_as_dialog(self) -> bool:
+        start = str(self.suggested_path())
         name, _ = QFileDialog.getSaveFileName(self.dialog_parent, "Save network as", start,
                                               "Backprop Lab files (*.json)")
         if not name:
@@ -337,6 +351,7 @@ class FileManager(QObject):
         except OSError as error:
             problem = f"the recent files could not be kept ({error})"
         self._fill_recent()
+        self.recent_changed.emit()
         return problem
 
     def add_recent(self, path: Path) -> str:
@@ -371,18 +386,6 @@ class FileManager(QObject):
         menu.addSeparator()
         menu.addAction(self.action_clear_recent)
         self.action_clear_recent.setEnabled(bool(paths))
-
-    # ---------------------------------------------------------------- layout
-    def restore_layout(self) -> None:
-        """The layout kept at the last close; a missing or bad one leaves the default (Qt
-        refuses bytes that are not a saved geometry or state)."""
-        self.layout.restore(*store.layout())
-
-    def save_layout(self) -> None:
-        """Keep the layout for the next start; at close a failure is silent (the window is
-        going, and a layout lost is only the default layout next time)."""
-        with contextlib.suppress(OSError):
-            store.store_layout(*self.layout.state())
 
     # -------------------------------------------------------------- recovery
     def own_recovery_file(self) -> Path:
@@ -471,10 +474,8 @@ class FileManager(QObject):
 
     # ----------------------------------------------------------------- close
     def close(self) -> None:
-        """The window closes (the learner agreed): layout kept, timers stopped, no recovery
-        file left behind."""
+        """The window closes (the learner agreed): timers stopped, no recovery file left
+        behind."""
         self.autosave_timer.stop()
-        if self.remember_layout:
-            self.save_layout()
         self.remove_own_recovery()
         _LIVE_SESSIONS.discard(self.session)

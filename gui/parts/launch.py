@@ -26,6 +26,13 @@ def run_app(path: Path | None, screenshot: Path | None = None, steps: int = 0,
     except (OSError, ValueError) as error:
         print(f"backprop-lab: {path}: {error}", file=sys.stderr)
         return 2
+    if screenshot is not None:  # as a laptop shows it (90 % of 1280 × 720), not the offscreen
+        from PySide6.QtCore import QRect  # platform's own square screen
+
+        from .screen import fitted
+
+        window.setGeometry(fitted(QRect(0, 0, 1280, 720)))
+        window.workspaces.action_reset_layout.trigger()  # the first sizes for that size
     window.show()
     if steps:
         window.controller.run_now(steps)

@@ -27,11 +27,17 @@ from engine.io.fileformat import Document
 
 from ..controller import SEEK_SECONDS
 from .actions import make_action
-from .docks import topic_docks
+from .docks import WIDE, topic_docks
 
-# vertical room a step gives the lesson and the plots below (and the matrices)
-STEP_HEIGHTS = (330, 280)  # lesson, plots: the matrices keep ~150 px
-MATRIX_STEP_HEIGHTS = (290, 420, 190)  # lesson, matrices, plots: a step about the matrices
+# vertical room a step gives the lesson and the plots below (and the matrices), as fractions
+# of the window's height (the lesson's checks need some ten lines, the matrices two tables)
+STEP_HEIGHTS = (0.6, 0.25)  # lesson, plots (beside the lesson in its column: what is left)
+# a step about the matrices: lesson, matrices, plots when the matrices are under the lesson
+# (Debug: the lesson's column also this wide); when they are tabbed with the plots below the
+# graph (Learn), lesson and matrices
+MATRIX_STEP_HEIGHTS = (0.46, 0.26, 0.22)
+MATRIX_STEP_WIDTH = 0.42
+MATRIX_BELOW_HEIGHTS = (0.6, 0.31)
 # the dock that shows each topic a lesson's step names (engine/lessons/content.py), from the
 # dock table's topics
 TOPIC_DOCKS = topic_docks()
@@ -71,7 +77,8 @@ class LiveLab:
 class Lessons(QObject):
     """The Lessons menu, the lesson dock and the lesson in progress, for one window.
 
-    Given the controller; the lesson dock and its panel; the window's ``layout`` (a step's
+    Given the controller; the lesson dock; the window's ``layout`` (which builds the lesson
+    panel with its dock, when first shown or asked for; a step's
     topics shown, room made for them); the ``graph`` (a step selects what it is about);
     ``files`` (starting asks about unsaved work, as New does); ``show_reference`` (another
     run's losses under the loss curve) and ``show_block`` (the matrix view scrolled to a
@@ -81,7 +88,7 @@ class Lessons(QObject):
     finished = Signal()
     message = Signal(str, int)  # for the status bar, shown for that many ms
 
-    def __init__(self, controller, dock, panel, layout, graph, files, show_reference,
+    def __init__(self, controller, dock, layout, graph, files, show_reference,
                  show_block, owner) -> None:
         super().__init__(owner)
         self.controller = controller
@@ -95,18 +102,27 @@ class Lessons(QObject):
         self.memo: dict = {}
         self.verdicts: list[tuple[lessons.Check, lessons.Verdict]] | None = None
         self._expected: tuple | None = None  # the lesson's network shape at this step
-        self.panel = panel
         self.dock = dock
         self.dock.installEventFilter(self)  # its close button ends the lesson
         self.dock.toggleViewAction().triggered.connect(  # and so does View ▸ Lesson
             lambda shown: None if shown or self.lesson is None else self.close())
         self._loading = False  # the lesson itself is loading its network
-        self.panel.back_requested.connect(self.back)
-        self.panel.again_requested.connect(self.again)
-        self.panel.next_requested.connect(self.next)
-        self.panel.step_chosen.connect(self.go_to)
+        layout.on_built.append(self._panel_built)
         controller.document_loaded.connect(self._other_work_loaded)  # ends the lesson
         self._build_actions(owner)
+
+    @property
+    def panel(self):
+        """The lesson panel (built with its dock the first time it is needed)."""
+        return self.layout.part("lesson_panel")
+
+    def _panel_built(self, _row, parts: dict) -> None:
+        panel = parts.get("lesson_panel")
+        if panel is not None:
+            panel.back_requested.connect(self.back)
+            panel.again_requested.connect(self.again)
+            panel.next_requested.connect(self.next)
+            panel.step_chosen.connect(self.go_to)
 
     def eventFilter(self, watched, event) -> bool:
         if watched is self.dock and event.type() == QEvent.Type.Close and self.lesson:
@@ -172,8 +188,7 @@ class Lessons(QObject):
                 self._loading = False
         self.files.mark_saved()  # an untouched lesson loses nothing, as New
         self.lesson, self.memo = lesson, lab.memo
-        self.dock.show()
-        self.dock.raise_()
+        self.layout.show_dock("lesson")  # in the workspace in view, at its width there
         self._enter(index)
         return True
 
@@ -222,7 +237,9 @@ class Lessons(QObject):
         self.lesson = None
         self.verdicts = None
         self.show_reference(None)
-        self.panel.show_none()
+        panel = self.layout.built_part("lesson_panel")
+        if panel is not None:
+            panel.show_none()
         self.dock.hide()
         self._enable()
 
@@ -288,12 +305,23 @@ class Lessons(QObject):
             self.layout.show_topic(topic)
         if step.matrix is not None:
             self.show_block(step.matrix)
-        # room for what the step talks about: the matrices (tall) or the plots below
-        layout = self.layout
-        docks, heights = ([self.dock, layout.dock_for("matrices"), layout.dock_for("loss")],
-                          MATRIX_STEP_HEIGHTS) if "matrices" in step.show else (
-                              [self.dock, layout.dock_for("loss")], STEP_HEIGHTS)
-        layout.resize_later(docks, heights)
+        # room for what the step talks about: the matrices (tall) or the plots below; only
+        # the docks in view (a workspace may have closed the plots)
+        layout, window = self.layout, self.layout.window
+        matrices = layout.dock_for("matrices")
+        beside = window.dockWidgetArea(matrices) == window.dockWidgetArea(self.dock)
+        if "matrices" not in step.show:
+            docks, shares = [self.dock, layout.dock_for("loss")], STEP_HEIGHTS
+        elif beside:
+            docks, shares = [self.dock, matrices, layout.dock_for("loss")], MATRIX_STEP_HEIGHTS
+        else:
+            docks, shares = [self.dock, matrices], MATRIX_BELOW_HEIGHTS
+        height = window.height()
+        shown = [(dock, round(share * height)) for dock, share in zip(docks, shares, strict=True)
+                 if not dock.isHidden()]
+        layout.resize_later([dock for dock, _ in shown], [pixels for _, pixels in shown])
+        if "matrices" in step.show and beside:  # the column wide enough for their tables
+            layout.resize_later([self.dock], [round(MATRIX_STEP_WIDTH * window.width())], WIDE)
 
     # ---------------------------------------------------------------- checks
     def check_now(self) -> None:

@@ -8,10 +8,16 @@ INI files unpickled ``@Variant(...PyObjectWrapper...)`` values, so a crafted set
 code at start; the old ``settings.ini`` is never opened again.) Every value is checked when
 it is read and a bad one is ignored, so a bad file never stops the app from starting:
 
-    recent_files    a list of absolute path strings, newest first; other entries are dropped
-    window_geometry base64 of QMainWindow.saveGeometry()
-    window_state    base64 of QMainWindow.saveState()
-    run_speed       {"per_second": 1 … 999 or "full", "phases": true or false}
+    recent_files      a list of absolute path strings, newest first; other entries are dropped
+    window_geometry   base64 of QMainWindow.saveGeometry()
+    workspace         the key of the workspace in view at the last close (learn, debug,
+                      data); an unknown key is ignored
+    workspace_layouts an object: each workspace's key to base64 of QMainWindow.saveState(),
+                      the layout it was left in; unknown keys and bad values are dropped
+    show_welcome      true or false: the welcome panel at start (default true)
+    run_speed         {"per_second": 1 … 999 or "full", "phases": true or false}
+
+(``window_state``, the one layout of versions before the workspaces, is no longer read.)
 
 Writing reads the whole object, changes its keys and writes it back atomically, so keys this
 version does not know (a newer version's) are kept. A file that exists but is not a JSON
@@ -110,10 +116,29 @@ def _decoded(value) -> bytes | None:
         return None
 
 
-def layout() -> tuple[bytes | None, bytes | None]:
-    """The window's saved geometry and state as bytes (each None when missing or bad)."""
+def window_geometry() -> bytes | None:
+    """The window's saved geometry as bytes (None when missing or bad)."""
+    return _decoded(_stored().get("window_geometry"))
+
+
+def workspace_layouts(known: tuple[str, ...]) -> tuple[str | None, dict[str, bytes]]:
+    """The workspace in view at the last close (None when missing or not one of ``known``)
+    and the saved layout of each of the ``known`` workspaces (bad entries dropped)."""
     stored = _stored()
-    return _decoded(stored.get("window_geometry")), _decoded(stored.get("window_state"))
+    current = stored.get("workspace")
+    layouts = stored.get("workspace_layouts")
+    if not isinstance(layouts, dict):
+        layouts = {}
+    decoded = {key: _decoded(value) for key, value in layouts.items() if key in known}
+    return (current if isinstance(current, str) and current in known else None,
+            {key: value for key, value in decoded.items() if value is not None})
+
+
+def show_welcome() -> bool:
+    """Whether the welcome panel shows at start: true unless the learner said no (a value
+    that is not true or false counts as true)."""
+    value = _stored().get("show_welcome")
+    return value if isinstance(value, bool) else True
 
 
 def run_speed() -> tuple[int | None, bool]:
@@ -153,10 +178,20 @@ def store_recent_files(paths: list[Path]) -> None:
     _update({"recent_files": [str(path) for path in paths[:MAX_RECENT]]})
 
 
-def store_layout(geometry: bytes, state: bytes) -> None:
-    """Remember the window's saveGeometry() and saveState(). Raises OSError."""
-    _update({"window_geometry": base64.b64encode(geometry).decode("ascii"),
-             "window_state": base64.b64encode(state).decode("ascii")})
+def _encoded(value: bytes) -> str:
+    return base64.b64encode(value).decode("ascii")
+
+
+def store_layout(geometry: bytes, workspace: str, layouts: dict[str, bytes]) -> None:
+    """Remember the window's saveGeometry(), the workspace in view and each workspace's
+    saveState(). Raises OSError."""
+    _update({"window_geometry": _encoded(geometry), "workspace": workspace,
+             "workspace_layouts": {key: _encoded(value) for key, value in layouts.items()}})
+
+
+def store_show_welcome(shown: bool) -> None:
+    """Remember whether the welcome panel shows at start. Raises OSError."""
+    _update({"show_welcome": bool(shown)})
 
 
 def store_run_speed(per_second: int | None, phases: bool) -> None:

@@ -34,10 +34,12 @@ W5 = ParameterAddress.weight(1, 0, 0)
 W6 = ParameterAddress.weight(1, 1, 0)
 
 
-def window_factory(qtbot):
+def window_factory(qtbot, workspace: str = "debug"):
     """The body of each GUI test module's ``open_window`` fixture (``yield from
-    window_factory(qtbot)``): ``open_window(path=None, show=False)`` gives a MainWindow
-    registered with qtbot, shown and exposed when ``show``; views refresh either way.
+    window_factory(qtbot)``): ``open_window(path=None, show=False, workspace=None)`` gives a
+    MainWindow in ``workspace`` (the factory's unless given: Debug, since most tests are about
+    the debugger's panels; a module about the data set passes "data"), registered with
+    qtbot, shown and exposed when ``show``; views refresh either way.
     At teardown every window is closed and must leave none of its own timers running and no
     other visible top-level widget (an error dialog left open is a leak).
 
@@ -45,10 +47,11 @@ def window_factory(qtbot):
     that one known leak does not hide what each test is about."""
     from gui.main_window import MainWindow
 
+    default_workspace = workspace
     windows = []
 
-    def make(path=None, show=False):
-        window = MainWindow(path) if path is not None else MainWindow()
+    def make(path=None, show=False, workspace=None):
+        window = MainWindow(path, workspace=workspace or default_workspace)
         # going on from a rewound iteration would ask in a modal box; tests that are about
         # the question answer it themselves (test_gui_debugger_window.py)
         window.debugger.ask_before_discarding = False

@@ -26,7 +26,7 @@ def open_window(qtbot):
 
 
 def test_the_data_and_boundary_docks_are_in_the_window(open_window):
-    window = open_window(show=True)
+    window = open_window(show=True, workspace="data")
     dock = window.findChild(QDockWidget, "dataset_table")
     assert dock is not None and dock.widget().widget() is window.dataset_editor  # scrolls
     assert window.findChild(QTableView, "dataset_table") is not None

@@ -322,7 +322,7 @@ def import_by_the_button(qtbot, window, monkeypatch, path) -> None:
 
 def test_an_ambiguous_column_is_asked_about_and_salary_made_the_target(
         open_window, qtbot, monkeypatch, tmp_path):
-    window = open_window(SEED_001_FREE, show=True)
+    window = open_window(SEED_001_FREE, show=True, workspace="data")
     controller = window.controller
     path = tmp_path / "people.csv"
     path.write_text(PEOPLE)
@@ -344,7 +344,7 @@ def test_an_ambiguous_column_is_asked_about_and_salary_made_the_target(
 
 def test_cancelling_the_roles_question_changes_nothing(open_window, qtbot, monkeypatch,
                                                        tmp_path):
-    window = open_window(SEED_001_FREE, show=True)
+    window = open_window(SEED_001_FREE, show=True, workspace="data")
     controller = window.controller
     stepper = controller.stepper
     path = tmp_path / "people.csv"

@@ -61,13 +61,16 @@ def test_every_panel_is_in_the_window_by_its_name(open_window):
     assert window.findChild(QWidget, "gradcheck_button").toolTip()
     slider = window.findChild(QSlider, "timeline_slider")
     assert slider is not None and slider.toolTip()
-    # the debugger docks share the right-hand area with the settings, which stay in front
+    # the debugger docks share the right-hand area with the settings; in the Debug
+    # workspace the inspector is in front
     assert window.tabifiedDockWidgets(window.settings_dock)
-    assert not window.settings_dock.visibleRegion().isEmpty()
-    # one tab bar per tabbed area: none left over drawn across the toolbars
-    bars = [bar for bar in window.findChildren(QTabBar) if bar.isVisible()]
+    assert not window.inspector_dock.visibleRegion().isEmpty()
+    # one tab bar per tabbed area: none left over drawn across the toolbars (the Debug
+    # workspace: the data table is in Data's; the workspaces' own tabs are the selector)
+    bars = [bar for bar in window.findChildren(QTabBar) if bar.isVisible()
+            and bar is not window.workspaces.selector]
     tabs = sorted(tuple(bar.tabText(i) for i in range(bar.count())) for bar in bars)
-    assert tabs == [("Matrices", "Compare", "Gradient check", "Data"),
+    assert tabs == [("Matrices", "Compare", "Gradient check"),
                     ("Network", "Inspector", "Breakpoints")]
 
 

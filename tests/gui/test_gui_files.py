@@ -21,7 +21,7 @@ import pytest
 from gui_helpers import EXAMPLES, SEED_000, SEED_001_FREE, W1, W5, W6
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, QStandardPaths, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLineEdit, QMenu, QMessageBox
 
@@ -409,9 +409,23 @@ def test_save_file_loads_back_equal(open_window, tmp_path):
     assert window.files.recent_files()[0] == saved.resolve()
 
 
+def documents(monkeypatch, tmp_path) -> Path:
+    """A home folder of this test's own, with a Documents folder (the platform's documents
+    location under it)."""
+    home = tmp_path / "home"
+    (home / "Documents").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("XDG_DOCUMENTS_DIR", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    location = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    assert Path(location) == home / "Documents"
+    return home / "Documents"
+
+
 def test_save_on_a_template_asks_for_a_new_name(open_window, monkeypatch, tmp_path):
     template = EXAMPLES / "seed-001-free.json"
     original = template.read_bytes()
+    folder = documents(monkeypatch, tmp_path)
     window = open_window(template)
     edit(window)
     calls = []
@@ -423,7 +437,9 @@ def test_save_on_a_template_asks_for_a_new_name(open_window, monkeypatch, tmp_pa
     replies = ["", str(tmp_path / "copy")]
     monkeypatch.setattr(files_module.QFileDialog, "getSaveFileName", dialog)
     assert window.files.save() is False  # the dialog was cancelled
-    assert calls == [""]  # a template never suggests its own name
+    # the learner's documents folder and the example's name (today: no name, and the dialog
+    # opened in the app's own resources/examples)
+    assert calls == [str(folder / "seed-001-free.json")]
     assert window.windowTitle() == title("seed-001-free.json", True)
     assert window.controller.path == template
     assert not (tmp_path / "copy.json").exists() and not (tmp_path / "copy").exists()
@@ -627,11 +643,13 @@ def test_layout_is_remembered_only_when_asked(qtbot, own_config_dir):
     window.loss_dock.hide()
     state = bytes(window.saveState())
     assert window.close() is True
-    # kept as base64 text in settings.json, never in a QSettings file
+    # kept as base64 text in settings.json, never in a QSettings file (the layout of the
+    # workspace in view, Learn at a first start)
     settings_file = own_config_dir / "settings.json"
     kept = json.loads(settings_file.read_text("utf-8"))
-    assert set(kept) == {"window_geometry", "window_state"}
-    assert base64.b64decode(kept["window_state"], validate=True) == state
+    assert set(kept) == {"window_geometry", "workspace", "workspace_layouts"}
+    assert kept["workspace"] == "learn"
+    assert base64.b64decode(kept["workspace_layouts"]["learn"], validate=True) == state
     assert not (own_config_dir / "settings.ini").exists()
     restored = make_window(qtbot, remember_layout=True)
     assert restored.loss_dock.isHidden()
@@ -893,6 +911,51 @@ def test_file_actions_have_stable_names(open_window):
              "action_clear_recent"]
     for name in names:
         assert len([a for a in window.findChildren(QAction, name)]) == 1, name
+
+
+def test_save_as_of_untitled_work_suggests_a_name_in_the_documents_folder(
+        open_window, monkeypatch, tmp_path):
+    folder = documents(monkeypatch, tmp_path)
+    window = open_window()
+    window.files.action_new.trigger()  # File ▸ New: untitled
+    calls = []
+    monkeypatch.setattr(files_module.QFileDialog, "getSaveFileName",
+                        lambda parent, caption, start, filters: calls.append(start) or ("", ""))
+    window.files.action_save_as.trigger()
+    assert calls == [str(folder / "untitled.json")]
+    mine = user_copy(tmp_path)
+    assert window.open_file(mine)
+    window.files.action_save_as.trigger()  # a file of one's own: its own name and folder
+    assert calls[-1] == str(mine)
+
+
+def test_a_script_exported_without_py_gets_it(open_window, monkeypatch, tmp_path):
+    """File ▸ Export ▸ NumPy script…, typed "train": the script is train.py, which runs as
+    the learner expects (today: a file named "train")."""
+    import gui.parts.exports as exports_module
+
+    window = open_window(SEED_001_FREE)
+    window.exports.ask_iterations = lambda kind: 3
+    monkeypatch.setattr(exports_module.QFileDialog, "getSaveFileName",
+                        lambda *a: (str(tmp_path / "train"), ""))
+    window.findChild(QAction, "action_export_numpy").trigger()
+    assert not (tmp_path / "train").exists()
+    script = tmp_path / "train.py"
+    assert "import numpy" in script.read_text("utf-8")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    # a name that exists once .py is added is asked about, and kept when the answer is no
+    script.write_text("mine", "utf-8")
+    asked = []
+    window.exports.confirm_overwrite = lambda name: asked.append(name) or False
+    window.findChild(QAction, "action_export_pytorch").trigger()
+    assert asked == ["train.py"] and script.read_text("utf-8") == "mine"
+    # a name ending in .py is taken as it is
+    monkeypatch.setattr(exports_module.QFileDialog, "getSaveFileName",
+                        lambda *a: (str(tmp_path / "other.py"), ""))
+    window.findChild(QAction, "action_export_numpy").trigger()
+    assert (tmp_path / "other.py").exists() and not (tmp_path / "other.py.py").exists()
 
 
 def test_save_as_asks_before_replacing_the_file_a_name_without_json_would_hit(

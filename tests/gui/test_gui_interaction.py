@@ -17,7 +17,7 @@ from engine.io.fileformat import Document
 
 
 def test_rubber_band_selects_the_weights_it_touches(open_window, qtbot):
-    window = open_window(SEED_001_FREE, show=True)
+    window = open_window(SEED_001_FREE, show=True, workspace="learn")  # the graph's room
     view = window.network_view
     # a rectangle around the first layer of edges (between the inputs and the hidden layer)
     column_0 = view.mapFromScene(view.neurons[(0, 0)].scenePos())

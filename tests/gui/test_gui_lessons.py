@@ -103,7 +103,9 @@ def test_lessons_menu_lists_the_four_lessons_and_the_panel_waits(open_window):
     assert not window.lessons.dock.isVisibleTo(window)
     assert not window.lessons.action_next.isEnabled()
     assert not window.lessons.action_back.isEnabled()
-    assert window.findChild(QDockWidget, "lesson_dock").widget().objectName() == "lesson_panel"
+    panel = window.lessons.panel  # (built when first needed, in a scroll area)
+    assert window.findChild(QDockWidget, "lesson_dock").widget().widget() is panel
+    assert panel.objectName() == "lesson_panel"
 
 
 def test_starting_a_lesson_shows_the_panel_beside_the_app(open_window, qtbot):

@@ -144,7 +144,7 @@ def test_a_compare_paste(open_window, qtbot, text, problem):
 
 @pytest.mark.parametrize(("text", "problem"), REFUSED)
 def test_a_csv_file_import(open_window, qtbot, monkeypatch, tmp_path, text, problem):
-    window = open_window(SEED_000, show=True)
+    window = open_window(SEED_000, show=True, workspace="data")  # the data table's
     path = tmp_path / "points.csv"
     path.write_text(f"x_0,x_1,y_0,y_1\n0.5,0.5,1,0\n0.1,{text},0,1\n", encoding="utf-8")
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args: (str(path), ""))

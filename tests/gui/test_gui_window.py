@@ -19,14 +19,15 @@ from gui_helpers import (
     SEED_000,
     SEED_001_FREE,
     activate,
+    press_in_focus,
     running_timers,
     sigmoid,
     trigger,
     wait_refreshed,
 )
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QAction, QColor, QKeySequence
-from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QLineEdit, QMessageBox, QWidget
 
 from engine.core.network import ParameterAddress
 
@@ -256,6 +257,51 @@ def test_labels_follow_stepping(open_window, qtbot):
     window.action_restart.trigger()
     qtbot.waitUntil(lambda: window.iteration_label.text() == "iteration 0", timeout=2000)
     assert window.phase_label.text() == "next: forward layer 1"
+
+
+def test_the_observation_box_stays_in_place_as_the_phases_pass(open_window, qtbot):
+    """Issue 14, point 8: the box jumped sideways as the phase text changed width."""
+    window = open_window(SEED_000, show=True)
+    activate(qtbot, window)
+    window.network_view.setFocus()
+    box = window.observation_selector
+
+    def where() -> int:
+        QApplication.processEvents()
+        return box.mapTo(window, QPoint()).x()
+
+    first = where()
+    texts = set()
+    for _ in range(2 * len(window.controller.stepper.phases) + 1):
+        press_in_focus(qtbot, Qt.Key.Key_F11)  # Step phase, from the focused graph
+        wait_refreshed(qtbot, window)
+        texts.add(window.phase_label.text())
+        assert where() == first, window.phase_label.text()
+    assert len(texts) == len(window.controller.stepper.phases)
+    label = window.phase_label  # its longest text fits
+    assert all(label.fontMetrics().horizontalAdvance(text) <= label.width() for text in texts)
+
+
+def test_a_pause_message_goes_once_the_run_moves_on(open_window, qtbot):
+    """Issue 14, point 8: "Paused at iteration 1: …" was still in the status bar at 999."""
+    from engine.analysis.breakpoint_kinds import IterationReaches
+
+    window = open_window(SEED_000, show=True)
+    window.controller.add_breakpoint(IterationReaches(1))
+    activate(qtbot, window)
+    window.network_view.setFocus()
+    press_in_focus(qtbot, Qt.Key.Key_F5)  # Run
+    qtbot.waitUntil(lambda: not window.controller.running, timeout=5000)
+    assert window.controller.stepper.iteration == 1
+    wait_refreshed(qtbot, window)
+    assert window.statusBar().currentMessage().startswith("Paused at iteration 1")
+    press_in_focus(qtbot, Qt.Key.Key_F11)  # a phase further: the message no longer holds
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage() == "", timeout=2000)
+    # a message with a timeout of its own is left to it
+    window.show_message("Saved somewhere", 60_000)
+    press_in_focus(qtbot, Qt.Key.Key_F11)
+    wait_refreshed(qtbot, window)
+    assert window.statusBar().currentMessage() == "Saved somewhere"
 
 
 def test_neuron_labels_show_the_phase_path_values(open_window, qtbot):

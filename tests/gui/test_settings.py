@@ -117,12 +117,15 @@ def test_a_bad_geometry_or_state_is_ignored_and_the_app_starts(qtbot, own_config
                                                               tmp_path):
     good = real_files(tmp_path, 2)
     write_settings(own_config_dir, {"window_geometry": bad, "window_state": bad,
+                                    "workspace": bad, "show_welcome": bad,
+                                    "workspace_layouts": {"learn": bad, "debug": bad},
                                     "recent_files": [str(p) for p in good]})
     (own_config_dir / "settings.ini").write_text(ISSUE_INI)  # left by an older version
     size = default_size(qtbot)
     window = make_window(qtbot, SEED_000)
-    window.files.restore_layout()  # again, by itself: it does not raise either
+    window.workspaces.restore_kept()  # again, by itself: it does not raise either
     assert window.size() == size  # nothing was restored from the bad values
+    assert window.workspaces.current == "learn"  # Learn's first layout
     assert not window.loss_dock.isHidden() and not window.weights_dock.isHidden()
     assert recent_entries(window) == good  # the good values in the same file are used
     assert window.controller.path == SEED_000
@@ -151,7 +154,7 @@ def test_bad_recent_files_are_ignored_and_the_menu_shows_only_good_entries(
     write_settings(own_config_dir, {"recent_files": value})
     (own_config_dir / "settings.ini").write_text(ISSUE_INI)  # left by an older version
     window = make_window(qtbot, SEED_000)
-    window.files.restore_layout()
+    window.workspaces.restore_kept()
     assert window.files.recent_files() == [Path(p) for p in shown]
     assert recent_entries(window) == [Path(p) for p in shown]
     if not shown:
@@ -212,7 +215,7 @@ def test_a_settings_file_that_is_not_settings_is_ignored_and_kept(qtbot, own_con
     before = path.read_bytes() if was_file else None
     size = default_size(qtbot)
     window = make_window(qtbot, SEED_000)
-    window.files.restore_layout()
+    window.workspaces.restore_kept()
     assert window.size() == size
     assert window.files.recent_files() == []
     assert window.controller.path == SEED_000
@@ -253,7 +256,7 @@ STARTS_AND_CLOSES = textwrap.dedent("""
     app = QApplication([])
     from gui.main_window import MainWindow
     window = MainWindow(remember_layout=True)
-    window.files.restore_layout()
+    window.workspaces.restore_kept()
     recent = [str(p) for p in window.files.recent_files()]
     window.files.ask_unsaved = lambda: "discard"
     window.close()
@@ -274,7 +277,7 @@ def test_a_fifo_as_the_settings_file_does_not_hang_the_start(own_config_dir):
     assert "Traceback" not in done.stderr
     # closing wrote the layout: the FIFO set aside, a JSON object in its place
     assert (own_config_dir / "settings.json.unreadable").is_fifo()
-    assert set(stored(own_config_dir)) == {"window_geometry", "window_state"}
+    assert set(stored(own_config_dir)) == {"window_geometry", "workspace", "workspace_layouts"}
 
 
 # ---------------------------------------------------- point 7: no code is run
@@ -333,7 +336,7 @@ def test_a_pickled_payload_in_the_old_settings_ini_runs_nothing(qtbot, own_confi
     marker.unlink()
 
     window = make_window(qtbot, SEED_000)
-    window.files.restore_layout()
+    window.workspaces.restore_kept()
     assert window.files.recent_files() == []
     assert menu_texts(window) == [("(none yet)", False), ("Clear the list", False)]
     [good] = real_files(tmp_path, 1)
@@ -361,7 +364,7 @@ def test_a_payload_inside_settings_json_is_only_text(qtbot, own_config_dir, tmp_
     })
     size = default_size(qtbot)
     window = make_window(qtbot, SEED_000)
-    window.files.restore_layout()
+    window.workspaces.restore_kept()
     assert window.size() == size
     # the absolute one is a path like any other; the relative ones are no recent file
     assert window.files.recent_files() == [Path("/" + ini_text)]
@@ -395,12 +398,14 @@ def test_recent_files_and_layout_come_back_and_unknown_keys_survive(qtbot, own_c
                                       "recent_files": [str(p) for p in reversed(paths)]}
     window.setGeometry(40, 60, 700, 520)  # inside the offscreen screen (800 × 800)
     window.loss_dock.hide()
+    window.welcome.dock.hide()
     geometry, state = bytes(window.saveGeometry()), bytes(window.saveState())
     assert window.close() is True
     kept = stored(own_config_dir)
     assert {key: kept[key] for key in newer} == newer  # a newer version's settings survive
     assert base64.b64decode(kept["window_geometry"], validate=True) == geometry
-    assert base64.b64decode(kept["window_state"], validate=True) == state
+    assert kept["workspace"] == "learn"
+    assert base64.b64decode(kept["workspace_layouts"]["learn"], validate=True) == state
 
     restored = make_window(qtbot)  # the next start
     assert restored.files.recent_files() == list(reversed(paths))
