@@ -362,7 +362,7 @@ WORKSPACES: tuple[Workspace, ...] = (
     Workspace(DEBUG, "Debug", "Ctrl+2",
               "Learn's panels with the debugger's: the inspector and the chain rule, the "
               "matrices, the gradient check, compare, breakpoints and the timeline",
-              sizes=(("inspector", WIDE, 0.4), ("matrices", WIDE, 0.3), ("loss", TALL, 0.23),
+              sizes=(("inspector", WIDE, 0.37), ("matrices", WIDE, 0.33), ("loss", TALL, 0.23),
                      ("loss", WIDE, 0.34), ("weights", WIDE, 0.36), ("symmetry", WIDE, 0.3)),
               front=("inspector", "matrices"), toolbars=("timeline_toolbar",)),
     Workspace(DATA, "Data", "Ctrl+3",
