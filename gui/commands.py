@@ -17,6 +17,8 @@ from engine.core.network import ParameterAddress
 from engine.core.optimizers import TrainingConfig
 from engine.core.stepper import Stepper
 
+from .notation import short_parameter_name
+
 
 def _number(value: float) -> str:
     return f"{value:.6g}"
@@ -24,9 +26,8 @@ def _number(value: float) -> str:
 
 def parameter_label(network, address: ParameterAddress) -> str:
     """A parameter as an undo text names it: seed 001's w1 … w6 where the network has those
-    plain names, else its address (w^l_{i,j}, b^l_j)."""
-    plain = network.plain_weight_names()
-    return plain[address] if plain is not None and address in plain else str(address)
+    plain names, else its address typeset (w¹₀,₀, b¹₀)."""
+    return short_parameter_name(network, address)
 
 
 class EditCommand(QUndoCommand):

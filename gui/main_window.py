@@ -26,7 +26,7 @@ from engine.analysis.symmetry import describe
 from engine.io import fileformat
 
 from .controller import LabController
-from .notation import parse_number
+from .notation import parse_number, short_parameter_name
 from .parts import settings as store
 from .parts.actions import follow_undo_stack, make_action
 from .parts.debugger import Debugger, DiscardQuestion
@@ -117,8 +117,7 @@ class MainWindow(QMainWindow):
         c, layout = self.controller, self.dock_layout
         self.files = FileManager(c, self, self.show_error)
         self.debugger = Debugger(c, self.network_view, self.discard_question, layout, self)
-        self.addToolBarBreak()
-        self.addToolBar(self.debugger.toolbar)
+        self.addToolBar(self.debugger.toolbar)  # beside the position
         self.lessons = Lessons(c, layout.docks["lesson"], layout, self.network_view, self.files,
                                lambda *shown: layout.part("loss_plot").set_reference(*shown),
                                lambda block: layout.part("matrix_view").show_block(block),
@@ -180,7 +179,11 @@ class MainWindow(QMainWindow):
         speed = RunSpeedControls(self.controller)  # iterations a second, phases (remembered)
         self.run_speed, self.run_phases = speed.speed, speed.phases
         toolbar.addWidget(speed)
-        toolbar.addSeparator()
+        # where the run stands, on a row of its own (at a laptop's width the run toolbar
+        # had no room left for it); the timeline joins this row in Debug
+        self.addToolBarBreak()
+        toolbar = self.addToolBar("Position")
+        toolbar.setObjectName("position_toolbar")
         status = QWidget()
         layout = QHBoxLayout(status)
         layout.setContentsMargins(8, 0, 8, 0)
@@ -330,7 +333,8 @@ class MainWindow(QMainWindow):
         value = self.controller.network.get(selected[0])
         self.controller.set_parameters(
             selected, [value] * len(selected),
-            f"Set {len(selected)} parameters equal to {selected[0]} = {value:.6g}")
+            f"Set {len(selected)} parameters equal to "
+            f"{short_parameter_name(self.controller.network, selected[0])} = {value:.6g}")
 
     def set_value_dialog(self) -> None:
         selected = self.network_view.selected_parameters()

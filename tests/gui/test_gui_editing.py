@@ -143,11 +143,11 @@ def test_undo_and_redo_of_an_edit(open_window, qtbot):
     edit_by_mouse(qtbot, window, W1_00, "0.5")
     assert network.get(W1_00) == 0.5
     assert window.action_undo.isEnabled()
-    assert window.action_undo.text().replace("&", "") == "Undo Set w^1_{0,0} = 0.5"
+    assert window.action_undo.text().replace("&", "") == "Undo Set w¹₀,₀ = 0.5"
 
     qtbot.keyClick(window.network_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert network.get(W1_00) == 1.0
-    assert window.action_redo.text().replace("&", "") == "Redo Set w^1_{0,0} = 0.5"
+    assert window.action_redo.text().replace("&", "") == "Redo Set w¹₀,₀ = 0.5"
     qtbot.keyClick(window.network_view, Qt.Key.Key_Z,
                    Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert network.get(W1_00) == 0.5
@@ -174,7 +174,7 @@ def test_undo_redo_exact_values_over_several_edits(open_window, qtbot):
     trigger(window.action_redo, 3)
     assert network.get(W1_00) == 3.0
     assert network.get(second) == -2.5e-7
-    assert window.action_undo.text().replace("&", "") == "Undo Set w^1_{0,0} = 3"
+    assert window.action_undo.text().replace("&", "") == "Undo Set w¹₀,₀ = 3"
 
 
 def test_undo_after_steps_goes_back_to_where_the_edit_was_made(open_window, qtbot):
@@ -355,7 +355,7 @@ def test_set_equal_on_a_ctrl_click_selection(open_window, qtbot):
     untouched = [network.flat_index(a) for a in (W2, W4, W5)]
     assert np.array_equal(network.theta[untouched], original[untouched])
     assert window.action_undo.text().replace("&", "") == (
-        "Undo Set 3 parameters equal to w^0_{0,1} = -0.5")
+        "Undo Set 3 parameters equal to w⁰₀,₁ = -0.5")
     trigger(window.action_undo)
     assert np.array_equal(network.theta, original)
 

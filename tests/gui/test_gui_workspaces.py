@@ -409,3 +409,18 @@ def test_the_selector_sits_in_the_menu_bars_corner(open_window):
     assert bar.isVisible()
     top_left = bar.mapTo(window, QPoint())
     assert window.rect().contains(QRect(top_left, bar.size()))
+
+
+def test_at_a_laptops_size_where_the_run_stands_is_in_view(open_window, qtbot):
+    """The run toolbar had no room left at 1152 px for the iteration, the phase and the
+    observation: they went behind its overflow arrow, in every workspace. They have a row
+    of their own."""
+    window = open_window(show=True, workspace="learn")
+    window.setGeometry(fitted(SMALL_SCREEN))
+    settle(qtbot)
+    for key in ("learn", "debug", "data"):
+        window.workspaces.switch(key)
+        settle(qtbot)
+        for widget in (window.iteration_label, window.phase_label, window.observation_selector,
+                       window.run_speed):
+            assert widget.isVisible() and not widget.visibleRegion().isEmpty(), (key, widget)
