@@ -117,7 +117,8 @@ class MainWindow(QMainWindow):
         c, layout = self.controller, self.dock_layout
         self.files = FileManager(c, self, self.show_error)
         self.debugger = Debugger(c, self.network_view, self.discard_question, layout, self)
-        self.addToolBar(self.debugger.toolbar)  # beside the position
+        self.addToolBarBreak()
+        self.addToolBar(self.debugger.toolbar)
         self.lessons = Lessons(c, layout.docks["lesson"], layout, self.network_view, self.files,
                                lambda *shown: layout.part("loss_plot").set_reference(*shown),
                                lambda block: layout.part("matrix_view").show_block(block),
@@ -180,7 +181,7 @@ class MainWindow(QMainWindow):
         self.run_speed, self.run_phases = speed.speed, speed.phases
         toolbar.addWidget(speed)
         # where the run stands, on a row of its own (at a laptop's width the run toolbar
-        # had no room left for it); the timeline joins this row in Debug
+        # had no room left for it)
         self.addToolBarBreak()
         toolbar = self.addToolBar("Position")
         toolbar.setObjectName("position_toolbar")

@@ -355,7 +355,7 @@ def test_set_equal_on_a_ctrl_click_selection(open_window, qtbot):
     untouched = [network.flat_index(a) for a in (W2, W4, W5)]
     assert np.array_equal(network.theta[untouched], original[untouched])
     assert window.action_undo.text().replace("&", "") == (
-        "Undo Set 3 parameters equal to w⁰₀,₁ = -0.5")
+        "Undo Set 3 parameters equal to w3 = -0.5")
     trigger(window.action_undo)
     assert np.array_equal(network.theta, original)
 
@@ -388,7 +388,7 @@ def test_double_click_on_a_bias_edits_it(open_window, qtbot):
     qtbot.keyClicks(line_edit, "-0.125")
     qtbot.keyClick(line_edit, Qt.Key.Key_Return)
     assert window.controller.network.biases[1][2] == -0.125
-    assert window.action_undo.text().replace("&", "") == "Undo Set b^1_2 = -0.125"
+    assert window.action_undo.text().replace("&", "") == "Undo Set b¹₂ = -0.125"
     wait_refreshed(qtbot, window)
     assert item.text.text() == "b -0.125"
     # neuron 2 of layer 2 is no longer interchangeable with the other two
