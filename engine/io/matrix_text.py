@@ -174,7 +174,7 @@ def _result_section(rows: list[tuple[int, list[str]]], notes: list[str]
         return rows
     last = labels[-1]
     line, cells = rows[last]
-    if not cells[0].startswith("=") or last == len(rows) - 1:
+    if not cells or not cells[0].startswith("=") or last == len(rows) - 1:
         return rows
     notes.append(f"took the result after line {line} ({' '.join(cells)[:60]})")
     return rows[last + 1:]

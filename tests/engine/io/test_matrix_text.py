@@ -7,7 +7,7 @@ import json
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from paths import REFERENCE_FILE
 
@@ -108,6 +108,7 @@ MATRIX_CHARACTERS = "0123456789.,-+eE[]()|:= \n\tainfINFxy\u2212"
 
 @settings(max_examples=400, deadline=None)
 @given(st.one_of(st.text(), st.text(alphabet=MATRIX_CHARACTERS)))
+@example(",|")  # a row of no cells among the labels (found by this test)
 def test_any_text_gives_a_finite_matrix_or_a_parse_error(text):
     try:
         values = parse_matrix(text)
