@@ -191,6 +191,21 @@ def trigger(action, times: int = 1) -> None:
         action.trigger()
 
 
+def answer_next_question(button, seen: list) -> None:
+    """Read the next question box's text into ``seen`` and press ``button`` in it (as the
+    learner does, once the box is up)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    def answer():
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(10, answer)
+            return
+        seen.append(box.text())
+        box.button(button).click()
+    QTimer.singleShot(0, answer)
+
+
 def wait_refreshed(qtbot, window) -> None:
     """Wait until the scheduler's frames have refreshed every view in view that the last
     change made stale (``window`` a MainWindow, or a Scheduler of its own)."""

@@ -13,13 +13,12 @@ from gui_helpers import (
     SEED_001_FREE,
     W5,
     W6,
+    answer_next_question,
     check_gradients,
     wait_refreshed,
     window_factory,
 )
-from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
-    QApplication,
     QDockWidget,
     QMessageBox,
     QSlider,
@@ -207,17 +206,6 @@ def test_scrubbing_restores_the_exact_weights_and_moves_every_cursor(open_window
             W5)], rel=1e-6)
         assert debugger.timeline.label.text() == (
             f"at {position} of 3000" if position < 3000 else "3000 iterations")
-
-
-def answer_next_question(button: QMessageBox.StandardButton, seen: list) -> None:
-    def answer():
-        box = QApplication.activeModalWidget()
-        if not isinstance(box, QMessageBox):
-            QTimer.singleShot(10, answer)
-            return
-        seen.append(box.text())
-        box.button(button).click()
-    QTimer.singleShot(0, answer)
 
 
 def test_an_edit_at_an_earlier_iteration_asks_and_no_keeps_the_history(open_window, qtbot):

@@ -26,6 +26,7 @@ from gui_helpers import (
     W5,
     W6,
     activate,
+    answer_next_question,
     double_click_edge,
     edge_point,
     engine_parameters,
@@ -35,7 +36,7 @@ from gui_helpers import (
     type_into_focus,
     wait_refreshed,
 )
-from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QHelpEvent
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QMessageBox, QToolTip
 
@@ -172,18 +173,6 @@ def edit(qtbot, window, address, text: str) -> None:
 def run_and_wait(qtbot, window, iterations: int) -> None:
     window.controller.run(iterations)
     qtbot.waitUntil(lambda: not window.controller.running, timeout=30_000)
-
-
-def answer_next_question(button, seen: list) -> None:
-    """Read the next question box's text into ``seen`` and press ``button`` in it."""
-    def answer():
-        box = QApplication.activeModalWidget()
-        if not isinstance(box, QMessageBox):
-            QTimer.singleShot(10, answer)
-            return
-        seen.append(box.text())
-        box.button(button).click()
-    QTimer.singleShot(0, answer)
 
 
 def descend(stepper, start_weights, steps: int):
