@@ -47,6 +47,9 @@ import os, sys, tempfile, time
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["BACKPROP_LAB_CONFIG_DIR"] = tempfile.mkdtemp()  # a first start
 sys.path.insert(0, {repo!r})
+import app as entry  # as `python app.py` starts: its module, then gui.parts.launch.run_app's steps
+entry.parse_arguments([])
+from gui.main_window import run_app
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
 from gui.main_window import MainWindow

@@ -9,9 +9,12 @@ the click to the end of the event-loop turns that lay out and paint the workspac
 placed (restored from the layout it was left in, or its first layout), their panels built
 if they were not, the views in view refreshed.
 
-Twice: "as the app" waits ``--idle`` seconds first (the app builds the other workspaces'
-panels while it waits for the learner, one per event-loop turn); "cold" switches at once,
-so the first switch into each workspace builds its panels. Prints the first switch into each
+Three times: "as the app" waits ``--idle`` seconds first (the app builds the other
+workspaces' panels while it waits for the learner, one per event-loop turn, from 0.25 s after
+the window is shown); "a quick first click" waits 1 s, about the quickest a person reads the
+window and clicks a tab; "cold" switches at once, before anything is built, so the first
+switch into each workspace builds its panels (a worst case no person meets; printed so that
+the cost of building stays in sight). Prints the first switch into each
 workspace and the best, median and worst of the later ones; asserts nothing.
 """
 
@@ -53,10 +56,10 @@ def switches(app, network: str, rounds: int, idle: float) -> float:
     window.files.ask_unsaved = lambda: "discard"
     window.setGeometry(fitted(QRect(0, 0, 1280, 720)))
     window.show()
+    shown = time.perf_counter()
     window.controller.run_now(200)  # a history for the plots and the timeline
     settle(app)
-    waited = time.perf_counter()
-    while time.perf_counter() - waited < idle:
+    while time.perf_counter() - shown < idle:
         app.processEvents()
         time.sleep(0.005)
     bar = window.workspaces.selector
@@ -71,7 +74,9 @@ def switches(app, network: str, rounds: int, idle: float) -> float:
             settle(app)
             times[title].append(1000 * (time.perf_counter() - started))
             assert window.workspaces.current == title.lower()
-    kind = f"as the app, after {idle:g} s idle" if idle else "cold, at once"
+    kind = (f"as the app, after {idle:g} s idle" if idle > 1 else
+            f"a quick first click, {idle:g} s after the window shows" if idle else
+            "cold, at once")
     print(f"workspace switches, {kind} ({network}, window 1152 × 648, {rounds} rounds; "
           f"target ≤ {TARGET_MS} ms):")
     worst = 0.0
@@ -100,6 +105,7 @@ def main() -> int:
 
     app = QApplication.instance() or QApplication([])
     switches(app, arguments.network, arguments.rounds, arguments.idle)
+    switches(app, arguments.network, arguments.rounds, 1.0)
     switches(app, arguments.network, arguments.rounds, 0.0)
     return 0
 

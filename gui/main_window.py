@@ -30,7 +30,7 @@ from .notation import parse_number, short_parameter_name
 from .parts import settings as store
 from .parts.actions import follow_undo_stack, make_action
 from .parts.debugger import Debugger, DiscardQuestion
-from .parts.dock_layout import DockLayout
+from .parts.dock_layout import DockLayout, idle_build_order
 from .parts.docks import LEARN, Kit, Section
 from .parts.exports import Exports
 from .parts.files import FileManager
@@ -408,9 +408,8 @@ class MainWindow(QMainWindow):
             # the app: the other workspaces' panels built while it waits for the learner,
             # so that a first switch only shows them (tests and benches build on demand)
             self._idle_build_started = True
-            self.dock_layout.build_when_idle(
-                [row.key for row in self.dock_layout.rows if row.workspaces],
-                lambda: self.controller.running)
+            self.dock_layout.build_when_idle(idle_build_order(self.dock_layout),
+                                             lambda: self.controller.running)
 
     def closeEvent(self, event) -> None:
         if not self.files.may_lose_work():

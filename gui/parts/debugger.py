@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox, QToolBar
 
+from ..notation import typeset
 from ..views.timeline import Timeline
 from .docks import Section
 
@@ -144,7 +145,7 @@ class Debugger(QObject):
     def _breakpoint_hit(self, hit) -> None:
         self._select(hit)
         self.last_break = hit.message
-        self.message.emit(f"Paused at iteration {hit.iteration}: {hit.message}", 0)
+        self.message.emit(f"Paused at iteration {hit.iteration}: {typeset(hit.message)}", 0)
 
     def _fault(self, text: str) -> None:
         """A non-finite value stopped the engine: select the neuron or weight it names."""

@@ -42,8 +42,20 @@ def built_first(workspace: Workspace, shown: list[str]) -> list[str]:
     return [key for key in shown if key not in behind]
 
 
-IDLE_START_MS = 800  # after the window is shown, before the docks not in view are built
+IDLE_START_MS = 250  # after the window is shown, before the docks not in view are built
 IDLE_STEP_MS = 40  # between two of them (the learner's clicks and keys come between)
+
+
+def idle_build_order(layout: DockLayout) -> list[str]:
+    """The docks of the workspaces to build while the app waits, the likeliest next first:
+    those Debug shows at once (the heaviest, the matrices, among them), then Data's, then
+    the rest of the table."""
+    order: list[str] = []
+    for key in (table.DEBUG, table.DATA):
+        space = table.workspace(key)
+        order += built_first(space, table.workspace_docks(key, layout.rows))
+    order += [row.key for row in layout.rows if row.workspaces]
+    return list(dict.fromkeys(key for key in order if key in layout.docks))
 
 
 class DockLayout:
@@ -165,6 +177,9 @@ class DockLayout:
             refresh = _resolve(parts, view.refresh)
             if refresh is not None and view.policy is not Policy.AT_ONCE:
                 refresh()
+        # styled, laid out and painted once now, out of view (into a picture thrown away),
+        # not when first shown: Qt's first painting of a panel costs more than its next
+        self.docks[key].widget().grab()
 
     def part(self, name: str) -> QWidget:
         """The widget ``name`` of a dock (``matrix_view``, ``loss_plot``, …), its dock built

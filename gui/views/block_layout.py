@@ -38,11 +38,17 @@ class BlockLayout(QLayout):
             raise ValueError(f"BlockLayout: unknown arrangement {arrangement!r}")
         self.arrangement = arrangement
         self.items = []
+        # the cells' sizes and the heights asked for, until a cell's size changes: Qt asks
+        # heightForWidth hundreds of times while a dock is laid out (the matrix view's first
+        # showing took 130 ms in a workspace switch without them)
+        self._sizes_cache: list[QSize] | None = None
+        self._heights: dict[int, int] = {}
         self.setContentsMargins(0, 0, 0, 0)
 
     # ------------------------------------------------------------------ QLayout's
     def addItem(self, item) -> None:
         self.items.append(item)
+        self.invalidate()
 
     def count(self) -> int:
         return len(self.items)
@@ -51,7 +57,15 @@ class BlockLayout(QLayout):
         return self.items[index] if 0 <= index < len(self.items) else None
 
     def takeAt(self, index: int):
-        return self.items.pop(index) if 0 <= index < len(self.items) else None
+        if not 0 <= index < len(self.items):
+            return None
+        self.invalidate()
+        return self.items.pop(index)
+
+    def invalidate(self) -> None:
+        self._sizes_cache = None
+        self._heights.clear()
+        super().invalidate()
 
     def expandingDirections(self) -> Qt.Orientation:
         return Qt.Orientation(0)
@@ -60,7 +74,9 @@ class BlockLayout(QLayout):
         return True
 
     def heightForWidth(self, width: int) -> int:
-        return self._place(QRect(0, 0, width, 0), move=False).height()
+        if width not in self._heights:
+            self._heights[width] = self._place(QRect(0, 0, width, 0), move=False).height()
+        return self._heights[width]
 
     def sizeHint(self) -> QSize:
         return self._wide_size()
@@ -76,7 +92,9 @@ class BlockLayout(QLayout):
 
     # ------------------------------------------------------------------ placing
     def _sizes(self) -> list[QSize]:
-        return [item.sizeHint() for item in self.items]
+        if self._sizes_cache is None:
+            self._sizes_cache = [item.sizeHint() for item in self.items]
+        return self._sizes_cache
 
     def _wide_positions(self) -> list[QPoint]:
         sizes = self._sizes()

@@ -25,7 +25,7 @@ from engine.analysis.breakpoints import KINDS, Breakpoint, Breakpoints, address_
 from engine.core.network import ParameterAddress
 from engine.io.numbers import read_whole_number
 
-from ..notation import parameter_name, parse_number
+from ..notation import parameter_label, parameter_name, parse_number, typeset
 
 MAX_LISTED_PARAMETERS = 2000
 _PLAIN = re.compile(r"^\s*(w\d+)\s*$")
@@ -133,22 +133,23 @@ class BreakpointsPanel(QWidget):
         hits = {id(h.breakpoint): h for h in self.breakpoints.hits}
         for breakpoint in self._shown:
             hit = hits.get(id(breakpoint))
-            item = QTreeWidgetItem([breakpoint.describe(), "◀ fired" if hit else ""])
+            item = QTreeWidgetItem([typeset(breakpoint.describe()), "◀ fired" if hit else ""])
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(0, Qt.CheckState.Checked if breakpoint.enabled
                                else Qt.CheckState.Unchecked)
-            tip = breakpoint.describe()
+            tip = typeset(breakpoint.describe())
             if not breakpoint.checkable:
                 tip += "\nChecked by the engine itself in every phase."
             if hit is not None:
-                tip += f"\nStopped the last run at iteration {hit.iteration}: {hit.message}"
+                tip += (f"\nStopped the last run at iteration {hit.iteration}: "
+                        f"{typeset(hit.message)}")
             skipped = [m for b, m in self.breakpoints.skipped if b is breakpoint]
             if skipped:
                 tip += f"\nSkipped in the last run: {skipped[0]}"
                 item.setForeground(0, Qt.GlobalColor.gray)
             tip += "\nUntick to switch off."
             item.setToolTip(0, tip)
-            item.setToolTip(1, hit.message if hit else "Did not stop the last run")
+            item.setToolTip(1, typeset(hit.message) if hit else "Did not stop the last run")
             self.list.addTopLevelItem(item)
             if id(breakpoint) == current:  # the rows selected before stay selected
                 self.list.setCurrentItem(item)
@@ -157,7 +158,7 @@ class BreakpointsPanel(QWidget):
         hits = self.breakpoints.hits  # of the last stop, until the next run starts
         hit = hits[0] if hits else None
         if hit is not None and hit is not self._hit_said:
-            self._say(f"Paused at iteration {hit.iteration}: {hit.message}")
+            self._say(f"Paused at iteration {hit.iteration}: {typeset(hit.message)}")
         self._hit_said = hit
 
     def _refresh_choices(self) -> None:
@@ -175,7 +176,8 @@ class BreakpointsPanel(QWidget):
         self.parameter.blockSignals(True)
         self.parameter.clear()
         for address in network.addresses()[:MAX_LISTED_PARAMETERS]:
-            self.parameter.addItem(parameter_name(network, address), address)
+            # typeset (w¹₀,₀ (w5)); the name typed in the seed's ASCII is found too
+            self.parameter.addItem(parameter_label(network, address), address)
         found = self.parameter.findText(text)
         if found >= 0 or not text:
             self.parameter.setCurrentIndex(max(0, found))
@@ -205,7 +207,7 @@ class BreakpointsPanel(QWidget):
     # --------------------------------------------------------------- editing
     def set_parameter(self, address: ParameterAddress) -> None:
         """Preselect ``address`` (e.g. the weight selected in the network view)."""
-        self.parameter.setCurrentText(parameter_name(self.controller.network, address))
+        self.parameter.setCurrentText(parameter_label(self.controller.network, address))
 
     def new_breakpoint(self) -> Breakpoint:
         """The breakpoint the controls describe, read field by field as its kind's FORM
@@ -227,6 +229,10 @@ class BreakpointsPanel(QWidget):
         network = self.controller.network
         text = self.parameter.currentText()
         index = self.parameter.findText(text)
+        if index < 0:  # typed as the seed writes it: w^1_{0,0} (w5)
+            index = next((i for i in range(self.parameter.count())
+                          if parameter_name(network, self.parameter.itemData(i)) == text.strip()),
+                         -1)
         if index >= 0:
             return self.parameter.itemData(index)
         plain = _PLAIN.match(text)
@@ -256,7 +262,7 @@ class BreakpointsPanel(QWidget):
             self._say(f"{error}; no breakpoint added", error=True)
             return
         self.value.setStyleSheet("")
-        self._say(f"Added: pause when {breakpoint.describe()}")
+        self._say(f"Added: pause when {typeset(breakpoint.describe())}")
 
     def remove_selected(self) -> None:
         rows = sorted({self.list.indexOfTopLevelItem(i) for i in self.list.selectedItems()})

@@ -28,6 +28,8 @@ from PySide6.QtWidgets import (
 from engine.analysis.gradcheck import FLAG_ABOVE, GradientCheck, gradient_check
 from engine.io.tables import format_number
 
+from ..notation import parameter_label, typeset
+
 SLICE_SECONDS = 0.05  # work between two looks at the event loop (cancel, repaint)
 MAX_ROWS = 2000  # rows listed: the flagged ones first, then the worst of the rest
 FLAGGED = QColor(255, 205, 205)
@@ -177,23 +179,23 @@ class GradientCheckPanel(QWidget):
         if flagged:
             self.summary.setText(
                 f"{len(flagged)} of {len(result.addresses)} parameters flagged (relative error "
-                f"above {FLAG_ABOVE:g}) at {where}; worst {result.worst} "
+                f"above {FLAG_ABOVE:g}) at {where}; worst {typeset(str(result.worst))} "
                 f"({result.max_relative_error:.2g}).")
         else:
             self.summary.setText(
                 f"All {len(result.addresses)} parameters agree within {FLAG_ABOVE:g} at "
                 f"{where} (worst relative error {result.max_relative_error:.2g}"
-                + (f" at {result.worst}" if result.worst is not None else "") + ").")
+                + (f" at {typeset(str(result.worst))}" if result.worst is not None else "")
+                + ").")
         errors = result.relative_error
         order = np.arange(len(errors))
         if len(order) > MAX_ROWS:
             order = np.argsort(-errors, kind="stable")[:MAX_ROWS]
-        plain = stepper.network.plain_weight_names() or {}
         table = self.table
         table.setRowCount(len(order))
         for row, k in enumerate(order):
             address = result.addresses[k]
-            name = str(address) + (f" ({plain[address]})" if address in plain else "")
+            name = parameter_label(stepper.network, address)  # w¹₀,₀ (w5)
             cells = [name, format_number(result.backprop[k]), format_number(result.numeric[k]),
                      f"{errors[k]:.2g}"]
             for column, text in enumerate(cells):

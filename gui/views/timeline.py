@@ -6,28 +6,40 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QApplication,
     QHBoxLayout,
     QLabel,
-    QProxyStyle,
     QSlider,
     QStyle,
-    QStyleFactory,
+    QStyleOptionSlider,
     QWidget,
 )
 
 SLIDER_LIMIT = 2**31 - 1
 
 
-class JumpingStyle(QProxyStyle):
-    """The platform's style, but a left click in a slider's groove goes to the iteration
-    under the mouse (and the handle follows the drag from there), as the README says, rather
-    than a page step towards it."""
+class JumpingSlider(QSlider):
+    """A slider on which a left click in the groove goes to the value under the mouse (and
+    the handle follows the drag from there), as the README says, rather than a page step
+    towards it. (A press on the handle drags it as usual.)"""
 
-    def styleHint(self, hint, option=None, widget=None, returned=None) -> int:
-        if hint == QStyle.StyleHint.SH_Slider_AbsoluteSetButtons:
-            return Qt.MouseButton.LeftButton.value
-        return super().styleHint(hint, option, widget, returned)
+    def mousePressEvent(self, event) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self.maximum() > self.minimum():
+            option = QStyleOptionSlider()
+            self.initStyleOption(option)
+            style = self.style()
+            handle = style.subControlRect(QStyle.ComplexControl.CC_Slider, option,
+                                          QStyle.SubControl.SC_SliderHandle, self)
+            point = event.position().toPoint()
+            if not handle.contains(point):
+                groove = style.subControlRect(QStyle.ComplexControl.CC_Slider, option,
+                                              QStyle.SubControl.SC_SliderGroove, self)
+                # the handle's centre travels between the groove's ends less half a handle
+                span = max(1, groove.width() - handle.width())
+                offset = round(point.x() - groove.x() - handle.width() / 2)
+                self.setSliderPosition(QStyle.sliderValueFromPosition(
+                    self.minimum(), self.maximum(), min(max(offset, 0), span), span,
+                    option.upsideDown))
+        super().mousePressEvent(event)  # the handle is under the mouse now: a drag follows
 
 
 def iterations_text(count: int) -> str:
@@ -40,14 +52,9 @@ class Timeline(QWidget):
         super().__init__(parent)
         self.controller = controller
         self._offset, self._scale = 0, 1  # slider value v shows iteration offset + v·scale
-        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider = JumpingSlider(Qt.Orientation.Horizontal)
         self.slider.setObjectName("timeline_slider")
         self.slider.setMinimumWidth(240)
-        # the platform's style with left clicks that jump (a QObject child of the slider, so
-        # that it lives as long as the slider, which does not own the styles it is given)
-        self._style = JumpingStyle(QStyleFactory.create(QApplication.style().name()))
-        self._style.setParent(self.slider)
-        self.slider.setStyle(self._style)
         self.slider.setToolTip(
             "Every iteration so far: click or drag to rewind to any of them exactly (the "
             "graph, the panels and a cursor on the plots follow). Stepping or running from an "

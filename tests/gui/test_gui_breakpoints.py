@@ -132,7 +132,7 @@ def test_adding_each_kind(qtbot, setup):
     ]
     assert [text for text, _, _ in rows(panel)][:6] == [
         "loss < 0.01", "gradient norm > 10", "iteration reaches 500",
-        "layer 2's symmetry changes", "w^0_{1,0} crosses -0.5", "b^2_1 crosses 2"]
+        "layer 2's symmetry changes", "w⁰₁,₀ crosses -0.5", "b²₁ crosses 2"]
     assert all(on for _, on, _ in rows(panel))
 
 
@@ -176,14 +176,22 @@ def test_plain_names_of_a_small_network(qtbot):
     breakpoints = controller.breakpoints
     choose(panel, "weight_crosses")
     parameter = panel.findChild(QComboBox, "breakpoint_parameter")
-    assert parameter.itemText(0) == "w^0_{0,0} (w1)"
+    assert parameter.itemText(0) == "w⁰₀,₀ (w1)"  # typeset (issue 14, point 12)
     for name, reason in (("w7", "this network has no w7"), ("b^0_0", "has no biases")):
         parameter.setEditText(name)
         add(qtbot, panel, "weight_crosses", "0")
         assert reason in panel.findChild(QLabel, "breakpoint_message").text()
     parameter.setEditText("w6")
     add(qtbot, panel, "weight_crosses", "0")
-    assert [b.address for b in breakpoints.items] == [ParameterAddress.weight(1, 1, 0)]
+    # the seed's ASCII, as a learner copies it from a table, finds the same weight
+    parameter.setEditText("w^1_{1,0} (w6)")
+    add(qtbot, panel, "weight_crosses", "1")
+    assert [b.address for b in breakpoints.items] == [ParameterAddress.weight(1, 1, 0)] * 2
+    # the list and the message name it typeset
+    tree = panel.findChild(QTreeWidget)
+    assert tree.topLevelItem(1).text(0) == "w¹₁,₀ crosses 1"
+    message = panel.findChild(QLabel, "breakpoint_message").text()
+    assert message == "Added: pause when w¹₁,₀ crosses 1"
 
 
 def test_switching_off_and_removing(qtbot, setup):

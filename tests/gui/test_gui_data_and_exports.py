@@ -15,7 +15,15 @@ import sys
 import numpy as np
 import pytest
 from gui_helpers import SEED_000, SEED_001_FREE, window_factory
-from PySide6.QtWidgets import QDockWidget, QTableView, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QGraphicsView,
+    QTableView,
+    QWidget,
+)
 
 from engine.io import fileformat
 
@@ -201,17 +209,33 @@ def test_every_kind_of_edit_is_undone_with_a_readable_name(open_window, qtbot):
 
 def test_the_plots_right_click_export_offers_a_working_svg(open_window, tmp_path):
     """pyqtgraph's own SVG exporter raises on Qt 6.11's paths; the window puts one that
-    draws through Qt in its place, so the plot's right-click Export… dialog works."""
-    import pyqtgraph.exporters as exporters
-
+    draws through Qt in its place when the plot's right-click Export… dialog is first opened
+    (not at start-up), so that dialog's SVG works."""
     window = open_window(show=True)
     window.controller.stepper.run(20)
     window.controller.position_changed.emit()
     window.refresh()
-    kinds = exporters.listExporters()
+    view = window.loss_plot
+    assert isinstance(view, QGraphicsView) and view.isVisible()
+    QTest.mouseClick(view.viewport(), Qt.MouseButton.RightButton,
+                     pos=view.viewport().rect().center())
+    menu = QApplication.activePopupWidget()
+    assert menu is not None, "the right-click opened no menu"
+    export = next(a for a in menu.actions() if a.text().startswith("Export"))
+    menu.close()
+    export.trigger()  # as a click on the menu's Export… does
+    dialog = view.scene().exportDialog
+    try:
+        offered = [dialog.ui.formatList.item(i).text()
+                   for i in range(dialog.ui.formatList.count())]
+        import pyqtgraph.exporters as exporters
+
+        kinds = exporters.listExporters()
+    finally:
+        dialog.close()
     assert exporters.SVGExporter not in kinds
     svg = [kind for kind in kinds if kind.Name.startswith("Scalable Vector Graphics")]
-    assert len(svg) == 1
+    assert len(svg) == 1 and offered.count(svg[0].Name) == 1
     path = tmp_path / "loss.svg"
     svg[0](window.loss_plot.getPlotItem()).export(fileName=str(path))
     text = path.read_text()

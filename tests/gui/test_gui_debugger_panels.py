@@ -25,6 +25,7 @@ from paths import REFERENCE_FILE
 
 from engine.core.network import ParameterAddress
 from engine.io import fileformat
+from gui.notation import typeset
 
 REFERENCE = json.loads(REFERENCE_FILE.read_text())
 TOLERANCE = REFERENCE["tolerance"]
@@ -153,6 +154,10 @@ def test_gradient_check_agrees_on_seed_000_and_flags_a_wrong_gradient(controller
     assert result is not None and not result.flagged()
     assert panel.table.rowCount() == c.network.theta.size
     assert panel.summary.text().startswith(f"All {c.network.theta.size} parameters agree")
+    # parameters named typeset (issue 14, point 12): b⁰₀ first, as network.addresses() lists
+    names = [panel.table.item(r, 0).text() for r in range(panel.table.rowCount())]
+    assert names[0] == typeset(str(c.network.addresses()[0]))
+    assert all("^" not in n and "_" not in n and "{" not in n for n in names)
     # a backprop with one wrong entry (as a learner's might be) is flagged there and only there
     stepper = c.stepper
     original = stepper.evaluate

@@ -99,7 +99,7 @@ def test_the_panels_follow_the_graphs_selection(open_window, qtbot):
     assert debugger.inspector.parameter == W5
     assert len(debugger.chain_rule.rules) == 2
     # a breakpoint on a weight starts from the weight in view
-    assert debugger.breakpoints_panel.parameter.currentText() == "w^1_{0,0} (w5)"
+    assert debugger.breakpoints_panel.parameter.currentText() == "w¹₀,₀ (w5)"
 
 
 def test_a_symmetry_breakpoint_pauses_selects_the_neuron_and_says_why(open_window, qtbot):
