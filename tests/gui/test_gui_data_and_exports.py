@@ -207,6 +207,9 @@ def test_every_kind_of_edit_is_undone_with_a_readable_name(open_window, qtbot):
     assert c.network.sizes == original[2] and c.stepper.config == original[3]
 
 
+# the offscreen platform cannot raise the dialog or let the popup menu grab the keyboard
+@pytest.mark.qt_log_ignore("This plugin does not support raise",
+                           "This plugin does not support grabbing the keyboard")
 def test_the_plots_right_click_export_offers_a_working_svg(open_window, tmp_path):
     """pyqtgraph's own SVG exporter raises on Qt 6.11's paths; the window puts one that
     draws through Qt in its place when the plot's right-click Export… dialog is first opened
