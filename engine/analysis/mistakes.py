@@ -201,7 +201,7 @@ class Situation:
                               "the factor 2 of ∂C/∂a = 2 (a − y) was left out (C = Σ (a − y)² "
                               "has no ½ to cancel it)"))
             else:
-                found.append(("sse_factor_2", "Σ (a − y)²", 0.5,
+                found.append(("sse_factor_2", "½", 0.5,
                               "C was halved: a ½ was put in C, as in ½ Σ (a − y)²; this cost "
                               "has none"))
         if name == "sse":
@@ -209,7 +209,7 @@ class Situation:
                           f"it was divided by m = {m}: this sse sums over the observations, "
                           "it does not average"))
             if not derivative:
-                found.append(("sse_factor_2", "Σ (a − y)²", 0.5 / m,
+                found.append(("sse_factor_2", "1/(2m)", 0.5 / m,
                               f"C was divided by 2m = {2 * m}: a ½ and a 1/m were put in C, "
                               "as in (1/2m) Σ (a − y)²; this sse has neither"))
         elif name == "mse":
@@ -234,8 +234,8 @@ class Situation:
                                     f"Your {label} has the opposite sign: y − a was used for "
                                     "a − y.", -value))
         for mistake, term, factor, why in self._loss_factors(derivative):
-            found.append(self._make(mistake, term, key, f"Your {label} is {factor:.6g} times "
-                                    f"ours: {why}.", value * factor))
+            found.append(self._make(mistake, term, key, f"Your {label} is {_times(factor)}: "
+                                    f"{why}.", value * factor))
         return found
 
     # backward layer l: ∂C/∂a^l (hidden), ∂a^l/∂n^l, δ^l, ∂C/∂W^{l−1}, ∂C/∂b^{l−1}
@@ -285,10 +285,11 @@ class Situation:
         if l == L:
             output = f"delta^{L}"
             if self.config.loss in _ERROR_LOSSES:
-                variant("sign_of_error", "(a − y)", output, f"δ^{L} with the opposite sign",
-                        "y − a was used for a − y in ∂C/∂a^{L}", delta2=-delta)
+                variant("sign_of_error", "(a − y)", output,
+                        f"the right δ^{L} with its sign changed",
+                        f"y − a was used for a − y in ∂C/∂a^{L}", delta2=-delta)
             for mistake, term, factor, why in self._loss_factors(True):
-                variant(mistake, term, output, f"δ^{L} × {factor:.6g}", why,
+                variant(mistake, term, output, f"the right δ^{L} × {_factor(factor)}", why,
                         delta2=delta * factor)
             return found
         W, after_delta = net.weights[l], trace.deltas[l + 1]
@@ -326,6 +327,16 @@ class Situation:
                            f"Your numbers are W^{k} − η (∂C/∂W^{k})ᵀ: the gradient was "
                            f"transposed; it has the shape of W^{k}, row i for neuron i of "
                            f"layer {k}.", value, augmented)]
+
+
+def _factor(factor: float) -> str:
+    """"1/2", "4": a loss's constant factor."""
+    return f"1/{1 / factor:.6g}" if factor < 1 else f"{factor:.6g}"
+
+
+def _times(factor: float) -> str:
+    """"1/2 of ours", "4 times ours"."""
+    return f"{_factor(factor)} of ours" if factor < 1 else f"{_factor(factor)} times ours"
 
 
 def _split(key: str) -> tuple[str, int]:
