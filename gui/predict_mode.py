@@ -16,7 +16,6 @@ import contextlib
 import dataclasses
 
 from engine.analysis.predict import PhaseQuiz, Prediction, Target
-
 from engine.core.backprop import Trace
 from engine.core.phases import Phase
 
@@ -97,9 +96,13 @@ class PredictMode:
             return
         self.pause()
         self.predicting = on
+        was_concealed = self.concealed() is not None
         if not on:
             self._drop_quiz(count=True)
         self.prediction = None
+        if was_concealed and not on:
+            with self._quiz_moving():
+                self.position_changed.emit()  # the views show the phase now
         self.prediction_changed.emit()
 
     def concealed(self) -> Phase | None:
