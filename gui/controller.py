@@ -47,13 +47,14 @@ from .commands import (
     SwapInCommand,
 )
 from .pacing import ChunkSizing, Pace
+from .predict_mode import PredictMode, concealed_trace
 from .run_loop import RunLoop
 from .undo_history import UndoHistory
 
 SEEK_SECONDS = 0.04  # the longest replay a seek (timeline, step back) should need
 
 
-class LabController(QObject, UndoHistory, RunLoop):
+class LabController(QObject, UndoHistory, RunLoop, PredictMode):
     position_changed = Signal()  # stepped, ran, rewound: iteration or phase moved
     parameters_changed = Signal()  # θ edited by hand, re-initialised or jogged
     structure_changed = Signal()  # a different network (new layers, neurons, activations)
@@ -65,6 +66,7 @@ class LabController(QObject, UndoHistory, RunLoop):
     document_changed = Signal()  # file path or modified flag
     breakpoint_hit = Signal(object)  # engine.breakpoints.Hit: the run paused there
     breakpoints_changed = Signal()  # one added, removed or switched, or the list replaced
+    prediction_changed = Signal()  # predict mode on or off, a phase asked, checked, revealed
 
     def __init__(self, document: Document, path: Path | None = None, parent=None, *,
                  breakpoints: Breakpoints | None = None, confirm_discard=None) -> None:
@@ -98,6 +100,7 @@ class LabController(QObject, UndoHistory, RunLoop):
         for signal in (self.position_changed, self.parameters_changed, self.structure_changed,
                        self.settings_changed):
             signal.connect(self._forget_display_trace)
+        self._init_predict()  # gui/predict_mode.py
         self._install(document, path)
         self.breakpoints.replace(document.breakpoints)  # the file's own
 
@@ -162,7 +165,8 @@ class LabController(QObject, UndoHistory, RunLoop):
         unless ``backward`` (the graph's fills need activations; tooltips need gradients)."""
         s = self.stepper
         if s.phase > 0 and s.trace is not None and s.trace.batch is None:
-            return s.trace
+            concealed = self.concealed()  # predict mode: what the phase asked computed, hidden
+            return s.trace if concealed is None else concealed_trace(s.trace, concealed)
         if self._display_trace is None or (backward and not self._display_backward):
             self._display_trace = s.evaluate(full=True, backward=backward)
             self._display_backward = backward
@@ -201,11 +205,18 @@ class LabController(QObject, UndoHistory, RunLoop):
 
     def step_phase(self) -> None:
         """The next phase; from a rewound position, replayed from the tape (nothing asked,
-        nothing discarded)."""
+        nothing discarded). In predict mode, asked as a quiz (gui/predict_mode.py)."""
+        if self.predicting:
+            self.step_predicted_phase()
+            return
         self.pause()
         self._guarded(self.stepper.step_phase)
 
     def step_iteration(self) -> None:
+        """The rest of the iteration; in predict mode one phase, asked as a quiz."""
+        if self.predicting:
+            self.step_predicted_phase()
+            return
         self.pause()
         self._guarded(self.stepper.step_iteration)
 

@@ -37,6 +37,7 @@ from .parts.files import FileManager
 from .parts.help import Help
 from .parts.launch import install_exception_hook, run_app  # noqa: F401 (the app's entry points)
 from .parts.lesson_panel import Lessons
+from .parts.predict import Predict
 from .parts.run_speed import RunSpeedControls
 from .parts.screen import fit_to_screen
 from .parts.status import Status, fit_phase_label, phase_text
@@ -132,6 +133,9 @@ class MainWindow(QMainWindow):
         self.workspaces = Workspaces(layout, {"timeline_toolbar": self.debugger.toolbar}, self)
         self.welcome = Welcome(layout, self.files, self.lessons, self)
         self.help = Help(self, self.menuBar(), self.lessons.start, self.welcome.show)
+        self.predict = Predict(c, layout, self)
+        self.action_predict = self.predict.action_predict
+        self.run_toolbar.insertAction(self.run_toolbar.actions()[0], self.action_predict)
 
     def _build_actions(self) -> None:
         c = self.controller
@@ -174,6 +178,7 @@ class MainWindow(QMainWindow):
     def _build_toolbar(self) -> None:
         toolbar = self.addToolBar("Run")
         toolbar.setObjectName("run_toolbar")
+        self.run_toolbar = toolbar
         for action in (self.action_step_phase, self.action_step_iteration, self.action_run_pause,
                        self.action_run_n, self.action_step_back, self.action_restart):
             toolbar.addAction(action)
@@ -221,6 +226,8 @@ class MainWindow(QMainWindow):
                        self.action_set_value):
             edit.addSeparator() if action is None else edit.addAction(action)
         run = bar.addMenu("&Run")
+        run.addAction(self.action_predict)
+        run.addSeparator()
         for action in (self.action_step_phase, self.action_step_iteration, self.action_run_pause,
                        self.action_run_n, None, self.action_step_back, self.action_restart):
             run.addSeparator() if action is None else run.addAction(action)

@@ -86,7 +86,13 @@ def _numbers(values) -> str:
     return ", ".join(f"{v:.6g}" for v in np.atleast_1d(values))
 
 
-def parameter_tooltip(network: Network, trace: Trace, address: ParameterAddress) -> str:
+HIDDEN = "? (predict it first: the Predict panel)"
+
+
+def parameter_tooltip(network: Network, trace: Trace, address: ParameterAddress,
+                      hidden: bool = False) -> str:
+    """``hidden``: the value the update just made is hidden until the learner predicts it
+    (and the gradients the trace hides say so)."""
     value = network.get(address)
     if address.kind == "w":
         meaning = (f"weight from neuron {address.source} of layer {address.layer} "
@@ -98,22 +104,26 @@ def parameter_tooltip(network: Network, trace: Trace, address: ParameterAddress)
         gradients = trace.bias_gradients[address.layer]
         gradient = None if gradients is None else gradients[address.target]
     gradient_text = "not computed yet" if gradient is None else f"{gradient:.6g}"
+    value_text = HIDDEN if hidden else f"{value:.9g}"
     return (f"{parameter_label(network, address)}: {meaning}\n"
-            f"value = {value:.9g}\n{typeset(f'∂C/∂{address}')} = {gradient_text}\n"
+            f"value = {value_text}\n{typeset(f'∂C/∂{address}')} = {gradient_text}\n"
             "double-click to edit")
 
 
 def neuron_tooltip(network: Network, trace: Trace, layer: int, index: int,
-                   group: list[int]) -> str:
+                   group: list[int], hidden: bool = False) -> str:
+    """``hidden``: the values of this layer the trace leaves out are hidden until the learner
+    predicts them (not "not computed yet")."""
+    missing = HIDDEN if hidden else "not computed yet"
     lines = [f"neuron {index} of layer {layer}" + (" (input)" if layer == 0 else
                                                    f", {network.activation_names[layer - 1]}")]
     if layer > 0:
         n = trace.pre_activations[layer]
         lines.append(typeset(f"n^{layer}_{index}") + " per observation: "
-                     + ("not computed yet" if n is None else _numbers(n[:, index])))
+                     + (missing if n is None else _numbers(n[:, index])))
     a = trace.activations[layer]
     lines.append(typeset(f"a^{layer}_{index}") + " per observation: "
-                 + ("not computed yet" if a is None else _numbers(a[:, index])))
+                 + (missing if a is None else _numbers(a[:, index])))
     if layer > 0 and trace.deltas[layer] is not None:
         lines.append(typeset(f"δ^{layer}_{index}") + " per observation: "
                      + _numbers(trace.deltas[layer][:, index]))

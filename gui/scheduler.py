@@ -62,6 +62,7 @@ class Change(enum.Flag):
     DOCUMENT = enum.auto()  # document_loaded, document_changed (path, modified flag)
     RUN_STATE = enum.auto()  # run_state_changed
     BREAKPOINTS = enum.auto()  # breakpoints_changed, breakpoint_hit
+    PREDICTION = enum.auto()  # prediction_changed: predict mode, a phase asked or checked
 
 
 STATE = Change.POSITION | Change.PARAMETERS | Change.STRUCTURE | Change.SETTINGS
@@ -101,7 +102,8 @@ class Scheduler(QObject):
                                (c.settings_changed, Change.SETTINGS),
                                (c.document_loaded, Change.DOCUMENT),
                                (c.document_changed, Change.DOCUMENT),
-                               (c.breakpoints_changed, Change.BREAKPOINTS)):
+                               (c.breakpoints_changed, Change.BREAKPOINTS),
+                               (c.prediction_changed, Change.PREDICTION)):
             signal.connect(partial(self.mark, change))
         c.run_state_changed.connect(lambda _running: self.mark(Change.RUN_STATE))
         c.breakpoint_hit.connect(lambda _hit: self.mark(Change.BREAKPOINTS))

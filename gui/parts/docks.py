@@ -37,7 +37,8 @@ BOTTOM = Qt.DockWidgetArea.BottomDockWidgetArea
 WIDE, TALL = Qt.Orientation.Horizontal, Qt.Orientation.Vertical
 SIDE_BY_SIDE = (BOTTOM,)  # the docks of these areas sit side by side (the others stack)
 LEARN, DEBUG, DATA = "learn", "debug", "data"  # the workspaces' keys
-CARRIED = ("lesson",)  # docks of no workspace that stay in view across a switch (the others go)
+# docks of no workspace that stay in view across a switch (the others go)
+CARRIED = ("lesson", "predict")
 
 
 class Section(enum.Enum):
@@ -270,6 +271,13 @@ def _gradcheck(kit: Kit) -> Built:
     return Built(panel, {"gradcheck": panel})
 
 
+def _predict(kit: Kit) -> Built:
+    from ..views.predict_panel import PredictPanel
+
+    panel = PredictPanel(kit.controller)
+    return Built(panel, {"predict_panel": panel})
+
+
 def _data(kit: Kit) -> Built:
     from ..views.dataset_editor import DatasetEditor
 
@@ -317,6 +325,11 @@ DOCKS: tuple[DockRow, ...] = (
     DockRow("lesson", "lesson_dock", "Lesson", LEFT, "start", _lesson, ("lesson_panel",),
             (ViewRow("lesson_checks", Policy.WHEN_PAUSED, refresh="lessons.check_now",
                      shown_by="lesson_panel"),), section=Section.LESSON, minimum=(280, 200)),
+    # shown when predict mode is turned on (Run > Predict), in every workspace (CARRIED)
+    DockRow("predict", "predict_dock", "Predict", RIGHT, None, _predict, ("predict_panel",),
+            (ViewRow("predict_panel", Policy.EVERY_FRAME, Change.PREDICTION | STATE,
+                     refresh="predict_panel.refresh", shown_by="predict_panel"),),
+            section=Section.LESSON, minimum=(280, 260)),
     DockRow("inspector", "inspector_dock", "Inspector", RIGHT, "right", _inspector,
             ("inspector", "chain_rule"), (_paused("inspector"), _paused("chain_rule")),
             topics=("selection",), section=Section.DEBUGGER, workspaces=(DEBUG,),

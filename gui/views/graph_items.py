@@ -76,13 +76,16 @@ class NeuronItem(QGraphicsEllipseItem):
         self._ring: QGraphicsEllipseItem | None = None
         self.set_outline(None)
 
-    def set_value(self, value: float | None) -> None:
+    def set_value(self, value: float | None, unknown: bool = False) -> None:
+        """The activation shown (None: not computed yet); ``unknown``: computed but hidden
+        until the learner predicts it ("?")."""
         fill = activation_colour(value)
         if fill.rgb() != self._fill:
             self._fill = fill.rgb()
             self.setBrush(QBrush(fill))
         if self.label is not None:
-            text = "" if value is None else f"{value:.3f}" if abs(value) < 1000 else f"{value:.2g}"
+            text = ("?" if unknown else "" if value is None
+                    else f"{value:.3f}" if abs(value) < 1000 else f"{value:.2g}")
             if text != self._text:
                 self._text = text
                 self.label.setText(text)
@@ -133,8 +136,9 @@ class BiasItem(QGraphicsRectItem):
         font.setPointSizeF(7.5)
         self.text.setFont(font)
 
-    def set_value(self, value: float) -> None:
-        self.text.setText(f"b {value:.4g}")
+    def set_value(self, value: float | None) -> None:
+        """The bias shown; None: hidden until the learner predicts the update ("b ?")."""
+        self.text.setText("b ?" if value is None else f"b {value:.4g}")
         rect = self.text.boundingRect()
         width = max(rect.width() + 8, 30)
         self.setRect(-width / 2, 0, width, rect.height() + 2)

@@ -154,9 +154,10 @@ class Inspector(QWidget):
         if not self.table.isVisibleTo(self) and event.size().width() != event.oldSize().width():
             self.setMinimumHeight(content_height(self))  # the text wraps anew
 
-    def columns(self, l: int, j: int) -> list[tuple[str, np.ndarray | None]]:
-        """(header, values per observation or None) of neuron j of layer l."""
-        trace = self.controller.display_trace(backward=True)
+    def columns(self, l: int, j: int, trace=None) -> list[tuple[str, np.ndarray | None]]:
+        """(header, values per observation or None) of neuron j of layer l (from ``trace``,
+        by default the one the views show)."""
+        trace = trace if trace is not None else self.controller.display_trace(backward=True)
 
         def column(values):
             return None if values is None else np.asarray(values)[:, j]
@@ -179,6 +180,11 @@ class Inspector(QWidget):
         groups = self.controller.symmetry()
         self.details.setText(_group_text(groups, l, j))
         columns = self.columns(l, j)
+        # predict mode: what the phase asked computed shows "?" (not computed: empty)
+        concealed = self.controller.concealed()
+        computed = ([values is not None for _, values in
+                     self.columns(l, j, self.controller.stepper.trace)]
+                    if concealed is not None else [False] * len(columns))
         observations = self.controller.stepper.inputs.shape[0]
         rows = min(observations, MAX_ROWS)
         table = self.table
@@ -188,8 +194,9 @@ class Inspector(QWidget):
         table.setHorizontalHeaderLabels([header for header, _ in columns])
         table.setVerticalHeaderLabels([f"o = {o}" for o in range(rows)])
         for c, (_, values) in enumerate(columns):
+            missing = "?" if computed[c] else ""
             for o in range(rows):
-                item = QTableWidgetItem("" if values is None else format_number(values[o]))
+                item = QTableWidgetItem(missing if values is None else format_number(values[o]))
                 item.setTextAlignment(NUMBER_ALIGNMENT)  # digits under digits, as in the seed
                 table.setItem(o, c, item)
         table.resizeColumnsToContents()
@@ -205,7 +212,11 @@ class Inspector(QWidget):
         trace = controller.display_trace(backward=True)
         gradients = trace.weight_gradients if address.kind == "w" else trace.bias_gradients
         gradient = gradients[address.layer]
-        if gradient is None:
+        concealed = controller.concealed()
+        if (gradient is None and concealed is not None and concealed.kind == "backward"
+                and address.layer == concealed.layer - 1):
+            gradient_text = "? (predict it first: the Predict panel)"
+        elif gradient is None:
             gradient_text = "not computed in this phase yet"
         elif address.kind == "w":
             gradient_text = format_number(gradient[address.source, address.target])
@@ -214,8 +225,12 @@ class Inspector(QWidget):
         change, why = last_update(stepper, address)
         groups = controller.symmetry()
         lines = [
-            f"value: {format_number(network.get(address))}",
+            "value: " + ("? (predict it first: the Predict panel)"
+                         if concealed is not None and concealed.kind == "update"
+                         else format_number(network.get(address))),
             f"gradient {typeset(f'∂C/∂{address}')}: {gradient_text}",
+            "last update: ? (predict it first: the Predict panel)"
+            if concealed is not None and concealed.kind == "update" else
             f"last update: {why if change is None else format_number(change)}"
             + ("" if change is None else f"  ({why})"),
         ]

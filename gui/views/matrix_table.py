@@ -57,19 +57,24 @@ class MatrixModel(QAbstractTableModel):
     """Read-only cells of one matrix (its first ``limit`` rows and columns), numbers as the
     seed prints them; cells of identical columns and rows tinted per group."""
 
-    def __init__(self, matrix: np.ndarray, limit: int = MAX_SHOWN, parent=None) -> None:
+    def __init__(self, matrix: np.ndarray, limit: int = MAX_SHOWN, parent=None,
+                 hidden: bool = False) -> None:
         super().__init__(parent)
         self.limit = limit
-        self._load(matrix)
+        self._load(matrix, hidden)
 
-    def set_matrix(self, matrix: np.ndarray) -> None:
-        """Show another matrix (the views reset; a table keeps its widget)."""
+    def set_matrix(self, matrix: np.ndarray, hidden: bool = False) -> None:
+        """Show another matrix (the views reset; a table keeps its widget); ``hidden``: its
+        shape only, every cell "?" (predict mode: not revealed yet)."""
         self.beginResetModel()
-        self._load(matrix)
+        self._load(matrix, hidden)
         self.endResetModel()
 
-    def _load(self, matrix: np.ndarray) -> None:
+    def _load(self, matrix: np.ndarray, hidden: bool = False) -> None:
         limit = self.limit
+        self.hidden = hidden
+        if hidden:  # nothing of its numbers kept: neither cells, tints nor tooltips tell
+            matrix = np.full(matrix.shape, np.nan)
         self.matrix = matrix
         rows, columns = min(matrix.shape[0], limit), min(matrix.shape[1], limit)
         self.shown = matrix[:rows, :columns]
@@ -81,8 +86,8 @@ class MatrixModel(QAbstractTableModel):
         else:  # a wide bound per column instead of formatting every cell
             self.column_texts = ["0" * n for n in longest_text_bound(self.shown)]
         # groups among the shown columns (all rows compared) and shown rows (all columns)
-        self.column_groups = identical_columns(matrix[:, :columns])
-        self.row_groups = identical_rows(matrix[:rows, :])
+        self.column_groups = [] if hidden else identical_columns(matrix[:, :columns])
+        self.row_groups = [] if hidden else identical_rows(matrix[:rows, :])
         self._column_group = {j: g for g, group in enumerate(self.column_groups) for j in group}
         self._row_group = {i: g for g, group in enumerate(self.row_groups) for i in group}
         self._tints = {}  # (row, column) → QColor, for the tinted cells only
@@ -95,6 +100,8 @@ class MatrixModel(QAbstractTableModel):
                 self._tints.setdefault((i, j), color)
 
     def text(self, row: int, column: int) -> str:
+        if self.hidden:
+            return "?"
         key = (row, column)
         text = self._texts.get(key)
         if text is None:
@@ -112,6 +119,8 @@ class MatrixModel(QAbstractTableModel):
         return self._tints.get((row, column))
 
     def cell_tooltip(self, row: int, column: int) -> str:
+        if self.hidden:
+            return f"row {row}, column {column}: ? (predict it first: the Predict panel)"
         lines = [f"row {row}, column {column}: {float(self.shown[row, column])!r}"]
         if column in self._column_group:
             group = self.column_groups[self._column_group[column]]
@@ -161,9 +170,9 @@ class MatrixTable(QTableView):
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self._describe(model)
 
-    def set_matrix(self, matrix: np.ndarray) -> None:
+    def set_matrix(self, matrix: np.ndarray, hidden: bool = False) -> None:
         model = self.model()
-        model.set_matrix(matrix)
+        model.set_matrix(matrix, hidden)
         self._describe(model)
 
     def _describe(self, model: MatrixModel) -> None:

@@ -13,6 +13,7 @@ window's scheduler calls it while the view is in view). Large matrices show thei
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtWidgets import (
     QApplication,
@@ -55,9 +56,11 @@ def layout_key(block: MatrixBlock) -> tuple:
 class BlockWidget(QFrame):
     """One block: its title, its tables in the seed's layout and its copy buttons."""
 
-    def __init__(self, view: MatrixView, index: int, block: MatrixBlock, parent=None) -> None:
+    def __init__(self, view: MatrixView, index: int, block: MatrixBlock, parent=None,
+                 hidden: frozenset[str] = frozenset()) -> None:
         super().__init__(parent)
         self.view, self.index, self.block = view, index, block
+        self.hidden = hidden  # the parts shown as "?" (predict mode)
         self.setObjectName(f"matrix_block_{index}")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         layout = QVBoxLayout(self)
@@ -73,7 +76,8 @@ class BlockWidget(QFrame):
         layout.addWidget(self.title)
         self.tables: dict[str, MatrixTable] = {}
         for part, matrix in block.matrices().items():
-            table = MatrixTable(MatrixModel(matrix), typeset(block.part_title(part)), self)
+            table = MatrixTable(MatrixModel(matrix, hidden=part in hidden),
+                                typeset(block.part_title(part)), self)
             table.setObjectName(f"matrix_{part}")
             table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
             table.customContextMenuRequested.connect(
@@ -90,18 +94,26 @@ class BlockWidget(QFrame):
             note.setWordWrap(True)
             layout.addWidget(note)
         layout.addLayout(self._buttons())
+        self._enable_copies()
         self.layout_key = layout_key(block)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.customContextMenuRequested.connect(
             lambda point: self._show_menu("result", self.mapToGlobal(point)))
 
-    def update_block(self, block: MatrixBlock) -> None:
+    def update_block(self, block: MatrixBlock, hidden: frozenset[str] = frozenset()) -> None:
         """Show ``block``, laid out as the one shown (``layout_key`` equal): new numbers in
-        the same widgets."""
-        self.block = block
+        the same widgets (``hidden`` parts as "?")."""
+        self.block, self.hidden = block, hidden
         self.title.setText(typeset(block.title))
         for part, matrix in block.matrices().items():
-            self.tables[part].set_matrix(matrix)
+            self.tables[part].set_matrix(matrix, part in hidden)
+        self._enable_copies()
+
+    def _enable_copies(self) -> None:
+        """A hidden result is not copied (it would tell the answer)."""
+        for button in self.findChildren(QPushButton):
+            if button.objectName().startswith("copy_"):
+                button.setEnabled("result" not in self.hidden)
 
     def _arrangement(self) -> BlockLayout:
         """The tables in seed 000's arrangement while the width holds it, else one under
@@ -138,11 +150,13 @@ class BlockWidget(QFrame):
         name = typeset(self.block.part_title(part))
         for fmt, (label, _) in FORMATS.items():
             action = menu.addAction(f"Copy {name} as {label}")
+            action.setEnabled(part not in self.hidden)  # predict mode: not the answer
             action.setToolTip(FORMAT_TIPS[fmt])
             action.triggered.connect(
                 lambda _=False, f=fmt: self.view.copy_block(self.index, f, part))
         menu.addSeparator()
         action = menu.addAction("Copy the whole block as text")
+        action.setEnabled(not self.hidden)
         action.triggered.connect(lambda _=False: self.view.copy_block(self.index, "text", "block"))
         return menu
 
@@ -183,6 +197,12 @@ class MatrixView(QWidget):
     def _current(self) -> tuple[str, list[MatrixBlock]]:
         stepper = self.controller.stepper
         network, loss = stepper.network, stepper.config.loss
+        concealed = self.controller.concealed()
+        if concealed is not None and concealed.kind == "update" and stepper.trace is not None:
+            # predict mode: the update just made, its new parameters hidden
+            heading = (f"Iteration {stepper.iteration - 1}, after the phase update: the new "
+                       "parameters are hidden until you predict them")
+            return heading, phase_blocks(network, stepper.trace, concealed, loss)
         if stepper.phase > 0 and stepper.trace is not None:
             phase = stepper.phases[stepper.phase - 1]
             trace = stepper.trace
@@ -197,15 +217,35 @@ class MatrixView(QWidget):
                    "at the current parameters, on every observation")
         return heading, phase_blocks(network, trace, None, loss)
 
+    def hidden_parts(self) -> list[frozenset[str]]:
+        """For each block shown, its parts hidden in predict mode: what the phase asked
+        computed (each block's result, and an operand that is one of those results; after
+        the update, the parameters it made)."""
+        concealed = self.controller.concealed()
+        if concealed is None:
+            return [frozenset()] * len(self._blocks)
+        if concealed.kind == "update":
+            return [frozenset({"result"}) if "the parameters now" in b.title else frozenset()
+                    for b in self._blocks]
+        results = [b.result for b in self._blocks]
+
+        def computed(matrix) -> bool:
+            return matrix is not None and any(
+                matrix.shape == r.shape and np.array_equal(matrix, r) for r in results)
+
+        return [frozenset({"result"} | {part for part in ("left", "right")
+                                         if computed(getattr(b, part))}) for b in self._blocks]
+
     def refresh(self) -> None:
         """Show the blocks of the controller's current phase."""
         heading, self._blocks = self._current()
         self.heading.setText(heading)
+        hidden = self.hidden_parts()
         widgets = self.block_widgets
         if widgets and [w.layout_key for w in widgets] == [
                 layout_key(b) for b in self._blocks]:
-            for widget, block in zip(widgets, self._blocks, strict=True):
-                widget.update_block(block)  # scrubbing, stepping: only the numbers change
+            for widget, block, parts in zip(widgets, self._blocks, hidden, strict=True):
+                widget.update_block(block, parts)  # scrubbing, stepping: only the numbers
             return
         container = QWidget()
         container.setObjectName("matrix_view_blocks")
@@ -213,7 +253,7 @@ class MatrixView(QWidget):
         column.setContentsMargins(2, 2, 2, 2)
         self.block_widgets = []
         for index, block in enumerate(self._blocks):
-            widget = BlockWidget(self, index, block, container)
+            widget = BlockWidget(self, index, block, container, hidden[index])
             self.block_widgets.append(widget)
             column.addWidget(widget)
         if not self._blocks:
@@ -248,6 +288,10 @@ class MatrixView(QWidget):
         if fmt not in FORMATS:
             raise ValueError(f"copy_block: unknown format {fmt!r} (known: {', '.join(FORMATS)})")
         block = self.blocks()[index]
+        hidden = self.block_widgets[index].hidden if index < len(self.block_widgets) else ()
+        if part in hidden or (part == "block" and hidden):
+            raise ValueError(f"copy_block: block {index}'s {part} is hidden until you "
+                             "predict it")
         if part == "block":
             if fmt != "text":
                 raise ValueError("copy_block: a whole block is copied as text only")

@@ -158,9 +158,15 @@ class NetworkView(QGraphicsView):
             for index, group in enumerate(shared):
                 for j in group:
                     outline[(l, j)] = GROUP_COLOURS[index % len(GROUP_COLOURS)]
+        # predict mode: the layer a forward phase computed shows "?" until predicted
+        concealed = controller.concealed()
+        unknown = (concealed.layer if concealed is not None and concealed.kind == "forward"
+                   else None)
+        hide_update = concealed is not None and concealed.kind == "update"
         for (l, j), neuron in self.neurons.items():
             values = trace.activations[l]
-            neuron.set_value(None if values is None else float(values[observation, j]))
+            neuron.set_value(None if values is None else float(values[observation, j]),
+                             unknown=l == unknown)
             neuron.set_outline(outline.get((l, j)))
         show_gradients = phase is not None and phase.kind == "backward"
         weights = np.concatenate([w.ravel() for w in network.weights])
@@ -181,9 +187,11 @@ class NetworkView(QGraphicsView):
                 line = edge.line()
                 rise = line.y2() - line.y1()
                 fraction = 0.5 if abs(rise) < 1e-9 else 0.27 if rise > 0 else 0.73
-                edge.set_label(f"{plain[address]} = {value:.4g}", fraction)
+                edge.set_label(f"{plain[address]} = " + ("?" if hide_update else f"{value:.4g}"),
+                               fraction)
         for address, bias in self.bias_items.items():
-            bias.set_value(float(network.biases[address.layer][address.target]))
+            bias.set_value(None if hide_update
+                           else float(network.biases[address.layer][address.target]))
         if self.batched is not None:
             # while running, a large graph re-strokes its edges every EDGE_EVERY-th redraw and
             # paints them from a cached pixmap in between (unless each step is to be seen);
@@ -232,12 +240,15 @@ class NetworkView(QGraphicsView):
     def tooltip_for(self, item) -> str | None:
         """The tooltip of a neuron, weight or bias, made from the engine when asked."""
         network, trace = self.controller.network, self.controller.display_trace()
+        concealed = self.controller.concealed()  # predict mode: what is hidden
         if isinstance(item, NeuronItem):
             groups = self.controller.symmetry()[item.layer]
             group = next(g for g in groups if item.index in g)
-            return neuron_tooltip(network, trace, item.layer, item.index, group)
+            hidden = concealed is not None and concealed.layer == item.layer
+            return neuron_tooltip(network, trace, item.layer, item.index, group, hidden)
         if isinstance(item, EdgeItem | BiasItem):
-            return parameter_tooltip(network, trace, item.address)
+            return parameter_tooltip(network, trace, item.address,
+                                     concealed is not None and concealed.kind == "update")
         return None
 
     def viewportEvent(self, event) -> bool:
