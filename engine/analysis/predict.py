@@ -53,6 +53,7 @@ class Prediction:
 
 _STATUS = {"agree": "right", "differ": "wrong", "shape": "shape"}
 DIGITS_NOTE = "(compared to the digits you typed)"
+PREDICT_DECIMALS = 2  # numbers typed with fewer decimals are compared as they are
 
 
 class PhaseQuiz:
@@ -106,6 +107,11 @@ class PhaseQuiz:
         a clear message when the text is not a matrix (read_matrix's), when the target is
         not one of the phase's, or when the stepper is not just after the phase."""
         parsed = read_matrix(text)
+        # compared to the digits typed: a number with at least two decimals is right within
+        # one unit of its last digit (rounded or cut off: 0.7685248 typed 0.769 or 0.768, as
+        # the Compare panel takes the seed's printed tables); one with fewer is compared as
+        # it is (a "1" or "0.8" is not the learner's 0.7685)
+        rounding = parsed.allowance(PREDICT_DECIMALS, 1.0)
         self._check_position(stepper)
         target = target or self.main_target(stepper.network)
         known = self.targets(stepper.network)
@@ -113,7 +119,7 @@ class PhaseQuiz:
             raise ValueError(f"{target.label} is not computed by {self.phase} (it computes "
                              f"{', '.join(t.label for t in known)})")
         expected = self._expected(stepper, target)
-        result = compare(parsed.values, expected, rounding=parsed.rounding)
+        result = compare(parsed.values, expected, rounding=rounding)
         if result.status not in _STATUS:  # "pending": cannot happen once the phase ran
             raise ValueError(f"{target.label} has not been computed yet")
         status = _STATUS[result.status]
@@ -127,7 +133,7 @@ class PhaseQuiz:
                                               expected.columns)
             mistake = first_fit(candidates, lambda c: compare(
                 parsed.values, replace(expected, value=c.value, augmented=c.augmented),
-                rounding=parsed.rounding).status == "agree")
+                rounding=rounding).status == "agree")
         return Prediction(target, result.yours, result.engine_value, correct, status,
                           _message(status, result, expected, target), mistake)
 

@@ -38,6 +38,15 @@ class ParsedMatrix:
     values: np.ndarray  # 2-D float
     rounding: np.ndarray  # per cell: one unit of the last digit written, or 0
     notes: list[str] = field(default_factory=list)
+    # per cell: the decimals written (0 for "1" or "1e-3") and one unit of the last digit
+    # written (0.01 for "0.77", 1e-3 for "1e-3"), for rules of one's own (predict mode)
+    decimals: np.ndarray | None = None
+    units: np.ndarray | None = None
+
+    def allowance(self, at_least_decimals: int, fraction: float) -> np.ndarray:
+        """Per cell: ``fraction`` of one unit of the last digit written, for numbers written
+        with at least ``at_least_decimals`` decimals, else 0 (compared as they are)."""
+        return np.where(self.decimals >= at_least_decimals, fraction * self.units, 0.0)
 
 
 def parse_matrix(text: str) -> np.ndarray:
@@ -217,8 +226,9 @@ def _looks_numeric(cell: str) -> bool:
     return is_number_like(cell)
 
 
-def _number(cell: str, where: str) -> tuple[float, float]:
-    """(value, rounding allowance) of one cell, or MatrixParseError naming where it is."""
+def _number(cell: str, where: str) -> tuple[float, float, int, float]:
+    """(value, rounding allowance, decimals written, one unit of the last digit) of one
+    cell, or MatrixParseError naming where it is."""
     try:
         value = read_number(cell)
     except NumberError as error:
@@ -226,10 +236,10 @@ def _number(cell: str, where: str) -> tuple[float, float]:
     match = NUMBER.fullmatch(clean(cell))
     decimals = len(match.group(1) or match.group(2) or "")
     exponent_text = match.group(3) or "0"
-    if decimals < ROUNDED_DECIMALS or len(exponent_text) > 6:
-        return value, 0.0
-    exponent = max(min(int(exponent_text) - decimals, 300), -300)
-    return value, 10.0 ** exponent
+    if len(exponent_text) > 6:
+        return value, 0.0, 0, 0.0
+    unit = 10.0 ** max(min(int(exponent_text) - decimals, 300), -300)
+    return value, unit if decimals >= ROUNDED_DECIMALS else 0.0, decimals, unit
 
 
 def _cells_to_matrix(rows: list[tuple[int | None, list[str]]], notes: list[str]) -> ParsedMatrix:
@@ -244,8 +254,11 @@ def _cells_to_matrix(rows: list[tuple[int | None, list[str]]], notes: list[str])
                                    f"{width}: every row needs the same number of columns")
     values = np.empty((len(rows), width))
     rounding = np.zeros((len(rows), width))
+    decimals = np.zeros((len(rows), width), dtype=int)
+    units = np.zeros((len(rows), width))
     for r, (line, cells) in enumerate(rows):
         at = f" (line {line})" if line is not None and line != r + 1 else ""
         for c, cell in enumerate(cells):
-            values[r, c], rounding[r, c] = _number(cell, f"row {r + 1}{at}, column {c + 1}")
-    return ParsedMatrix(values, rounding, notes)
+            values[r, c], rounding[r, c], decimals[r, c], units[r, c] = _number(
+                cell, f"row {r + 1}{at}, column {c + 1}")
+    return ParsedMatrix(values, rounding, notes, decimals, units)

@@ -212,6 +212,20 @@ def test_the_digits_typed_are_the_precision_compared():
         assert prediction.status == ("right" if correct else "wrong")
 
 
+def test_a_hand_calculation_to_two_or_three_decimals_is_right():
+    """By hand a learner keeps a few decimals: 0.900 (or 0.90) for σ(2.2) = 0.9002495 is
+    right within one unit of its last digit; fewer than two decimals are taken as typed."""
+    stepper = seed_stepper()
+    quiz = quiz_on(stepper, Phase("forward", 1))
+    a1 = 1 / (1 + np.exp(-np.array([2.2, 1.6])))  # every weight and bias 1: n¹ = x1 + x2 + 1
+    np.testing.assert_allclose(a1, [0.9002495, 0.8320184], atol=1e-7)
+    for first, second, right in (("0.900", "0.832", True), ("0.90", "0.83", True),
+                                 ("0.901", "0.833", True), ("0.899", "0.832", False),
+                                 ("0.9", "0.8", False), ("1", "1", False)):
+        text = f"{first} {first} {first}\n{second} {second} {second}"
+        assert quiz.check(text, stepper).status == ("right" if right else "wrong"), text
+
+
 def test_bad_text_and_a_bad_moment_raise_clear_errors():
     stepper = seed_stepper()
     quiz = quiz_on(stepper, Phase("forward", 1))
