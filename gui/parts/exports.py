@@ -1,6 +1,7 @@
 """File ▸ Export: the plots as PNG, SVG or CSV; the weights, the gradients and the history as
 CSV; the network as a standalone NumPy or PyTorch script that trains it the same way and
-prints the same loss (engine/export.py writes the texts).
+prints the same loss; an exercise sheet of the next phases with its answer key, in Markdown
+or LaTeX (engine/io/export writes the texts).
 
 Each export asks for a file name (and the scripts for a number of iterations) and writes the
 file atomically; the ``export_*`` methods take the path, so tests and scripts call them
@@ -26,6 +27,13 @@ def _export():
     from engine.io import export
 
     return export
+
+
+def _sheets():
+    """engine.io.export.exercise_sheet, imported when first used."""
+    from engine.io.export import exercise_sheet
+
+    return exercise_sheet
 
 
 PLOT_FORMATS = {".png": "PNG image", ".svg": "SVG drawing", ".csv": "CSV of the curves"}
@@ -147,6 +155,10 @@ class Exports(QObject):
         self.ask_iterations = self._ask_iterations
         # asked with a file's name before an export replaces it (when the dialog could not)
         self.confirm_overwrite = self._confirm_overwrite
+        # asked for an exercise sheet's number of phases (given the default: one iteration)
+        # and its file name (given the suggested path); None cancels. Tests answer here.
+        self.ask_sheet_phases = self._ask_sheet_phases
+        self.ask_sheet_path = self._ask_sheet_path
 
     # ----------------------------------------------------------------- menu
     def fill_menu(self, menu) -> None:
@@ -179,13 +191,19 @@ class Exports(QObject):
             owner, "action_export_pytorch", "PyTorch script…", None,
             lambda: self._script_dialog(self.export_pytorch, "PyTorch"),
             "The same as a PyTorch script (float64): a bridge to the frameworks"))
+        menu.addSeparator()
+        menu.addAction(make_action(
+            owner, "action_export_exercise_sheet", "Exercise sheet…", None,
+            self._sheet_dialog,
+            "The next phases from here as exercises to do by hand (Markdown or LaTeX), with "
+            "an answer key computed by the engine beside it"))
 
     # -------------------------------------------------------------- dialogs
     def _save_name(self, title: str, suggested: str, filters: str) -> Path | None:
         name, _ = QFileDialog.getSaveFileName(self.dialog_parent, title, suggested, filters)
         return Path(name) if name else None
 
-    def _run(self, action, path: Path) -> bool:
+    def _run(self, action, path: Path, done: str | None = None) -> bool:
         # the loss history of a long run recomputes what its log dropped: seconds, not ms
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
@@ -199,7 +217,7 @@ class Exports(QObject):
         if problem is not None:
             self.show_error("Could not export", f"{path}: {problem}")
             return False
-        self.message.emit(f"Exported {path}", 6000)
+        self.message.emit(done or f"Exported {path}", 6000)
         return True
 
     def _plot_dialog(self, plot, title: str) -> None:
@@ -247,6 +265,58 @@ class Exports(QObject):
                 return
             self._run(lambda p: method(p, iterations), path)
 
+    def _ask_sheet_phases(self, default: int) -> int | None:
+        stepper = self.controller.stepper
+        count, ok = QInputDialog.getInt(
+            self.dialog_parent, "Export an exercise sheet",
+            f"Phases to do by hand, from here (iteration {stepper.iteration}, next: "
+            f"{stepper.next_phase}); one iteration is {default}:", default, 1,
+            _sheets().MAX_PHASES)
+        return count if ok else None
+
+    def _ask_sheet_path(self, suggested: Path) -> Path | None:
+        filters = {"Markdown (*.md)": ".md", "LaTeX (*.tex)": ".tex"}
+        name, chosen = QFileDialog.getSaveFileName(
+            self.dialog_parent, "Export an exercise sheet", str(suggested), ";;".join(filters))
+        if not name:
+            return None
+        path = Path(name)
+        if path.suffix:
+            return path
+        path = path.with_suffix(filters.get(chosen, ".md"))
+        # the dialog checked the name typed; the one written gets its own question
+        return None if path.exists() and not self.confirm_overwrite(path.name) else path
+
+    def suggested_sheet_path(self) -> Path:
+        """In the documents folder, named after the open file: NAME-sheet.md."""
+        from .files import documents_folder
+
+        path = self.controller.path
+        stem = Path(path).stem if path is not None else "exercise"
+        return documents_folder() / f"{stem}-sheet.md"
+
+    def _sheet_dialog(self) -> None:
+        sheets = _sheets()
+        default = sheets.default_phase_count(self.controller.network.layer_count)
+        phases = self.ask_sheet_phases(default)
+        if phases is None:
+            return
+        try:
+            phases = sheets.check_phase_count(phases)
+        except ValueError as error:
+            self.show_error("Could not export", str(error))
+            return
+        path = self.ask_sheet_path(self.suggested_sheet_path())
+        if path is None:
+            return
+        key = sheets.answers_path(path)
+        # the dialog asked about the sheet; a key already there without it gets a question
+        if key.exists() and not path.exists() and not self.confirm_overwrite(key.name):
+            return
+        self._run(lambda p: self.export_exercise_sheet(p, phases), path,
+                  f"Exported an exercise sheet of {phases} phases to {path}, its answers to "
+                  f"{key.name}")
+
     # -------------------------------------------------------------- exports
     def document(self) -> Document:
         """The current state as a document: the weights now, the data and settings."""
@@ -272,3 +342,8 @@ class Exports(QObject):
 
     def export_pytorch(self, path: Path | str, iterations: int) -> None:
         write_text_atomic(path, _export().pytorch_script(self.document(), iterations))
+
+    def export_exercise_sheet(self, path: Path | str, phases: int) -> tuple[Path, Path]:
+        """The sheet of the next ``phases`` phases at ``path`` (.md or .tex) and its answer
+        key beside it, computed on a copy: the window's position does not move."""
+        return _export().write_exercise_sheet(path, self.controller.stepper, phases)

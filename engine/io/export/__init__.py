@@ -34,11 +34,15 @@ pre-activation n^l or the loss is not finite, after the update when a parameter 
 Nothing the engine can train is refused; the scripts refuse (ValueError) only what the
 engine itself would refuse: data that does not fit the network, a loss that does not fit
 its output layer, a non-finite parameter or data value, a negative iteration count.
+
+Exercise sheets (``write_exercise_sheet``, ``build_sheet``; exercise_sheet.py): the next
+phases as exercises to do by hand, in Markdown or LaTeX, with the engine's answer key beside.
 """
 
 from .csv_files import gradients_csv, history_csv, history_parameters_csv, weights_csv
+from .exercise_sheet import build_sheet, write_exercise_sheet
 from .numpy_script import numpy_script
 from .pytorch_script import pytorch_script
 
-__all__ = ["gradients_csv", "history_csv", "history_parameters_csv", "numpy_script",
-           "pytorch_script", "weights_csv"]
+__all__ = ["build_sheet", "gradients_csv", "history_csv", "history_parameters_csv",
+           "numpy_script", "pytorch_script", "weights_csv", "write_exercise_sheet"]
