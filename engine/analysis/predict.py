@@ -137,6 +137,17 @@ class PhaseQuiz:
         return Prediction(target, result.yours, result.engine_value, correct, status,
                           _message(status, result, expected, target), mistake)
 
+    def shape_text(self, stepper, target: Target) -> str:
+        """What the learner types for ``target``, by its shape only (nothing of its numbers):
+        "2 rows (observations) × 3 columns (neurons of layer 1)", "one number"."""
+        q = self._expected(stepper, target)
+        rows, columns = q.value.shape
+        if (rows, columns) == (1, 1):
+            return "one number"
+        row_text = "" if q.rows == "one row" else f" ({q.rows})"
+        return (f"{rows} row{'s' * (rows != 1)}{row_text} × {columns} column"
+                f"{'s' * (columns != 1)} ({q.columns})")
+
     def _check_position(self, stepper) -> None:
         after = ((self.iteration + 1, 0) if self.index == len(stepper.phases) - 1
                  else (self.iteration, self.index + 1))

@@ -43,12 +43,12 @@ class PredictPanel(QWidget):
         self.quantity.setObjectName("predict_quantity")
         self.quantity.setToolTip("What you predict: the phase's main result, or any other "
                                  "quantity it computes")
+        self.quantity.currentIndexChanged.connect(lambda _index: self.refresh())
         self.input = QPlainTextEdit()
         self.input.setObjectName("predict_input")
         self.input.setPlaceholderText(
-            "Your numbers, one row per line: 0.7685248 0.7685248 0.7685248\n"
-            "(a pipe table as the seed prints, a numpy literal or plain rows; Ctrl+Enter "
-            "checks)")
+            "Your numbers, one row per line, e.g.\n0.25 0.5 0.75\n0.1 0.2 0.3\n"
+            "(or a pipe table as the seed prints, or a numpy literal; Ctrl+Enter checks)")
         self.input.setToolTip(
             "Type or paste your matrix: rows are observations (or source neurons, for "
             "weights). Each number is compared to the digits you typed.")
@@ -94,6 +94,8 @@ class PredictPanel(QWidget):
     def refresh(self) -> None:
         c = self.controller
         concealed = c.concealed()
+        if c.quiz is not self._targets_of:
+            self._fill_targets()
         if not c.predicting:
             self.heading.setText("Predict mode is off. Turn it on (Run ▸ Predict, Ctrl+Shift+P) "
                                  "and step a phase: its results stay hidden until you predict "
@@ -102,10 +104,12 @@ class PredictPanel(QWidget):
             self.heading.setText("Step a phase (F11): what it computes is hidden until you "
                                  "predict it here.")
         else:
-            self.heading.setText(f"Predict what the phase {concealed} computed, then Check.")
+            target = self.quantity.currentData()
+            shape = "" if target is None else (
+                f" {typeset(target.label)}: " + c.quiz.shape_text(c.stepper, target) + ".")
+            self.heading.setText(f"Predict what the phase {concealed} computed, then Check."
+                                 + shape)
         asking = concealed is not None
-        if c.quiz is not self._targets_of:
-            self._fill_targets()
         for widget in (self.quantity, self.input, self.check_button, self.reveal_button):
             widget.setEnabled(asking)
         self._show_prediction()

@@ -89,6 +89,8 @@ def test_a_forward_phase_is_hidden_until_predicted_right(predicting, qtbot):
     assert hidden and set(hidden) == {"?"}
     panel = window.predict_panel
     assert panel.quantity.currentText() == "a¹"  # the phase's main result first
+    # what to type, by its shape only
+    assert "2 rows (observations) × 3 columns (neurons of layer 1)" in panel.heading.text()
     # the right answer, typed as the seed prints it, checked with Ctrl+Enter
     expected = sigmoid(X @ np.ones((2, 3)) + 1)
     type_prediction(qtbot, window, rows(expected))

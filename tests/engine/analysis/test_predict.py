@@ -484,3 +484,12 @@ def test_without_biases_there_is_no_bias_to_leave_out():
     assert prediction.status == "wrong" and prediction.mistake is None
     assert [t.key for t in quiz_on(stepper, Phase("update")).targets(network)] == [
         "W^1 new", "W^0 new"]
+
+
+def test_the_shape_to_type_is_said_without_the_numbers():
+    stepper = seed_stepper()
+    quiz = quiz_on(stepper, Phase("forward", 1))
+    text = quiz.shape_text(stepper, quiz.main_target(stepper.network))
+    assert text == "2 rows (observations) × 3 columns (neurons of layer 1)"
+    quiz = quiz_on(stepper, Phase("loss"))
+    assert quiz.shape_text(stepper, quiz.main_target(stepper.network)) == "one number"
