@@ -370,7 +370,7 @@ def _action(value, path: str, context: _Context):
     reader, required, optional = ACTIONS[kind]
     expect_object(value, path, (kind, *required), optional)
     if kind != "load" and context.document is None:
-        fail(path, "no network loaded yet: load one first")
+        fail(path, "no network loaded yet: the lesson's first action must load one")
     return reader(value, path, context)
 
 
@@ -522,7 +522,7 @@ def _claim(value, path: str, context: _Context) -> checks.Check:
     reader, required, optional = CLAIMS[kind]
     expect_object(value, path, ("kind", *required), (*optional, "text"))
     if context.document is None:
-        fail(path, "no network loaded yet: load one first")
+        fail(path, "no network loaded yet: the lesson's first action must load one")
     check = reader(_Fields(value, path, context))
     # the claim in the step's own words (identical and columns_differ take it themselves)
     if kind not in ("identical", "columns_differ") and "text" in value:
