@@ -295,7 +295,9 @@ def _load(value, path: str, context: _Context) -> Load:
     init = _init(value["init"], f"{path}.init") if "init" in value else None
     make = NetworkFile(found, init)
     try:
-        document = make()
+        # the file as it is: its structure and data are the step's (an init given here
+        # changes only the parameters, and drawing them waits until a step loads it)
+        document = NetworkFile(found)()
     except OSError as error:
         fail(f"{path}.load", f"{name}: {error.strerror or error}")
     except FileFormatError as error:
