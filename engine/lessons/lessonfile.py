@@ -36,7 +36,7 @@ from ..io.jsonfields import (
 from . import checks
 from .actions import Load, Nudge, Reinitialise, Remember, RunTo, StepPhases, Tie
 from .content import TOPICS, Exercise, Lesson, Step
-from .documents import EXAMPLES, NetworkFile, find_network
+from .documents import NetworkFile, find_network
 from .markup import to_html
 
 FORMAT = "backprop-lab-lesson/1"
@@ -291,7 +291,7 @@ def _load(value, path: str, context: _Context) -> Load:
     found = find_network(name, context.beside)
     if found is None:
         fail(f"{path}.load", f"no network file {quote(name)} beside the lesson or in the "
-                             f"examples ({EXAMPLES.name})")
+                             "examples")
     init = _init(value["init"], f"{path}.init") if "init" in value else None
     make = NetworkFile(found, init)
     try:

@@ -239,7 +239,7 @@ def test_plain_names_are_read_where_the_network_has_them():
 def test_a_missing_network_file_is_named(tmp_path):
     message = refused(minimal(actions=[{"load": "x.json"}]), beside=tmp_path)
     assert message == ('steps[0].actions[0].load: no network file "x.json" beside the lesson '
-                       "or in the examples (examples)")
+                       "or in the examples")
     assert refused(minimal(actions=[{"load": "../examples/seed-000.json"}])).startswith(
         'steps[0].actions[0].load: no network file "../examples/seed-000.json"')
 
