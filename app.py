@@ -1,7 +1,7 @@
 """Backprop Lab: start the window (or, with --screenshot, render it to a PNG and exit).
 
     python app.py [FILE] [--screenshot OUT.png] [--steps N]
-    python app.py --lesson KEY [--lesson-step K] [--screenshot OUT.png]
+    python app.py --lesson KEY|FILE [--lesson-step K] [--screenshot OUT.png]
 
 Qt is imported inside main() only, so `import app` stays cheap and the engine stays Qt-free.
 """
@@ -19,10 +19,33 @@ from pathlib import Path
 for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")
 
-from engine.lessons import LESSONS  # noqa: E402
-from engine.lessons import lesson as lesson_named  # noqa: E402
-
 DEFAULT_FILE = Path(__file__).resolve().parent / "resources" / "examples" / "seed-000.json"
+
+
+def _lesson_keys() -> list[str]:
+    """The keys of the lessons in resources/lessons, from their file names (nothing read)."""
+    from engine.lessons import lesson_files, lesson_key
+
+    return [lesson_key(path) for path in lesson_files()]
+
+
+def _read_lesson(parser: argparse.ArgumentParser, name: str):
+    """--lesson's lesson: one of resources/lessons by its key, else a lesson file."""
+    from engine import lessons
+    from engine.io.jsonfields import FileFormatError
+
+    if name in _lesson_keys():
+        return lessons.lesson(name)
+    path = Path(name)
+    if not path.exists():
+        parser.error(f"--lesson: unknown lesson {name!r} (known: "
+                     f"{', '.join(_lesson_keys())}; or give a lesson file)")
+    try:
+        return lessons.load_lesson(path)
+    except FileFormatError as error:
+        parser.error(f"--lesson {name}: {error}")
+    except OSError as error:
+        parser.error(f"--lesson {name}: {error.strerror or error}")
 
 
 def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
@@ -35,18 +58,20 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
                         help="render the window offscreen to OUT.png and exit")
     parser.add_argument("--steps", type=int, default=0, metavar="N",
                         help="with --screenshot: iterations to run first (default 0)")
-    parser.add_argument("--lesson", choices=[lesson.key for lesson in LESSONS],
-                        help="open a guided lesson (instead of FILE): "
-                             + "; ".join(f"{lesson.key}: {lesson.title}" for lesson in LESSONS))
+    parser.add_argument("--lesson", metavar="KEY|FILE",
+                        help="open a guided lesson (instead of FILE): the key of one in "
+                             "resources/lessons (" + ", ".join(_lesson_keys()) + ") or a "
+                             "lesson file (docs/lesson-format.md)")
     parser.add_argument("--lesson-step", type=int, default=1, metavar="K",
                         help="with --lesson: the step to open (default 1)")
     arguments = parser.parse_args(argv)
     if arguments.steps < 0:
         parser.error("--steps must be 0 or more")
     if arguments.lesson is not None:
-        count = len(lesson_named(arguments.lesson).steps)
+        arguments.lesson = _read_lesson(parser, arguments.lesson)
+        count = len(arguments.lesson.steps)
         if not 1 <= arguments.lesson_step <= count:
-            parser.error(f"--lesson-step: {arguments.lesson} has steps 1 to {count}")
+            parser.error(f"--lesson-step: {arguments.lesson.key} has steps 1 to {count}")
         if arguments.file is not None or arguments.steps:
             parser.error("--lesson opens its own network: give no FILE and no --steps")
     elif arguments.lesson_step != 1:

@@ -1,17 +1,21 @@
 """Guided lessons: the seeds' questions answered step by step on the live network.
 
-A lesson is data: a few steps, each with a short text, the actions that set it up (load a
-network, step phases, run to an iteration, nudge a weight, re-initialise with a seed,
-remember a run) and the claims it makes, as checks that anyone can run on a Stepper. The
-window (gui/parts/lesson_panel.py) applies the actions through its undoable commands and shows
-each check live, so a learner who deviates (edits, steps, runs) sees at once whether the
-step's claim still holds; here the same actions run on a bare Stepper (``build``), which
-is how Back sets a step up afresh and how the tests walk every lesson without Qt.
+A lesson is a file (resources/lessons/*.json; docs/lesson-format.md): a few steps, each with
+a short text, the actions that set it up (load a network, step phases, run to an iteration,
+nudge a weight, tie weights, re-initialise with a seed, remember a run) and the claims it
+makes, as checks that anyone can run on a Stepper. The window (gui/parts/lesson_panel.py)
+applies the actions through its undoable commands and shows each check live, so a learner
+who deviates (edits, steps, runs) sees at once whether the step's claim still holds; here the
+same actions run on a bare Stepper (``build``), which is how Back sets a step up afresh, how
+``python -m engine.lessons check FILE`` walks a lesson and how the tests walk every lesson
+without Qt.
 
-Texts use the seeds' notation: a^l, n^l, δ^l, W^l for seed 000; w1 … w6 for seed 001.
+The modules: lessonfile (reading a lesson file), markup (its Markdown), documents (the network
+files lessons load), actions (what steps do, on a Lab), checks (the claims, as checks),
+content (Lesson, Step, Exercise), runner (``build``, ``check``, ``walk``).
 
-The modules: documents (the networks and data lessons start from), actions (what steps do,
-on a Lab), checks (the claims, as checks), content (the four lessons), runner (``build``).
+``LESSONS`` (the lessons of resources/lessons, in file-name order) is read when first asked
+for, not at import: the window's start-up imports this package.
 """
 
 from __future__ import annotations
@@ -42,9 +46,11 @@ from .checks import (
     equal_pairs,
     identical,
     initial_weights_drawn,
+    loss_at_least,
     loss_below,
     one_distinct_throughout,
     one_neuron_equivalent,
+    output_near,
     outputs_near_target_means,
     outputs_near_targets,
     parted,
@@ -53,78 +59,66 @@ from .checks import (
     weights_differ,
 )
 from .content import (
-    ALL_WEIGHTS_EQUAL,
-    FIX_THE_SEED,
-    LESSONS,
-    RANDOM,
-    SEED_1,
-    SEED_2,
-    TIED,
-    W1,
-    W2,
-    W3,
-    W4,
-    W5,
-    W5_EQUALS_W6,
-    W6,
-    ZERO_INITIALISATION,
+    TOPICS,
+    Exercise,
     Lesson,
     Step,
-    lesson,
 )
 from .documents import (
     EXAMPLES,
-    band_data,
-    band_network,
-    band_seed,
-    band_zeros,
-    logistic_zeros,
-    seed_000,
-    seed_001_tied,
+    NetworkFile,
+    find_network,
+)
+from .lessonfile import (
+    FORMAT,
+    LESSONS_FOLDER,
+    lesson_files,
+    lesson_key,
+    load_lesson,
+    loads_lesson,
+    read_lesson,
 )
 from .runner import (
     build,
     check,
     structure_of,
+    walk,
 )
 
 __all__ = [
-    "SEED_1",
-    "SEED_2",
-    "W1",
-    "W2",
-    "W3",
-    "W4",
-    "W5",
-    "W6",
-    "ALL_WEIGHTS_EQUAL",
+    "FORMAT",
+    "LESSONS",
+    "LESSONS_FOLDER",
+    "TOPICS",
+    "Exercise",
+    "NetworkFile",
+    "find_network",
+    "lesson",
+    "lesson_files",
+    "lesson_key",
+    "load_lesson",
+    "loads_lesson",
+    "loss_at_least",
+    "output_near",
+    "read_lesson",
+    "walk",
     "Check",
     "EQUAL_RTOL",
     "EXAMPLES",
     "EngineLab",
-    "FIX_THE_SEED",
-    "LESSONS",
     "Lab",
     "Lesson",
     "Load",
     "Nudge",
-    "RANDOM",
     "Reinitialise",
     "Remember",
     "Remembered",
     "RunTo",
     "Step",
     "StepPhases",
-    "TIED",
     "Tie",
     "Verdict",
-    "W5_EQUALS_W6",
-    "ZERO_INITIALISATION",
     "all_parameters",
-    "band_data",
-    "band_network",
-    "band_seed",
-    "band_zeros",
     "build",
     "check",
     "classified",
@@ -136,8 +130,6 @@ __all__ = [
     "identical",
     "initial_parameters",
     "initial_weights_drawn",
-    "lesson",
-    "logistic_zeros",
     "loss_below",
     "one_distinct_throughout",
     "one_neuron_equivalent",
@@ -145,9 +137,29 @@ __all__ = [
     "outputs_near_targets",
     "parted",
     "same_run_as",
-    "seed_000",
-    "seed_001_tied",
     "shown_trace",
     "structure_of",
     "weights_differ",
 ]
+
+
+_lessons: tuple[Lesson, ...] | None = None
+
+
+def __getattr__(name: str):
+    """``LESSONS``, read from resources/lessons the first time it is asked for."""
+    global _lessons
+    if name == "LESSONS":
+        if _lessons is None:
+            _lessons = tuple(load_lesson(path) for path in lesson_files())
+        return _lessons
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def lesson(key: str) -> Lesson:
+    """One of ``LESSONS`` by its key ("all-equal")."""
+    for candidate in __getattr__("LESSONS"):
+        if candidate.key == key:
+            return candidate
+    known = ", ".join(candidate.key for candidate in __getattr__("LESSONS"))
+    raise ValueError(f"unknown lesson {key!r} (known: {known})")

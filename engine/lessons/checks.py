@@ -188,6 +188,34 @@ def loss_below(limit: float) -> Check:
     return Check(f"The loss is below {limit:g}", test)
 
 
+def loss_at_least(limit: float) -> Check:
+    """The loss has not gone below ``limit``: what a network cannot fit (the other side of
+    loss_below)."""
+
+    def test(stepper: Stepper, memo: dict) -> Verdict:
+        loss = float(stepper.evaluate(full=True, backward=True).loss)
+        return Verdict(loss >= limit, f"loss {loss:.6g}")
+
+    return Check(f"The loss is at least {limit:g}", test)
+
+
+def output_near(observation: int, value: float, tolerance: float) -> Check:
+    """The outputs for one observation (a row of the data, counted from 0) are within
+    ``tolerance`` of ``value``: e.g. σ(0) = 0.5 at input (0, 0) without biases."""
+
+    def test(stepper: Stepper, memo: dict) -> Verdict:
+        outputs = _outputs(stepper)[observation]
+        gap = float(np.max(np.abs(outputs - value)))
+        inputs = ", ".join(f"{x:g}" for x in stepper.inputs[observation])
+        shown = ", ".join(f"{a:.6g}" for a in outputs)
+        return Verdict(gap <= tolerance, f"observation {observation} (inputs {inputs}): "
+                                         f"output {shown}; largest |output − {value:g}| "
+                                         f"{_scientific(gap)}")
+
+    return Check(f"The output for observation {observation} is within {tolerance:g} of "
+                 f"{value:g}", test)
+
+
 def classified(at_least: int | None = None, at_most: int | None = None,
                why: str = "") -> Check:
     """How many observations a one-output classifier gets right: output above 0.5 for

@@ -1,69 +1,47 @@
-"""The networks and data the lessons start from: the seeds' own, and a band of points
-that no straight line separates."""
+"""The networks a lesson loads: network files (docs/file-format.md) found beside the lesson
+file or among the examples in resources/examples, read afresh each time a step loads one
+(so that a step set up again starts from the file, and nothing is shared between runs)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
-from ..core.init import InitSpec, initial_theta
-from ..core.network import Network
-from ..core.optimizers import TrainingConfig
-from ..io import fileformat, generators
+from ..core.init import InitSpec
+from ..io import fileformat
 from ..io.fileformat import Document
+from ..io.jsonfields import decode, parse_json
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
 
 
-def seed_000() -> Document:
-    """Seed 000: the 2-3-3-2 sigmoid network, every weight and bias 1, learning rate 0.5."""
-    return fileformat.load(EXAMPLES / "seed-000.json")
+@dataclass(frozen=True)
+class NetworkFile:
+    """A network file to load, with the ``init`` the lesson gives it, if any: read as if the
+    file's ``network.init`` were that one, so the parameters the file leaves out are drawn
+    from it and those it gives are kept, with ``init`` their record (for Re-initialise)."""
+
+    path: Path
+    init: InitSpec | None = None
+
+    def __call__(self) -> Document:
+        if self.init is None:
+            return fileformat.load(self.path)
+        value = parse_json(decode(self.path.read_bytes()))
+        if isinstance(value, dict) and isinstance(value.get("network"), dict):
+            value["network"]["init"] = {"scheme": self.init.scheme, "seed": self.init.seed,
+                                        **self.init.parameters}
+        return fileformat.read_document(value)
 
 
-def seed_001_tied() -> Document:
-    """Seed 001: 2-2-1 without biases, w1 = w3, w2 = w4, w5 = w6."""
-    document = fileformat.load(EXAMPLES / "seed-001-tied.json")
-    document.init = InitSpec("uniform", 0)
-    return document
-
-
-def band_data() -> tuple[np.ndarray, np.ndarray]:
-    """Fifteen points on a 5 × 3 grid of the unit square; class 1 where x1 is 0.25 or 0.5.
-
-    No straight line separates the band from the rest (the best line gets 12 of 15 right),
-    two lines do: one hidden neuron is not enough, two are."""
-    columns = np.array([0.0, 0.25, 0.5, 0.75, 1.0])
-    inputs = np.array([[x1, x2] for x2 in (0.0, 0.5, 1.0) for x1 in columns])
-    targets = np.isin(inputs[:, 0], (0.25, 0.5)).astype(float)[:, np.newaxis]
-    return inputs, targets
-
-
-def logistic_zeros() -> Document:
-    """Logistic regression (2-1, sigmoid, cross-entropy) from all-zero weights on seed 001's
-    six observations, which a straight line separates."""
-    inputs, targets = generators.seed_001()
-    network = Network([2, 1], ["sigmoid"], bias=True)
-    return Document(network, inputs, targets,
-                    TrainingConfig(loss="bce", optimizer="gd", learning_rate=0.5),
-                    InitSpec("zeros", 0))
-
-
-def band_network(spec: InitSpec) -> Document:
-    """A 2-4-1 sigmoid network on the band, initialised by ``spec``."""
-    inputs, targets = band_data()
-    network = Network([2, 4, 1], ["sigmoid", "sigmoid"], bias=True)
-    network.theta[...] = initial_theta(network, spec)
-    return Document(network, inputs, targets,
-                    TrainingConfig(loss="bce", optimizer="gd", learning_rate=1.0), spec)
-
-
-def band_zeros() -> Document:
-    return band_network(InitSpec("zeros", 0))
-
-
-def band_seed(seed: int) -> Callable[[], Document]:
-    def make() -> Document:
-        return band_network(InitSpec("uniform", seed))
-    return make
+def find_network(name: str, beside: Path | None) -> Path | None:
+    """The network file ``name`` (a file name, or a relative path without "..") in the
+    folder ``beside`` (the lesson's), else in the examples; None when it is in neither."""
+    relative = Path(name)
+    if not name or relative.is_absolute() or ".." in relative.parts:
+        return None
+    for folder in ([beside] if beside is not None else []) + [EXAMPLES]:
+        candidate = folder / relative
+        if candidate.is_file():
+            return candidate
+    return None

@@ -58,3 +58,13 @@ def check(step: Step, stepper: Stepper, memo: dict) -> list[tuple[Check, Verdict
 def structure_of(network: Network) -> tuple:
     """What a step's actions need the live network to keep: its shape and activations."""
     return tuple(network.sizes), tuple(network.activation_names), network.bias
+
+
+def walk(lesson: Lesson, **stepper_options):
+    """Walk ``lesson`` headless as a learner pressing Next does: every step's actions on one
+    lab, in turn; yields (index, step, [(claim, verdict), …]) after each step."""
+    lab = EngineLab(stepper_options=stepper_options)
+    for index, step in enumerate(lesson.steps):
+        for action in step.actions:
+            action.apply(lab)
+        yield index, step, check(step, lab.stepper, lab.memo)

@@ -106,7 +106,11 @@ def lessons_markdown() -> str:
     starts each."""
     parts = ["# Lessons", "Each lesson sets the network up step by step beside the live app "
              "and checks its claims on the engine as you go (Lessons menu; Alt+Right and "
-             "Alt+Left for the next and previous step)."]
+             "Alt+Left for the next and previous step).",
+             "A lesson is a file anyone can write: *Lessons ▸ Open lesson file…* starts "
+             "one, and [the lesson format](lesson-format.md) says how to write it "
+             "(`python -m engine.lessons check FILE` checks it). The lessons below are "
+             "the files in `resources/lessons`."]
     for lesson in lessons.LESSONS:
         parts.append(f"## {lesson.title}\n\n{lesson.summary}\n\n[Start this lesson]"
                      f"(lesson:{lesson.key})\n")
@@ -234,7 +238,9 @@ class Help(QObject):
         self._viewer().show_file("File format", FILE_FORMAT)
 
     def show_lessons(self) -> None:
-        self._viewer().show_markdown("Lessons", lessons_markdown())
+        # as if it stood in docs/, so that its link to the lesson format opens it here
+        self._viewer().show_markdown("Lessons", lessons_markdown(),
+                                     FILE_FORMAT.with_name("lessons.md"))
 
     def about(self) -> None:
         QMessageBox.about(self.owner, "About Backprop Lab",

@@ -11,19 +11,26 @@ deviates (edits, steps, runs) sees whether the claim still holds.
 - Back and "Set up again" swap in the step as the lesson sets it up (``build``), as one
   undoable edit: Undo gives back what was there.
 - Starting a lesson replaces the work as File ▸ New does (asking first about unsaved work).
+- The menu lists the lessons of resources/lessons; Lessons ▸ Open lesson file… starts any
+  other lesson file (docs/lesson-format.md). A broken file is named in an error dialog
+  (the field where it is broken) and nothing changes: the lesson in progress and the work
+  stay as they were.
 """
 
 from __future__ import annotations
 
 import contextlib
+from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtWidgets import QFileDialog
 
 from engine import lessons
 from engine.core.init import InitSpec
 from engine.core.network import ParameterAddress
 from engine.io.fileformat import Document
+from engine.io.jsonfields import FileFormatError
 
 from ..controller import SEEK_SECONDS
 from .actions import make_action
@@ -107,6 +114,9 @@ class Lessons(QObject):
         self.dock.toggleViewAction().triggered.connect(  # and so does View ▸ Lesson
             lambda shown: None if shown or self.lesson is None else self.close())
         self._loading = False  # the lesson itself is loading its network
+        # asked for a lesson file to open: a path, or None when the learner cancels (tests
+        # answer here, as FileManager's dialogs do)
+        self.choose_lesson_file = self._choose_lesson_file
         layout.on_built.append(self._panel_built)
         controller.document_loaded.connect(self._other_work_loaded)  # ends the lesson
         self._build_actions(owner)
@@ -144,6 +154,9 @@ class Lessons(QObject):
                                  lesson.title, None,
                                  lambda _=False, key=lesson.key: self.start(key), lesson.summary)
             self.start_actions[lesson.key] = action
+        self.action_open_lesson = make_action(
+            owner, "action_open_lesson", "&Open lesson file…", None, self.open_lesson_file,
+            "Start a lesson from a lesson file (docs/lesson-format.md)")
         self.action_back = make_action(
             owner, "action_lesson_back", "&Back", "Alt+Left", self.back,
             "The lesson's previous step, as the lesson sets it up")
@@ -160,6 +173,8 @@ class Lessons(QObject):
         for action in self.start_actions.values():
             menu.addAction(action)
         menu.addSeparator()
+        menu.addAction(self.action_open_lesson)
+        menu.addSeparator()
         for action in (self.action_back, self.action_next, self.action_again,
                        self.action_close):
             menu.addAction(action)
@@ -172,9 +187,38 @@ class Lessons(QObject):
         self.action_close.setEnabled(active)
 
     # ------------------------------------------------------------ navigation
-    def start(self, key: str, index: int = 0) -> bool:
-        """Open a lesson at step ``index`` (asking first about unsaved work, as New does)."""
-        lesson = lessons.lesson(key)
+    def _choose_lesson_file(self) -> Path | None:
+        name, _ = QFileDialog.getOpenFileName(self.files.dialog_parent, "Open lesson file",
+                                              str(lessons.LESSONS_FOLDER),
+                                              "Lesson files (*.json)")
+        return Path(name) if name else None
+
+    def open_lesson_file(self, _checked=False, path: str | Path | None = None) -> bool:
+        """Lessons ▸ Open lesson file…: read the file chosen and start its lesson; a broken
+        file gets an error dialog naming the field, and nothing else happens."""
+        path = self.choose_lesson_file() if path is None else Path(path)
+        if path is None:
+            return False
+        try:
+            lesson = lessons.load_lesson(path)
+        except FileFormatError as error:
+            self.files.show_error("Cannot open the lesson", f"{path.name}: {error}")
+            return False
+        except OSError as error:
+            self.files.show_error("Cannot open the lesson",
+                                  f"{path.name}: {error.strerror or error}")
+            return False
+        try:
+            return self.start(lesson)
+        except (OSError, ValueError) as error:  # its network files changed since, or its
+            # actions do not fit them: setting the step up failed before anything was loaded
+            self.files.show_error("Cannot start the lesson", f"{path.name}: {error}")
+            return False
+
+    def start(self, key: str | lessons.Lesson, index: int = 0) -> bool:
+        """Open a lesson (one of LESSONS by its key, or one read from a file) at step
+        ``index``, asking first about unsaved work, as New does."""
+        lesson = key if isinstance(key, lessons.Lesson) else lessons.lesson(key)
         if not self.files.may_lose_work():
             return False
         self.controller.pause()

@@ -17,6 +17,8 @@ import numpy as np
 import pytest
 from gui_helpers import (
     REPO,
+    SEED_000,
+    SEED_001_TIED,
     W1,
     W2,
     W3,
@@ -34,6 +36,7 @@ from PySide6.QtWidgets import QDockWidget, QMenu, QPushButton
 
 from engine import lessons
 from engine.core.network import ParameterAddress
+from engine.io import fileformat
 from gui.parts.lesson_panel import TOPIC_DOCKS
 
 # seed 000's printed numbers (tests/data holds a copy of ../shared/reference/)
@@ -165,7 +168,7 @@ def confirm_all_equal(window, index: int) -> None:
         assert np.max(np.abs(outputs - np.array([0.6, 0.2]))) < 0.01
     elif index == 5:
         assert stepper.iteration == 6000
-        start = lessons.seed_000()  # the text's figure, by a hand-written descent
+        start = fileformat.load(SEED_000)  # the text's figure, by a hand-written descent
         _, _, losses = reference_descent(start.network.weights, start.network.biases,
                                          start.inputs, start.targets, "sse", 0.5, 6000)
         assert int(np.argmax(np.array(losses) < 0.01)) == 5660
@@ -215,7 +218,7 @@ def confirm_w5_w6(window, index: int) -> None:
         assert stepper.iteration == 500
         for u, v in ((W1, W3), (W2, W4), (W5, W6)):
             np.testing.assert_array_equal(trajectory(window, u), trajectory(window, v))
-        start = lessons.seed_001_tied()
+        start = fileformat.load(SEED_001_TIED)
         weights, biases, _ = reference_descent(
             start.network.weights, [np.zeros(2), np.zeros(1)], start.inputs, start.targets,
             "bce", 0.5, 500, bias=False)
@@ -289,8 +292,36 @@ def confirm_seed(window, index: int) -> None:
             first_layer, np.random.default_rng(2).uniform(-1, 1, (2, 4)).ravel())
 
 
+def confirm_hidden_bias(window, index: int) -> None:
+    """One sigmoid neuron, w = (0.5, −0.5), b = 0.5 (then none), on (0, 0) → 0.9 and
+    (1, 0), (0, 1) → 0.1: n^1 by hand, the outputs by the test's own numpy."""
+    stepper = window.controller.stepper
+    network = stepper.network
+    x = stepper.inputs
+    b = network.biases[0] if network.bias else np.zeros(1)
+    outputs = sigmoid(x @ network.weights[0] + b)
+    if index in (0, 1, 2):
+        assert network.bias
+    else:
+        assert not network.bias
+    if index == 0:
+        assert outputs[0, 0] == sigmoid(0.5) and stepper.phase == 0
+        assert window.network_view.selected_parameters() == [ParameterAddress.bias(0, 0)]
+    elif index == 1:  # [1 | a^0] × [b^0; W^0]: 1·0.5 + 0·0.5 + 0·(−0.5), 0.5 + 0.5, 0.5 − 0.5
+        np.testing.assert_allclose(stepper.trace.pre_activations[1].ravel(), [0.5, 1.0, 0.0])
+    elif index == 2:
+        assert stepper.iteration == 1000
+        assert np.max(np.abs(outputs - stepper.targets)) < 0.01
+    elif index == 4:  # a^0 × W^0 without the column of ones
+        np.testing.assert_allclose(stepper.trace.pre_activations[1].ravel(), [0.0, 0.5, -0.5])
+    elif index in (5, 6):
+        assert stepper.iteration == (1000 if index == 5 else 1500)
+        assert outputs[0, 0] == 0.5
+        assert np.sum((outputs - stepper.targets) ** 2) >= 0.16
+
+
 CONFIRM = {"all-equal": confirm_all_equal, "w5-w6": confirm_w5_w6, "zeros": confirm_zeros,
-           "seed": confirm_seed}
+           "seed": confirm_seed, "hidden-bias": confirm_hidden_bias}
 
 
 @pytest.mark.parametrize("key", [lesson.key for lesson in lessons.LESSONS])
@@ -339,7 +370,7 @@ def test_a_deviation_shows_in_the_checks_and_the_lesson_goes_on_from_it(open_win
     assert "Step 3 of 4" in panel(window).heading.text()
     assert c.stepper.iteration == 1000  # ran on to 1000 from 600
     assert c.network.get(W5) != w5_before
-    lessons_own = lessons.build(lessons.W5_EQUALS_W6, 2).stepper.network
+    lessons_own = lessons.build(lessons.lesson("w5-w6"), 2).stepper.network
     assert not np.allclose(c.network.theta, lessons_own.theta)  # the edit carried on
     at_600 = c.stepper.history.snapshot_iterations == 600
     row = c.stepper.history.snapshots[at_600][0]
@@ -378,7 +409,7 @@ def test_back_sets_the_previous_step_up_as_the_lesson_does(open_window, qtbot):
     stepper = window.controller.stepper
     assert "Step 4 of 7" in panel(window).heading.text()
     assert (stepper.iteration, stepper.phase) == (1, 0)
-    built = lessons.build(lessons.ALL_WEIGHTS_EQUAL, 3).stepper
+    built = lessons.build(lessons.lesson("all-equal"), 3).stepper
     np.testing.assert_array_equal(stepper.network.theta, built.network.theta)
     np.testing.assert_array_equal(stepper.history.losses, built.history.losses)
     window.lessons.action_back.trigger()
@@ -660,7 +691,7 @@ def test_a_rewound_run_a_is_still_run_a(open_window, qtbot):
     press_next(qtbot, window)
     window.controller.seek(1500)
     verdicts = dict((claim.text, verdict) for claim, verdict in
-                    lessons.check(lessons.FIX_THE_SEED.steps[1], window.controller.stepper,
+                    lessons.check(lessons.lesson("seed").steps[1], window.controller.stepper,
                                   window.lessons.memo))
     assert all(verdict.holds for verdict in verdicts.values()), verdicts
     window.controller.apply_theta(window.controller.network.theta * 1.001)  # not run A now

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pytest
-from paths import REFERENCE_FILE
+from paths import EXAMPLES, REFERENCE_FILE
 from reference import (
     SEED_000_INPUTS,
     SEED_000_SIZES,
@@ -35,18 +35,10 @@ from engine import lessons
 from engine.core.init import InitSpec
 from engine.core.network import ParameterAddress
 from engine.lessons import (
-    RANDOM,
-    SEED_1,
-    TIED,
-    W1,
-    W2,
-    W3,
-    W4,
-    W5,
-    W6,
     Check,
     EngineLab,
     Load,
+    NetworkFile,
     Nudge,
     Reinitialise,
     Remember,
@@ -56,11 +48,30 @@ from engine.lessons import (
     Verdict,
 )
 
-KEYS = ("all-equal", "w5-w6", "zeros", "seed")
+KEYS = ("all-equal", "w5-w6", "zeros", "seed", "hidden-bias")
 ALL_STEPS = [(key, index) for key in KEYS for index in range(len(lessons.lesson(key).steps))]
 # what a step may be about (the window maps each to the panel that shows it)
 TOPICS = {"selection", "matrices", "loss", "weights", "symmetry", "decision boundary",
           "initialisation"}
+
+def _w(layer: int, source: int, target: int) -> ParameterAddress:
+    return ParameterAddress.weight(layer, source, target)
+
+
+# seed 001's plain numbering in the 2-2-1 network (w1, w2 into hidden neuron 1, …)
+W1, W2, W3, W4 = _w(0, 0, 0), _w(0, 1, 0), _w(0, 0, 1), _w(0, 1, 1)
+W5, W6 = _w(1, 0, 0), _w(1, 1, 0)
+TIED = (("w1 − w3", W1, W3), ("w2 − w4", W2, W4), ("w5 − w6", W5, W6))
+RANDOM, SEED_1 = InitSpec("uniform", 0), InitSpec("uniform", 1)  # uniform(−1, 1)
+# the network files the lessons load (resources/examples)
+SEED_000_FILE = NetworkFile(EXAMPLES / "seed-000.json")
+SEED_001_TIED_FILE = NetworkFile(EXAMPLES / "seed-001-tied.json", RANDOM)
+LOGISTIC_FILE = NetworkFile(EXAMPLES / "logistic-seed-001.json")
+
+
+def band_file(seed: int) -> NetworkFile:
+    return NetworkFile(EXAMPLES / "band.json", InitSpec("uniform", seed))
+
 
 # seed 000: "I'll initialise both weights, and biases with 1"
 # seed 001: w1 = w3 = 0.2, w2 = w4 = −0.3, w5 = w6 = 0.4 and its six observations
@@ -751,7 +762,7 @@ def test_seed_checks_fail_on_another_run():
 def band_lab(iterations: int, nudge: float = 0.0) -> EngineLab:
     """The band from seed 1's draw, optionally b^1_0 nudged at the start, run on."""
     lab = EngineLab()
-    Load(lessons.band_seed(1), "").apply(lab)
+    Load(band_file(1), "").apply(lab)
     if nudge:
         Nudge(ParameterAddress.bias(1, 0), nudge, "b^1_0").apply(lab)
     RunTo(iterations).apply(lab)
@@ -780,11 +791,11 @@ def test_same_run_as_fails_on_a_shorter_run_or_a_tiny_edit():
 
 # ============================================ 3. on a network of another shape
 def _logistic():
-    return lessons.logistic_zeros().make_stepper()
+    return LOGISTIC_FILE().make_stepper()
 
 
 def _seed_000():
-    return lessons.seed_000().make_stepper()
+    return SEED_000_FILE().make_stepper()
 
 
 DOES_NOT_APPLY = {
@@ -845,17 +856,20 @@ def test_build_of_a_missing_step_names_it(past_the_end):
 
 def test_an_unknown_lesson_is_named():
     with pytest.raises(ValueError, match=r"unknown lesson 'nope' \(known: all-equal, w5-w6, "
-                                         r"zeros, seed\)"):
+                                         r"zeros, seed, hidden-bias\)"):
         lessons.lesson("nope")
 
 
 # ============================================================ 5. the lesson data
-def test_the_four_lessons():
+def test_the_lessons():
+    """The four lessons, then the hidden bias (written only as a file), in file-name order."""
     assert [lesson.key for lesson in lessons.LESSONS] == list(KEYS)
     assert [lesson.title for lesson in lessons.LESSONS] == [
-        "All weights equal", "w5 = w6", "Zero initialisation", "Why fix the random seed"]
+        "All weights equal", "w5 = w6", "Zero initialisation", "Why fix the random seed",
+        "The hidden bias"]
     for lesson in lessons.LESSONS:
         assert lessons.lesson(lesson.key) is lesson
+        assert lesson.path.parent == lessons.LESSONS_FOLDER
 
 
 @pytest.mark.parametrize("key", KEYS)
@@ -901,12 +915,12 @@ class RecordingLab(EngineLab):
 
 def seed_000_lab() -> RecordingLab:
     lab = RecordingLab()
-    Load(lessons.seed_000, "").apply(lab)
+    Load(SEED_000_FILE, "").apply(lab)
     return lab
 
 
 def test_load_gives_a_fresh_stepper_on_a_copy():
-    document = lessons.seed_000()
+    document = SEED_000_FILE()
     lab = EngineLab()
     lab.load(document)
     lab.stepper.network.theta[0] = 5.0
@@ -984,7 +998,7 @@ def test_nudge_adds_to_one_weight_as_one_named_edit():
 
 def test_tie_copies_each_source_in_one_edit():
     lab = RecordingLab()
-    Load(lessons.seed_001_tied, "").apply(lab)
+    Load(SEED_001_TIED_FILE, "").apply(lab)
     lab.stepper.set_values([W3, W4, W6], [0.7, 0.8, 0.9])  # untie
     tie = Tie(((W3, W1), (W4, W2), (W6, W5)), "tie")
     tie.apply(lab)
