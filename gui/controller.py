@@ -203,10 +203,11 @@ class LabController(QObject, UndoHistory, RunLoop, PredictMode):
         self.position_changed.emit()
         return True
 
-    def step_phase(self) -> None:
+    def step_phase(self, *, asked: bool = True) -> None:
         """The next phase; from a rewound position, replayed from the tape (nothing asked,
-        nothing discarded). In predict mode, asked as a quiz (gui/predict_mode.py)."""
-        if self.predicting:
+        nothing discarded). In predict mode, asked as a quiz (gui/predict_mode.py) unless
+        not ``asked`` (a lesson setting up its step)."""
+        if self.predicting and asked:
             self.step_predicted_phase()
             return
         self.pause()

@@ -136,6 +136,7 @@ class MainWindow(QMainWindow):
         self.predict = Predict(c, layout, self)
         self.action_predict = self.predict.action_predict
         self.run_toolbar.insertAction(self.run_toolbar.actions()[0], self.action_predict)
+        self.lessons.predict_requested.connect(lambda: self.predict.set_on(True))
 
     def _build_actions(self) -> None:
         c = self.controller

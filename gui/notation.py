@@ -61,6 +61,15 @@ def typeset(text: str) -> str:
     return _SCRIPT.sub(_script, text)
 
 
+def quantity_label(key: str) -> str:
+    """A quantity's key as engine/analysis/compare.py names it ("delta^3", "dC/dW^1",
+    "da^2/dn^2", "loss") in the notation, ASCII ("δ^3", "∂C/∂W^1", "∂a^2/∂n^2", "C")."""
+    if key == "loss":
+        return "C"
+    return re.sub(r"\bd([A-Za-z])\^", r"∂\1^", key.replace("delta^", "δ^")).replace(
+        "dC/", "∂C/")
+
+
 def parameter_label(network: Network, address: ParameterAddress) -> str:
     """A parameter's name typeset, with seed 001's plain name beside it: ``w¹₀,₀ (w5)``."""
     return typeset(parameter_name(network, address))

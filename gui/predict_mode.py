@@ -75,6 +75,9 @@ class PredictMode:
         self._quiz_at: tuple[int, int] | None = None  # the position just after it
         self.prediction: Prediction | None = None  # the last one checked
         self.score = Score()
+        # a lesson step's exercises: the quantity to offer first for a phase ("forward layer
+        # 1": "n^1")
+        self.predict_hints: dict[str, str] = {}
         self._own_move = False  # inside a quiz's own step or reveal
         for signal in (self.position_changed, self.parameters_changed, self.structure_changed,
                        self.settings_changed, self.document_loaded):
@@ -119,7 +122,12 @@ class PredictMode:
 
     def predict_targets(self) -> list[Target]:
         """What the phase asked computed (the main result first), or [] with none asked."""
-        return [] if self.quiz is None else self.quiz.targets(self.network)
+        if self.quiz is None:
+            return []
+        targets = self.quiz.targets(self.network)
+        hint = self.predict_hints.get(str(self.quiz.phase))
+        # a lesson's exercise first (then the phase's main result and the rest)
+        return sorted(targets, key=lambda target: target.key != hint)
 
     # --------------------------------------------------------------- stepping
     def step_predicted_phase(self) -> None:

@@ -144,15 +144,30 @@ __all__ = [
 
 
 _lessons: tuple[Lesson, ...] | None = None
+_broken: tuple[tuple[str, str], ...] = ()
+
+
+def _read_all() -> None:
+    """Every lesson file of resources/lessons; a file that cannot be read is left out and
+    kept in ``BROKEN_LESSONS`` (its name and why), so that one broken file a teacher drops
+    there does not stop the window, whose Lessons menu names it."""
+    global _lessons, _broken
+    read, broken = [], []
+    for path in lesson_files():
+        try:
+            read.append(load_lesson(path))
+        except (OSError, ValueError) as error:
+            broken.append((path.name, str(error)))
+    _lessons, _broken = tuple(read), tuple(broken)
 
 
 def __getattr__(name: str):
-    """``LESSONS``, read from resources/lessons the first time it is asked for."""
-    global _lessons
-    if name == "LESSONS":
+    """``LESSONS`` and ``BROKEN_LESSONS``, read from resources/lessons the first time one
+    is asked for."""
+    if name in ("LESSONS", "BROKEN_LESSONS"):
         if _lessons is None:
-            _lessons = tuple(load_lesson(path) for path in lesson_files())
-        return _lessons
+            _read_all()
+        return _lessons if name == "LESSONS" else _broken
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -68,7 +68,7 @@ class LiveLab:
                                 document.init, text, *self.after)
 
     def step_phase(self) -> None:
-        self.controller.step_phase()
+        self.controller.step_phase(asked=False)  # the lesson's own step: nothing to predict
 
     def run(self, iterations: int) -> None:
         self.controller.run_now(iterations)
@@ -92,6 +92,7 @@ class Lessons(QObject):
     block); and ``owner``, the widget whose shortcuts the actions share."""
 
     step_entered = Signal(int)  # the index of the step now shown
+    predict_requested = Signal()  # "Predict it": the step's exercise, in predict mode
     finished = Signal()
     message = Signal(str, int)  # for the status bar, shown for that many ms
 
@@ -133,6 +134,7 @@ class Lessons(QObject):
             panel.again_requested.connect(self.again)
             panel.next_requested.connect(self.next)
             panel.step_chosen.connect(self.go_to)
+            panel.predict_requested.connect(self.predict_requested)
 
     def eventFilter(self, watched, event) -> bool:
         if watched is self.dock and event.type() == QEvent.Type.Close and self.lesson:
@@ -172,6 +174,13 @@ class Lessons(QObject):
     def fill_menu(self, menu) -> None:
         for action in self.start_actions.values():
             menu.addAction(action)
+        for name, why in lessons.BROKEN_LESSONS:  # named, not started: the file says why
+            broken = menu.addAction(f"{name} (cannot be read)")
+            broken.setObjectName("action_broken_lesson")
+            broken.setEnabled(False)
+            broken.setToolTip(why)
+            broken.setStatusTip(f"{name}: {why}")
+        menu.setToolTipsVisible(True)
         menu.addSeparator()
         menu.addAction(self.action_open_lesson)
         menu.addSeparator()
@@ -279,6 +288,7 @@ class Lessons(QObject):
     def close(self) -> None:
         """Leave the lesson; the network stays as it is."""
         self.lesson = None
+        self.controller.predict_hints = {}
         self.verdicts = None
         self.show_reference(None)
         panel = self.layout.built_part("lesson_panel")
@@ -327,6 +337,9 @@ class Lessons(QObject):
         step = self.lesson.steps[index]
         self._expected = lessons.structure_of(self.controller.network)
         self.panel.show_step(self.lesson, index)
+        # the step's prediction exercises: the Predict panel offers their quantity first
+        self.controller.predict_hints = {exercise.phase: exercise.quantity
+                                         for exercise in step.predict}
         self._highlight(step)
         reference = self.memo.get(step.reference) if step.reference else None
         self.show_reference(

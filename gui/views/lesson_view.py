@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QTextBrowser, QVBo
 
 from engine import lessons
 
+from ..notation import quantity_label, typeset
 from .panels import named_button
 
 HOLDS, FAILS = "✓", "✗"
@@ -32,6 +33,7 @@ class LessonPanel(QWidget):
     again_requested = Signal()
     next_requested = Signal()
     step_chosen = Signal(int)  # a step picked from the list
+    predict_requested = Signal()  # the step's exercise: predict mode on
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -60,6 +62,17 @@ class LessonPanel(QWidget):
         self.checks.document().documentLayout().documentSizeChanged.connect(self._fit_checks)
         self.checks.setToolTip("The step's claims, checked on the network as it is now: edit, "
                                "step or run, and see whether they still hold")
+        # the step's prediction exercises, and the button that turns predict mode on
+        self.exercise = QLabel()
+        self.exercise.setObjectName("lesson_exercise")
+        self.exercise.setWordWrap(True)
+        self.predict_button = named_button(
+            "lesson_predict", "Predict it", "Predict mode on (Run ▸ Predict): step with F11 "
+            "and type your numbers in the Predict panel before they are shown",
+            self.predict_requested)
+        exercise_row = QHBoxLayout()
+        exercise_row.addWidget(self.exercise, 1)
+        exercise_row.addWidget(self.predict_button)
         buttons = QHBoxLayout()
         self.back_button = named_button("lesson_back", "◀ Back",
                                         "The previous step, as the lesson sets it up (Alt+Left)",
@@ -76,6 +89,7 @@ class LessonPanel(QWidget):
         layout.addWidget(self.steps)
         layout.addWidget(self.text, 1)
         layout.addWidget(self.checks)
+        layout.addLayout(exercise_row)
         layout.addLayout(buttons)
         self.show_none()
 
@@ -94,6 +108,7 @@ class LessonPanel(QWidget):
             f"<li><b>{html.escape(lesson.title)}</b>: {html.escape(lesson.summary)}</li>"
             for lesson in lessons.LESSONS) + "</ul>")
         self.checks.clear()
+        self._show_exercises(())
         self.steps.clear()
         self.steps.setEnabled(False)
         for button in (self.back_button, self.again_button, self.next_button):
@@ -104,6 +119,7 @@ class LessonPanel(QWidget):
         self.heading.setText(f"<b>{html.escape(lesson.title)}</b><br>Step {index + 1} of "
                              f"{len(lesson.steps)}: {html.escape(step.title)}")
         self.text.setHtml(step.text)
+        self._show_exercises(step.predict)
         titles = [f"{k + 1}. {candidate.title}" for k, candidate in enumerate(lesson.steps)]
         if [self.steps.itemText(k) for k in range(self.steps.count())] != titles:
             self.steps.clear()
@@ -118,6 +134,15 @@ class LessonPanel(QWidget):
         self.next_button.setToolTip("Close the lesson; the network stays as it is" if last
                                     else "The next step, from the network as it is now "
                                          "(Alt+Right)")
+
+    def _show_exercises(self, exercises) -> None:
+        """"Predict n¹ (after forward layer 1)": the step's exercises, or nothing."""
+        shown = bool(exercises)
+        self.exercise.setVisible(shown)
+        self.predict_button.setVisible(shown)
+        self.exercise.setText("Predict " + "; ".join(
+            f"{typeset(quantity_label(e.quantity))} (after {e.phase})" for e in exercises)
+            if shown else "")
 
     def show_verdicts(self, verdicts: list[tuple[lessons.Check, lessons.Verdict]] | None,
                       note: str = "") -> None:

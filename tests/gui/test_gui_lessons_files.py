@@ -197,3 +197,28 @@ def test_help_says_where_the_lesson_format_is():
     assert (REPO / "docs" / "lesson-format.md").is_file()
     for lesson in lessons.LESSONS:
         assert f"(lesson:{lesson.key})" in text
+
+
+def test_a_broken_file_among_the_lessons_is_named_in_the_menu(open_window, tmp_path,
+                                                              monkeypatch):
+    """A teacher's broken file dropped into resources/lessons does not stop the window: the
+    other lessons are listed, the broken one is named, disabled, with the field at fault."""
+    folder = tmp_path / "lessons"
+    folder.mkdir()
+    for path in lessons.lesson_files()[:2]:
+        (folder / path.name).write_bytes(path.read_bytes())
+    (folder / "03-mine.json").write_text('{"format": "backprop-lab-lesson/1", "title": 3}')
+    monkeypatch.setattr(lessons.lessonfile, "LESSONS_FOLDER", folder)
+    monkeypatch.setattr(lessons, "_lessons", None)
+    lesson_files = lessons.lessonfile.lesson_files
+    monkeypatch.setattr(lessons, "lesson_files", lambda: lesson_files(folder))
+    try:
+        window = open_window()
+        menu = window.findChild(QMenu, "menu_lessons")
+        texts = [action.text() for action in menu.actions()]
+        assert [lesson.title for lesson in lessons.LESSONS] == texts[:2]
+        broken = next(a for a in menu.actions() if a.objectName() == "action_broken_lesson")
+        assert broken.text() == "03-mine.json (cannot be read)" and not broken.isEnabled()
+        assert broken.toolTip() == "summary: missing"  # the field at fault
+    finally:
+        lessons._lessons = None  # the next test reads the real folder again

@@ -177,3 +177,37 @@ def test_the_update_hides_the_new_weights(open_window, qtbot):
     assert any("result" in widget.hidden for widget in window.matrix_view.block_widgets)
     window.predict_panel.refresh()
     assert window.predict_panel.quantity.count() >= 1
+
+
+def test_a_lessons_exercise_is_predicted_in_predict_mode(open_window, qtbot):
+    """The hidden-bias lesson's first step asks for n¹ after forward layer 1: its "Predict
+    it" turns predict mode on, F11 asks n¹ first, and the lesson's own stepping (Next) is
+    not asked. The network (resources/examples/hidden-bias.json): w = (0.5, −0.5), b = 0.5
+    on inputs (0, 0), (1, 0), (0, 1), so n¹ = 0.5, 1, 0."""
+    window = open_window(show=True)
+    activate(qtbot, window)
+    window.lessons.start_actions["hidden-bias"].trigger()
+    wait_refreshed(qtbot, window)
+    panel = window.lesson_panel
+    assert panel.exercise.isVisible()
+    assert panel.exercise.text() == "Predict n¹ (after forward layer 1)"
+    click(qtbot, panel.predict_button)
+    c = window.controller
+    assert c.predicting and window.action_predict.isChecked()
+    step_phase_by_key(qtbot, window)
+    predict = window.predict_panel
+    assert predict.quantity.currentText() == "n¹"  # the exercise's quantity first
+    type_prediction(qtbot, window, "0.5\n1\n0")
+    click(qtbot, predict.check_button)
+    wait_refreshed(qtbot, window)
+    assert c.prediction.status == "right" and c.prediction.target.key == "n^1"
+    # from step 1 as the lesson sets it up (nothing stepped), Next steps forward layer 1
+    # itself: the lesson's own steps are not asked
+    click(qtbot, panel.again_button)
+    wait_refreshed(qtbot, window)
+    assert c.stepper.phase == 0 and c.predicting
+    click(qtbot, panel.next_button)
+    wait_refreshed(qtbot, window)
+    assert window.lessons.index == 1 and c.predicting
+    assert c.stepper.phase == 1 and c.concealed() is None and c.quiz is None
+    assert not panel.exercise.isVisible()
