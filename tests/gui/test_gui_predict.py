@@ -211,3 +211,59 @@ def test_a_lessons_exercise_is_predicted_in_predict_mode(open_window, qtbot):
     assert window.lessons.index == 1 and c.predicting
     assert c.stepper.phase == 1 and c.concealed() is None and c.quiz is None
     assert not panel.exercise.isVisible()
+
+
+# seed 000 written out by hand: every weight and bias 1, C = Σ (a − y)² (tests/reference.py
+# is the independent pass)
+Y = np.array([[0.2, 0.4], [1.0, 0.0]])
+
+
+def seed_pass():
+    from reference import backprop
+
+    ones = [np.ones((2, 3)), np.ones((3, 3)), np.ones((3, 2))]
+    biases = [np.ones(3), np.ones(3), np.ones(2)]
+    return backprop(ones, biases, X, Y, "sse")
+
+
+def _mistaken(key: str):
+    """(phases done before the one asked, the quantity chosen in the panel, the numbers a
+    learner making mistake ``key`` types)."""
+    p = seed_pass()
+    a1, a3 = p.a[1], p.a[3]
+    n1 = X @ np.ones((2, 3)) + 1
+    return {
+        "activation_not_applied": (0, "a¹", n1),
+        "transposed": (0, "a¹", a1.T),
+        "sse_factor_2": (4, "δ³", (a3 - Y) * a3 * (1 - a3)),
+        "sign_of_error": (4, "δ³", 2 * (Y - a3) * a3 * (1 - a3)),
+        "a_for_derivative": (4, "δ³", 2 * (a3 - Y) * a3),
+        "derivative_of_a": (4, "δ³", 2 * (a3 - Y) * sigmoid(a3) * (1 - sigmoid(a3))),
+    }[key]
+
+
+@pytest.mark.parametrize("key", ["activation_not_applied", "transposed", "sse_factor_2",
+                                 "sign_of_error", "a_for_derivative", "derivative_of_a"])
+def test_each_mistake_that_seed_000_can_show_is_named(open_window, qtbot, key):
+    """Each mistake of the catalogue that seed 000's network can tell apart, typed into the
+    Predict panel and checked with its button: named, with its formula (the mistakes that
+    need square or distinct weights are the engine's tests')."""
+    window = open_window(SEED_000, show=True)
+    activate(qtbot, window)
+    before, quantity, numbers = _mistaken(key)
+    np.testing.assert_allclose(seed_pass().delta[3][0, 0], 0.02956698, atol=1e-8)  # the seed's
+    for _ in range(before):
+        window.controller.step_phase()
+    window.action_predict.trigger()
+    step_phase_by_key(qtbot, window)
+    panel = window.predict_panel
+    panel.quantity.setCurrentIndex(panel.quantity.findText(quantity))
+    assert panel.quantity.currentText() == quantity
+    type_prediction(qtbot, window, rows(numbers))
+    click(qtbot, panel.check_button)
+    wait_refreshed(qtbot, window)
+    prediction = window.controller.prediction
+    assert prediction.status in ("wrong", "shape")
+    assert prediction.mistake is not None and prediction.mistake.key == key
+    assert prediction.mistake.name in panel.message.text()
+    assert "The formula:" in panel.message.text()
