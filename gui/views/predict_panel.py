@@ -46,6 +46,7 @@ class PredictPanel(QWidget):
         self.quantity.currentIndexChanged.connect(lambda _index: self.refresh())
         self.input = QPlainTextEdit()
         self.input.setObjectName("predict_input")
+        self.input.setMinimumHeight(3 * self.fontMetrics().lineSpacing() + 12)
         self.input.setPlaceholderText(
             "Your numbers, one row per line, e.g.\n0.25 0.5 0.75\n0.1 0.2 0.3\n"
             "(or a pipe table as the seed prints, or a numpy literal; Ctrl+Enter checks)")
@@ -84,7 +85,7 @@ class PredictPanel(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.input, 1)
         layout.addWidget(self.message)
-        layout.addWidget(self.result, 2)
+        layout.addWidget(self.result, 3)
         layout.addWidget(self.score)
         self._targets_of = None  # the quiz the chooser lists the targets of
         self._error = ""  # why the last Check was refused (the text is kept)
@@ -112,6 +113,8 @@ class PredictPanel(QWidget):
         asking = concealed is not None
         for widget in (self.quantity, self.input, self.check_button, self.reveal_button):
             widget.setEnabled(asking)
+        # once checked, the table (yours and the engine's) has the room the box had
+        self.input.setVisible(asking or c.prediction is None)
         self._show_prediction()
         self.score.setText(c.score.text())
 
@@ -153,7 +156,8 @@ class PredictPanel(QWidget):
         mistake = prediction.mistake
         if mistake is not None:
             lines.append(f"It looks like {mistake.name} ({typeset(mistake.term)}): "
-                         f"{mistake.explanation} The formula: {typeset(mistake.formula)}")
+                         f"{typeset(mistake.explanation)} The formula: "
+                         f"{typeset(mistake.formula)}")
         self.message.setText("\n".join(lines))
         yours, expected, correct = prediction.yours, prediction.expected, prediction.correct
         if correct is None:  # the shapes differ: the engine's numbers alone
@@ -163,16 +167,21 @@ class PredictPanel(QWidget):
         rows = min(rows, max(1, MAX_CELLS // max(columns, 1)))
         table.setRowCount(rows)
         table.setColumnCount(columns)
+        # numbered from 0, as the seed's tables and the matrix view number them
+        table.setVerticalHeaderLabels([str(i) for i in range(rows)])
+        table.setHorizontalHeaderLabels([str(j) for j in range(columns)])
         for i in range(rows):
             for j in range(columns):
                 ours = format_number(expected[i, j])
                 if correct is None:
                     item = QTableWidgetItem(ours)
                 else:
+                    # yours above, the engine's below a wrong one: narrow columns
                     mark = "✓" if correct[i, j] else "✗"
                     item = QTableWidgetItem(f"{mark} {format_number(yours[i, j])}"
-                                            + ("" if correct[i, j] else f"  ({ours})"))
+                                            + ("" if correct[i, j] else f"\n= {ours}"))
                     item.setBackground(QBrush(RIGHT if correct[i, j] else WRONG))
                 item.setToolTip(f"row {i}, column {j}: the engine's {ours}")
                 table.setItem(i, j, item)
         table.resizeColumnsToContents()
+        table.resizeRowsToContents()
