@@ -23,7 +23,8 @@ def rich(text: str) -> str:
     """Plain notation as HTML: a^{l} or a^1 as a superscript, w_{0,0} as a subscript."""
     text = html.escape(text)
     text = re.sub(r"\^\{([^}]*)\}|\^(\w)", lambda m: f"<sup>{m[1] or m[2]}</sup>", text)
-    return re.sub(r"_\{([^}]*)\}", r"<sub>\1</sub>", text)
+    # w_{0,0}, and b^0_0's single index (digits only: prose may hold a snake_case word)
+    return re.sub(r"_\{([^}]*)\}|_(\d+)\b", lambda m: f"<sub>{m[1] or m[2]}</sub>", text)
 
 
 class LessonPanel(QWidget):

@@ -56,3 +56,12 @@ def test_the_graphs_tooltips_are_typeset():
     tip = neuron_tooltip(stepper.network, trace, 1, 0, [0])
     assert "n¹₀ per observation: " in tip and "a¹₀ per observation: " in tip
     assert "δ¹₀ per observation: " in tip and "^" not in tip
+
+
+def test_a_claims_notation_is_set_as_html():
+    """The lesson panel's claims: superscripts and subscripts, a single index too
+    (the hidden-bias lesson's σ(b^0_0)), a snake_case word left alone, and HTML escaped."""
+    from gui.views.lesson_view import rich
+
+    assert rich("σ(b^0_0) < 1") == "σ(b<sup>0</sup><sub>0</sub>) &lt; 1"
+    assert rich("w^1_{0,0} and loss_below") == "w<sup>1</sup><sub>0,0</sub> and loss_below"
