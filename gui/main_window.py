@@ -151,6 +151,7 @@ class MainWindow(QMainWindow):
         self.action_run_n = make_action(
             self, "action_run_n", "Run &N iterations…", "Ctrl+R", self.run_n_dialog,
             "Run a given number of iterations")
+        self.action_run_n.setIconText("Run N…")  # the toolbar's (Predict left it no room)
         self.action_step_back = make_action(
             self, "action_step_back", "Step &back", "Shift+F10", c.step_back,
             "Back to the start of this iteration, or of the previous one (exact rewind)")
