@@ -14,10 +14,13 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+from typing import TYPE_CHECKING
 
-from engine.analysis.predict import PhaseQuiz, Prediction, Target
 from engine.core.backprop import Trace
 from engine.core.phases import Phase
+
+if TYPE_CHECKING:  # imported when predict mode first asks (not at the window's start-up)
+    from engine.analysis.predict import PhaseQuiz, Prediction, Target
 
 # what each kind of phase computes, as the trace's fields (by layer)
 _FORWARD = ("pre_activations", "activations")
@@ -135,6 +138,8 @@ class PredictMode:
         still concealed is revealed first, unanswered)."""
         self.pause()
         self._drop_quiz(count=True)
+        from engine.analysis.predict import PhaseQuiz
+
         quiz = PhaseQuiz.before(self.stepper)
         self.prediction = None
         with self._quiz_moving():

@@ -72,10 +72,12 @@ from .documents import (
 from .lessonfile import (
     FORMAT,
     LESSONS_FOLDER,
+    LessonHeader,
     lesson_files,
     lesson_key,
     load_lesson,
     loads_lesson,
+    read_header,
     read_lesson,
 )
 from .runner import (
@@ -88,6 +90,9 @@ from .runner import (
 __all__ = [
     "FORMAT",
     "LESSONS",
+    "LessonHeader",
+    "forget_read_lessons",
+    "read_header",
     "LESSONS_FOLDER",
     "TOPICS",
     "Exercise",
@@ -144,37 +149,76 @@ __all__ = [
 
 
 _lessons: tuple[Lesson, ...] | None = None
-_broken: tuple[tuple[str, str], ...] = ()
+_headers: tuple[LessonHeader, ...] | None = None
+_broken: dict[str, str] = {}  # file name: why it cannot be read
+_loaded: dict[str, Lesson] = {}  # lessons read whole so far, by key
+
+
+def _read_headers() -> None:
+    """The title and summary of every lesson file of resources/lessons (what the Lessons
+    menu and the welcome need, without loading every lesson's networks); a file that cannot
+    be read is left out and kept in ``BROKEN_LESSONS`` (its name and why), so that one
+    broken file a teacher drops there does not stop the window, whose menu names it."""
+    global _headers
+    headers = []
+    for path in lesson_files():
+        try:
+            headers.append(read_header(path))
+        except (OSError, ValueError) as error:
+            _broken[path.name] = str(error)
+    _headers = tuple(headers)
 
 
 def _read_all() -> None:
-    """Every lesson file of resources/lessons; a file that cannot be read is left out and
-    kept in ``BROKEN_LESSONS`` (its name and why), so that one broken file a teacher drops
-    there does not stop the window, whose Lessons menu names it."""
-    global _lessons, _broken
-    read, broken = [], []
-    for path in lesson_files():
+    """Every lesson of resources/lessons read whole (those that cannot be are named in
+    ``BROKEN_LESSONS``)."""
+    global _lessons
+    read = []
+    for header in __getattr__("HEADERS"):
         try:
-            read.append(load_lesson(path))
+            read.append(_load(header))
         except (OSError, ValueError) as error:
-            broken.append((path.name, str(error)))
-    _lessons, _broken = tuple(read), tuple(broken)
+            _broken[header.path.name] = str(error)
+    _lessons = tuple(read)
+
+
+def _load(header: LessonHeader) -> Lesson:
+    if header.key not in _loaded:
+        _loaded[header.key] = load_lesson(header.path)
+    return _loaded[header.key]
 
 
 def __getattr__(name: str):
-    """``LESSONS`` and ``BROKEN_LESSONS``, read from resources/lessons the first time one
-    is asked for."""
-    if name in ("LESSONS", "BROKEN_LESSONS"):
+    """``LESSONS`` (every lesson, read whole), ``HEADERS`` (their titles and summaries) and
+    ``BROKEN_LESSONS`` ((file name, why) of those that cannot be read), read from
+    resources/lessons the first time each is asked for."""
+    if name == "HEADERS":
+        if _headers is None:
+            _read_headers()
+        return _headers
+    if name == "LESSONS":
         if _lessons is None:
             _read_all()
-        return _lessons if name == "LESSONS" else _broken
+        return _lessons
+    if name == "BROKEN_LESSONS":
+        __getattr__("HEADERS")
+        return tuple(_broken.items())
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+def forget_read_lessons() -> None:
+    """Read resources/lessons afresh when next asked (a test that changes the folder)."""
+    global _lessons, _headers
+    _lessons, _headers = None, None
+    _broken.clear()
+    _loaded.clear()
+
+
 def lesson(key: str) -> Lesson:
-    """One of ``LESSONS`` by its key ("all-equal")."""
-    for candidate in __getattr__("LESSONS"):
-        if candidate.key == key:
-            return candidate
-    known = ", ".join(candidate.key for candidate in __getattr__("LESSONS"))
+    """One of resources/lessons by its key ("all-equal"), read whole the first time
+    (FileFormatError naming the field when it cannot be)."""
+    for header in __getattr__("HEADERS"):
+        if header.key == key:
+            return _load(header)
+    known = ", ".join(header.key for header in __getattr__("HEADERS"))
     raise ValueError(f"unknown lesson {key!r} (known: {known})")

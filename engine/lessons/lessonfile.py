@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 from ..core.init import SCHEME_PARAMETERS, InitSpec
 from ..core.network import Network, ParameterAddress
@@ -64,14 +65,44 @@ def lesson_files(folder: Path = LESSONS_FOLDER) -> list[Path]:
 def load_lesson(path: str | Path) -> Lesson:
     """A lesson from its file; FileFormatError naming the field, OSError passes through."""
     path = Path(path)
+    value = parse_json(decode(_lesson_bytes(path)))
+    return read_lesson(value, lesson_key(path), path.resolve().parent, path.resolve())
+
+
+class LessonHeader(NamedTuple):
+    """What a menu needs of a lesson file, read without its steps: its key, title, summary
+    and path (the whole file is read when the lesson starts)."""
+
+    key: str
+    title: str
+    summary: str
+    path: Path
+
+
+def read_header(path: str | Path) -> LessonHeader:
+    """The title and summary of a lesson file (its format checked, not its steps: a few
+    hundred microseconds, where a whole lesson loads its networks); FileFormatError naming
+    the field, OSError passes through."""
+    path = Path(path)
+    value = parse_json(decode(_lesson_bytes(path)))
+    if not isinstance(value, dict):
+        fail("file", f"expected a JSON object {{…}} at the top level, got {describe(value)}")
+    _check_format(value)
+    for field in ("title", "summary"):
+        if field not in value:
+            fail(field, "missing")
+    return LessonHeader(lesson_key(path), _text(value["title"], "title"),
+                        _text(value["summary"], "summary"), path)
+
+
+def _lesson_bytes(path: Path) -> bytes:
     size = path.stat().st_size
     if not path.is_file():
         raise FileFormatError(f"file: {path.name} is not a regular file")
     if size > MAX_LESSON_BYTES:
         raise FileFormatError(f"file: {size} bytes, larger than the limit of "
                               f"{MAX_LESSON_BYTES} bytes for a lesson")
-    value = parse_json(decode(path.read_bytes()))
-    return read_lesson(value, lesson_key(path), path.resolve().parent, path.resolve())
+    return path.read_bytes()
 
 
 def loads_lesson(text: str, key: str = "lesson", beside: Path | None = None) -> Lesson:
@@ -128,14 +159,7 @@ def read_lesson(value, key: str, beside: Path | None = None, path: Path | None =
     if not isinstance(value, dict):
         fail("file", f"expected a JSON object {{…}} at the top level, got {describe(value)}")
     no_duplicates(value, "document")
-    if "format" not in value:
-        fail("format", f'missing; is this a lesson file? (expected "format": "{FORMAT}")')
-    form = value["format"]
-    if form != FORMAT:
-        if isinstance(form, str) and form.startswith("backprop-lab/"):
-            fail("format", f"{quote(form)} is a network file, not a lesson (a lesson says "
-                           f'"{FORMAT}")')
-        fail("format", f'expected "{FORMAT}", got {describe(form)}')
+    _check_format(value)
     expect_object(value, "", ("format", "title", "summary", "steps"))
     title = _text(value["title"], "title")
     summary = _text(value["summary"], "summary")
@@ -146,6 +170,17 @@ def read_lesson(value, key: str, beside: Path | None = None, path: Path | None =
     steps = tuple(_step(item, f"steps[{index}]", context, index)
                   for index, item in enumerate(items))
     return Lesson(key, title, summary, steps, path)
+
+
+def _check_format(value: dict) -> None:
+    if "format" not in value:
+        fail("format", f'missing; is this a lesson file? (expected "format": "{FORMAT}")')
+    form = value["format"]
+    if form != FORMAT:
+        if isinstance(form, str) and form.startswith("backprop-lab/"):
+            fail("format", f"{quote(form)} is a network file, not a lesson (a lesson says "
+                           f'"{FORMAT}")')
+        fail("format", f'expected "{FORMAT}", got {describe(form)}')
 
 
 def _text(value, path: str, allow_lines: bool = False) -> str:

@@ -151,7 +151,7 @@ class Lessons(QObject):
     # ------------------------------------------------------------------ menu
     def _build_actions(self, owner) -> None:
         self.start_actions: dict[str, QAction] = {}
-        for lesson in lessons.LESSONS:
+        for lesson in lessons.HEADERS:  # titles only: a lesson is read when started
             action = make_action(owner, f"action_lesson_{lesson.key.replace('-', '_')}",
                                  lesson.title, None,
                                  lambda _=False, key=lesson.key: self.start(key), lesson.summary)
@@ -227,7 +227,11 @@ class Lessons(QObject):
     def start(self, key: str | lessons.Lesson, index: int = 0) -> bool:
         """Open a lesson (one of LESSONS by its key, or one read from a file) at step
         ``index``, asking first about unsaved work, as New does."""
-        lesson = key if isinstance(key, lessons.Lesson) else lessons.lesson(key)
+        try:  # a lesson of the menu is read whole now: a broken step is named, nothing lost
+            lesson = key if isinstance(key, lessons.Lesson) else lessons.lesson(key)
+        except (OSError, ValueError) as error:
+            self.files.show_error("Cannot start the lesson", f"{key}: {error}")
+            return False
         if not self.files.may_lose_work():
             return False
         self.controller.pause()

@@ -52,7 +52,7 @@ class Welcome(QObject):
         panel.show_at_start_toggled.connect(self._show_at_start)
 
     def start_first_lesson(self) -> None:
-        self.lessons.start(lessons.LESSONS[0].key)  # the panel hides when its step shows
+        self.lessons.start(lessons.HEADERS[0].key)  # the panel hides when its step shows
 
     def _stepping_aside(self, opened: bool) -> None:
         if opened:

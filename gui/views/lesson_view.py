@@ -107,7 +107,7 @@ class LessonPanel(QWidget):
         self.heading.setText("<b>No lesson open</b>")
         self.text.setHtml("<p>Choose one from the <b>Lessons</b> menu:</p><ul>" + "".join(
             f"<li><b>{html.escape(lesson.title)}</b>: {html.escape(lesson.summary)}</li>"
-            for lesson in lessons.LESSONS) + "</ul>")
+            for lesson in lessons.HEADERS) + "</ul>")
         self.checks.clear()
         self._show_exercises(())
         self.steps.clear()

@@ -42,7 +42,7 @@ class WelcomePanel(QWidget):
         about.setObjectName("welcome_about")
         about.setWordWrap(True)
         about.setTextFormat(Qt.TextFormat.RichText)
-        first = lessons.LESSONS[0]
+        first = lessons.HEADERS[0]
         self.lesson_button = named_button(
             "welcome_lesson", f"First lesson: {first.title}",
             f"Start the first lesson: {first.summary}", self.lesson_requested)

@@ -200,25 +200,39 @@ def test_help_says_where_the_lesson_format_is():
 
 
 def test_a_broken_file_among_the_lessons_is_named_in_the_menu(open_window, tmp_path,
-                                                              monkeypatch):
-    """A teacher's broken file dropped into resources/lessons does not stop the window: the
-    other lessons are listed, the broken one is named, disabled, with the field at fault."""
+                                                              monkeypatch, qtbot):
+    """A teacher's broken files dropped into resources/lessons do not stop the window: the
+    other lessons are listed; one whose title cannot be read is named, disabled, with the
+    field at fault; one whose steps are broken is listed (the menu reads titles only) and
+    starting it names the field and changes nothing."""
     folder = tmp_path / "lessons"
     folder.mkdir()
     for path in lessons.lesson_files()[:2]:
         (folder / path.name).write_bytes(path.read_bytes())
     (folder / "03-mine.json").write_text('{"format": "backprop-lab-lesson/1", "title": 3}')
-    monkeypatch.setattr(lessons.lessonfile, "LESSONS_FOLDER", folder)
-    monkeypatch.setattr(lessons, "_lessons", None)
-    lesson_files = lessons.lessonfile.lesson_files
-    monkeypatch.setattr(lessons, "lesson_files", lambda: lesson_files(folder))
+    (folder / "04-steps.json").write_text(json.dumps({
+        "format": "backprop-lab-lesson/1", "title": "Broken steps", "summary": "s",
+        "steps": [{"title": "a", "text": "b", "actions": [{"load": "seed-000.json"}],
+                   "claims": [{"kind": "identicall"}]}]}))
+    monkeypatch.setattr(lessons, "lesson_files",
+                        lambda: lessons.lessonfile.lesson_files(folder))
+    lessons.forget_read_lessons()
     try:
         window = open_window()
         menu = window.findChild(QMenu, "menu_lessons")
         texts = [action.text() for action in menu.actions()]
-        assert [lesson.title for lesson in lessons.LESSONS] == texts[:2]
+        titles = [header.title for header in lessons.HEADERS]
+        assert titles[-1] == "Broken steps" and texts[:3] == titles
         broken = next(a for a in menu.actions() if a.objectName() == "action_broken_lesson")
         assert broken.text() == "03-mine.json (cannot be read)" and not broken.isEnabled()
         assert broken.toolTip() == "summary: missing"  # the field at fault
+        errors = []
+        window.show_error = lambda title, text: errors.append(text)
+        window.files.show_error = window.show_error
+        theta = window.controller.network.theta.copy()
+        assert not window.lessons.start("steps")
+        assert len(errors) == 1 and "steps[0].claims[0].kind" in errors[0]
+        assert window.lessons.lesson is None
+        assert np.array_equal(window.controller.network.theta, theta)
     finally:
-        lessons._lessons = None  # the next test reads the real folder again
+        lessons.forget_read_lessons()  # the next test reads the real folder again

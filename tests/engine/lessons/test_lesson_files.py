@@ -469,3 +469,20 @@ def test_a_claims_text_can_be_the_steps_own_words():
     assert [check.text for check in step.checks] == ["Small enough"]
     lab = lessons.build(lessons.loads_lesson(json.dumps(minimal(claims=[claim]))), 0)
     assert lessons.check(step, lab.stepper, lab.memo)[0][1].holds
+
+
+def test_a_header_is_read_without_the_steps(tmp_path):
+    """The Lessons menu reads titles and summaries only: a file whose steps are broken still
+    has a header; one whose title is wrong does not, and says which field."""
+    from engine.io.jsonfields import FileFormatError
+
+    path = tmp_path / "07-mine.json"
+    path.write_text('{"format": "backprop-lab-lesson/1", "title": "Mine", "summary": "s", '
+                    '"steps": [{"oops": 1}]}')
+    header = lessons.read_header(path)
+    assert (header.key, header.title, header.summary, header.path) == ("mine", "Mine", "s", path)
+    with pytest.raises(FileFormatError, match=r"^steps\[0\]"):
+        lessons.load_lesson(path)
+    path.write_text('{"format": "backprop-lab-lesson/1", "title": [], "summary": "s"}')
+    with pytest.raises(FileFormatError, match="^title: expected text"):
+        lessons.read_header(path)
