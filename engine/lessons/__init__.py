@@ -20,72 +20,72 @@ for, not at import: the window's start-up imports this package.
 
 from __future__ import annotations
 
-from .actions import (
-    EngineLab,
-    Lab,
-    Load,
-    Nudge,
-    Reinitialise,
-    Remember,
-    Remembered,
-    RunTo,
-    StepPhases,
-    Tie,
-    initial_parameters,
-)
-from .checks import (
-    EQUAL_RTOL,
-    Check,
-    Verdict,
-    all_parameters,
-    classified,
-    columns_differ,
-    different_run_from,
-    distinct_hidden,
-    distinct_outputs,
-    equal_pairs,
-    identical,
-    initial_weights_drawn,
-    loss_at_least,
-    loss_below,
-    one_distinct_throughout,
-    one_neuron_equivalent,
-    output_near,
-    outputs_near_target_means,
-    outputs_near_targets,
-    parted,
-    same_run_as,
-    shown_trace,
-    weights_differ,
-)
-from .content import (
-    TOPICS,
-    Exercise,
-    Lesson,
-    Step,
-)
-from .documents import (
-    EXAMPLES,
-    NetworkFile,
-    find_network,
-)
-from .lessonfile import (
+from typing import TYPE_CHECKING
+
+from .catalogue import (
     FORMAT,
     LESSONS_FOLDER,
     LessonHeader,
     lesson_files,
     lesson_key,
-    load_lesson,
-    loads_lesson,
     read_header,
-    read_lesson,
 )
-from .runner import (
-    build,
-    check,
-    structure_of,
-    walk,
-)
+
+if TYPE_CHECKING:
+    from .content import Lesson
+
+# every other name is imported from its module when first asked for (``__getattr__``): the
+# window's start-up lists the lessons (the catalogue) and reads one only when it starts
+_LAZY = {
+    "Check": "checks",
+    "EQUAL_RTOL": "checks",
+    "EXAMPLES": "documents",
+    "EngineLab": "actions",
+    "Exercise": "content",
+    "Lab": "actions",
+    "Lesson": "content",
+    "Load": "actions",
+    "NetworkFile": "documents",
+    "Nudge": "actions",
+    "Reinitialise": "actions",
+    "Remember": "actions",
+    "Remembered": "actions",
+    "RunTo": "actions",
+    "Step": "content",
+    "StepPhases": "actions",
+    "TOPICS": "content",
+    "Tie": "actions",
+    "Verdict": "checks",
+    "all_parameters": "checks",
+    "build": "runner",
+    "check": "runner",
+    "classified": "checks",
+    "columns_differ": "checks",
+    "different_run_from": "checks",
+    "distinct_hidden": "checks",
+    "distinct_outputs": "checks",
+    "equal_pairs": "checks",
+    "find_network": "documents",
+    "identical": "checks",
+    "initial_parameters": "actions",
+    "initial_weights_drawn": "checks",
+    "load_lesson": "lessonfile",
+    "loads_lesson": "lessonfile",
+    "loss_at_least": "checks",
+    "loss_below": "checks",
+    "one_distinct_throughout": "checks",
+    "one_neuron_equivalent": "checks",
+    "output_near": "checks",
+    "outputs_near_target_means": "checks",
+    "outputs_near_targets": "checks",
+    "parted": "checks",
+    "read_lesson": "lessonfile",
+    "same_run_as": "checks",
+    "shown_trace": "checks",
+    "structure_of": "runner",
+    "walk": "runner",
+    "weights_differ": "checks",
+}
 
 __all__ = [
     "FORMAT",
@@ -184,7 +184,7 @@ def _read_all() -> None:
 
 def _load(header: LessonHeader) -> Lesson:
     if header.key not in _loaded:
-        _loaded[header.key] = load_lesson(header.path)
+        _loaded[header.key] = __getattr__("load_lesson")(header.path)
     return _loaded[header.key]
 
 
@@ -203,6 +203,12 @@ def __getattr__(name: str):
     if name == "BROKEN_LESSONS":
         __getattr__("HEADERS")
         return tuple(_broken.items())
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+        globals()[name] = value  # asked once
+        return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -11,10 +11,8 @@ plain values.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import NamedTuple
 
 from ..core.init import SCHEME_PARAMETERS, InitSpec
 from ..core.network import Network, ParameterAddress
@@ -36,13 +34,17 @@ from ..io.jsonfields import (
 )
 from . import checks
 from .actions import Load, Nudge, Reinitialise, Remember, RunTo, StepPhases, Tie
+from .catalogue import (
+    MAX_LESSON_BYTES,
+    check_format,
+    lesson_bytes,
+    lesson_key,
+    text_field,
+)
 from .content import TOPICS, Exercise, Lesson, Step
 from .documents import NetworkFile, find_network
 from .markup import to_html
 
-FORMAT = "backprop-lab-lesson/1"
-LESSONS_FOLDER = Path(__file__).resolve().parents[2] / "resources" / "lessons"
-MAX_LESSON_BYTES = 2**20  # a lesson is prose and a few numbers: a megabyte is plenty
 MAX_RUN_TO = 10_000_000  # iterations a step may run to (a lesson waits for them)
 NEXT_ITERATION = "next iteration"  # step_phases: finish the iteration in progress
 
@@ -51,58 +53,11 @@ TRACE_QUANTITIES = ("activations", "pre_activations", "dcost_dactivations", "dac
                     "deltas", "weight_gradients", "bias_gradients")
 
 
-def lesson_key(path: Path) -> str:
-    """A lesson's key: its file name without the leading number and ".json"
-    ("01-all-equal.json" → "all-equal")."""
-    return re.sub(r"^[0-9]+[-_ ]", "", Path(path).stem) or Path(path).stem
-
-
-def lesson_files(folder: Path = LESSONS_FOLDER) -> list[Path]:
-    """The lesson files in ``folder``, in file-name order (hence the numbers)."""
-    return sorted(folder.glob("*.json"))
-
-
 def load_lesson(path: str | Path) -> Lesson:
     """A lesson from its file; FileFormatError naming the field, OSError passes through."""
     path = Path(path)
-    value = parse_json(decode(_lesson_bytes(path)))
+    value = parse_json(decode(lesson_bytes(path)))
     return read_lesson(value, lesson_key(path), path.resolve().parent, path.resolve())
-
-
-class LessonHeader(NamedTuple):
-    """What a menu needs of a lesson file, read without its steps: its key, title, summary
-    and path (the whole file is read when the lesson starts)."""
-
-    key: str
-    title: str
-    summary: str
-    path: Path
-
-
-def read_header(path: str | Path) -> LessonHeader:
-    """The title and summary of a lesson file (its format checked, not its steps: a few
-    hundred microseconds, where a whole lesson loads its networks); FileFormatError naming
-    the field, OSError passes through."""
-    path = Path(path)
-    value = parse_json(decode(_lesson_bytes(path)))
-    if not isinstance(value, dict):
-        fail("file", f"expected a JSON object {{…}} at the top level, got {describe(value)}")
-    _check_format(value)
-    for field in ("title", "summary"):
-        if field not in value:
-            fail(field, "missing")
-    return LessonHeader(lesson_key(path), _text(value["title"], "title"),
-                        _text(value["summary"], "summary"), path)
-
-
-def _lesson_bytes(path: Path) -> bytes:
-    size = path.stat().st_size
-    if not path.is_file():
-        raise FileFormatError(f"file: {path.name} is not a regular file")
-    if size > MAX_LESSON_BYTES:
-        raise FileFormatError(f"file: {size} bytes, larger than the limit of "
-                              f"{MAX_LESSON_BYTES} bytes for a lesson")
-    return path.read_bytes()
 
 
 def loads_lesson(text: str, key: str = "lesson", beside: Path | None = None) -> Lesson:
@@ -159,10 +114,10 @@ def read_lesson(value, key: str, beside: Path | None = None, path: Path | None =
     if not isinstance(value, dict):
         fail("file", f"expected a JSON object {{…}} at the top level, got {describe(value)}")
     no_duplicates(value, "document")
-    _check_format(value)
+    check_format(value)
     expect_object(value, "", ("format", "title", "summary", "steps"))
-    title = _text(value["title"], "title")
-    summary = _text(value["summary"], "summary")
+    title = text_field(value["title"], "title")
+    summary = text_field(value["summary"], "summary")
     items = list_of(value["steps"], "steps", None, "steps")
     if not items:
         fail("steps", "a lesson needs at least one step")
@@ -172,39 +127,13 @@ def read_lesson(value, key: str, beside: Path | None = None, path: Path | None =
     return Lesson(key, title, summary, steps, path)
 
 
-def _check_format(value: dict) -> None:
-    if "format" not in value:
-        fail("format", f'missing; is this a lesson file? (expected "format": "{FORMAT}")')
-    form = value["format"]
-    if form != FORMAT:
-        if isinstance(form, str) and form.startswith("backprop-lab/"):
-            fail("format", f"{quote(form)} is a network file, not a lesson (a lesson says "
-                           f'"{FORMAT}")')
-        fail("format", f'expected "{FORMAT}", got {describe(form)}')
-
-
-def _text(value, path: str, allow_lines: bool = False) -> str:
-    """A non-empty string (or, where ``allow_lines``, a list of strings: lines)."""
-    if allow_lines and isinstance(value, list):
-        for index, line in enumerate(value):
-            if not isinstance(line, str):
-                fail(f"{path}[{index}]", f"expected a line of text, got {describe(line)}")
-        value = "\n".join(value)
-    if not isinstance(value, str):
-        fail(path, f"expected text{' (or a list of lines)' if allow_lines else ''}, "
-                   f"got {describe(value)}")
-    if not value.strip():
-        fail(path, "empty")
-    return value
-
-
 STEP_FIELDS = ("actions", "claims", "select", "show", "reference", "matrix", "predict")
 
 
 def _step(value, path: str, context: _Context, index: int) -> Step:
     expect_object(value, path, ("title", "text"), STEP_FIELDS)
-    title = _text(value["title"], f"{path}.title")
-    text = to_html(_text(value["text"], f"{path}.text", allow_lines=True))
+    title = text_field(value["title"], f"{path}.title")
+    text = to_html(text_field(value["text"], f"{path}.text", allow_lines=True))
     actions = tuple(_action(item, f"{path}.actions[{k}]", context)
                     for k, item in enumerate(list_of(value.get("actions", []),
                                                      f"{path}.actions", None, "actions")))
@@ -229,7 +158,7 @@ def _step(value, path: str, context: _Context, index: int) -> Step:
         reference = _run(reference, f"{path}.reference", context)
     matrix = value.get("matrix")
     if matrix is not None:
-        matrix = _text(matrix, f"{path}.matrix")
+        matrix = text_field(matrix, f"{path}.matrix")
     predict = tuple(_exercise(item, f"{path}.predict[{k}]", context)
                     for k, item in enumerate(list_of(value.get("predict", []),
                                                      f"{path}.predict", None, "exercises")))
@@ -338,7 +267,7 @@ def _load(value, path: str, context: _Context) -> Load:
     except FileFormatError as error:
         fail(f"{path}.load", f"{name}: {error}")
     context.loaded(document)
-    text = _text(value["text"], f"{path}.text") if "text" in value else f"Lesson: {name}"
+    text = text_field(value["text"], f"{path}.text") if "text" in value else f"Lesson: {name}"
     return Load(make, text)
 
 
@@ -354,7 +283,7 @@ def _run_to(value, path: str, context: _Context) -> RunTo:
 
 def _nudge(value, path: str, context: _Context) -> Nudge:
     address = _address(value["nudge"], f"{path}.nudge", context)
-    name = (_text(value["name"], f"{path}.name") if "name" in value
+    name = (text_field(value["name"], f"{path}.name") if "name" in value
             else value["nudge"].strip())
     return Nudge(address, number(value["by"], f"{path}.by"), name)
 
@@ -365,7 +294,7 @@ def _tie(value, path: str, context: _Context) -> Tie:
         fail(f"{path}.tie", "expected at least one [copy, source] pair")
     pairs = tuple(_pair(item, f"{path}.tie[{k}]", context) for k, item in enumerate(items))
     default = "Lesson: " + ", ".join(name.replace(" − ", " = ") for name, _, _ in pairs)
-    text = _text(value["text"], f"{path}.text") if "text" in value else default
+    text = text_field(value["text"], f"{path}.text") if "text" in value else default
     return Tie(tuple((copy, source) for _, copy, source in pairs), text)
 
 
@@ -434,7 +363,7 @@ class _Fields:
         return integer(self.value[key], self.at(key), low, high)
 
     def text(self, key: str, default=None) -> str | None:
-        return _text(self.value[key], self.at(key)) if key in self.value else default
+        return text_field(self.value[key], self.at(key)) if key in self.value else default
 
     def flag(self, key: str, default: bool) -> bool:
         item = self.value.get(key, default)
@@ -458,7 +387,7 @@ class _Fields:
 
     def symbol(self, key: str, layered: bool) -> str:
         """A quantity's name in the claim; ``{l}`` stands for the layer where ``layered``."""
-        name = _text(self.value[key], self.at(key))
+        name = text_field(self.value[key], self.at(key))
         rest = name.replace("{l}", "") if layered else name
         if layered and ("{" in rest or "}" in rest):
             fail(self.at(key), "braces other than {l} (the layer) cannot be used here: "
@@ -563,5 +492,5 @@ def _claim(value, path: str, context: _Context) -> checks.Check:
     check = reader(_Fields(value, path, context))
     # the claim in the step's own words (identical and columns_differ take it themselves)
     if kind not in ("identical", "columns_differ") and "text" in value:
-        check = checks.Check(_text(value["text"], f"{path}.text"), check.test)
+        check = checks.Check(text_field(value["text"], f"{path}.text"), check.test)
     return check

@@ -215,7 +215,7 @@ def test_a_broken_file_among_the_lessons_is_named_in_the_menu(open_window, tmp_p
         "steps": [{"title": "a", "text": "b", "actions": [{"load": "seed-000.json"}],
                    "claims": [{"kind": "identicall"}]}]}))
     monkeypatch.setattr(lessons, "lesson_files",
-                        lambda: lessons.lessonfile.lesson_files(folder))
+                        lambda: lessons.catalogue.lesson_files(folder))
     lessons.forget_read_lessons()
     try:
         window = open_window()
