@@ -1,6 +1,7 @@
 """The timeline: a slider over every iteration so far. Moving it rewinds the engine exactly
-(``Stepper.seek``) and the whole window follows; going on from an earlier iteration discards
-the later ones, after the window asks (``LabController.may_discard_future``)."""
+(``Stepper.seek``) and the whole window follows. The history is a tape: stepping or running
+from an earlier iteration replays the iterations recorded; only an edit there discards the
+later ones, after the window asks (``LabController.may_discard_future``)."""
 
 from __future__ import annotations
 
@@ -58,7 +59,8 @@ class Timeline(QWidget):
         self.slider.setToolTip(
             "Every iteration so far: click or drag to rewind to any of them exactly (the "
             "graph, the panels and a cursor on the plots follow). Stepping or running from an "
-            "earlier iteration discards the later ones, after asking.")
+            "earlier iteration replays the recorded ones; an edit there discards the later "
+            "ones, after asking.")
         self.slider.valueChanged.connect(self._moved)
         self.label = QLabel()
         self.label.setObjectName("timeline_label")
