@@ -42,6 +42,8 @@ from .validation import validate_data, validate_training
 
 __all__ = ["MAX_OBSERVATIONS", "NonFiniteError", "Stepper"]
 
+PROBE_ITERATIONS = 4  # timed at the start of a run to space its checkpoints (fast_path)
+
 
 class Stepper(Rewinding, FastPath):
     def __init__(
@@ -319,10 +321,20 @@ class Stepper(Rewinding, FastPath):
                     if done < iterations and self.has_future:  # the tape ends mid-iteration
                         self._to_boundary()
                         done += 1
-                    started = time.perf_counter()
-                    count = self._fast(iterations - done, record=True)
-                    self._adapt_checkpoints(count, time.perf_counter() - started)
-                    done += count
+                    # a few iterations timed first, so that the checkpoints of the rest
+                    # are already spaced by what an iteration costs (a new network's first
+                    # run would otherwise keep one checkpoint per 256 iterations)
+                    remaining = iterations - done
+                    probe = min(remaining, PROBE_ITERATIONS) if self.seek_seconds else 0
+                    for chunk in (probe, remaining - probe):
+                        if chunk <= 0:
+                            continue
+                        started = time.perf_counter()
+                        count = self._fast(chunk, record=True)
+                        self._adapt_checkpoints(count, time.perf_counter() - started)
+                        done += count
+                        if count < chunk:  # stopped by a fault
+                            break
                 else:
                     while done < iterations and not until(self):
                         if self.has_future:

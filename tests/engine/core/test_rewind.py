@@ -484,6 +484,25 @@ def test_an_adapted_checkpoint_stride_keeps_seeking_exact():
         assert_same_state(stepper, states[t], f"seek({t})")
 
 
+def test_a_first_run_spaces_its_checkpoints_by_what_its_first_iterations_cost(monkeypatch):
+    """Issue 16: a 784-128-10 network's first run of 200 iterations kept one checkpoint
+    (the stride was tuned after the run), so a seek replayed up to 200 iterations. The run
+    now times its first iterations and spaces the rest's checkpoints by them. The clock is
+    made up: 2.5 ms an iteration, so a 40 ms seek may replay 16 of them."""
+    import engine.core.stepper as stepper_module
+
+    stepper = make_stepper("adam", 2)
+    monkeypatch.setattr(stepper_module.time, "perf_counter", lambda: stepper.iteration * 0.0025)
+    stepper.seek_seconds = 0.040
+    stepper.run(100)
+    assert stepper.history.checkpoint_stride == 16
+    assert {16, 32, 48, 64, 80, 96} <= set(stepper.history.checkpoints)
+    reference = make_stepper("adam", 2)
+    reference.run(50)
+    stepper.seek(50)
+    assert np.array_equal(stepper.network.theta, reference.network.theta)
+
+
 @pytest.mark.parametrize("optimizer,batch_size", [("adam", 4), ("sgd", 3), ("gd", None)])
 def test_seeking_forward_goes_on_from_here_and_stays_exact(optimizer, batch_size):
     """A timeline dragged forward: each seek replays only the gap from the current state,
