@@ -11,7 +11,9 @@ itself; anything else is refused, naming the node.
 Writing (``onnx_model``, ``write_onnx``) gives one ``Gemm`` per layer (``MatMul`` without
 biases) with W^l as an (in, out) initializer ``W{l}`` and b^l as ``b{l}``, then the layer's
 activation node; input ``x`` and output ``y`` of shape (batch, neurons), float32 or
-float64 throughout. ``onnx.checker`` accepts it and Netron draws it.
+float64 throughout (LeakyRelu's slope is a float32 attribute in ONNX: 0.01 becomes
+0.0099999998, a difference of 1e-11 on a float64 model). ``onnx.checker`` accepts it and
+Netron draws it.
 """
 
 from __future__ import annotations

@@ -95,7 +95,8 @@ def real_numbers(value: np.ndarray, name: str) -> np.ndarray:
     array = np.array(value, dtype=np.float64)
     if not np.isfinite(array).all():
         where = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
-        raise WeightsError(f"{name}: {float(array[where])!r} at {list(where)} is not a finite number")
+        raise WeightsError(f"{name}: {float(array[where])!r} at {list(where)} is not a finite "
+                           "number")
     return array
 
 
