@@ -395,7 +395,8 @@ def model_document(path: str | os.PathLike) -> tuple[Document, str]:
     training = TrainingConfig(loss=loss, optimizer="gd", learning_rate=0.1)
     check_memory(network.sizes, len(inputs), len(inputs), STATE_VECTORS[training.optimizer],
                  "model")
-    notes = ["the data is one placeholder observation of zeros: load yours in the data table"]
+    notes = ["the data is one placeholder observation of zeros: bring yours with Import CSV… "
+             "in the Data workspace"]
     if file.kind == "pt" and network.layer_count > 0:
         notes.insert(0, STATE_DICT_NOTE)
     return Document(network, inputs, targets, training), "; ".join(notes)
