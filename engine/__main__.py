@@ -1,9 +1,12 @@
-"""Headless Backprop Lab: ``python -m engine FILE [--steps N] [--json] [--trace]``.
+"""Headless Backprop Lab: ``python -m engine FILE [--weights PATH] [--steps N] [--json]
+[--trace]``.
 
-Loads FILE, runs N full iterations (N parameter updates; default 0) and prints the network
-state at the parameters reached: loss, outputs, weights, biases, symmetry groups, and with
---trace every intermediate of one more forward + backward pass (no update). --json prints
-one JSON object (engine.report.network_state); otherwise tables in seed 000's style.
+Loads FILE (a Backprop Lab file, or a .onnx or .pt model: engine/io/weights.py), replaces its
+weights and biases by those of PATH (.npz, .pt or .onnx) when given, runs N full iterations
+(N parameter updates; default 0) and prints the network state at the parameters reached:
+loss, outputs, weights, biases, symmetry groups, and with --trace every intermediate of one
+more forward + backward pass (no update). --json prints one JSON object
+(engine.report.network_state); otherwise tables in seed 000's style.
 
 Exit status 0 on success, 2 on any error with one line on stderr (no traceback).
 """
@@ -43,7 +46,11 @@ def make_parser() -> argparse.ArgumentParser:
         prog="python -m engine",
         description="Run a Backprop Lab file without the GUI and print the network state.",
     )
-    parser.add_argument("file", help="a Backprop Lab JSON file (backprop-lab/1 or /2)")
+    parser.add_argument("file", help="a Backprop Lab JSON file (backprop-lab/1 or /2), or a "
+                        ".onnx or .pt model (its network on one placeholder observation)")
+    parser.add_argument("--weights", metavar="PATH",
+                        help="replace the weights and biases by those of PATH: a NumPy .npz "
+                        "(W0, b0, W1, b1, …), a PyTorch state_dict (.pt) or an ONNX model")
     parser.add_argument("--steps", type=_step_count, default=0, metavar="N",
                         help=f"full iterations to run first (0 to {MAX_STEPS}; default 0)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
@@ -66,8 +73,21 @@ def run(args: argparse.Namespace) -> str:
     from .io.fileformat import load
     from .io.report import network_state
     from .io.tables import state_text
+    from .io.weights import MODEL_SUFFIXES, WeightsError, import_weights, model_document
 
-    document = load(args.file)
+    try:
+        if str(args.file).lower().endswith(MODEL_SUFFIXES):
+            document, _ = model_document(args.file)
+        else:
+            document = load(args.file)
+    except WeightsError as error:
+        raise WeightsError(f"{args.file}: {error}") from None
+    if args.weights is not None:
+        try:
+            theta, _ = import_weights(args.weights, document.network)
+        except WeightsError as error:  # the file's name, then the array and both shapes
+            raise WeightsError(f"{args.weights}: {error}") from None
+        document.network.theta[...] = theta
     if args.trace:
         check_trace_memory(document.network.sizes, len(document.inputs))
     # Snapshots at a wide stride: a headless run never rewinds.

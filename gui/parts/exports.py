@@ -1,7 +1,8 @@
 """File ▸ Export: the plots as PNG, SVG or CSV; the weights, the gradients and the history as
 CSV; the network as a standalone NumPy or PyTorch script that trains it the same way and
 prints the same loss; an exercise sheet of the next phases with its answer key, in Markdown
-or LaTeX (engine/io/export writes the texts).
+or LaTeX (engine/io/export writes the texts); the network as an ONNX model (float32 or
+float64, engine/io/onnx_model.py: the optional onnx package).
 
 Each export asks for a file name (and the scripts for a number of iterations) and writes the
 file atomically; the ``export_*`` methods take the path, so tests and scripts call them
@@ -159,6 +160,8 @@ class Exports(QObject):
         # and its file name (given the suggested path); None cancels. Tests answer here.
         self.ask_sheet_phases = self._ask_sheet_phases
         self.ask_sheet_path = self._ask_sheet_path
+        # asked for the ONNX file and its precision: (path, "float32" or "float64"), or None
+        self.ask_onnx_path = self._ask_onnx_path
 
     # ----------------------------------------------------------------- menu
     def fill_menu(self, menu) -> None:
@@ -191,6 +194,10 @@ class Exports(QObject):
             owner, "action_export_pytorch", "PyTorch script…", None,
             lambda: self._script_dialog(self.export_pytorch, "PyTorch"),
             "The same as a PyTorch script (float64): a bridge to the frameworks"))
+        menu.addAction(make_action(
+            owner, "action_export_onnx", "ONNX model…", None, self._onnx_dialog,
+            "The network with its current weights as an ONNX model (Gemm and activation "
+            "nodes, float32 or float64) that Netron, ONNX Runtime and other frameworks open"))
         menu.addSeparator()
         menu.addAction(make_action(
             owner, "action_export_exercise_sheet", "Exercise sheet…", None,
@@ -317,6 +324,33 @@ class Exports(QObject):
                   f"Exported an exercise sheet of {phases} phases to {path}, its answers to "
                   f"{key.name}")
 
+    def _ask_onnx_path(self) -> tuple[Path, str] | None:
+        filters = {"ONNX model, float32 (*.onnx)": "float32",
+                   "ONNX model, float64 (*.onnx)": "float64"}
+        from .files import documents_folder
+
+        path = self.controller.path
+        stem = Path(path).stem if path is not None else "network"
+        name, chosen = QFileDialog.getSaveFileName(
+            self.dialog_parent, "Export an ONNX model", str(documents_folder() / f"{stem}.onnx"),
+            ";;".join(filters))
+        if not name:
+            return None
+        path = Path(name)
+        if path.suffix.lower() != ".onnx":
+            path = path.with_name(path.name + ".onnx")
+            # the dialog checked the name typed; the one written gets its own question
+            if path.exists() and not self.confirm_overwrite(path.name):
+                return None
+        return path, filters.get(chosen, "float32")
+
+    def _onnx_dialog(self) -> None:
+        answer = self.ask_onnx_path()
+        if answer is not None:
+            path, dtype = answer
+            self._run(lambda p: self.export_onnx(p, dtype), path,
+                      f"Exported an ONNX model ({dtype}) to {path}")
+
     # -------------------------------------------------------------- exports
     def document(self) -> Document:
         """The current state as a document: the weights now, the data and settings."""
@@ -342,6 +376,13 @@ class Exports(QObject):
 
     def export_pytorch(self, path: Path | str, iterations: int) -> None:
         write_text_atomic(path, _export().pytorch_script(self.document(), iterations))
+
+    def export_onnx(self, path: Path | str, dtype: str = "float32") -> None:
+        """The network as an ONNX model; without the onnx package, a ValueError saying which
+        extra to install."""
+        from engine.io.onnx_model import write_onnx
+
+        write_onnx(path, self.controller.network, dtype)
 
     def export_exercise_sheet(self, path: Path | str, phases: int) -> tuple[Path, Path]:
         """The sheet of the next ``phases`` phases at ``path`` (.md or .tex) and its answer

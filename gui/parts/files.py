@@ -1,7 +1,9 @@
 """Files: New, Open, Open Recent, Save, Save As, Revert; the question before unsaved work is
 lost; recent files remembered (the window's layout is kept by gui/parts/workspaces.py); an
 autosave to a recovery file every minute while there is unsaved work, offered back on the
-next start after a crash.
+next start after a crash. Import weights… replaces the network's weights and biases by those of
+a .npz, a PyTorch state_dict or an ONNX model (one undoable edit); Open builds a network from a
+.onnx or .pt model too (engine/io/weights.py).
 
 Unsaved work is an edit on the undo stack since the last save, or parameters that training
 has moved since then (the file holds the current parameters). The example networks are
@@ -44,7 +46,17 @@ from .settings import CONFIG_ENV, MAX_RECENT, config_dir  # noqa: F401 (still im
 EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
 NEW_TEMPLATE = EXAMPLES / "xor.json"
 AUTOSAVE_MS = 60_000
-FILE_FILTER = "Backprop Lab files (*.json);;All files (*)"
+FILE_FILTER = ("Backprop Lab files and models (*.json *.onnx *.pt *.pth);;Backprop Lab files "
+               "(*.json);;ONNX or PyTorch models (*.onnx *.pt *.pth);;All files (*)")
+WEIGHTS_FILTER = ("Weights (*.npz *.pt *.pth *.onnx);;NumPy arrays W0, b0, … (*.npz);;"
+                  "PyTorch state_dict (*.pt *.pth);;ONNX model (*.onnx);;All files (*)")
+
+
+def _weights():
+    """engine.io.weights, imported when first used (not at start)."""
+    from engine.io import weights
+
+    return weights
 
 
 def recovery_dir() -> Path:
@@ -126,6 +138,8 @@ class FileManager(QObject):
         self.confirm_revert = self._confirm_revert
         # asked with a file's name before Save As replaces it (when the dialog could not)
         self.confirm_overwrite = self._confirm_overwrite
+        # asked for the weight file to import: a path, or None to cancel (tests answer here)
+        self.choose_weights_file = self._choose_weights_file
         self.mark_saved()
         self._build_actions()
         self.autosave_timer = QTimer(self)
@@ -140,7 +154,13 @@ class FileManager(QObject):
         self.action_new = make_action(owner, "action_new", "&New", standard.New, self.new_file,
                                       "A new untitled network (2-4-1 on xor) to start from")
         self.action_open = make_action(owner, "action_open", "&Open…", standard.Open,
-                                       self.open_dialog, "Open a Backprop Lab file")
+                                       self.open_dialog,
+                                       "Open a Backprop Lab file, or an ONNX or PyTorch model "
+                                       "(.onnx, .pt) as a new network")
+        self.action_import_weights = make_action(
+            owner, "action_import_weights", "Import &weights…", None, self.import_weights_dialog,
+            "Replace the weights and biases by those your own code saved: NumPy .npz (W0, b0, "
+            "W1, …), a PyTorch state_dict (.pt) or an ONNX model; undo gives back the old ones")
         self.action_save = make_action(owner, "action_save", "&Save", standard.Save, self.save,
                                        "Save the network, data and settings")
         self.action_save_as = make_action(
@@ -165,6 +185,8 @@ class FileManager(QObject):
         menu.addSeparator()
         for action in (self.action_save, self.action_save_as, self.action_revert):
             menu.addAction(action)
+        menu.addSeparator()
+        menu.addAction(self.action_import_weights)
 
     # ----------------------------------------------------------------- state
     def _breakpoint_list(self) -> list[dict]:
@@ -252,10 +274,13 @@ class FileManager(QObject):
         return True
 
     def open_file(self, path: Path | str, ask: bool = True) -> bool:
-        """Load a file; on any error say why and keep the current work."""
+        """Load a file; on any error say why and keep the current work. A .onnx or .pt model
+        becomes a new untitled network (its file is not a Backprop Lab file to save over)."""
         path = Path(path)
         if ask and not self.may_lose_work():
             return False
+        if path.suffix.lower() in _weights().MODEL_SUFFIXES:
+            return self._open_model(path)
         self.clean_interrupted_saves(Path(os.path.realpath(path)).parent)
         try:
             document = fileformat.load(path)
@@ -269,6 +294,50 @@ class FileManager(QObject):
         self.mark_saved()
         problem = self.add_recent(path)
         self.message.emit(_and(f"Opened {path}", problem), 5000)
+        return True
+
+    def _open_model(self, path: Path) -> bool:
+        try:
+            document, note = _weights().model_document(path)
+        except (OSError, ValueError, MemoryError) as error:
+            self.show_error("Could not open the model", f"{path}: {describe_error(error)}")
+            if not path.exists():
+                self.forget_recent(path)
+            return False
+        self.controller.load(document, None)
+        self.mark_saved()  # the model file keeps it: closing loses nothing until an edit
+        problem = self.add_recent(path)
+        network = document.network
+        self.message.emit(_and(f"Opened {path.name} as a {'-'.join(map(str, network.sizes))} "
+                               f"network ({', '.join(network.activation_names)}); {note}",
+                               problem), 15000)
+        return True
+
+    # ---------------------------------------------------------------- weights
+    def _choose_weights_file(self) -> Path | None:
+        start = str(self.controller.path.parent if self.controller.path else documents_folder())
+        name, _ = QFileDialog.getOpenFileName(self.dialog_parent, "Import weights", start,
+                                              WEIGHTS_FILTER)
+        return Path(name) if name else None
+
+    def import_weights_dialog(self) -> bool:
+        """File ▸ Import weights…; True when the weights were replaced."""
+        path = self.choose_weights_file()
+        return path is not None and self.import_weights(path)
+
+    def import_weights(self, path: Path | str) -> bool:
+        """Replace every weight and bias by the file's: one undoable edit where the run
+        stands. A file that does not fit (the message names the array and both shapes) or
+        cannot be read is refused, and the network stays as it was."""
+        path = Path(path)
+        try:
+            theta, note = _weights().import_weights(path, self.controller.network)
+        except (OSError, ValueError, MemoryError) as error:
+            self.show_error("Could not import the weights", f"{path}: {describe_error(error)}")
+            return False
+        if not self.controller.set_theta(theta, f"Import weights from {path.name}"):
+            return False
+        self.message.emit(_and(f"Imported the weights and biases of {path.name}", note), 10000)
         return True
 
     def open_dialog(self) -> bool:
