@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QToolTip,
 )
 
+from engine.core.backprop import forward_layer
 from engine.core.network import ParameterAddress
 
 from ..notation import neuron_tooltip, parameter_tooltip
@@ -39,6 +40,17 @@ BATCH_EDGES_ABOVE = 1500
 EDGE_EVERY = 3
 FORWARD_TINT = QColor(60, 170, 90, 40)
 BACKWARD_TINT = QColor(200, 60, 80, 40)
+
+
+def forward_pass(network, inputs: np.ndarray) -> list[np.ndarray]:
+    """a^0 … a^L of ``inputs`` (rows of observations), by the engine's forward kernel."""
+    activations = [inputs]
+    with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+        for l in range(network.layer_count):
+            bias = network.biases[l] if network.bias else None
+            activations.append(forward_layer(network.weights[l], bias, network.activations[l],
+                                             activations[-1])[1])
+    return activations
 
 
 class NetworkView(QGraphicsView):
@@ -216,8 +228,7 @@ class NetworkView(QGraphicsView):
         """Redraw values, colours, tooltips and highlights from the engine."""
         controller = self.controller
         network, stepper = controller.network, controller.stepper
-        trace = controller.display_trace(backward=False)
-        observation = min(self.observation, trace.activations[0].shape[0] - 1)
+        activations, observation = self.shown_activations()
         phase = stepper.phases[stepper.phase - 1] if stepper.phase > 0 else None
         # each neuron in a group of interchangeable neurons gets the group's outline colour
         outline = {}
@@ -232,17 +243,18 @@ class NetworkView(QGraphicsView):
                    else None)
         hide_update = concealed is not None and concealed.kind == "update"
         for (l, j), neuron in self.neurons.items():
-            values = trace.activations[l]
+            values = activations[l]
             neuron.set_value(None if values is None else float(values[observation, j]),
                              unknown=l == unknown)
             neuron.set_outline(outline.get((l, j)))
         show_gradients = phase is not None and phase.kind == "backward"
+        trace = controller.display_trace(backward=False) if show_gradients and self.edges else None
         weights = np.concatenate([w.ravel() for w in network.weights])
         scale = float(np.max(np.abs(weights))) if weights.size else 1.0
         plain = network.plain_weight_names()
         for address, edge in self.edges.items():
             value = float(network.weights[address.layer][address.source, address.target])
-            gradient = trace.weight_gradients[address.layer]
+            gradient = trace.weight_gradients[address.layer] if trace is not None else None
             if show_gradients and gradient is not None and address.layer >= phase.layer - 1:
                 g = gradient[address.source, address.target]
                 g_scale = float(np.max(np.abs(gradient))) or 1.0
@@ -278,6 +290,19 @@ class NetworkView(QGraphicsView):
             band.setBrush(QBrush(tint) if tint is not None else QBrush(Qt.BrushStyle.NoBrush))
         self._refresh_tooltip()
         self.viewport().update()
+
+    def shown_activations(self) -> tuple[list, int]:
+        """(a^l per layer, the row of the observation shown) for the neurons' fills.
+
+        Between two iterations of a run, the one observation's forward pass: the whole
+        data set's (``display_trace``) gives the same numbers, and through 784-128-10 with
+        1,000 observations it cost most of a 40 ms frame (bench/graph_scale.py)."""
+        controller, stepper = self.controller, self.controller.stepper
+        if controller.running and stepper.phase == 0 and controller.concealed() is None:
+            row = min(self.observation, stepper.inputs.shape[0] - 1)
+            return forward_pass(stepper.network, stepper.inputs[row:row + 1]), 0
+        trace = controller.display_trace(backward=False)
+        return trace.activations, min(self.observation, trace.activations[0].shape[0] - 1)
 
     # -------------------------------------------------------------- hit testing
     def edge_near(self, position, pixels: float = 6.0) -> EdgeItem | None:

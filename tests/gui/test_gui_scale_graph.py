@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 
 import numpy as np
-from gui_helpers import SEED_000, wait_refreshed
+from gui_helpers import SEED_000, reference_pass, wait_refreshed
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
@@ -194,3 +194,30 @@ def test_drawn_weights_index_the_weights_between_drawn_neurons():
     assert np.array_equal(ends[0], graph.positions[1][0])
     assert np.array_equal(starts[-1], graph.positions[1][63])
     assert np.array_equal(ends[-1], graph.positions[2][2])
+
+
+def test_while_running_the_graph_shows_one_observations_own_forward_pass(open_window, qtbot,
+                                                                          monkeypatch):
+    """Between iterations of a run the neurons show the observation's forward pass, not the
+    whole data set's (which cost most of a frame for 784-128-10; bench/graph_scale.py)."""
+    window = open_window(SEED_000)
+    controller, view = window.controller, window.network_view
+    passes = []
+    monkeypatch.setattr(controller.stepper, "evaluate",
+                        lambda *args, **kwargs: passes.append(1))
+    controller.run()  # the timer started; the test drives the frames
+    try:
+        controller.stepper.run(3)
+        controller.position_changed.emit()
+        view.observation = 1
+        view.refresh()
+        assert passes == []  # no pass over every observation
+        weights = [np.array(w) for w in controller.network.weights]
+        biases = [np.array(b) for b in controller.network.biases]
+        stepper = controller.stepper
+        _, activations, _, _ = reference_pass(weights, biases, stepper.inputs,
+                                              stepper.targets, "sse")
+        for (l, j), neuron in view.neurons.items():
+            assert neuron.label.text() == f"{activations[l][1, j]:.3f}", (l, j)
+    finally:
+        controller.pause()
