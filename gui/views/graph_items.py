@@ -1,6 +1,6 @@
-"""The items of the network graph: neurons, biases, weight edges, and batched edges for
-networks too large for one item per edge. Colours follow TensorFlow Playground: blue for
-positive weights, orange for negative, width ∝ |w|."""
+"""The items of the network graph: neurons, biases, weight edges, batched edges for
+networks too large for one item per edge, and the fold item of a wide layer. Colours follow
+TensorFlow Playground: blue for positive weights, orange for negative, width ∝ |w|."""
 
 from __future__ import annotations
 
@@ -192,6 +192,46 @@ class EdgeItem(QGraphicsLineItem):
         self.label.setRect(0, 0, rect.width() + 4, rect.height())
         self.label_text.setPos(2, 0)
         self.label.setPos(point.x() - rect.width() / 2 - 2, point.y() - rect.height() / 2)
+
+
+class FoldItem(QGraphicsRectItem):
+    """The neurons of a wide layer that are not drawn, as one item: "+720 more" (a click
+    shows them) or, the layer shown whole, "fold 720" (a click folds them back).
+
+    Its size is in pixels, whatever the zoom (a graph of 784 neurons is fitted small), so it
+    reaches into the graph rather than out of it: the first column's item starts at its
+    column, the last column's ends there, the others are centred (``align`` -1, 1, 0)."""
+
+    def __init__(self, layer: int, first: int, count: int, expanded: bool,
+                 align: int = 0) -> None:
+        super().__init__()
+        self.layer, self.first, self.count, self.expanded = layer, first, count, expanded
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations, True)
+        self.setAcceptHoverEvents(True)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setZValue(5)
+        self.setBrush(QBrush(QColor(255, 250, 225) if not expanded else QColor(240, 240, 240)))
+        self.setPen(QPen(QColor(120, 120, 120), 1.0))
+        self.text = QGraphicsSimpleTextItem(self.label(), self)
+        font = QFont()
+        font.setPointSizeF(9)
+        self.text.setFont(font)
+        rect = self.text.boundingRect()
+        width, height = rect.width() + 12, rect.height() + 6
+        left = {-1: -8.0, 0: -width / 2, 1: 8.0 - width}[align]
+        self.setRect(left, -height / 2, width, height)
+        self.text.setPos(left + 6, -rect.height() / 2)
+
+    def label(self) -> str:
+        return f"fold {self.count:,} ▲" if self.expanded else f"+{self.count:,} more ▼"
+
+    def tooltip(self) -> str:
+        last = self.first + self.count - 1
+        if self.expanded:
+            return (f"Layer {self.layer}: neurons {self.first} to {last} ({self.count:,}) are "
+                    "shown: click to fold them back")
+        return (f"Layer {self.layer}: neurons {self.first} to {last} ({self.count:,}) are "
+                "folded, their edges not drawn: click to show them")
 
 
 class _EdgeLayer(QGraphicsItem):

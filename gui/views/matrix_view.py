@@ -7,8 +7,10 @@ columns (the fingerprint of symmetry) share a tint, and their tooltip names them
 can be copied as the seed's text table, as a numpy literal or as LaTeX.
 
 The view only reads the controller: ``refresh()`` rebuilds it from the engine's trace (the
-window's scheduler calls it while the view is in view). Large matrices show their first
-``MAX_SHOWN`` rows and columns, through a thin table model (matrix_table.py).
+window's scheduler calls it while the view is in view). Small matrices are tables, through
+a thin table model (matrix_table.py); matrices over 20×20 are heatmaps with every cell
+drawn, the exact value of the cell under the mouse in its tooltip (matrix_heatmap.py).
+Copies are always of the whole matrix, exact.
 """
 
 from __future__ import annotations
@@ -38,7 +40,8 @@ from engine.analysis.matrices import (
 
 from ..notation import typeset
 from .block_layout import BlockLayout, cell
-from .matrix_table import MatrixModel, MatrixTable, listing
+from .matrix_heatmap import MatrixHeatmap, matrix_widget
+from .matrix_table import MatrixTable, listing
 
 FORMATS = {"text": ("text", as_text), "numpy": ("numpy", as_numpy), "latex": ("LaTeX", as_latex)}
 FORMAT_TIPS = {
@@ -74,17 +77,19 @@ class BlockWidget(QFrame):
         font.setBold(True)
         self.title.setFont(font)
         layout.addWidget(self.title)
-        self.tables: dict[str, MatrixTable] = {}
+        self.tables: dict[str, MatrixTable | MatrixHeatmap] = {}
         for part, matrix in block.matrices().items():
-            table = MatrixTable(MatrixModel(matrix, hidden=part in hidden),
-                                typeset(block.part_title(part)), self)
+            table = matrix_widget(matrix, typeset(block.part_title(part)), self,
+                                  hidden=part in hidden)
             table.setObjectName(f"matrix_{part}")
             table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
             table.customContextMenuRequested.connect(
                 lambda point, p=part, t=table: self._show_menu(p, t.mapToGlobal(point)))
             self.tables[part] = table
         layout.addLayout(self._arrangement())
-        shown = [t for t in self.tables.values() if t.model().shown.shape != t.model().matrix.shape]
+        # a table shows all its cells: a matrix it would cap is a heatmap (kept for safety)
+        shown = [t for t in self.tables.values() if isinstance(t, MatrixTable)
+                 and t.model().shown.shape != t.model().matrix.shape]
         if shown:
             note = QLabel("; ".join(
                 f"{t.name}: showing the first {t.model().shown.shape[0]} of "

@@ -1,25 +1,56 @@
 """The network graph: neurons in columns by layer, an edge for every weight, a tag for every
 bias. It mirrors the controller through model→item dicts and redraws from the engine; every
-edit it makes goes through an undo command."""
+edit it makes goes through an undo command.
+
+A wide layer (more than 64 neurons: 784 inputs) shows its first 64 and a fold item that
+shows the rest when clicked (graph_layout.py); a graph of thousands of weights draws the
+strongest of those between the neurons shown (``BatchedEdges``), and a note in the corner
+says how many of how many."""
 
 from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QPainter, QPen
-from PySide6.QtWidgets import QGraphicsRectItem, QGraphicsScene, QGraphicsView, QToolTip
+from PySide6.QtWidgets import (
+    QGraphicsRectItem,
+    QGraphicsScene,
+    QGraphicsView,
+    QLabel,
+    QToolTip,
+)
 
+from engine.core.backprop import forward_layer
 from engine.core.network import ParameterAddress
 
 from ..notation import neuron_tooltip, parameter_tooltip
-from .graph_items import GROUP_COLOURS, BatchedEdges, BiasItem, EdgeItem, NeuronItem, weight_pen
+from .graph_items import (
+    GROUP_COLOURS,
+    BatchedEdges,
+    BiasItem,
+    EdgeItem,
+    FoldItem,
+    NeuronItem,
+    weight_pen,
+)
+from .graph_layout import SHOWN, drawn_weights, plan
 from .inline_editor import InlineEditor
 
-LAYER_SPACING = 230.0
 BATCH_EDGES_ABOVE = 1500
 EDGE_EVERY = 3
 FORWARD_TINT = QColor(60, 170, 90, 40)
 BACKWARD_TINT = QColor(200, 60, 80, 40)
+
+
+def forward_pass(network, inputs: np.ndarray) -> list[np.ndarray]:
+    """a^0 … a^L of ``inputs`` (rows of observations), by the engine's forward kernel."""
+    activations = [inputs]
+    with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+        for l in range(network.layer_count):
+            bias = network.biases[l] if network.bias else None
+            activations.append(forward_layer(network.weights[l], bias, network.activations[l],
+                                             activations[-1])[1])
+    return activations
 
 
 class NetworkView(QGraphicsView):
@@ -49,6 +80,17 @@ class NetworkView(QGraphicsView):
         self._tooltip = None  # (item, global position, text) of the tooltip shown last
         self.auto_fit = True  # fit on resize until the user zooms or pans
         self._redraws = 0
+        self.expanded: set[int] = set()  # wide layers shown whole (graph_layout.py)
+        self._expanded_for: tuple[int, ...] = ()  # the sizes ``expanded`` is about
+        self.fold_items: dict[int, FoldItem] = {}
+        self.weight_count = 0
+        # how many of the weights are drawn, in the corner (not a scene item: any zoom)
+        self.note = QLabel(self.viewport())
+        self.note.setObjectName("graph_edge_note")
+        self.note.setStyleSheet("background: rgba(255, 255, 255, 210); color: #444;"
+                                " padding: 1px 4px;")
+        self.note.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
+        self.note.hide()
         self.editor = InlineEditor(self)
         self.editor.accepted.connect(self._apply_edit)
         self.scene().selectionChanged.connect(self._track_selection)
@@ -71,20 +113,16 @@ class NetworkView(QGraphicsView):
         self.bias_items.clear()
         self._selection_order.clear()
         self.batched = None
+        self.fold_items = {}
         network = self.controller.network
-        largest = max(network.sizes)
-        spacing = 90.0 if largest <= 12 else max(14.0, 1100.0 / largest)
-        radius = min(24.0, spacing * 0.3)
-        # columns far enough apart that the graph is about twice as wide as it is tall
-        layer_spacing = max(LAYER_SPACING, 1.8 * (largest - 1) * spacing / network.layer_count)
+        if tuple(network.sizes) != self._expanded_for:  # another structure: all folded
+            self.expanded, self._expanded_for = set(), tuple(network.sizes)
+        graph = self.layout_plan = plan(network.sizes, self.expanded)
+        spacing, radius, largest = graph.spacing, graph.radius, graph.largest
+        layer_spacing, positions, top = graph.layer_spacing, graph.positions, graph.top
         show_text = radius >= 14
         self.layer_bands = []
-        positions: list[np.ndarray] = []
-        top = -(largest - 1) * spacing / 2
-        for l, size in enumerate(network.sizes):
-            ys = (np.arange(size) - (size - 1) / 2) * spacing
-            xs = np.full(size, l * layer_spacing)
-            positions.append(np.column_stack([xs, ys]))
+        for l, drawn in enumerate(graph.drawn):
             band = QGraphicsRectItem(QRectF(l * layer_spacing - 60, top - 70, 120,
                                             (largest - 1) * spacing + 160))
             band.setPen(QPen(Qt.PenStyle.NoPen))
@@ -92,7 +130,7 @@ class NetworkView(QGraphicsView):
             band.setZValue(0)
             scene.addItem(band)
             self.layer_bands.append(band)
-            for j in range(size):
+            for j in range(drawn):
                 neuron = NeuronItem(l, j, radius, show_text)
                 neuron.setPos(QPointF(*positions[l][j]))
                 scene.addItem(neuron)
@@ -102,19 +140,23 @@ class NetworkView(QGraphicsView):
                     bias.setPos(QPointF(positions[l][j][0], positions[l][j][1] + radius + 3))
                     scene.addItem(bias)
                     self.bias_items[bias.address] = bias
-        edge_count = sum(a * b for a, b in zip(network.sizes, network.sizes[1:], strict=False))
+            if graph.folds[l]:
+                align = -1 if l == 0 else 1 if l == network.layer_count else 0
+                fold = FoldItem(l, SHOWN, network.sizes[l] - SHOWN, l in self.expanded, align)
+                fold.setPos(QPointF(*graph.fold_positions[l]))
+                scene.addItem(fold)
+                self.fold_items[l] = fold
+        self._weight_index, starts, ends = drawn_weights(graph)
+        self.weight_count = sum(a * b for a, b in zip(network.sizes, network.sizes[1:],
+                                                      strict=False))
+        edge_count = len(self._weight_index)
         if edge_count > BATCH_EDGES_ABOVE:
-            starts, ends = [], []
-            for l in range(network.layer_count):
-                source, target = positions[l], positions[l + 1]
-                starts.append(np.repeat(source, len(target), axis=0))
-                ends.append(np.tile(target, (len(source), 1)))
-            self.batched = BatchedEdges(scene, np.vstack(starts), np.vstack(ends))
+            self.batched = BatchedEdges(scene, starts, ends)
         else:
             labelled = network.plain_weight_names() is not None
             for l in range(network.layer_count):
-                for i in range(network.sizes[l]):
-                    for j in range(network.sizes[l + 1]):
+                for i in range(graph.drawn[l]):
+                    for j in range(graph.drawn[l + 1]):
                         address = ParameterAddress.weight(l, i, j)
                         start = QPointF(*positions[l][i]) + QPointF(radius, 0)
                         end = QPointF(*positions[l + 1][j]) - QPointF(radius, 0)
@@ -132,7 +174,45 @@ class NetworkView(QGraphicsView):
         rect = scene.itemsBoundingRect().adjusted(-40, -40, 40, 40)
         scene.setSceneRect(rect)
         self.refresh()
+        self._describe_edges()
         self.fit()
+
+    def edge_note(self) -> str:
+        """How many of the network's weights are drawn as edges ("" when all are)."""
+        drawn = self.batched.drawn if self.batched is not None else len(self.edges)
+        if drawn == self.weight_count:
+            return ""
+        between = len(self._weight_index)
+        if self.batched is not None and drawn < between:
+            text = f"Edges: the {drawn:,} strongest |w| of "
+        else:
+            text = f"Edges: {drawn:,} of "
+        if between < self.weight_count:
+            text += (f"the {between:,} weights between the neurons shown "
+                     f"({self.weight_count:,} in all)")
+        else:
+            text += f"{self.weight_count:,} weights"
+        return text
+
+    def _describe_edges(self) -> None:
+        text = self.edge_note()
+        self.note.setText(text)
+        self.note.adjustSize()
+        self.note.move(6, 4)
+        self.note.setVisible(bool(text))
+
+    def toggle_fold(self, layer: int) -> None:
+        """Show a folded layer whole, or fold a layer shown whole back."""
+        if layer in self.expanded:
+            self.expanded.discard(layer)
+        elif self.layout_plan.folds[layer]:
+            self.expanded.add(layer)
+        else:
+            return
+        selected = self.selected_neuron()
+        self.rebuild()
+        if selected is not None and selected in self.neurons:
+            self.neurons[selected].setSelected(True)
 
     def fit(self) -> None:
         self.auto_fit = True
@@ -148,8 +228,7 @@ class NetworkView(QGraphicsView):
         """Redraw values, colours, tooltips and highlights from the engine."""
         controller = self.controller
         network, stepper = controller.network, controller.stepper
-        trace = controller.display_trace(backward=False)
-        observation = min(self.observation, trace.activations[0].shape[0] - 1)
+        activations, observation = self.shown_activations()
         phase = stepper.phases[stepper.phase - 1] if stepper.phase > 0 else None
         # each neuron in a group of interchangeable neurons gets the group's outline colour
         outline = {}
@@ -164,17 +243,18 @@ class NetworkView(QGraphicsView):
                    else None)
         hide_update = concealed is not None and concealed.kind == "update"
         for (l, j), neuron in self.neurons.items():
-            values = trace.activations[l]
+            values = activations[l]
             neuron.set_value(None if values is None else float(values[observation, j]),
                              unknown=l == unknown)
             neuron.set_outline(outline.get((l, j)))
         show_gradients = phase is not None and phase.kind == "backward"
+        trace = controller.display_trace(backward=False) if show_gradients and self.edges else None
         weights = np.concatenate([w.ravel() for w in network.weights])
         scale = float(np.max(np.abs(weights))) if weights.size else 1.0
         plain = network.plain_weight_names()
         for address, edge in self.edges.items():
             value = float(network.weights[address.layer][address.source, address.target])
-            gradient = trace.weight_gradients[address.layer]
+            gradient = trace.weight_gradients[address.layer] if trace is not None else None
             if show_gradients and gradient is not None and address.layer >= phase.layer - 1:
                 g = gradient[address.source, address.target]
                 g_scale = float(np.max(np.abs(gradient))) or 1.0
@@ -199,7 +279,7 @@ class NetworkView(QGraphicsView):
             self._redraws += 1
             if (not controller.running or controller.shows_each_step
                     or self._redraws % EDGE_EVERY == 0):
-                self.batched.update(weights, scale)
+                self.batched.update(weights[self._weight_index], scale)
         for l, band in enumerate(self.layer_bands):
             tint = None
             if phase is not None and phase.layer == l:
@@ -210,6 +290,19 @@ class NetworkView(QGraphicsView):
             band.setBrush(QBrush(tint) if tint is not None else QBrush(Qt.BrushStyle.NoBrush))
         self._refresh_tooltip()
         self.viewport().update()
+
+    def shown_activations(self) -> tuple[list, int]:
+        """(a^l per layer, the row of the observation shown) for the neurons' fills.
+
+        Between two iterations of a run, the one observation's forward pass: the whole
+        data set's (``display_trace``) gives the same numbers, and through 784-128-10 with
+        1,000 observations it cost most of a 40 ms frame (bench/graph_scale.py)."""
+        controller, stepper = self.controller, self.controller.stepper
+        if controller.running and stepper.phase == 0 and controller.concealed() is None:
+            row = min(self.observation, stepper.inputs.shape[0] - 1)
+            return forward_pass(stepper.network, stepper.inputs[row:row + 1]), 0
+        trace = controller.display_trace(backward=False)
+        return trace.activations, min(self.observation, trace.activations[0].shape[0] - 1)
 
     # -------------------------------------------------------------- hit testing
     def edge_near(self, position, pixels: float = 6.0) -> EdgeItem | None:
@@ -227,18 +320,29 @@ class NetworkView(QGraphicsView):
         tolerance += self._edge_list[nearest].pen().widthF() / 2
         return self._edge_list[nearest] if distance[nearest] <= tolerance else None
 
-    def item_near(self, position):
-        """The neuron, bias or weight under a viewport position (thin edges included)."""
+    def fold_at(self, position) -> FoldItem | None:
+        """The fold item under a viewport position."""
         item = self.itemAt(position)
-        while item is not None and not isinstance(item, EdgeItem | BiasItem | NeuronItem):
+        while item is not None and not isinstance(item, FoldItem):
             item = item.parentItem()
-        if isinstance(item, NeuronItem | BiasItem):
+        return item
+
+    def item_near(self, position):
+        """The neuron, bias, weight or fold item under a viewport position (thin edges
+        included)."""
+        item = self.itemAt(position)
+        while item is not None and not isinstance(
+                item, EdgeItem | BiasItem | NeuronItem | FoldItem):
+            item = item.parentItem()
+        if isinstance(item, NeuronItem | BiasItem | FoldItem):
             return item
         return self.edge_near(position) or item
 
     # ----------------------------------------------------------------- tooltips
     def tooltip_for(self, item) -> str | None:
         """The tooltip of a neuron, weight or bias, made from the engine when asked."""
+        if isinstance(item, FoldItem):
+            return item.tooltip()
         network, trace = self.controller.network, self.controller.display_trace()
         concealed = self.controller.concealed()  # predict mode: what is hidden
         if isinstance(item, NeuronItem):
@@ -307,8 +411,16 @@ class NetworkView(QGraphicsView):
                 item.setSelected(True)
 
     def select_neuron(self, neuron: tuple[int, int]) -> None:
+        """Select a neuron; one folded away is shown first (its layer unfolded)."""
+        neuron = tuple(neuron)
+        sizes = self.controller.network.sizes
+        if (neuron not in self.neurons and 0 <= neuron[0] < len(sizes)
+                and 0 <= neuron[1] < sizes[neuron[0]]
+                and self.layout_plan.folds[neuron[0]]):
+            self.expanded.add(neuron[0])
+            self.rebuild()
         self.scene().clearSelection()
-        item = self.neurons.get(tuple(neuron))
+        item = self.neurons.get(neuron)
         if item is not None:
             item.setSelected(True)
 
@@ -334,6 +446,9 @@ class NetworkView(QGraphicsView):
         self.controller.set_parameters([address], [value])
 
     def mouseDoubleClickEvent(self, event) -> None:
+        if self.fold_at(event.position().toPoint()) is not None:
+            event.accept()  # the press before it folded or unfolded
+            return
         item = self.item_near(event.position().toPoint())
         if isinstance(item, EdgeItem | BiasItem):
             self.edit_parameter(item.address)
@@ -363,6 +478,11 @@ class NetworkView(QGraphicsView):
             self.setCursor(Qt.CursorShape.ClosedHandCursor)
             return
         position = event.position().toPoint()
+        fold = self.fold_at(position) if event.button() == Qt.MouseButton.LeftButton else None
+        if fold is not None:
+            self.toggle_fold(fold.layer)
+            event.accept()
+            return
         if event.button() == Qt.MouseButton.LeftButton and self.itemAt(position) is None:
             edge = self.edge_near(position)
             if edge is not None:  # a click beside a thin line selects it

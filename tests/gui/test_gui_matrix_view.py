@@ -1,5 +1,5 @@
 """The matrix view: seed 000's printed matrices phase by phase, the tint of identical rows and
-columns, the copy buttons and menu, and large matrices shown in part."""
+columns, the copy buttons and menu, and large matrices as heatmaps."""
 
 from __future__ import annotations
 
@@ -203,7 +203,9 @@ def test_copy_buttons_and_menu_put_the_matrix_on_the_clipboard(qtbot):
         view.copy_block(0, "text", "left")  # ∂C/∂a^3 alone
 
 
-def test_large_matrices_show_their_first_rows_and_columns(qtbot):
+def test_large_matrices_are_heatmaps_of_every_cell(qtbot):
+    # (issue 16: matrices over 20×20 are heatmaps, all of them shown; more in
+    # test_gui_matrix_heatmap.py)
     network = Network([3, 80, 2], ["tanh", "sigmoid"], bias=True)
     network.theta[...] = np.random.default_rng(5).normal(0, 0.3, network.theta.size)
     inputs = np.random.default_rng(6).normal(size=(60, 3))
@@ -211,12 +213,12 @@ def test_large_matrices_show_their_first_rows_and_columns(qtbot):
     view = make_view(qtbot, controller=make_controller(qtbot, document))
     step(view)
     n1 = next(w for w in view.block_widgets if w.block.title.startswith("n^1"))
-    result = n1.tables["result"].model()
-    assert (result.rowCount(), result.columnCount()) == (50, 50)
-    assert n1.block.result.shape == (60, 80)
+    result = n1.tables["result"]
+    assert result.matrix.shape == n1.block.result.shape == (60, 80)
+    assert result.image().size().toTuple() == (80, 60)  # a pixel per cell, none left out
     notes = [label.text() for label in n1.findChildren(QLabel)
              if label.objectName() == "matrix_cap_note"]
-    assert len(notes) == 1 and "showing the first 50 of 60 rows and 50 of 80 columns" in notes[0]
+    assert notes == []
     copied = parse_numpy_literal(view.copy_block(0, "numpy"))
     assert copied.shape == (60, 80)  # the copy is the whole matrix
     # n^1 = a^0 W^0 + b^0, from the parameters the test set
