@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication
 
 from engine.analysis.symmetry import distinct_counts_over_history
 
-from ..notation import parameter_label
+from ..notation import parameter_label, typeset
 from .history_plot import (  # noqa: F401 (envelope and steps: importable from here too)
     ENVELOPE_BINS,
     HistoryPlot,
@@ -35,6 +35,8 @@ SEPARATE_CURVES_UP_TO = 12  # more weights than this are drawn one curve per col
 NAMED_CURVES_UP_TO = 8  # the legend names this many curves at most
 MAX_COLOUR_GROUPS = 16
 POINT_BUDGET = 15_000  # points the weights plot draws in all
+SPREAD_PERCENTILES = (5, 50, 95)  # a large network's weights: each layer's middle 90 %
+SPREAD_ROWS = 100  # for the point budget: so many rows of three curves a layer
 SYMMETRY_SECONDS = 0.001  # time a redraw may spend catching up on the symmetry history …
 PAUSED_SYMMETRY_SECONDS = 0.025  # … while paused (scrubbing): a long run of a small network
 SAMPLED_ROWS = 1000  # beyond what was counted, the counts at this many snapshots are drawn
@@ -139,6 +141,10 @@ class WeightsPlot(HistoryPlot):
         self.curves: list[pg.PlotDataItem] = []
         self.indices = np.empty(0, dtype=np.int64)
         self.truncated = False
+        # more weights than MAX_WEIGHT_CURVES, all asked for: each layer's spread instead
+        # (a wall of 120 curves told nothing), cached per recorded row
+        self.summary = False
+        self._spreads: dict[tuple, np.ndarray] = {}
         self.rebuild()
 
     def show_neuron(self, neuron: tuple[int, int] | None) -> None:
@@ -163,7 +169,11 @@ class WeightsPlot(HistoryPlot):
             colours = palette(min(len(incoming), 8))
             chosen = [(a, k % 8, colours[k % len(colours)]) for k, a in enumerate(incoming)]
         self.truncated = len(chosen) > MAX_WEIGHT_CURVES
-        self.setTitle(f"the first {MAX_WEIGHT_CURVES} of {len(chosen):,} weights"
+        self.summary = self.truncated and self.neuron is None
+        if self.summary:
+            self._rebuild_summary(network, len(chosen))
+            return
+        self.setTitle(f"the first {MAX_WEIGHT_CURVES} of {len(chosen):,} incoming weights"
                       if self.truncated else None, size="8pt")
         chosen = chosen[:MAX_WEIGHT_CURVES]
         self.groups = []
@@ -200,6 +210,53 @@ class WeightsPlot(HistoryPlot):
         self._shown = None
         self.refresh()
 
+    def _rebuild_summary(self, network, count: int) -> None:
+        """Each layer's weights as three curves over time: their median (thick) and the 5th
+        and 95th percentiles (thin), one colour a layer."""
+        self.setTitle(f"{count:,} weights: each layer's median and middle 90 %", size="8pt")
+        colours = palette(network.layer_count)
+        entries = []
+        self.groups = []
+        for k, colour in enumerate(colours):
+            for width in (1, 2, 1):  # 5 %, median, 95 %
+                self.curves.append(self.getPlotItem().plot(pen=pg.mkPen(colour, width=width)))
+            size = network.sizes[k] * network.sizes[k + 1]
+            entries.append((typeset(f"W^{k}") + f" ({size:,})", pg.mkColor(colour).name(),
+                            False))
+        self.legend.set_entries(entries)
+        self.indices = np.empty(0, dtype=np.int64)
+        self._spreads = {}
+        self._shown = None
+        self.refresh()
+
+    def spread(self, theta: np.ndarray) -> np.ndarray:
+        """(layers, 3): each layer's 5th, 50th and 95th percentile of its weights in
+        ``theta``."""
+        weights, _, _ = self.controller.network.layout(theta)
+        return np.array([np.percentile(w, SPREAD_PERCENTILES) for w in weights])
+
+    def _refresh_summary(self, x: np.ndarray, rows: np.ndarray, snapshots, iterations,
+                         theta: np.ndarray, current: bool) -> None:
+        history = self.controller.stepper.history
+        spreads = []
+        for row in rows[rows < len(snapshots)]:
+            key = (id(history), history.revision, int(iterations[row]))
+            if key not in self._spreads:
+                self._spreads[key] = self.spread(snapshots[row])
+            spreads.append(self._spreads[key])
+        if current:
+            spreads.append(self.spread(theta))
+        if not spreads:
+            return
+        values = np.stack(spreads)  # (rows, layers, 3)
+        xs = x[rows][: len(values)]
+        self.follow_data(x[-1], float(values.min()), float(values.max()))
+        for k in range(values.shape[1]):
+            for q in range(3):
+                curve = self.curves[3 * k + q]
+                dots_while_few(curve, len(xs))
+                curve.setData(xs, values[:, k, q])
+
     def trajectory(self, flat_index: int) -> tuple[np.ndarray, np.ndarray]:
         """The (iterations, values) drawn for the parameter θ[flat_index], whether it has a
         curve of its own or shares one with its colour (lines separated by NaN)."""
@@ -223,9 +280,10 @@ class WeightsPlot(HistoryPlot):
         # along the timeline redraws nothing here; else the snapshots and the current θ (an
         # edit of θ at the same position redraws: its values are in the key)
         future = stepper.has_future
-        key = (id(history), len(iterations)) + (
+        drawn = stepper.network.theta if self.summary else stepper.network.theta[self.indices]
+        key = (id(history), history.revision, len(iterations)) + (
             ("whole",) if future else (stepper.iteration, stepper.phase,
-                                       stepper.network.theta[self.indices].tobytes()))
+                                       hash(drawn.tobytes())))
         if key == self._shown:
             return
         self._shown = key
@@ -239,12 +297,13 @@ class WeightsPlot(HistoryPlot):
             x = np.append(iterations, stepper.iteration).astype(float)
         window = visible(self, x)
         theta = stepper.network.theta
-        if not len(self.indices):
+        if not len(self.indices) and not self.summary:
             return
         # Weight trajectories are smooth: evenly spaced rows draw them, at a cost that does not
         # grow with the history (the loss, which can spike, gets a min/max envelope instead).
         width = self.getViewBox().screenGeometry().width()
-        bins = int(max(50, min(ENVELOPE_BINS, width, POINT_BUDGET // max(1, len(self.indices)))))
+        drawn_count = SPREAD_ROWS if self.summary else len(self.indices)
+        bins = int(max(50, min(ENVELOPE_BINS, width, POINT_BUDGET // max(1, drawn_count))))
         rows = np.arange(len(x))[window]
         if not len(rows):
             return
@@ -252,6 +311,9 @@ class WeightsPlot(HistoryPlot):
             rows = np.unique(np.linspace(rows[0], rows[-1], bins).astype(np.int64))
         history_rows = rows[rows < len(snapshots)]
         current = not future and rows[-1] == len(x) - 1  # the last point is the current θ
+        if self.summary:
+            self._refresh_summary(x, rows, snapshots, iterations, theta, current)
+            return
         values = np.vstack([snapshots[history_rows][:, self.indices],
                             theta[self.indices][np.newaxis, :]][: 1 + current])
         xs = x[rows]

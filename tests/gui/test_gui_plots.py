@@ -138,15 +138,31 @@ def test_merged_weight_curves_show_their_single_point_at_iteration_0(open_window
     assert all(curve.opts["symbol"] is not None for curve in plot.curves)  # drawn as dots
 
 
-def test_the_weights_plot_says_when_it_shows_only_some_weights(open_window):
-    from gui.views.plots import MAX_WEIGHT_CURVES
-
+def test_a_large_networks_weights_plot_shows_each_layers_spread(open_window):
+    """Issue 16: 17,024 weights drawn as "the first 120" were a wall of colour. Each
+    layer's median and 5th and 95th percentiles over time instead, checked against numpy on
+    the parameters at the start and now."""
     document = wide_document()
     window = open_window()
-    window.controller.load(document)
+    c = window.controller
+    c.load(document)
+    start = c.network.theta.copy()
+    c.run_now(30)
     plot = window.weights_plot
-    assert plot.truncated and len(plot.indices) == MAX_WEIGHT_CURVES
-    assert f"first {MAX_WEIGHT_CURVES} of 17,024 weights" in plot.getPlotItem().titleLabel.text
+    plot.refresh()
+    assert plot.summary and "17,024 weights" in plot.getPlotItem().titleLabel.text
+    assert len(plot.curves) == 3 * c.network.layer_count
+    start_weights, _, _ = c.network.layout(start)
+    now_weights, _, _ = c.network.layout(c.network.theta)
+    for k in range(c.network.layer_count):
+        for q, percentile in enumerate((5, 50, 95)):
+            x, y = plot.curves[3 * k + q].getOriginalDataset()
+            assert x[0] == 0 and x[-1] == 30
+            assert y[0] == np.percentile(start_weights[k], percentile)
+            assert y[-1] == np.percentile(now_weights[k], percentile)
+    # one neuron's incoming weights are still drawn one by one
+    plot.show_neuron((1, 0))
+    assert not plot.summary and len(plot.indices) == c.network.sizes[0] + 1
 
 
 def test_a_weight_near_the_float_limit_leaves_the_plots_drawable(open_window, qtbot):
