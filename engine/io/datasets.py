@@ -633,5 +633,6 @@ def _too_many(kept: int, inputs: int, classes: int) -> DatasetError:
     fit = min(MAX_OBSERVATIONS, MAX_DATA_VALUES // per_row)
     return DatasetError(
         f"{kept:,} observations of {_plural(inputs, 'pixel')} and {classes} "
-        f"class{'' if classes == 1 else 'es'} would be more than the {MAX_OBSERVATIONS:,} observations or {MAX_DATA_VALUES:,} "
-        f"numbers a data set may hold: import a sample of at most {fit:,} observations")
+        f"class{'' if classes == 1 else 'es'} would be more than the {MAX_OBSERVATIONS:,} "
+        f"observations or {MAX_DATA_VALUES:,} numbers a data set may hold: import a sample "
+        f"of at most {fit:,} observations")

@@ -1,8 +1,9 @@
 """Built-in data sets: the seeds' own observations, XOR, seeded generators (circles, two
-gaussians, a spiral, a noisy line) and a real one, a seeded sample of the 8×8 digits. Each returns (inputs, targets) as float arrays, rows
-being observations; the same n and seed always give the same points, bit for bit.
-``GENERATORS`` lists them for the GUI and ``generate`` calls one by name. A bad n, seed or
-noise raises :class:`engine.io.datasets.DatasetError` naming the argument.
+gaussians, a spiral, a noisy line) and a real one, a seeded sample of the 8×8 digits. Each
+returns (inputs, targets) as float arrays, rows being observations; the same n and seed
+always give the same points, bit for bit. ``GENERATORS`` lists them for the GUI and
+``generate`` calls one by name. A bad n, seed or noise raises
+:class:`engine.io.datasets.DatasetError` naming the argument.
 """
 
 from __future__ import annotations
