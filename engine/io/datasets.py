@@ -466,7 +466,8 @@ class LabelledData(NamedTuple):
 
 
 def _labelled_lines(text: str | bytes) -> tuple[list[bytes], list[int]]:
-    """The non-blank lines of the text as bytes without line breaks, and their numbers."""
+    """The non-blank lines of the text as bytes without line breaks, and their numbers
+    (a line of spaces and delimiters only is blank, as read_csv has it)."""
     size = len(text)
     if size > MAX_CSV_BYTES:
         raise DatasetError(f"the file is larger than the limit of {MAX_CSV_BYTES} bytes")
@@ -475,10 +476,12 @@ def _labelled_lines(text: str | bytes) -> tuple[list[bytes], list[int]]:
     if b"\r" in data:
         data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     lines = data.split(b"\n")
-    numbers = [n for n, line in enumerate(lines, 1) if line and not line.isspace()]
-    if not numbers:
+    first = next((line for line in lines if line and not line.isspace()), None)
+    if first is None:
         raise DatasetError("the file is empty: expected one line per observation, the "
                            "label and the pixels")
+    blank = b" \t\x0b\x0c" + _first_row(first, 0)[0].encode()
+    numbers = [n for n, line in enumerate(lines, 1) if line.strip(blank)]
     return [lines[n - 1] for n in numbers], numbers
 
 
@@ -574,7 +577,7 @@ def read_labelled_csv(text: str | bytes, label: int | str | None = None,
         keep = np.sort(np.random.default_rng(seed).choice(rows, observations, replace=False))
     kept = rows if keep is None else len(keep)
     if kept > MAX_OBSERVATIONS or kept * width > MAX_DATA_VALUES:
-        raise _too_many(kept, width - 1, classes or 1)
+        raise _too_many(kept, width - 1, classes)
     names = peek.names
     where = "the header" if peek.header else f"line {numbers[0]}"
 
@@ -628,11 +631,14 @@ def read_labelled_csv(text: str | bytes, label: int | str | None = None,
                         names[column], classes, rows)
 
 
-def _too_many(kept: int, inputs: int, classes: int) -> DatasetError:
-    per_row = inputs + classes
+def _too_many(kept: int, inputs: int, classes: int | None) -> DatasetError:
+    """The refusal of more numbers than a data set holds (``classes`` None: not yet known,
+    the file's columns alone are too many)."""
+    per_row = inputs + (classes or 1)
     fit = min(MAX_OBSERVATIONS, MAX_DATA_VALUES // per_row)
+    targets = ("at least one target" if classes is None else
+               f"{classes} class{'' if classes == 1 else 'es'}")
     return DatasetError(
-        f"{kept:,} observations of {_plural(inputs, 'pixel')} and {classes} "
-        f"class{'' if classes == 1 else 'es'} would be more than the {MAX_OBSERVATIONS:,} "
-        f"observations or {MAX_DATA_VALUES:,} numbers a data set may hold: import a sample "
-        f"of at most {fit:,} observations")
+        f"{kept:,} observations of {_plural(inputs, 'pixel')} and {targets} would be more "
+        f"than the {MAX_OBSERVATIONS:,} observations or {MAX_DATA_VALUES:,} numbers a data "
+        f"set may hold: import a sample of at most {fit:,} observations")
