@@ -37,6 +37,7 @@ import csv
 import io
 import os
 import re
+from typing import NamedTuple
 
 import numpy as np
 
@@ -44,6 +45,7 @@ from ..core.init import InitSpec
 from ..core.limits import MAX_CSV_BYTES, MAX_DATA_VALUES, MAX_NEURONS_PER_LAYER, MAX_OBSERVATIONS
 from ..core.network import Network
 from ..core.structure import restructure
+from . import fast_csv
 from .atomic import read_regular_file, write_text_atomic
 from .jsonfields import decode_text
 from .numbers import NUMBER, NumberError, clean, is_number_like, read_number
@@ -429,3 +431,214 @@ def resize_network(network: Network, input_count: int, output_count: int,
                for l, old in enumerate(network.sizes)]
     return restructure(network, sizes, network.activation_names, network.bias, layers,
                        neurons, spec)
+
+
+# ------------------------------------------------------- labelled (MNIST-style) files
+LABEL_NAMES = ("label", "labels", "class", "digit", "target", "y")
+PIXEL_RANGE = 255.0
+
+
+class LabelledPeek(NamedTuple):
+    """What a labelled file's first line says: ``names`` of its columns (its header's, or
+    the column numbers 1, 2, … when the first line holds numbers), ``header`` whether it has
+    one, ``label`` the suggested label column (one named like ``LABEL_NAMES``, else the
+    first) and ``rows`` its observations."""
+
+    names: list[str]
+    header: bool
+    label: int
+    rows: int
+
+
+class LabelledData(NamedTuple):
+    """A labelled file read: the pixels as ``inputs``, the labels one-hot as ``targets``
+    (row o has a 1 in column ``label``), ``label_name`` the label column's name, ``classes``
+    the targets' count and ``rows`` the observations in the file (``len(inputs)`` of them
+    kept)."""
+
+    inputs: np.ndarray
+    targets: np.ndarray
+    input_names: list[str]
+    target_names: list[str]
+    label_name: str
+    classes: int
+    rows: int
+
+
+def _labelled_lines(text: str | bytes) -> tuple[list[bytes], list[int]]:
+    """The non-blank lines of the text as bytes without line breaks, and their numbers
+    (a line of spaces and delimiters only is blank, as read_csv has it)."""
+    size = len(text)
+    if size > MAX_CSV_BYTES:
+        raise DatasetError(f"the file is larger than the limit of {MAX_CSV_BYTES} bytes")
+    data = text.encode("utf-8") if isinstance(text, str) else bytes(text)
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    if b"\r" in data:
+        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    lines = data.split(b"\n")
+    first = next((line for line in lines if line and not line.isspace()), None)
+    if first is None:
+        raise DatasetError("the file is empty: expected one line per observation, the "
+                           "label and the pixels")
+    blank = b" \t\x0b\x0c" + _first_row(first, 0)[0].encode()
+    numbers = [n for n, line in enumerate(lines, 1) if line.strip(blank)]
+    return [lines[n - 1] for n in numbers], numbers
+
+
+def _first_row(line: bytes, number: int) -> tuple[str, list[str]]:
+    text = line.decode("utf-8", "replace")
+    delimiter = next((d for d in DELIMITERS if d in text), ",")
+    try:
+        row = next(csv.reader([text], delimiter=delimiter, skipinitialspace=True))
+    except csv.Error as error:
+        raise DatasetError(f"line {number}: {error}") from None
+    return delimiter, row
+
+
+def _peek(lines: list[bytes], numbers: list[int]) -> tuple[LabelledPeek, str]:
+    delimiter, row = _first_row(lines[0], numbers[0])
+    header = not all(is_number_like(cell) for cell in row if cell.strip())
+    if header:
+        names = _read_header(row, numbers[0])
+        keys = [name.casefold() for name in names]
+        label = next((keys.index(word) for word in LABEL_NAMES if word in keys), 0)
+    else:
+        names, label = [str(c + 1) for c in range(len(row))], 0
+    return LabelledPeek(names, header, label, len(lines) - header), delimiter
+
+
+def peek_labelled(text: str | bytes) -> LabelledPeek:
+    """The columns of a labelled file and its count of observations (for the import's
+    questions), without reading its numbers."""
+    return _peek(*_labelled_lines(text))[0]
+
+
+def _label_column(label: int | str | None, peek: LabelledPeek) -> int:
+    if label is None:
+        return peek.label
+    width = len(peek.names)
+    if isinstance(label, str):
+        if label not in peek.names:
+            raise DatasetError(f"label: the file has no column {_shown(label)}"
+                               + ("" if peek.header else " (it has no header; give the "
+                                  "column's number from 0)"))
+        return peek.names.index(label)
+    if isinstance(label, bool) or not isinstance(label, (int, np.integer)) or not (
+            -width <= label < width):
+        raise DatasetError(f"label: expected a column from 0 to {width - 1} (or -1 for the "
+                           f"last), got {label!r}")
+    return int(label) % width
+
+
+def _check_count(value, name: str, least: int, most: int) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not (
+            least <= value <= most):
+        raise DatasetError(f"{name}: expected a whole number from {least} to {most:,}, got "
+                           f"{value!r}")
+    return int(value)
+
+
+def read_labelled_csv(text: str | bytes, label: int | str | None = None,
+                      classes: int | None = None, scale: bool = False,
+                      observations: int | None = None, seed: int = 0) -> LabelledData:
+    """An MNIST-style file: one line per observation, a label column (``label``: its name
+    or number; by default one named label, class, digit, target or y, else the first) and
+    the pixels; a header line is optional (the first line holding numbers means none).
+
+    The labels, whole numbers from 0, become one-hot targets of ``classes`` columns (by
+    default as many as the largest label says, that label + 1); ``scale`` divides the
+    pixels by 255 after checking that they lie in 0 to 255. ``observations`` keeps a
+    seeded sample of that many rows (in file order); every row is read and checked all the
+    same, so a bad cell anywhere is a DatasetError naming its line and column. Delimiters,
+    numbers and their limits are read_csv's; the file is read chunk by chunk
+    (engine.io.fast_csv), at hundreds of MB/s for whole numbers."""
+    lines, numbers = _labelled_lines(text)
+    peek, delimiter = _peek(lines, numbers)
+    column = _label_column(label, peek)
+    classes = _check_count(classes, "classes", 1, MAX_NEURONS_PER_LAYER)
+    width = len(peek.names)
+    if width < 2:
+        raise DatasetError(f"line {numbers[0]}: one column; a labelled file has the label "
+                           "and at least one pixel")
+    if width - 1 > MAX_NEURONS_PER_LAYER:
+        raise DatasetError(f"line {numbers[0]}: {width - 1} pixel columns; a layer has at "
+                           f"most {MAX_NEURONS_PER_LAYER} neurons")
+    if peek.header:
+        lines, numbers = lines[1:], numbers[1:]
+    rows = len(lines)
+    if not rows:
+        raise DatasetError(f"the file has a header (line {numbers[0] if numbers else 1}) "
+                           "but no observations")
+    keep = None
+    if observations is not None:
+        observations = _check_count(observations, "observations", 1, rows)
+        keep = np.sort(np.random.default_rng(seed).choice(rows, observations, replace=False))
+    kept = rows if keep is None else len(keep)
+    if kept > MAX_OBSERVATIONS or kept * width > MAX_DATA_VALUES:
+        raise _too_many(kept, width - 1, classes)
+    names = peek.names
+    where = "the header" if peek.header else f"line {numbers[0]}"
+
+    def parse_row(cells: list[str], line: int) -> list[float]:
+        if len(cells) != width:
+            raise DatasetError(f"line {line} has {_plural(len(cells), 'cell')}, {where} has "
+                               f"{width}")
+        return _parse_row(cells, line, names)
+
+    labels: list[np.ndarray] = []
+
+    def inspect(table: np.ndarray, start: int) -> None:
+        chunk_labels = table[:, column]
+        bad = np.flatnonzero((chunk_labels < 0) | (chunk_labels != np.floor(chunk_labels)))
+        if len(bad):
+            raise DatasetError(f"line {numbers[start + bad[0]]}, column {names[column]}: "
+                               f"{chunk_labels[bad[0]]:g} is not a class (a whole number "
+                               "from 0)")
+        top = classes or MAX_NEURONS_PER_LAYER
+        bad = np.flatnonzero(chunk_labels >= top)
+        if len(bad):
+            value = chunk_labels[bad[0]]
+            reason = (f"not below the {classes} classes" if classes else
+                      f"a class beyond the {MAX_NEURONS_PER_LAYER} neurons of a layer")
+            raise DatasetError(f"line {numbers[start + bad[0]]}, column {names[column]}: "
+                               f"{value:g} is {reason}")
+        if scale:
+            pixels = np.delete(table, column, axis=1)
+            outside = np.argwhere((pixels < 0) | (pixels > PIXEL_RANGE))
+            if len(outside):
+                r, c = (int(k) for k in outside[0])
+                c += c >= column
+                raise DatasetError(
+                    f"line {numbers[start + r]}, column {names[c]}: {table[r, c]:g} is "
+                    f"outside 0 to 255, the pixel range that scaling to 0–1 expects")
+        labels.append(chunk_labels)
+
+    table = fast_csv.read_body(lines, numbers, width, delimiter, parse_row, DatasetError,
+                               MAX_MAGNITUDE, keep, inspect)
+    classes = classes or int(max(label.max() for label in labels)) + 1
+    if kept * (width - 1 + classes) > MAX_DATA_VALUES:
+        raise _too_many(kept, width - 1, classes)
+    inputs = np.delete(table, column, axis=1)
+    if scale:
+        inputs /= PIXEL_RANGE
+    targets = np.zeros((kept, classes))
+    targets[np.arange(kept), table[:, column].astype(int)] = 1.0
+    input_names = ([name for c, name in enumerate(names) if c != column] if peek.header
+                   else default_names("x", width - 1))
+    return LabelledData(inputs, targets, input_names, default_names("y", classes),
+                        names[column], classes, rows)
+
+
+def _too_many(kept: int, inputs: int, classes: int | None) -> DatasetError:
+    """The refusal of more numbers than a data set holds (``classes`` None: not yet known,
+    the file's columns alone are too many)."""
+    per_row = inputs + (classes or 1)
+    fit = min(MAX_OBSERVATIONS, MAX_DATA_VALUES // per_row)
+    targets = ("at least one target" if classes is None else
+               f"{classes} class{'' if classes == 1 else 'es'}")
+    return DatasetError(
+        f"{kept:,} observations of {_plural(inputs, 'pixel')} and {targets} would be more "
+        f"than the {MAX_OBSERVATIONS:,} observations or {MAX_DATA_VALUES:,} numbers a data "
+        f"set may hold: import a sample of at most {fit:,} observations")

@@ -1,21 +1,24 @@
-"""Built-in data sets: the seeds' own observations, XOR and seeded generators (circles, two
-gaussians, a spiral, a noisy line). Each returns (inputs, targets) as float arrays, rows
-being observations; the same n and seed always give the same points, bit for bit.
-``GENERATORS`` lists them for the GUI and ``generate`` calls one by name. A bad n, seed or
-noise raises :class:`engine.io.datasets.DatasetError` naming the argument.
+"""Built-in data sets: the seeds' own observations, XOR, seeded generators (circles, two
+gaussians, a spiral, a noisy line) and a real one, a seeded sample of the 8×8 digits. Each
+returns (inputs, targets) as float arrays, rows being observations; the same n and seed
+always give the same points, bit for bit. ``GENERATORS`` lists them for the GUI and
+``generate`` calls one by name. A bad n, seed or noise raises
+:class:`engine.io.datasets.DatasetError` naming the argument.
 """
 
 from __future__ import annotations
 
+import gzip
 import inspect
 import math
 from collections.abc import Callable
+from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 
 from ..core.limits import MAX_OBSERVATIONS
-from .datasets import DatasetError
+from .datasets import DatasetError, read_labelled_csv
 
 
 def _check_size(n: int, least: int) -> int:
@@ -118,6 +121,53 @@ def linear_regression(n: int = 100, seed: int = 0, noise: float = 0.05
     return x[:, None], y[:, None]
 
 
+DIGITS_CSV = Path(__file__).resolve().parents[2] / "resources" / "data" / "digits.csv.gz"
+DIGITS_COUNT, DIGITS_PIXELS, DIGITS_CLASSES, DIGITS_RANGE = 1797, 64, 10, 16.0
+DIGITS_SOURCES = ("auto", "sklearn", "csv")
+SKLEARN_EXTRA = "scikit-learn (pip install scikit-learn)"
+
+
+def _digits_table(source: str) -> tuple[np.ndarray, np.ndarray]:
+    """All 1,797 digits: (pixels 0–16, labels 0–9), from scikit-learn's ``load_digits`` or
+    from the copy of its file in resources/data (``source``: "auto" takes scikit-learn when
+    it is installed)."""
+    if source not in DIGITS_SOURCES:
+        raise DatasetError(f"source: one of {', '.join(DIGITS_SOURCES)}, not {source!r}")
+    if source != "csv":
+        try:
+            from sklearn.datasets import load_digits
+        except ImportError:
+            if source == "sklearn":
+                raise DatasetError(f"source: scikit-learn is not installed; install the "
+                                   f"optional extra {SKLEARN_EXTRA}") from None
+        else:
+            digits = load_digits()
+            return np.asarray(digits.data, dtype=float), np.asarray(digits.target, dtype=int)
+    try:
+        with gzip.open(DIGITS_CSV, "rb") as file:
+            text = file.read()
+    except OSError as error:
+        raise DatasetError(f"the digits file {DIGITS_CSV} cannot be read ({error}); "
+                           f"reinstall the app or install {SKLEARN_EXTRA}") from None
+    table = read_labelled_csv(text, label=-1)  # its last column is the digit
+    return table.inputs, table.targets.argmax(axis=1)
+
+
+def digits(n: int = 200, seed: int = 0, source: str = "auto"
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """A seeded sample of ``n`` of the 1,797 8×8 images of handwritten digits (the UCI
+    optical digits test set, as scikit-learn ships it), in their file order: 64 inputs, the
+    pixels scaled from 0–16 to [0, 1], row by row; 10 targets, the digit one-hot."""
+    n, rng = _check_size(n, 1), _rng(seed)
+    if n > DIGITS_COUNT:
+        raise DatasetError(f"n: 1 to {DIGITS_COUNT} digits, not {n}")
+    pixels, labels = _digits_table(source)
+    rows = np.sort(rng.choice(DIGITS_COUNT, n, replace=False))
+    targets = np.zeros((n, DIGITS_CLASSES))
+    targets[np.arange(n), labels[rows]] = 1.0
+    return pixels[rows] / DIGITS_RANGE, targets
+
+
 class Generator(NamedTuple):
     """A data set generator for the GUI: ``function(**{n, seed that it takes})``."""
 
@@ -145,7 +195,16 @@ GENERATORS: dict[str, Generator] = {
     "spiral": Generator(spiral, "Two interleaved spiral arms, one per class", 2, 1),
     "linear regression": Generator(linear_regression, "One input x in [−1, 1], target "
                                                       "0.5 x + 0.5 plus a little noise", 1, 1),
+    "digits": Generator(digits, "8×8 images of handwritten digits (a sample of the 1,797 "
+                                "of scikit-learn's digits set): 64 pixels in [0, 1], the "
+                                "digit one-hot", DIGITS_PIXELS, DIGITS_CLASSES),
 }
+LARGEST_N = {"digits": DIGITS_COUNT}  # the others: up to MAX_OBSERVATIONS
+
+
+def largest_n(name: str) -> int:
+    """The most observations the generator ``name`` makes."""
+    return LARGEST_N.get(name, MAX_OBSERVATIONS)
 
 
 def generate(name: str, n: int = 100, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

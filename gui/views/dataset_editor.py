@@ -1,6 +1,6 @@
 """The data set editor: the observations as a table (x_0 … then y_0 …, one row per
-observation o), editable cell by cell, with rows added or removed, CSV import and export and
-seeded generators.
+observation o), editable cell by cell, with rows added or removed, CSV import and export,
+the import of MNIST-style labelled files and the generators (seeded, and the digits).
 
 Every change builds new input and target arrays and goes through
 ``controller.replace_stepper`` (one undoable edit with a name that says what changed); the
@@ -33,7 +33,7 @@ from engine.core.stepper import MAX_OBSERVATIONS
 from engine.io import datasets, generators
 
 from ..notation import describe_error
-from .column_roles import ColumnRolesDialog
+from .column_roles import ColumnRolesDialog, LabelledImportDialog, LabelledOptions
 from .dataset_model import DatasetModel
 from .panels import named_button
 
@@ -58,7 +58,10 @@ class DatasetEditor(QWidget):
     generate a data set. ``confirm_resize(input_count, target_count) -> bool`` is asked before
     the network's input and output layers change to fit new data (a message box by default;
     tests set their answer); ``choose_roles(error, file_label) -> dict | None`` when a CSV
-    file's column names leave roles open (ColumnRolesDialog by default; None: cancelled)."""
+    file's column names leave roles open (ColumnRolesDialog by default; None: cancelled).
+    Import labelled CSV… asks ``ask_labelled_path() -> str`` for the file (a file dialog;
+    "" cancels) and ``choose_labelled(peek, file_label) -> LabelledOptions | None`` how to
+    read it (LabelledImportDialog)."""
 
     def __init__(self, controller, parent=None) -> None:
         super().__init__(parent)
@@ -66,6 +69,8 @@ class DatasetEditor(QWidget):
         self.controller = controller
         self.confirm_resize = self.ask_resize
         self.choose_roles = self.ask_roles
+        self.ask_labelled_path = self.ask_labelled_file
+        self.choose_labelled = self.ask_labelled_options
         self.model = DatasetModel(controller, self)
         layout = QVBoxLayout(self)
         self.summary = QLabel()
@@ -110,9 +115,16 @@ class DatasetEditor(QWidget):
             "dataset_export", "Export CSV…",
             "Write the data to a CSV file (x_0, …, y_0, … header; numbers exact)",
             self.export_csv)
+        self.import_labelled_button = named_button(
+            "dataset_import_labelled", "Import labelled CSV…",
+            "Replace the data by an MNIST-style file: a label column (the first, or one "
+            "named label) made one-hot, the pixels as inputs (optionally scaled from 0–255 "
+            "to 0–1), a header line or none; all its observations or a seeded sample",
+            self.import_labelled)
         for position, button in enumerate((self.add_button, self.remove_button,
                                            self.import_button, self.export_button)):
             grid.addWidget(button, position // 2, position % 2)
+        grid.addWidget(self.import_labelled_button, 2, 0, 1, 2)
         return grid
 
     def _make_generator_row(self) -> QGridLayout:
@@ -151,6 +163,7 @@ class DatasetEditor(QWidget):
 
     def _generator_chosen(self, name: str) -> None:
         parameters = generators.GENERATORS[name].parameters
+        self.points.setMaximum(generators.largest_n(name))
         self.points.setEnabled("n" in parameters)
         self.seed.setEnabled("seed" in parameters)
 
@@ -289,6 +302,62 @@ class DatasetEditor(QWidget):
                                               "CSV files (*.csv *.txt);;All files (*)")
         if name:
             self.import_file(name)
+
+    def ask_labelled_file(self) -> str:
+        name, _ = QFileDialog.getOpenFileName(self, "Import labelled data set", "",
+                                              "CSV files (*.csv *.txt);;All files (*)")
+        return name
+
+    def ask_labelled_options(self, peek: datasets.LabelledPeek, file_label: str
+                             ) -> LabelledOptions | None:
+        dialog = LabelledImportDialog(peek, file_label, self)
+        try:
+            accepted = dialog.exec() == QDialog.DialogCode.Accepted
+            return dialog.options() if accepted else None
+        finally:
+            dialog.deleteLater()
+
+    def import_labelled(self) -> None:
+        """Import labelled CSV…: the file asked for, then how to read it."""
+        path = self.ask_labelled_path()
+        if path:
+            self.import_labelled_file(path)
+
+    def import_labelled_file(self, path: str | os.PathLike) -> bool:
+        try:
+            text = datasets.load_text(path)
+        except (OSError, ValueError, MemoryError) as error:
+            self.controller.post_message(
+                f"Nothing imported: {path}: {describe_error(error)}")
+            return False
+        return self.import_labelled_text(text, Path(path).name)
+
+    def import_labelled_text(self, text: str, path_label: str) -> bool:
+        """Import an MNIST-style file's text, asking ``choose_labelled`` how to read it;
+        every refusal is a message naming the file (and line and column), nothing changed."""
+        try:
+            peek = datasets.peek_labelled(text)
+        except datasets.DatasetError as error:
+            self.controller.post_message(f"Nothing imported: {path_label}: {error}")
+            return False
+        options = self.choose_labelled(peek, path_label)
+        if options is None:
+            self.controller.post_message(f"Nothing imported: {path_label}: cancelled")
+            return False
+        try:
+            data = datasets.read_labelled_csv(text, **options._asdict())
+        except (datasets.DatasetError, MemoryError) as error:
+            self.controller.post_message(
+                f"Nothing imported: {path_label}: {describe_error(error)}")
+            return False
+        kept = len(data.inputs)
+        taken = (_plural(kept, "observation") if kept == data.rows else
+                 f"{kept:,} of {data.rows:,} observations, seed {options.seed}")
+        scaled = ", pixels scaled to 0–1" if options.scale else ""
+        return self.apply_data(
+            data.inputs, data.targets, f"Import {path_label} ({taken}, label "
+            f"{data.label_name}, {data.classes} class{'' if data.classes == 1 else 'es'}"
+            f"{scaled})")
 
     def export_to(self, path: str | os.PathLike) -> bool:
         """Write the data as CSV, atomically (an interrupted export leaves the old file)."""

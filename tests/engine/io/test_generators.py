@@ -121,7 +121,8 @@ def test_generator_refusals(call, message):
 
 def test_the_registry_describes_each_generator():
     assert list(generators.GENERATORS) == ["xor", "seed 000", "seed 001", "circles",
-                                         "two gaussians", "spiral", "linear regression"]
+                                         "two gaussians", "spiral", "linear regression",
+                                         "digits"]
     for name, entry in generators.GENERATORS.items():
         function, description, input_count, target_count = entry
         inputs, targets = generators.generate(name, 20, 1)
