@@ -246,8 +246,8 @@ class Row:
 @dataclass
 class Heatmap:
     """``image[r, b]``: row r's share of its largest bin in bin b (0 … 1; each row scaled to
-    its own peak, so a narrow distribution shows as well as a wide one); ``edges`` the value
-    bins, ``iterations`` the rows'."""
+    its own peak, so a narrow distribution shows as well as a wide one; NaN: not computed
+    yet); ``edges`` the value bins, ``iterations`` the rows'."""
 
     image: np.ndarray
     edges: np.ndarray
@@ -266,10 +266,12 @@ class DistributionHistory:
         self.rows: dict[int, Row] = {}
         self.iterations = np.zeros(0, dtype=np.int64)  # the rows due, oldest first
         self.spacing = 1
+        self.now: Row | None = None  # the current position's, when no snapshot row is there
         self._revision: tuple | None = None
 
     def clear(self) -> None:
         self.rows.clear()
+        self.now = None
         self.iterations = np.zeros(0, dtype=np.int64)
         self._revision = None
 
@@ -295,6 +297,25 @@ class DistributionHistory:
         for t in [t for t in self.rows if t not in due]:
             del self.rows[t]
 
+    def set_now(self, iteration: int, histograms: dict[tuple[str, int], Histogram | None]
+                ) -> None:
+        """The histograms at the current position (iteration ``iteration``, whose snapshot
+        is taken only as it starts): the heatmap's last row when no row is there yet."""
+        self.now = Row(int(iteration), b"", histograms)
+
+    @property
+    def shown_iterations(self) -> np.ndarray:
+        """The heatmap's rows: the snapshots' due, and the current position's after them."""
+        its = self.iterations
+        if self.now is not None and (not len(its) or self.now.iteration > its[-1]):
+            return np.append(its, self.now.iteration)
+        return its
+
+    def _row(self, t: int) -> Row | None:
+        if self.now is not None and t == self.now.iteration and t not in self.rows:
+            return self.now
+        return self.rows.get(t)
+
     @property
     def missing(self) -> list[int]:
         """The rows due not computed yet, the newest first (the run's end matters most)."""
@@ -315,24 +336,25 @@ class DistributionHistory:
         return len(missing) - len(todo)
 
     def heatmap(self, quantity: str, layer: int, bins: int = 48) -> Heatmap | None:
-        """The computed rows of ``quantity`` in layer ``layer`` on one range (None: no row)."""
-        rows = [self.rows[int(t)] for t in self.iterations if int(t) in self.rows]
-        hists = [row.histograms.get((quantity, layer)) for row in rows]
-        pairs = [(row.iteration, h) for row, h in zip(rows, hists, strict=True)
-                 if h is not None and h.counts.sum() > 0]
-        if not pairs:
+        """Every row due of ``quantity`` in layer ``layer`` on one range, oldest first; a row
+        not computed yet (or with no finite value) is NaN. None: no row to show."""
+        iterations = self.shown_iterations
+        rows = [self._row(int(t)) for t in iterations]
+        hists = [None if row is None else row.histograms.get((quantity, layer)) for row in rows]
+        shown = [h for h in hists if h is not None and h.counts.sum() > 0]
+        if not shown:
             return None
-        low = min(h.low for _, h in pairs)
-        high = max(h.high for _, h in pairs)
+        low = min(h.low for h in shown)
+        high = max(h.high for h in shown)
         if not high > low:
             low, high = low - 0.5, high + 0.5
         edges = np.linspace(low, high, bins + 1)
-        image = np.zeros((len(pairs), bins))
-        for r, (_, h) in enumerate(pairs):
-            counts = rebin(h, edges)
-            peak = counts.max()
-            image[r] = counts / peak if peak > 0 else counts
-        return Heatmap(image, edges, np.array([t for t, _ in pairs], dtype=np.int64))
+        image = np.full((len(hists), bins), np.nan)
+        for r, h in enumerate(hists):
+            if h is not None and h.counts.sum() > 0:
+                counts = rebin(h, edges)
+                image[r] = counts / counts.max()
+        return Heatmap(image, edges, iterations.copy())
 
     @property
     def nbytes(self) -> int:

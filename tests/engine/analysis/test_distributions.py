@@ -213,6 +213,9 @@ def test_rows_come_from_the_snapshots_and_equal_passes_written_here():
     assert rows.iterations[-1] == 196 and len(rows.missing) == 50
     assert rows.compute(stepper, limit=3) == 47  # newest first
     assert sorted(rows.rows) == [188, 192, 196]
+    partial = rows.heatmap("weights", 2, bins=10)
+    assert partial.image.shape == (50, 10) and partial.iterations[-1] == 196
+    assert np.isnan(partial.image[:47]).all() and not np.isnan(partial.image[47:]).any()
     assert rows.compute(stepper) == 0 and rows.missing == []
     # row 100 against the reference: θ at the start of iteration 100 is 100 gd steps from θ_0
     origin = Network(stepper.network.sizes, stepper.network.activation_names, True,
@@ -234,6 +237,23 @@ def test_rows_come_from_the_snapshots_and_equal_passes_written_here():
     assert heat.edges[0] <= min(h.low for h in (r.histograms["activations", 1]
                                                 for r in rows.rows.values()))
     assert rows.nbytes < 200_000
+
+
+def test_the_current_position_is_the_last_row_until_its_snapshot_is_taken():
+    stepper = make_stepper(10)  # at iteration 10: snapshots 0 … 9
+    rows = DistributionHistory(bins=8)
+    rows.sync(stepper)
+    rows.compute(stepper)
+    trace = evaluate(stepper.network, stepper.inputs, stepper.targets, "sse")
+    rows.set_now(stepper.iteration, histograms(stepper.network, trace, 8))
+    assert rows.shown_iterations.tolist() == list(range(11))
+    heat = rows.heatmap("gradients", 2, bins=8)
+    assert heat.iterations[-1] == 10 and heat.image.shape == (11, 8)
+    counts, _ = np.histogram(trace.weight_gradients[1].ravel(), bins=8)
+    assert rows.now.histograms["gradients", 2].counts.tolist() == counts.tolist()
+    stepper.step_phase()  # iteration 10 begins: its snapshot is a row, the now row not shown
+    rows.sync(stepper)
+    assert rows.shown_iterations.tolist() == list(range(11)) and 10 in rows.missing
 
 
 def test_rows_follow_a_seek_and_an_edit_recomputes_the_rows_it_changed():
