@@ -27,7 +27,7 @@ so a row once computed stays a row as the run grows. The gradients and activatio
 are a forward and backward pass on all observations at that row's parameters (with the loss in
 use now), computed once and kept (a few KB a row: only the histograms). Each row is kept as a
 histogram of ``ROW_BINS`` bins over its own range; the heatmap re-bins every row onto one range
-(a bin's count goes to the display bin holding its centre)."""
+(a bin's count spread over the display bins it overlaps)."""
 
 from __future__ import annotations
 
@@ -91,18 +91,12 @@ def histogram(values, bins: int = BINS) -> Histogram:
 
 
 def rebin(source: Histogram, edges: np.ndarray) -> np.ndarray:
-    """``source``'s counts moved onto the equal bins ``edges``: each source bin's count goes
-    to the bin holding its centre (centres beyond the ends go to the end bins)."""
+    """``source``'s counts moved onto the bins ``edges``, each source bin's count spread over
+    the bins it overlaps in proportion to the overlap (as if its values were spread evenly
+    across it); what lies beyond ``edges`` is left out."""
     edges = np.asarray(edges, dtype=float)
-    bins = len(edges) - 1
-    centres = 0.5 * (source.edges[:-1] + source.edges[1:])
-    width = edges[-1] - edges[0]
-    if width <= 0:
-        index = np.zeros(len(centres), dtype=np.intp)
-    else:
-        index = np.floor((centres - edges[0]) / width * bins).astype(np.intp)
-    np.clip(index, 0, bins - 1, out=index)
-    return np.bincount(index, weights=source.counts, minlength=bins)[:bins]
+    cumulative = np.concatenate([[0.0], np.cumsum(source.counts, dtype=float)])
+    return np.diff(np.interp(edges, source.edges, cumulative))
 
 
 # ------------------------------------------------------------------- the values

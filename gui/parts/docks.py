@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDockWidget, QScrollArea, QSplitter, QWidget
+from PySide6.QtWidgets import QScrollArea, QSplitter, QWidget
 
 from ..scheduler import STATE, Change, Policy, Scheduler
 
@@ -278,23 +278,6 @@ def _predict(kit: Kit) -> Built:
     return Built(panel, {"predict_panel": panel})
 
 
-def _raised_when_ticked(widget: QWidget) -> Callable[[], None]:
-    """``laid_out`` for a dock of no workspace tabbed with others: ticking it in the View
-    menu brings its tab to the front (Qt would show it behind the tab in front), now too."""
-
-    def connect() -> None:
-        dock = widget.parentWidget()
-        while dock is not None and not isinstance(dock, QDockWidget):
-            dock = dock.parentWidget()
-        if dock is None:
-            return
-        dock.toggleViewAction().triggered.connect(lambda on: dock.raise_() if on else None)
-        if dock.isVisible():  # built as it was ticked: that tick's raising is now
-            dock.raise_()
-
-    return connect
-
-
 def _weight_images(kit: Kit) -> Built:
     from ..views.weight_images import WeightImagesPanel
 
@@ -303,14 +286,14 @@ def _weight_images(kit: Kit) -> Built:
     panel.neuron_chosen.connect(view.select_neuron)  # a click on image j selects (1, j)
     view.selection_changed.connect(lambda: panel.follow(view.selected_neuron()))
     panel.follow(view.selected_neuron())
-    return Built(panel, {"weight_images": panel}, laid_out=_raised_when_ticked(panel))
+    return Built(panel, {"weight_images": panel})
 
 
 def _distributions(kit: Kit) -> Built:
     from ..views.distributions_view import DistributionsPanel
 
     panel = DistributionsPanel(kit.controller)
-    return Built(panel, {"distributions": panel}, laid_out=_raised_when_ticked(panel))
+    return Built(panel, {"distributions": panel})
 
 
 def _data(kit: Kit) -> Built:

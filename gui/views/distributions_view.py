@@ -156,8 +156,10 @@ class DistributionsPanel(QWidget):
         self.layer_box.setCurrentIndex(min(layer, network.layer_count) - 1)
         self.layer_box.blockSignals(False)
         self.table.setRowCount(network.layer_count)
+        row_height = self.table.verticalHeader().defaultSectionSize()
         self.table.setMaximumHeight(self.table.horizontalHeader().sizeHint().height()
-                                    + 26 * min(network.layer_count, 4) + 4)
+                                    + row_height * min(network.layer_count, 4)
+                                    + 2 * self.table.frameWidth())
         self._chosen()
 
     def refresh(self) -> None:
@@ -227,7 +229,7 @@ class DistributionsPanel(QWidget):
         h = self.current
         self.bars.setData(h.edges, h.counts)
         extra = f", {h.non_finite} not finite" if h.non_finite else ""
-        self.now_plot.setTitle(f"{title} now: {h.total} values{extra}", size="9pt")
+        self.now_plot.setTitle(f"{title} now: {h.total:,} values{extra}", size="9pt")
 
     def _draw_heat(self) -> None:
         rows, stepper = self.rows, self.controller.stepper
@@ -245,14 +247,16 @@ class DistributionsPanel(QWidget):
         history = stepper.history
         shown, missing = rows.shown_iterations, len(rows.missing)
         observations = len(stepper.inputs)
-        kept = (f"the history keeps θ every {history.parameter_stride} iteration"
-                f"{'s' if history.parameter_stride > 1 else ''} within "
+        stride = history.parameter_stride
+        every = "every iteration" if stride == 1 else f"every {stride}th iteration"
+        kept = (f"the history keeps θ at {every}, within "
                 f"{history.parameter_budget_bytes // 2**20} MB")
         if len(shown):
             text = (f"Over the iterations: {len(shown)} rows, iterations {shown[0]} to "
                     f"{shown[-1]}, every {max(rows.spacing, history.parameter_stride)}"
-                    f" ({kept}); each row scaled to its peak; gradients and activations on all "
-                    f"{observations} observations at that row's parameters.")
+                    f" ({kept}); each row scaled to its peak (bright: most values); "
+                    f"gradients and activations on all {observations} observations at that "
+                    f"row's parameters.")
         else:
             text = f"Over the iterations: no row yet ({kept})."
         if missing:

@@ -12,6 +12,7 @@ import pytest
 from gui_helpers import SEED_001_FREE, wait_refreshed, window_factory
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QTabBar
 
 from engine.core.init import InitSpec, initialise
 from engine.core.network import Network
@@ -50,10 +51,20 @@ def with_dead_neurons(document: Document) -> Document:
 
 
 def show_dock(qtbot, window, key: str):
-    """View ▸ <the dock's title>, as a person ticks it; the dock's panel once refreshed."""
+    """View ▸ <the dock's title>, as a person ticks it, and a click on its tab when it joins
+    others (in Debug: the matrices, compare, gradient check); the dock once refreshed."""
     dock = window.dock_layout.docks[key]
     dock.toggleViewAction().trigger()
     qtbot.waitUntil(dock.isVisible, timeout=2000)
+    QApplication.processEvents()
+    title = dock.windowTitle()
+    for bar in window.findChildren(QTabBar):
+        titles = [bar.tabText(i) for i in range(bar.count())]
+        if bar.isVisible() and title in titles:
+            rect = bar.tabRect(titles.index(title))
+            qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.waitUntil(lambda: window.dock_layout.is_built(key)
+                    and not dock.widget().visibleRegion().isEmpty(), timeout=2000)
     wait_refreshed(qtbot, window)
     return dock
 
@@ -86,9 +97,9 @@ def test_784_inputs_give_128_pictures_of_28_by_28_and_a_click_selects_the_neuron
     panel = window.weight_images
     grid = panel.grid
     assert panel.isVisible() and not panel.message.isVisible()
-    # ticked, it comes in front of the tabs it joins (the matrices, compare, gradient check)
-    assert not panel.visibleRegion().isEmpty()
-    assert window.tabifiedDockWidgets(window.weight_images_dock)
+    # it joins the debugger's tabs on the left
+    assert {d.windowTitle() for d in window.tabifiedDockWidgets(window.weight_images_dock)
+            } >= {"Matrices", "Compare", "Gradient check"}
     assert grid.count == 128 and grid.side == 28
     assert grid.rgb.shape == (128, 28, 28, 3)
     # image j is column j of W^0, row by row, on one scale: the largest |w|

@@ -68,14 +68,19 @@ def test_histogram_refuses_a_bad_bin_count(bins):
         histogram([1.0, 2.0], bins)
 
 
-def test_rebin_keeps_the_count_and_puts_each_bin_where_its_centre_is():
+def test_rebin_spreads_each_bin_over_the_bins_it_overlaps():
     source = Histogram(np.array([1, 2, 3, 4]), np.array([0.0, 1.0, 2.0, 3.0, 4.0]))
-    # centres 0.5, 1.5, 2.5, 3.5 onto two bins [0, 2), [2, 4]: 1 + 2 and 3 + 4
-    np.testing.assert_array_equal(rebin(source, np.array([0.0, 2.0, 4.0])), [3, 7])
-    # onto a wider range: [−4, 0), [0, 4), [4, 8]: everything in the middle bin
-    np.testing.assert_array_equal(rebin(source, np.array([-4.0, 0.0, 4.0, 8.0])), [0, 10, 0])
-    # onto its own edges: unchanged
-    np.testing.assert_array_equal(rebin(source, source.edges), source.counts)
+    # onto [0, 2), [2, 4]: 1 + 2 and 3 + 4
+    np.testing.assert_allclose(rebin(source, np.array([0.0, 2.0, 4.0])), [3, 7])
+    # onto a wider range [−4, 0), [0, 4), [4, 8]: everything in the middle bin
+    np.testing.assert_allclose(rebin(source, np.array([-4.0, 0.0, 4.0, 8.0])), [0, 10, 0])
+    # onto [0, 0.5), [0.5, 2.5), [2.5, 4]: half of bin 0; its other half, bin 1, half of
+    # bin 2; the other half of bin 2 and bin 3
+    np.testing.assert_allclose(rebin(source, np.array([0.0, 0.5, 2.5, 4.0])),
+                               [0.5, 0.5 + 2 + 1.5, 1.5 + 4])
+    # onto its own edges: unchanged; onto a part of it: the rest left out
+    np.testing.assert_allclose(rebin(source, source.edges), source.counts)
+    np.testing.assert_allclose(rebin(source, np.array([1.0, 3.0])), [5])
 
 
 # -------------------------------------------------------------- dead and saturated
