@@ -274,11 +274,13 @@ class DistributionHistory:
         return history.snapshot_iterations, history.snapshots
 
     def sync(self, stepper) -> None:
-        """The rows due at the stepper's position: the snapshots up to where it stands; rows
-        no longer due are dropped, and after the history changed its rows (an edit's
-        truncation) a kept row whose parameters differ is computed again."""
+        """The rows due at the stepper's position: the snapshots before the iteration it is
+        in (that one's is ``set_now``'s, from what the caller may show: predict mode hides
+        what a phase not yet checked computed); rows no longer due are dropped, and after
+        the history changed its rows (an edit's truncation) a kept row whose parameters
+        differ is computed again."""
         iterations, snapshots = self._snapshots(stepper)
-        self.iterations, self.spacing = row_iterations(iterations, stepper.iteration,
+        self.iterations, self.spacing = row_iterations(iterations, stepper.iteration - 1,
                                                        self.max_rows)
         revision = (id(stepper), stepper.history.revision)
         if revision != self._revision:
@@ -293,8 +295,8 @@ class DistributionHistory:
 
     def set_now(self, iteration: int, histograms: dict[tuple[str, int], Histogram | None]
                 ) -> None:
-        """The histograms at the current position (iteration ``iteration``, whose snapshot
-        is taken only as it starts): the heatmap's last row when no row is there yet."""
+        """The histograms at the current position, in iteration ``iteration``: the heatmap's
+        last row."""
         self.now = Row(int(iteration), b"", histograms)
 
     @property
@@ -306,7 +308,7 @@ class DistributionHistory:
         return its
 
     def _row(self, t: int) -> Row | None:
-        if self.now is not None and t == self.now.iteration and t not in self.rows:
+        if self.now is not None and t == self.now.iteration:
             return self.now
         return self.rows.get(t)
 

@@ -3,23 +3,28 @@ at the current position, the same histogram over the iterations as a heatmap (Te
 and a table of each layer's neurons that have stopped learning (dead ReLUs, saturated
 sigmoids and tanh: the rules of engine.analysis.distributions, stated in the table's tips).
 
-The heatmap's rows are the stepper's parameter snapshots up to where the timeline stands (at
-most 64, powers of two apart), each a pass over the data set computed once and kept as
-histograms: one new row per refresh while a run goes on, the rest while paused, a row per
-turn of the event loop (the window stays responsive), the newest first. Refreshed like the
-plots."""
+The heatmap's rows are the stepper's parameter snapshots before where the timeline stands (at
+most 64, powers of two apart), and the current position's last, each snapshot a pass over the
+data set computed once and kept as histograms, the newest first: one new row per refresh while
+a run goes on, rows for up to ``PAUSED_SECONDS`` per refresh while paused (every row of a small
+network), and the rest when the learner asks (the button under the heatmap says how many).
+Refreshed like the plots."""
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, QTimer
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -40,6 +45,7 @@ from engine.analysis.distributions import (
 from ..notation import typeset
 
 ROWS_WHILE_RUNNING = 1  # heatmap rows a refresh computes during a run
+PAUSED_SECONDS = 0.15  # what a refresh while paused may spend on rows (at least one)
 HEAT_BINS = 48
 COLOUR_MAP = "viridis"
 
@@ -59,10 +65,7 @@ class DistributionsPanel(QWidget):
         self.counts = []
         self.current = None  # the histogram shown (engine Histogram) or None
         self.refreshes = 0
-        self._filler = QTimer(self)  # fills the heatmap's rows while paused, one a turn
-        self._filler.setSingleShot(True)
-        self._filler.setInterval(0)
-        self._filler.timeout.connect(self._fill)
+        self.heatmap = None  # the engine's Heatmap drawn, or None
 
         self.layer_box = QComboBox()
         self.layer_box.setObjectName("distributions_layer")
@@ -116,12 +119,19 @@ class DistributionsPanel(QWidget):
         self.note = QLabel()
         self.note.setObjectName("distributions_note")
         self.note.setWordWrap(True)
+        self.more_button = QPushButton()
+        self.more_button.setObjectName("distributions_more")
+        self.more_button.setToolTip("Each row is a forward and backward pass over the data "
+                                    "set at that iteration's parameters")
+        self.more_button.clicked.connect(self.fill_now)
+        self.more_button.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(controls)
         layout.addWidget(self.table)
         layout.addWidget(self.plots, 1)
         layout.addWidget(self.note)
+        layout.addWidget(self.more_button)
         self.rebuild()
 
     # ------------------------------------------------------------------ choices
@@ -138,14 +148,16 @@ class DistributionsPanel(QWidget):
         self.layer_box.setCurrentIndex(self.layer_box.findData(layer))
         self.quantity_box.setCurrentIndex(self.quantity_box.findData(quantity))
 
-    def _chosen(self) -> None:
+    def _chosen(self, refresh: bool = True) -> None:
         for index, quantity in enumerate(QUANTITIES):
             self.quantity_box.setItemText(index, quantity_title(quantity, self.layer))
-        self.refresh()
+        if refresh:
+            self.refresh()
 
     # ------------------------------------------------------------------ refreshing
     def rebuild(self) -> None:
-        """Another network or data: its layers to choose from, the rows computed again."""
+        """Another network or data: its layers to choose from, the rows computed again (at
+        the next refresh, when in view)."""
         self.rows.clear()
         network = self.controller.network
         layer = self.layer if self.layer_box.count() else 1
@@ -155,12 +167,13 @@ class DistributionsPanel(QWidget):
             self.layer_box.addItem(f"layer {l} ({network.activation_names[l - 1]})", l)
         self.layer_box.setCurrentIndex(min(layer, network.layer_count) - 1)
         self.layer_box.blockSignals(False)
+        self.table.clearContents()
         self.table.setRowCount(network.layer_count)
         row_height = self.table.verticalHeader().defaultSectionSize()
         self.table.setMaximumHeight(self.table.horizontalHeader().sizeHint().height()
                                     + row_height * min(network.layer_count, 4)
                                     + 2 * self.table.frameWidth())
-        self._chosen()
+        self._chosen(refresh=False)
 
     def refresh(self) -> None:
         """The current position's histogram and counts, and the heatmap's rows so far."""
@@ -177,29 +190,23 @@ class DistributionsPanel(QWidget):
                           histograms(network, trace, self.rows.bins))
         if controller.running:
             self.rows.compute(controller.stepper, ROWS_WHILE_RUNNING)
+        else:
+            started = time.perf_counter()
+            while (self.rows.compute(controller.stepper, 1)
+                   and time.perf_counter() - started < PAUSED_SECONDS):
+                pass
         self._draw_heat()
-        if self.rows.missing and not controller.running and self.isVisible():
-            self._filler.start()
         self.refreshes += 1
 
-    def _fill(self) -> None:
-        """One more heatmap row while paused and in view."""
-        if self.controller.running or not self.isVisible() or not self.rows.missing:
-            return
-        self.rows.compute(self.controller.stepper, 1)
-        self._draw_heat()
-        if self.rows.missing:
-            self._filler.start()
-
     def fill_now(self) -> None:
-        """Every row due, at once (for a report or a test that waits for none)."""
-        self.rows.sync(self.controller.stepper)
-        self.rows.compute(self.controller.stepper)
+        """Every row due, now (the button under the heatmap)."""
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            self.rows.sync(self.controller.stepper)
+            self.rows.compute(self.controller.stepper)
+        finally:
+            QApplication.restoreOverrideCursor()
         self._draw_heat()
-
-    def hideEvent(self, event) -> None:
-        self._filler.stop()
-        super().hideEvent(event)
 
     # ------------------------------------------------------------------ drawing
     def _fill_table(self) -> None:
@@ -259,6 +266,6 @@ class DistributionsPanel(QWidget):
                     f"row's parameters.")
         else:
             text = f"Over the iterations: no row yet ({kept})."
-        if missing:
-            text += f" {missing} rows still to compute."
         self.note.setText(text)
+        self.more_button.setText(f"Compute the other {missing} rows")
+        self.more_button.setVisible(bool(missing) and not self.controller.running)

@@ -218,7 +218,10 @@ def test_the_distributions_panel_counts_the_dead_relus(open_window, qtbot):
 
 
 def test_the_heatmap_fills_in_over_the_iterations_and_follows_the_timeline(open_window,
-                                                                          qtbot):
+                                                                          qtbot, monkeypatch):
+    from gui.views import distributions_view
+
+    monkeypatch.setattr(distributions_view, "PAUSED_SECONDS", 0.0)  # a row per refresh
     window = open_window(show=True)
     controller = window.controller
     controller.load(mnist_like(inputs=64, hidden=16, observations=40))
@@ -226,12 +229,20 @@ def test_the_heatmap_fills_in_over_the_iterations_and_follows_the_timeline(open_
     panel = window.distributions
     controller.run_now(100)
     wait_refreshed(qtbot, window)
-    qtbot.waitUntil(lambda: not panel.rows.missing, timeout=20_000)  # filled while paused
+    # the newest row and the current position's so far; the rest when asked
+    assert len(panel.rows.rows) == 1 and 98 in panel.rows.rows
+    assert np.isnan(panel.heatmap.image[:-2]).all()
+    assert panel.more_button.isVisible()
+    assert panel.more_button.text() == "Compute the other 49 rows"
+    qtbot.mouseClick(panel.more_button, Qt.MouseButton.LeftButton)
+    assert not panel.rows.missing and not panel.more_button.isVisible()
     heat = panel.heatmap
     assert heat.image.shape == (51, 48) and heat.iterations[-1] == 100
     assert heat.iterations.tolist() == list(range(0, 101, 2))  # every 2nd of 101 snapshots
     assert not np.isnan(heat.image).any() and np.allclose(np.max(heat.image, axis=1), 1.0)
     assert "51 rows, iterations 0 to 100, every 2" in panel.note.text()
+    # predict mode's rule: the row of the iteration in progress is the current position's
+    assert 100 not in panel.rows.iterations
     # the last row is where the run stands (iteration 100 has not begun: no snapshot yet)
     now = panel.rows.now
     assert now.iteration == 100 and 100 not in panel.rows.rows
