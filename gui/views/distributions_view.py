@@ -248,7 +248,9 @@ class DistributionsPanel(QWidget):
             its = heat.iterations
             step = int(np.min(np.diff(its))) if len(its) > 1 else 1
             top = its[-1] + step
-            self.heat.setImage(heat.image, autoLevels=False, levels=(0.0, 1.0),
+            # brightness ∝ √(share of the row's peak): a spike (relu's zeros) leaves the
+            # tails visible
+            self.heat.setImage(np.sqrt(heat.image), autoLevels=False, levels=(0.0, 1.0),
                                rect=QRectF(heat.edges[0], its[0], heat.edges[-1] - heat.edges[0],
                                            top - its[0]))
         history = stepper.history
@@ -256,16 +258,17 @@ class DistributionsPanel(QWidget):
         observations = len(stepper.inputs)
         stride = history.parameter_stride
         every = "every iteration" if stride == 1 else f"every {stride}th iteration"
-        kept = (f"the history keeps θ at {every}, within "
-                f"{history.parameter_budget_bytes // 2**20} MB")
         if len(shown):
-            text = (f"Over the iterations: {len(shown)} rows, iterations {shown[0]} to "
-                    f"{shown[-1]}, every {max(rows.spacing, history.parameter_stride)}"
-                    f" ({kept}); each row scaled to its peak (bright: most values); "
-                    f"gradients and activations on all {observations} observations at that "
-                    f"row's parameters.")
+            self.note.setText(f"{len(shown)} rows, iterations {shown[0]} to {shown[-1]}, every "
+                              f"{max(rows.spacing, stride)}; the last is now.")
         else:
-            text = f"Over the iterations: no row yet ({kept})."
-        self.note.setText(text)
+            self.note.setText("No row yet.")
+        self.note.setToolTip(
+            f"The heatmap: one row per iteration shown, from the parameters the history "
+            f"keeps (at {every}, within {history.parameter_budget_bytes // 2**20} MB; at "
+            f"most {rows.max_rows} rows, powers of two apart). Each row is that iteration's "
+            f"histogram scaled to its own peak, brightness ∝ √(share of the peak). Gradients "
+            f"and activations are a pass on all {observations} observations at that "
+            f"iteration's parameters, with the loss in use now.")
         self.more_button.setText(f"Compute the other {missing} rows")
         self.more_button.setVisible(bool(missing) and not self.controller.running)

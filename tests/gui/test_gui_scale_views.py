@@ -240,7 +240,8 @@ def test_the_heatmap_fills_in_over_the_iterations_and_follows_the_timeline(open_
     assert heat.image.shape == (51, 48) and heat.iterations[-1] == 100
     assert heat.iterations.tolist() == list(range(0, 101, 2))  # every 2nd of 101 snapshots
     assert not np.isnan(heat.image).any() and np.allclose(np.max(heat.image, axis=1), 1.0)
-    assert "51 rows, iterations 0 to 100, every 2" in panel.note.text()
+    assert panel.note.text() == "51 rows, iterations 0 to 100, every 2; the last is now."
+    assert "on all 40 observations" in panel.note.toolTip()
     # predict mode's rule: the row of the iteration in progress is the current position's
     assert 100 not in panel.rows.iterations
     # the last row is where the run stands (iteration 100 has not begun: no snapshot yet)
