@@ -278,6 +278,24 @@ def _predict(kit: Kit) -> Built:
     return Built(panel, {"predict_panel": panel})
 
 
+def _weight_images(kit: Kit) -> Built:
+    from ..views.weight_images import WeightImagesPanel
+
+    panel = WeightImagesPanel(kit.controller)
+    view = kit.network_view
+    panel.neuron_chosen.connect(view.select_neuron)  # a click on image j selects (1, j)
+    view.selection_changed.connect(lambda: panel.follow(view.selected_neuron()))
+    panel.follow(view.selected_neuron())
+    return Built(panel, {"weight_images": panel})
+
+
+def _distributions(kit: Kit) -> Built:
+    from ..views.distributions_view import DistributionsPanel
+
+    panel = DistributionsPanel(kit.controller)
+    return Built(panel, {"distributions": panel})
+
+
 def _data(kit: Kit) -> Built:
     from ..views.dataset_editor import DatasetEditor
 
@@ -349,6 +367,19 @@ DOCKS: tuple[DockRow, ...] = (
     DockRow("gradcheck", "gradcheck_dock", "Gradient check", LEFT, "left", _gradcheck,
             ("gradcheck",), (_paused("gradcheck"),), section=Section.DEBUGGER,
             workspaces=(DEBUG,), minimum=(300, 120)),
+    # for networks the size of MNIST's (issue 16): layer 1's weights as pictures, and each
+    # layer's distributions over the iterations with its dead or saturated neurons; in no
+    # workspace (View menu), tabbed with the debugger's wide tables on the left
+    DockRow("weight_images", "weight_images_dock", "Weight images", LEFT, "left",
+            _weight_images, ("weight_images",),
+            (ViewRow("weight_images", Policy.LIKE_PLOTS, refresh="weight_images.refresh",
+                     rebuild="weight_images.rebuild", shown_by="weight_images"),),
+            minimum=(300, 160)),
+    DockRow("distributions", "distributions_dock", "Distributions", LEFT, "left",
+            _distributions, ("distributions",),
+            (ViewRow("distributions", Policy.LIKE_PLOTS, refresh="distributions.refresh",
+                     rebuild="distributions.rebuild", shown_by="distributions"),),
+            minimum=(300, 240)),
     # the data set editor (the dock carries the table's name, as the issue names it)
     DockRow("dataset", "dataset_table", "Data", LEFT, "left", _data, ("dataset_editor",),
             (ViewRow("dataset_editor", Policy.EVERY_FRAME, Change.STRUCTURE,
