@@ -214,7 +214,13 @@ class DockLayout:
     def fill_view_menu(self, menu, section: Section) -> None:
         for row in self.rows:
             if row.section is section:
-                menu.addAction(self.docks[row.key].toggleViewAction())
+                dock = self.docks[row.key]
+                toggle = dock.toggleViewAction()
+                # ticked: in front of its tab group too (it joined the tabs behind the one
+                # in front, and a dock behind a tab is not built until its tab is clicked)
+                toggle.triggered.connect(
+                    lambda checked, d=dock: d.raise_() if checked else None)
+                menu.addAction(toggle)
 
     # ----------------------------------------------------------------- topics
     def dock_for(self, topic: str) -> QDockWidget:

@@ -12,7 +12,7 @@ import pytest
 from gui_helpers import SEED_001_FREE, wait_refreshed, window_factory
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QTabBar
+from PySide6.QtWidgets import QApplication, QMenu, QTabBar
 
 from engine.core.init import InitSpec, initialise
 from engine.core.network import Network
@@ -275,3 +275,16 @@ def test_saturated_sigmoids_are_counted_on_an_eight_by_eight_network(open_window
     table = window.distributions.table
     assert table.item(0, 3).text() == f"{expected} saturated sigmoids of 16"
     assert "|n| > 4 on every observation" in table.item(0, 3).toolTip()
+
+
+def test_ticking_a_panel_in_the_view_menu_brings_it_in_front(open_window, qtbot):
+    """View ▸ Weight images in Debug: the dock joins the tabs of the matrices and is raised,
+    so it is built and shown without a click on its tab (it stayed behind the matrices)."""
+    window = open_window(show=True)
+    window.controller.load(mnist_like())
+    dock = window.dock_layout.docks["weight_images"]
+    menu = window.findChild(QMenu, "menu_view")
+    action = next(a for a in menu.actions() if a.text() == dock.windowTitle())
+    action.trigger()
+    qtbot.waitUntil(lambda: window.dock_layout.is_built("weight_images")
+                    and not dock.widget().visibleRegion().isEmpty(), timeout=2000)
