@@ -171,8 +171,8 @@ class LossLog:
         begin = self.start if begin is None else max(begin, self.start)
         end = self.stop if end is None else min(end, self.stop)
         if end <= begin:
-            return np.empty(0)
-        out = np.empty(end - begin)
+            return np.empty(0, self.dtype)
+        out = np.empty(end - begin, self.dtype)
         first, last = begin - self.start, end - self.start
         for block in range(first // BLOCK, (last - 1) // BLOCK + 1):
             values = self._load(block)

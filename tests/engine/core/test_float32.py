@@ -355,3 +355,29 @@ def test_float32_numbers_are_shown_to_float32_precision():
     assert number_text(np.float64(1) / 3) == "0.3333333333333333"
     assert shortest_floats(np.array([0.1, 2.5], np.float32)) == [0.1, 2.5]
     assert np.float32(shortest_floats(np.array([1 / 3], np.float32))[0]) == np.float32(1 / 3)
+
+
+def test_copies_and_csv_of_a_float32_run_show_float32_numbers():
+    from engine.analysis.matrices import as_numpy, phase_blocks
+    from engine.core.phases import Phase
+    from engine.io.export.csv_files import gradients_csv, history_csv, weights_csv
+
+    network = Network([2, 1], ["sigmoid"])
+    network.theta[...] = [0.1, 0.2, 0.3]
+    stepper = Stepper(network, [[1.0, 0.5]], [[1.0]], TrainingConfig(dtype="float32"))
+    stepper.step_phase()  # forward 1
+    block = phase_blocks(stepper.network, stepper.trace, Phase("forward", 1), "sse")[0]
+    parameters = block.matrices()["right"]  # [b^0; W^0]
+    assert parameters.dtype == np.float32
+    assert as_numpy(parameters) == "np.array([[0.3], [0.1], [0.2]])"
+    n = np.float32(0.1) + np.float32(0.5) * np.float32(0.2) + np.float32(0.3)  # x W + b
+    assert as_numpy(block.result) == f"np.array([[{n!s}]])"
+    assert '"w^0_{0,0}",0,0,0,0.1\n' in weights_csv(stepper.network)
+    stepper.step_iteration()
+    gradient = stepper.trace.gradient
+    bias = stepper.network.theta[2]
+    assert f"b^0_0,0,,0,{bias!s},{gradient[2]!s}\n" in gradients_csv(stepper.network, gradient)
+    loss = stepper.history.losses[0]
+    assert loss.dtype == np.float32
+    assert history_csv(stepper.history) == f"iteration,loss\n0,{loss!s}\n"
+    assert len(str(loss)) < 12  # float32's digits, not float64's 17
