@@ -83,7 +83,9 @@ class _GrowingArray:
         self.length = min(self.length, max(0, length))
 
     def retype(self, dtype) -> None:
-        self._buffer = self._buffer.astype(dtype)
+        grown = np.empty(self._buffer.shape, dtype)  # only the rows in use are converted
+        grown[: self.length] = self._buffer[: self.length]
+        self._buffer = grown
         self.row_bytes = self._buffer[:1].nbytes
 
     def keep(self, mask: np.ndarray) -> None:

@@ -78,10 +78,11 @@ class LossLog:
         if dtype == self.dtype:
             return
         self.dtype = dtype
-        for block in self._blocks:
-            self._blocks[block] = self._blocks[block].astype(dtype)
-        for column in (self._low, self._high):
-            column.buffer = column.buffer.astype(dtype)
+        with np.errstate(all="ignore"):  # the unused tail of a buffer holds whatever it held
+            for block in self._blocks:
+                self._blocks[block] = self._blocks[block].astype(dtype)
+            for column in (self._low, self._high):
+                column.buffer = column.buffer.astype(dtype)
 
     # ----------------------------------------------------------------- recording
     @property
