@@ -66,6 +66,7 @@ def gradient_check(stepper, step: float = STEP, indices=None) -> GradientCheck:
     current state, on the whole data set."""
     trace = stepper.evaluate(full=True)
     probe = stepper.network.copy()
+    probe.set_dtype(np.float64)  # finite differences in float64, whatever the run
     theta = probe.theta
     indices = np.arange(theta.size) if indices is None else np.asarray(indices, dtype=int)
     numeric = np.empty(len(indices))

@@ -27,6 +27,7 @@ from ..core.backprop import Trace
 from ..core.losses import get_loss
 from ..core.network import Network, augment
 from ..core.phases import Phase
+from ..core.precision import number_text
 from ..io.tables import format_number, output_delta_title, pipe_table, product_table
 
 KINDS = ("product", "elementwise", "matrix")
@@ -64,8 +65,9 @@ class MatrixBlock:
 
 
 def _matrix(values) -> np.ndarray:
-    """A float copy, vectors as one row."""
-    array = np.array(values, dtype=float)
+    """A float copy (float32 in a float32 run), vectors as one row."""
+    array = np.array(values)
+    array = array.astype(np.float32 if array.dtype == np.float32 else float, copy=False)
     return array[np.newaxis, :] if array.ndim == 1 else array
 
 
@@ -291,7 +293,9 @@ def identical_columns(matrix, rtol: float = 1e-12, atol: float = 1e-12) -> list[
 
 # -------------------------------------------------------------------------- copy formats
 def _rows(matrix) -> np.ndarray:
-    array = np.asarray(matrix, dtype=float)
+    array = np.asarray(matrix)
+    if array.dtype != np.float32:  # a float32 run's numbers stay float32 (number_text)
+        array = array.astype(float)
     if array.ndim not in (1, 2):
         raise ValueError(f"expected a vector or a matrix, got {array.ndim}-D values")
     return array
@@ -302,20 +306,22 @@ def as_text(matrix) -> str:
     return pipe_table(_rows(matrix))
 
 
-def _numpy_number(value: float) -> str:
+def _numpy_number(value) -> str:
     if math.isnan(value):
         return "np.nan"
     if math.isinf(value):
         return "np.inf" if value > 0 else "-np.inf"
-    return repr(value)  # the shortest text that reads back as the same float
+    # the shortest text that reads back as the same float (as the same float32 in a float32
+    # run: 0.1, not 0.10000000149011612)
+    return number_text(value)
 
 
 def as_numpy(matrix) -> str:
     """``np.array([[...], ...])`` with every float written exactly (repr)."""
     array = _rows(matrix)
     if array.ndim == 1:
-        return "np.array([" + ", ".join(_numpy_number(float(v)) for v in array) + "])"
-    rows = ("[" + ", ".join(_numpy_number(float(v)) for v in row) + "]" for row in array)
+        return "np.array([" + ", ".join(_numpy_number(v) for v in array) + "])"
+    rows = ("[" + ", ".join(_numpy_number(v) for v in row) + "]" for row in array)
     return "np.array([" + ", ".join(rows) + "])"
 
 

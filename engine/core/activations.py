@@ -86,7 +86,8 @@ def _leaky_relu(n: np.ndarray) -> np.ndarray:
 
 
 def _leaky_relu_derivative(n: np.ndarray, a: np.ndarray) -> np.ndarray:
-    return np.where(n > 0.0, 1.0, LEAKY_RELU_SLOPE)
+    # np.where of two Python floats is float64: a float32 run keeps float32
+    return np.where(n > 0.0, 1.0, LEAKY_RELU_SLOPE).astype(n.dtype, copy=False)
 
 
 def _linear(n: np.ndarray) -> np.ndarray:

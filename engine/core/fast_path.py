@@ -42,7 +42,7 @@ class FastPath:
         post = [None] * (L + 1)
         full_batch = self.config.effective_batch_size(len(self.inputs)) >= len(self.inputs)
         saturating = [l for l in range(1, L + 1) if activations[l - 1].hides_infinity]
-        x, y = self.inputs, self.targets
+        x, y = self._inputs, self._targets  # in the run's dtype
         for done in range(count):
             t = self.iteration
             if record and (

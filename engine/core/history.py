@@ -63,6 +63,7 @@ class _GrowingArray:
     def __init__(self, width: int | None = None, capacity: int = 1024, dtype=float) -> None:
         shape = (capacity,) if width is None else (capacity, width)
         self._buffer = np.empty(shape, dtype=dtype)
+        self.row_bytes = self._buffer[:1].nbytes  # one row's bytes
         self.length = 0
 
     @property
@@ -80,6 +81,12 @@ class _GrowingArray:
 
     def truncate(self, length: int) -> None:
         self.length = min(self.length, max(0, length))
+
+    def retype(self, dtype) -> None:
+        grown = np.empty(self._buffer.shape, dtype)  # only the rows in use are converted
+        grown[: self.length] = self._buffer[: self.length]
+        self._buffer = grown
+        self.row_bytes = self._buffer[:1].nbytes
 
     def keep(self, mask: np.ndarray) -> None:
         kept = self._buffer[: self.length][mask]
@@ -113,17 +120,29 @@ class History:
         self.checkpoint_stride = checkpoint_stride
         self.parameter_budget_bytes = parameter_budget_bytes
         self.checkpoint_budget_bytes = checkpoint_budget_bytes
-        self.loss_log = LossLog(start)
+        # in the run's dtype (float32 in a float32 run); ``widen`` when it changes to float64
+        self.loss_log = LossLog(start, dtype=origin.theta.dtype)
         self._snapshot_iterations = _GrowingArray(dtype=np.int64)
         self.revision = 0  # counts changes to rows already recorded (coarsening, truncation)
         row_bytes = max(origin.theta.nbytes, 1)
         self._snapshots = _GrowingArray(
             width=origin.theta.size,
             capacity=int(max(1, min(64, parameter_budget_bytes // row_bytes))),
+            dtype=origin.theta.dtype,
         )
         self.checkpoints: dict[int, Checkpoint] = {}
         self.checkpoint_floor = 1  # raised when the budget forces a coarser stride
         self.events: list[Event] = []
+
+    def widen(self, dtype) -> None:
+        """The run now computes in ``dtype``: the snapshots and losses are kept in it from
+        now on when it is wider than theirs (float32 → float64, every number kept exactly);
+        a float64 history keeps float64 when the run changes to float32."""
+        snapshots = self._snapshots
+        wider = np.promote_types(snapshots.values.dtype, dtype)
+        if wider != snapshots.values.dtype:
+            snapshots.retype(wider)
+        self.loss_log.widen(dtype)
 
     # ------------------------------------------------------------------ losses
     @property
@@ -149,7 +168,8 @@ class History:
             not self._snapshot_iterations.length
             or self._snapshot_iterations.values[-1] < iteration
         ):
-            snapshots, row_bytes = self._snapshots, self.origin.theta.nbytes
+            snapshots = self._snapshots
+            row_bytes = snapshots.row_bytes
             if snapshots.length == snapshots.capacity and (
                 2 * snapshots.capacity * row_bytes > self.parameter_budget_bytes
             ):

@@ -39,13 +39,13 @@ DEFAULT_EXACT_BUDGET = 32 * 2**20  # 4 million iterations kept exactly
 class _Column:
     """An append-only float column that doubles its capacity."""
 
-    def __init__(self, capacity: int = 256) -> None:
-        self.buffer = np.empty(capacity)
+    def __init__(self, capacity: int = 256, dtype=np.float64) -> None:
+        self.buffer = np.empty(capacity, dtype)
         self.length = 0
 
     def append(self, value: float) -> None:
         if self.length == len(self.buffer):
-            grown = np.empty(2 * len(self.buffer))
+            grown = np.empty(2 * len(self.buffer), self.buffer.dtype)
             grown[: self.length] = self.buffer[: self.length]
             self.buffer = grown
         self.buffer[self.length] = value
@@ -58,14 +58,31 @@ class _Column:
 
 class LossLog:
     def __init__(self, start: int = 0, exact_budget_bytes: int = DEFAULT_EXACT_BUDGET,
-                 replay: Callable[[int, int], np.ndarray] | None = None) -> None:
+                 replay: Callable[[int, int], np.ndarray] | None = None,
+                 dtype=np.float64) -> None:
+        """``dtype``: what the losses are kept in (float32 in a float32 run, whose losses
+        are float32 numbers; ``widen`` to float64 when the run changes to it)."""
         self.start = start
+        self.dtype = np.dtype(dtype)
         self.length = 0
         self.exact_budget_bytes = exact_budget_bytes
         # replay(begin, end): the exact losses of iterations begin … end − 1 (the stepper's)
         self.replay = replay
         self._blocks: OrderedDict[int, np.ndarray] = OrderedDict()  # kept, least recent first
-        self._low, self._high = _Column(), _Column()  # per complete bucket
+        self._low, self._high = _Column(dtype=dtype), _Column(dtype=dtype)  # per bucket
+
+    def widen(self, dtype) -> None:
+        """Keep the losses in ``dtype`` from now on if it is wider (float32 → float64: every
+        loss kept is exactly the same number); a narrower one changes nothing."""
+        dtype = np.promote_types(self.dtype, dtype)
+        if dtype == self.dtype:
+            return
+        self.dtype = dtype
+        with np.errstate(all="ignore"):  # the unused tail of a buffer holds whatever it held
+            for block in self._blocks:
+                self._blocks[block] = self._blocks[block].astype(dtype)
+            for column in (self._low, self._high):
+                column.buffer = column.buffer.astype(dtype)
 
     # ----------------------------------------------------------------- recording
     @property
@@ -79,7 +96,7 @@ class LossLog:
     def append(self, value: float) -> None:
         block, offset = divmod(self.length, BLOCK)
         if offset == 0:
-            self._blocks[block] = np.empty(BLOCK)
+            self._blocks[block] = np.empty(BLOCK, self.dtype)
         values = self._blocks[block]
         self._blocks.move_to_end(block)  # the newest block is the most recently used
         values[offset] = value
@@ -112,7 +129,8 @@ class LossLog:
         loaded or created) nor the newest block (the one appended to)."""
         protected = {keep, (self.length - 1) // BLOCK if self.length else 0}
         excess = len(self._blocks) - max(len(protected),
-                                         self.exact_budget_bytes // (BLOCK * 8))
+                                         self.exact_budget_bytes
+                                         // (BLOCK * self.dtype.itemsize))
         for block in [b for b in self._blocks if b not in protected][:max(0, excess)]:
             del self._blocks[block]
 
@@ -130,7 +148,7 @@ class LossLog:
             raise RuntimeError("losses dropped from memory and no way to recompute them")
         begin = block * BLOCK
         end = min(begin + BLOCK, self.length)
-        values = np.empty(BLOCK)
+        values = np.empty(BLOCK, self.dtype)
         values[: end - begin] = self.replay(self.start + begin, self.start + end)
         self._blocks[block] = values
         self._drop_beyond_budget(keep=block)
@@ -154,8 +172,8 @@ class LossLog:
         begin = self.start if begin is None else max(begin, self.start)
         end = self.stop if end is None else min(end, self.stop)
         if end <= begin:
-            return np.empty(0)
-        out = np.empty(end - begin)
+            return np.empty(0, self.dtype)
+        out = np.empty(end - begin, self.dtype)
         first, last = begin - self.start, end - self.start
         for block in range(first // BLOCK, (last - 1) // BLOCK + 1):
             values = self._load(block)
@@ -219,7 +237,7 @@ class LossLog:
 
     @property
     def nbytes(self) -> int:
-        return (len(self._blocks) * BLOCK * 8 + self._low.buffer.nbytes
+        return (len(self._blocks) * BLOCK * self.dtype.itemsize + self._low.buffer.nbytes
                 + self._high.buffer.nbytes)
 
 

@@ -79,7 +79,8 @@ def _sse_gradient(a: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 def _mse(n: np.ndarray, a: np.ndarray, y: np.ndarray) -> float:
-    return _sse(n, a, y) / a.size
+    error = a - y
+    return float(np.sum(error * error) / a.size)  # divided in the run's dtype
 
 
 def _mse_gradient(a: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -97,8 +98,14 @@ def _bce(n: np.ndarray, a: np.ndarray, y: np.ndarray) -> float:
     return float(np.sum(terms) / n.shape[0])
 
 
+def _clip_bound(dtype) -> float:
+    # 1 − 1e-12 is 1 in float32: there the clip stays one float32 step below 1
+    return max(LOG_CLIP, float(np.finfo(dtype).epsneg))
+
+
 def _bce_gradient(a: np.ndarray, y: np.ndarray) -> np.ndarray:
-    clipped = np.clip(a, LOG_CLIP, 1.0 - LOG_CLIP)
+    bound = _clip_bound(a.dtype)
+    clipped = np.clip(a, bound, 1.0 - bound)
     return (clipped - y) / (a.shape[0] * clipped * (1.0 - clipped))
 
 
@@ -114,8 +121,10 @@ SATURATED = 1e-290  # a softmax output below this has lost digits (or is 0): ln 
 def _cross_entropy(n: np.ndarray, a: np.ndarray, y: np.ndarray) -> float:
     # −Σ y ln a_j with ln a_j = n_j − logsumexp(n). While every output is well inside the
     # floats, ln a is as accurate (a carries 16 digits) and five times cheaper; once one
-    # saturates (a_j → 0), the log-softmax form from n
-    log_a = np.log(a) if a.min() > SATURATED else log_softmax(n)
+    # saturates (a_j → 0), the log-softmax form from n. A float32 run (7 digits) takes the
+    # log-softmax form always, as PyTorch's cross_entropy does
+    log_a = (np.log(a) if a.dtype == np.float64 and a.min() > SATURATED
+             else log_softmax(n))
     return float(-np.sum(y * log_a) / n.shape[0])
 
 

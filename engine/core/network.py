@@ -6,6 +6,9 @@ l+1. Layer 0 is the inputs. All parameters live in one flat vector ``theta`` lai
 W^0, b^0, W^1, b^1, … (each W row-major); ``weights`` and ``biases`` are views into it, so
 an optimiser updates every parameter in one operation and a snapshot is one copy.
 Without biases, ``theta`` holds only weights and ``biases`` are read-only zeros.
+
+``theta`` is float64, or float32 in a float32 run (``set_dtype``: the stepper sets it from
+``training.dtype``; the views follow). ``copy()`` keeps the dtype.
 """
 
 from __future__ import annotations
@@ -100,7 +103,9 @@ class Network:
         activations: list[str],
         bias: bool = True,
         theta: np.ndarray | None = None,
+        dtype=None,
     ) -> None:
+        """``dtype``: float64 by default, or that of a float32 ``theta``."""
         sizes = [int(s) for s in sizes]
         activations = list(activations)
         validate_structure(sizes, activations)
@@ -109,13 +114,28 @@ class Network:
         self.activations = [get_activation(name) for name in activations]
         self.bias: bool = bool(bias)
         count = parameter_count(sizes, self.bias)
+        if dtype is None:
+            float32 = isinstance(theta, np.ndarray) and theta.dtype == np.float32
+            dtype = np.float32 if float32 else np.float64
         if theta is None:
-            self.theta = np.zeros(count)
+            self.theta = np.zeros(count, dtype)
         else:
-            theta = np.asarray(theta, dtype=float)
+            theta = np.asarray(theta, dtype=dtype)
             if theta.shape != (count,):
                 raise ValueError(f"theta: expected {count} parameters, got {theta.shape}")
             self.theta = theta.copy()
+        self.weights, self.biases, self._offsets = self.layout(self.theta)
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.theta.dtype
+
+    def set_dtype(self, dtype) -> None:
+        """Hold the parameters in ``dtype`` (float32 rounds each to nearest); ``weights`` and
+        ``biases`` become views of the new ``theta``. Nothing happens when it is the same."""
+        if self.theta.dtype == np.dtype(dtype):
+            return
+        self.theta = self.theta.astype(dtype)
         self.weights, self.biases, self._offsets = self.layout(self.theta)
 
     # ----------------------------------------------------------------- structure
@@ -140,14 +160,14 @@ class Network:
                 biases.append(flat[offset : offset + cols])
                 offset += cols
             else:
-                zeros = np.zeros(cols)
+                zeros = np.zeros(cols, flat.dtype)
                 zeros.flags.writeable = False
                 biases.append(zeros)
             offsets.append((weight_offset, bias_offset))
         return weights, biases, offsets
 
     def copy(self) -> Network:
-        return Network(self.sizes, self.activation_names, self.bias, self.theta)
+        return Network(self.sizes, self.activation_names, self.bias, self.theta, self.theta.dtype)
 
     def same_structure(self, other: Network) -> bool:
         return (
@@ -218,4 +238,5 @@ class Network:
 
 def augment(activations: np.ndarray) -> np.ndarray:
     """The seed's augmented activations: a leading column of 1s."""
-    return np.hstack([np.ones((activations.shape[0], 1)), activations])
+    dtype = activations.dtype if activations.dtype == np.float32 else np.float64
+    return np.hstack([np.ones((activations.shape[0], 1), dtype), activations])

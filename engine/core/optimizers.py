@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass, replace
 import numpy as np
 
 from .losses import LOSSES
+from .precision import DEFAULT_DTYPE, dtype_of
 
 OPTIMIZER_NAMES = ("gd", "sgd", "momentum", "adam")
 MINI_BATCH_RULE = (
@@ -52,8 +53,10 @@ class TrainingConfig:
     beta2: float = 0.999
     epsilon: float = 1e-8
     shuffle_seed: int = 0
+    dtype: str = DEFAULT_DTYPE  # "float64", or "float32" as PyTorch (engine.core.precision)
 
     def __post_init__(self) -> None:
+        dtype_of(self.dtype)  # ValueError "training.dtype: unknown dtype …"
         if self.loss not in LOSSES:
             raise ValueError(f"training.loss: unknown loss {self.loss!r} (known: "
                              f"{', '.join(LOSSES)})")
@@ -84,6 +87,10 @@ class TrainingConfig:
         if not _is_whole(self.shuffle_seed, 0):
             raise ValueError(
                 f"training.shuffle_seed: must be a whole number ≥ 0, not {self.shuffle_seed!r}")
+
+    @property
+    def numpy_dtype(self) -> np.dtype:
+        return dtype_of(self.dtype)
 
     def with_changes(self, **changes) -> TrainingConfig:
         return replace(self, **changes)
@@ -119,10 +126,13 @@ def batch_position(config: TrainingConfig, observations: int, iteration: int) ->
 
 
 class Optimizer:
-    """Plain gradient step; subclasses keep state arrays in ``self.state``."""
+    """Plain gradient step; subclasses keep state arrays in ``self.state``, their vectors in
+    the run's dtype (Adam's step is a count: float64, exact however long the run; PyTorch
+    too takes its bias corrections in double)."""
 
     def __init__(self, config: TrainingConfig, parameter_count: int) -> None:
         self.config = config
+        self.dtype = config.numpy_dtype
         self.state: dict[str, np.ndarray] = {}
 
     def update(self, theta: np.ndarray, gradient: np.ndarray) -> None:
@@ -140,7 +150,7 @@ class Optimizer:
 class Momentum(Optimizer):
     def __init__(self, config: TrainingConfig, parameter_count: int) -> None:
         super().__init__(config, parameter_count)
-        self.state = {"velocity": np.zeros(parameter_count)}
+        self.state = {"velocity": np.zeros(parameter_count, self.dtype)}
 
     def update(self, theta: np.ndarray, gradient: np.ndarray) -> None:
         velocity = self.state["velocity"]
@@ -153,8 +163,8 @@ class Adam(Optimizer):
     def __init__(self, config: TrainingConfig, parameter_count: int) -> None:
         super().__init__(config, parameter_count)
         self.state = {
-            "first_moment": np.zeros(parameter_count),
-            "second_moment": np.zeros(parameter_count),
+            "first_moment": np.zeros(parameter_count, self.dtype),
+            "second_moment": np.zeros(parameter_count, self.dtype),
             "step": np.zeros(1),
         }
 
@@ -162,7 +172,7 @@ class Adam(Optimizer):
         c = self.config
         m, v, step = self.state["first_moment"], self.state["second_moment"], self.state["step"]
         step += 1.0
-        t = step[0]
+        t = float(step[0])  # the bias corrections in double, as PyTorch takes them
         m *= c.beta1
         m += (1.0 - c.beta1) * gradient
         v *= c.beta2

@@ -188,6 +188,8 @@ class Rewinding:
             (theta, self.optimizer, state, self.config, self.loss, self.iteration, self.phase,
              self.trace, self.fault, self._gradient, self._gradient_weights,
              self._gradient_biases) = saved
+            if self.network.theta.dtype != theta.dtype:  # the replay crossed a dtype change
+                self._use_dtype(theta.dtype)
             self.network.theta[...] = theta
             self.optimizer.set_state(state)
             self._fast_gradient[...] = fast_gradient

@@ -19,6 +19,11 @@ before the end of the tape discards what follows it. Seeking, stepping back, res
 replaying and taking an edit back (exact rewind by checkpoint and replay) are in
 engine.core.rewind; what data and settings a network can train with, in
 engine.core.validation.
+
+``training.dtype`` (engine.core.precision) says what every phase computes in: float64, or
+float32 as PyTorch. The network's parameters, the working copy of the data (``inputs`` and
+``targets`` keep the numbers as given), the trace, the gradients, the optimiser's vectors
+and the history are in it; changing it is an edit like any other setting.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ from .losses import get_loss
 from .network import Network, ParameterAddress
 from .optimizers import STATE_VECTORS, TrainingConfig, batch_indices, make_optimizer
 from .phases import NonFiniteError, Phase, Quantity, first_non_finite, phases_of
+from .precision import check_fits, largest
 from .rewind import QUIET, Rewinding
 from .validation import validate_data, validate_training
 
@@ -93,10 +99,8 @@ class Stepper(Rewinding, FastPath):
         self._gradient: np.ndarray | None = None
         self._gradient_weights: list | None = None
         self._gradient_biases: list | None = None
-        self._fast_gradient = np.zeros_like(network.theta)
-        fast_weights, fast_biases, _ = network.layout(self._fast_gradient)
-        self._fast_views = (fast_weights,
-                            fast_biases if network.bias else [None] * network.layer_count)
+        self.history: History | None = None
+        self._use_dtype(self.config.numpy_dtype)  # the parameters, the data, the buffers
         self.history = History(
             self._capture(), self.iteration, parameter_stride=parameter_stride,
             checkpoint_stride=checkpoint_stride,
@@ -141,24 +145,70 @@ class Stepper(Rewinding, FastPath):
         return Checkpoint(self.network.theta.copy(), self.optimizer.get_state(), self.config)
 
     def _restore(self, checkpoint: Checkpoint) -> None:
+        self._apply_config(checkpoint.config, keep_state=False)  # its dtype first
         self.network.theta[...] = checkpoint.theta
-        self._apply_config(checkpoint.config, keep_state=False)
         self.optimizer.set_state(checkpoint.optimizer_state)
 
     def _apply_config(self, config: TrainingConfig, keep_state: bool = True) -> None:
         same_kind = config.optimizer == self.config.optimizer
+        retype = config.numpy_dtype != self.network.theta.dtype
         self.config = config
         self.loss = get_loss(config.loss)
-        if keep_state and same_kind:
+        if retype:
+            self._use_dtype(config.numpy_dtype)
+        if keep_state and same_kind and not retype:
             self.optimizer.config = config
         else:
+            state = self.optimizer.get_state() if keep_state and same_kind else None
             self.optimizer = make_optimizer(config, self.network.theta.size)
+            if state is not None:  # the same optimiser in another dtype: its state kept
+                self.optimizer.set_state(state)
+
+    def _use_dtype(self, dtype) -> None:
+        """Compute in ``dtype`` from here on: the parameters, the data's working copy, the
+        gradient buffers and the trace of the iteration under way are converted (float32
+        rounds to nearest, as ``tensor.float()``); the history widens to keep both."""
+        network = self.network
+        network.set_dtype(dtype)
+        # the data as the phases read it (the same arrays in float64: nothing copied)
+        self._inputs = self.inputs.astype(dtype, copy=False)
+        self._targets = self.targets.astype(dtype, copy=False)
+        # the fast path's buffer holds the last iteration's gradient (breakpoints read it)
+        old = getattr(self, "_fast_gradient", None)
+        self._fast_gradient = (np.zeros_like(network.theta) if old is None
+                               else old.astype(dtype))
+        fast_weights, fast_biases, _ = network.layout(self._fast_gradient)
+        self._fast_views = (fast_weights,
+                            fast_biases if network.bias else [None] * network.layer_count)
+        if self._gradient is not None and self._gradient.dtype != dtype:
+            self._retype_trace(dtype)
+        if self.history is not None:
+            self.history.widen(dtype)
+
+    def _retype_trace(self, dtype) -> None:
+        """The iteration under way goes on in ``dtype``: what its phases computed so far is
+        converted, its gradient with it (the dtype changed between two of its phases)."""
+        trace = self.trace
+        self._gradient = self._gradient.astype(dtype)
+        self._gradient_weights, self._gradient_biases, _ = self.network.layout(self._gradient)
+        if trace is None:
+            return
+        for name in ("pre_activations", "activations", "dcost_dactivations",
+                     "dactivation_dpre", "deltas"):
+            setattr(trace, name, [None if value is None else value.astype(dtype)
+                                  for value in getattr(trace, name)])
+        trace.inputs, trace.targets = trace.activations[0], trace.targets.astype(dtype)
+        trace.gradient = self._gradient
+        trace.weight_gradients = [None if value is None else self._gradient_weights[l]
+                                  for l, value in enumerate(trace.weight_gradients)]
+        trace.bias_gradients = [None if value is None else self._gradient_biases[l]
+                                for l, value in enumerate(trace.bias_gradients)]
 
     def _batch(self, iteration: int) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
         batch = batch_indices(self.config, len(self.inputs), iteration)
         if batch is None:
-            return None, self.inputs, self.targets
-        return batch, self.inputs[batch], self.targets[batch]
+            return None, self._inputs, self._targets
+        return batch, self._inputs[batch], self._targets[batch]
 
     # ----------------------------------------------------------------- editing
     def set_parameters(self, addresses: Sequence[ParameterAddress], value: float) -> Event:
@@ -172,11 +222,16 @@ class Stepper(Rewinding, FastPath):
         values = np.array(values, dtype=float)
         if values.shape != (len(addresses),):
             raise ValueError(f"{len(addresses)} parameters but {values.size} values")
+        dtype = self.network.theta.dtype
         for address, value in zip(addresses, values, strict=True):
             if not math.isfinite(value):
                 raise ValueError(f"{address}: {value!r} is not a finite number")
+            if abs(value) > largest(dtype):
+                raise ValueError(f"{address}: {float(value)!r} does not fit {dtype.name} "
+                                 f"(at most {largest(dtype):.8g} in size)")
         indices = np.array([self.network.flat_index(a) for a in addresses], dtype=np.int64)
-        return self._mutate(Event(self.iteration, self.phase, indices, values))
+        return self._mutate(Event(self.iteration, self.phase, indices,
+                                  values.astype(dtype, copy=False)))
 
     def set_parameter(self, address: ParameterAddress, value: float) -> Event:
         return self.set_parameters([address], value)
@@ -188,6 +243,8 @@ class Stepper(Rewinding, FastPath):
             raise ValueError(f"expected {self.network.theta.size} parameters, got {theta.shape}")
         if not np.isfinite(theta).all():
             raise ValueError("every parameter must be a finite number")
+        self._check_parameters_fit(self.network.theta.dtype, theta)
+        theta = theta.astype(self.network.theta.dtype, copy=False)
         indices = np.arange(theta.size, dtype=np.int64)
         return self._mutate(Event(self.iteration, self.phase, indices, theta))
 
@@ -196,10 +253,23 @@ class Stepper(Rewinding, FastPath):
         its output layer, or an optimiser or batch that would not fit the memory budget
         (Adam keeps two vectors like θ: the file it saves must open again)."""
         validate_training(self.network, config)
+        dtype = config.numpy_dtype
+        if dtype != np.float64:  # float32 holds numbers up to 3.4e38
+            check_fits(dtype, self.inputs, "training.dtype: data.inputs")
+            check_fits(dtype, self.targets, "training.dtype: data.targets")
+            self._check_parameters_fit(dtype, self.network.theta, "training.dtype: ")
         observations = len(self.inputs)
         check_memory(self.network.sizes, observations,
                      config.effective_batch_size(observations),
                      STATE_VECTORS[config.optimizer], f"training with {config.optimizer}")
+
+    def _check_parameters_fit(self, dtype, theta: np.ndarray, prefix: str = "") -> None:
+        big = np.abs(theta) > largest(dtype)
+        if big.any():
+            index = int(np.argmax(big))
+            address = self.network.addresses()[index]
+            raise ValueError(f"{prefix}{address}: {float(theta[index])!r} does not fit "
+                             f"{np.dtype(dtype).name} (at most {largest(dtype):.8g} in size)")
 
     def set_config(self, config: TrainingConfig) -> Event | None:
         """Change training settings; the parameters are kept. Returns the edit (None when
@@ -353,7 +423,8 @@ class Stepper(Rewinding, FastPath):
         ``backward=False`` stops after the forward phases (activations only).
         Non-finite values are left in the trace for the caller to see.
         """
-        batch, x, y = (None, self.inputs, self.targets) if full else self._batch(self.iteration)
+        batch, x, y = ((None, self._inputs, self._targets) if full
+                       else self._batch(self.iteration))
         trace = Trace(self.network.layer_count, x, y, batch)
         trace.gradient = np.zeros_like(self.network.theta)
         gradient_weights, gradient_biases, _ = self.network.layout(trace.gradient)

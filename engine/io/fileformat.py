@@ -18,6 +18,9 @@ written as version 2. A saved run continues bit for bit: the next iteration is `
 Loading checks everything and raises one :class:`FileFormatError` whose message starts with
 the path of the offending field (``network.weights[1][2]: expected 3 numbers, got 2``).
 Nothing in a file is ever executed: it is parsed as JSON and read as numbers and names.
+``training.dtype`` "float32" (engine.core.precision) is a float32 run: its parameters and
+optimiser state are written as the shortest text of each float32 (0.1, which reads back as
+the same float32), and every number of the file must fit float32.
 Saving writes a temporary file beside the target, fsyncs it and renames it over the target,
 so an interrupted save leaves the old file as it was.
 """
@@ -53,6 +56,7 @@ from ..core.optimizers import (
     batch_position,
     make_optimizer,
 )
+from ..core.precision import DTYPE_NAMES, check_fits, shortest_floats
 from ..core.stepper import Stepper
 from ..core.validation import validate_data, validate_training
 from .atomic import read_regular_file, write_bytes_atomic
@@ -82,7 +86,7 @@ MAX_SEED = 2**64 - 1  # seeds are non-negative integers below 2⁶⁴
 TRAINING_FIELDS = {
     "loss": "loss", "optimizer": "optimizer", "learning_rate": "number",
     "batch_size": "batch", "momentum": "number", "beta1": "number", "beta2": "number",
-    "epsilon": "number", "shuffle_seed": "seed",
+    "epsilon": "number", "shuffle_seed": "seed", "dtype": "dtype",
 }
 
 
@@ -223,6 +227,8 @@ def _read_training(value, network: Network) -> TrainingConfig:
             settings[key] = number(item, path)
         elif kind == "seed":
             settings[key] = integer(item, path, 0, MAX_SEED)
+        elif kind == "dtype":
+            settings[key] = known_name(item, path, DTYPE_NAMES, "dtype")
         elif item is not None:  # batch: null (the whole data set) or a count
             settings[key] = integer(item, path, 1, MAX_OBSERVATIONS)
     config = with_path("", TrainingConfig, **settings)
@@ -326,6 +332,14 @@ def read_document(value) -> Document:
     network, init = _read_network(value["network"])
     inputs, targets = _read_data(value["data"], network)
     training = _read_training(value.get("training"), network)
+    if training.dtype != "float64":  # every number must fit the run's dtype
+        dtype = training.numpy_dtype
+        for l in range(network.layer_count):
+            with_path("", check_fits, dtype, network.weights[l], f"network.weights[{l}]")
+            if network.bias:
+                with_path("", check_fits, dtype, network.biases[l], f"network.biases[{l}]")
+        with_path("", check_fits, dtype, inputs, "data.inputs")
+        with_path("", check_fits, dtype, targets, "data.targets")
     with_path("", check_memory, network.sizes, len(inputs),
               training.effective_batch_size(len(inputs)),
               STATE_VECTORS[training.optimizer], "file")
@@ -367,9 +381,9 @@ def load(path: str | os.PathLike) -> Document:
 
 def _parameter_vector_json(network: Network, flat: np.ndarray) -> dict:
     weights, biases, _ = network.layout(flat)
-    section = {"weights": [w.tolist() for w in weights]}
+    section = {"weights": [shortest_floats(w) for w in weights]}
     if network.bias:
-        section["biases"] = [b.tolist() for b in biases]
+        section["biases"] = [shortest_floats(b) for b in biases]
     return section
 
 
@@ -408,10 +422,10 @@ def to_json(source: Document | Stepper, init: InitSpec | None = None) -> dict:
         "layers": list(network.sizes),
         "activations": list(network.activation_names),
         "bias": network.bias,
-        "weights": [w.tolist() for w in network.weights],
+        "weights": [shortest_floats(w) for w in network.weights],
     }
     if network.bias:
-        section["biases"] = [b.tolist() for b in network.biases]
+        section["biases"] = [shortest_floats(b) for b in network.biases]
     chosen = init if init is not None else source.init
     if chosen is not None:
         section["init"] = chosen.to_json()

@@ -10,6 +10,7 @@ from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import QAbstractItemView, QSizePolicy, QTableView
 
 from engine.analysis.matrices import identical_columns, identical_rows
+from engine.core.precision import number_text
 from engine.io.tables import DECIMALS, format_number
 
 MAX_SHOWN = 50  # rows and columns shown of each matrix
@@ -121,7 +122,7 @@ class MatrixModel(QAbstractTableModel):
     def cell_tooltip(self, row: int, column: int) -> str:
         if self.hidden:
             return f"row {row}, column {column}: ? (predict it first: the Predict panel)"
-        lines = [f"row {row}, column {column}: {float(self.shown[row, column])!r}"]
+        lines = [f"row {row}, column {column}: {number_text(self.shown[row, column])}"]
         if column in self._column_group:
             group = self.column_groups[self._column_group[column]]
             lines.append(f"columns {listing(group)} are identical")

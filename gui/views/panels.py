@@ -28,9 +28,15 @@ from engine.core.init import SCHEME_NAMES, SCHEME_PARAMETERS, InitSpec, jog_nois
 from engine.core.losses import LOSSES, get_loss
 from engine.core.network import Network
 from engine.core.optimizers import MINI_BATCH_RULE, OPTIMIZER_NAMES
+from engine.core.precision import DTYPE_NAMES
 
 from ..notation import parse_number
 
+DTYPE_TIPS = (  # one per DTYPE_NAMES entry
+    "float64: numpy's double, 16 significant digits (the seeds' numbers)",
+    "float32: PyTorch's default, 7 significant digits; every phase, the gradients, the "
+    "optimiser and the loss computed in float32, so the numbers match PyTorch's",
+)
 MOMENTUM_USERS = ("momentum",)  # the optimisers whose update reads μ (engine.core.optimizers)
 FIELD_DEFAULTS = {
     **SCHEME_PARAMETERS["constant"], **SCHEME_PARAMETERS["uniform"], **SCHEME_PARAMETERS["normal"]
@@ -333,7 +339,15 @@ class TrainingPanel(QGroupBox):
         self.momentum = NumberField("momentum", "μ in v ← μ v + g")
         self.momentum.setObjectName("momentum_input")
         form.addRow("momentum", self.momentum)
-        for widget in (self.loss, self.optimizer):
+        self.dtype = QComboBox()
+        self.dtype.setObjectName("dtype_selector")
+        self.dtype.addItems(DTYPE_NAMES)
+        for index, tip in enumerate(DTYPE_TIPS):
+            self.dtype.setItemData(index, tip, Qt.ItemDataRole.ToolTipRole)
+        self.dtype.setToolTip("What every phase computes in: float64 (16 digits), or float32 "
+                              "as PyTorch (7 digits: the numbers your PyTorch code shows)")
+        form.addRow("dtype", self.dtype)
+        for widget in (self.loss, self.optimizer, self.dtype):
             widget.currentTextChanged.connect(self._edited)
         self.batch_size.valueChanged.connect(self._edited)
         for field in (self.learning_rate, self.momentum):
@@ -343,13 +357,14 @@ class TrainingPanel(QGroupBox):
 
     def refresh(self) -> None:
         config = self.controller.stepper.config
-        for widget in (self.loss, self.optimizer, self.batch_size):
+        for widget in (self.loss, self.optimizer, self.batch_size, self.dtype):
             widget.blockSignals(True)
+        self.dtype.setCurrentText(config.dtype)
         self.loss.setCurrentText(config.loss)
         self.loss.setToolTip(get_loss(config.loss).describe())
         self.optimizer.setCurrentText(config.optimizer)
         self.batch_size.setValue(config.batch_size or 0)
-        for widget in (self.loss, self.optimizer, self.batch_size):
+        for widget in (self.loss, self.optimizer, self.batch_size, self.dtype):
             widget.blockSignals(False)
         self.learning_rate.set_value(config.learning_rate)
         self.momentum.set_value(config.momentum)
@@ -369,6 +384,7 @@ class TrainingPanel(QGroupBox):
                 learning_rate=self.learning_rate.value(),
                 batch_size=self.batch_size.value() or None,
                 momentum=self.momentum.value(),
+                dtype=self.dtype.currentText(),
             )
             self.controller.stepper.validate_config(config)
         except ValueError as error:

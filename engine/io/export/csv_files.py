@@ -10,6 +10,7 @@ import numpy as np
 
 from ...core.history import History
 from ...core.network import Network
+from ...core.precision import number_text
 
 
 def _csv_text(header: list[str], rows) -> str:
@@ -21,8 +22,9 @@ def _csv_text(header: list[str], rows) -> str:
 
 
 def _number(value) -> str:
-    """repr of the float: the shortest text that reads back as exactly this number."""
-    return repr(float(value))
+    """The shortest text that reads back as exactly this number: repr of the float, or of
+    the float32 in a float32 run (0.1, not 0.10000000149011612)."""
+    return number_text(value)
 
 
 def _parameter_rows(network: Network) -> list[list[str]]:
@@ -51,7 +53,9 @@ def gradients_csv(network: Network, gradient) -> str:
     ``gradient`` is a flat vector laid out like ``network.theta`` (a Trace's ``gradient``).
     Non-finite gradients are written as ``nan`` / ``inf`` (``float`` reads them back).
     """
-    gradient = np.asarray(gradient, dtype=float)
+    gradient = np.asarray(gradient)
+    if gradient.dtype != np.float32:  # a float32 run's gradient is written as float32
+        gradient = gradient.astype(float)
     if gradient.shape != network.theta.shape:
         raise ValueError(f"gradient: expected {network.theta.size} values (one per parameter, "
                          f"laid out like θ), got shape {gradient.shape}")
@@ -65,7 +69,7 @@ def history_csv(history: History) -> str:
     """``iteration,loss``: the loss recorded in every iteration so far (history.losses),
     numbered from the history's first iteration (0, or where a saved run continued)."""
     rows = ([str(t), _number(loss)]
-            for t, loss in enumerate(history.losses.tolist(), start=history.start))
+            for t, loss in enumerate(history.losses, start=history.start))
     return _csv_text(["iteration", "loss"], rows)
 
 
