@@ -16,6 +16,24 @@ import numpy as np
 
 from .backprop import forward_layer, hidden_dcost_da, layer_delta, layer_gradients
 
+_add = np.add.reduce
+
+
+def all_finite(array: np.ndarray) -> bool:
+    """Whether every entry of ``array`` is finite: its sum is (inf and NaN carry into a
+    sum), and only a sum that overflows from finite entries is checked entry by entry (a
+    fifth of np.isfinite(x).all()'s cost on the seeds' arrays, where it is paid every
+    iteration)."""
+    return math.isfinite(_add(array, axis=None)) or bool(np.isfinite(array).all())
+
+
+def all_finite_in(arrays: list[np.ndarray]) -> bool:
+    """``all_finite`` of several arrays, one sum for them all."""
+    total = 0.0
+    for array in arrays:
+        total += _add(array, axis=None)
+    return math.isfinite(total) or all(bool(np.isfinite(array).all()) for array in arrays)
+
 
 class FastPath:
     """The stepper's fast half; it uses the stepper's network, history, optimiser and
@@ -57,9 +75,8 @@ class FastPath:
                 post[l] = a
             # sigmoid, tanh, relu, softmax map an infinite n to a finite a: the loss and θ
             # would not show it
-            for l in saturating:
-                if not np.isfinite(pre[l]).all():
-                    return done + self._locate_fault(t, record)
+            if saturating and not all_finite_in([pre[l] for l in saturating]):
+                return done + self._locate_fault(t, record)
             value = self.loss.value(pre[L], a, y)
             if not math.isfinite(value):
                 return done + self._locate_fault(t, record)
@@ -73,7 +90,7 @@ class FastPath:
                 layer_gradients(post[l - 1], delta, gradient_weights[l - 1],
                                 gradient_biases[l - 1])
             self.optimizer.update(theta, gradient)
-            if not np.isfinite(theta).all():
+            if not all_finite(theta):
                 return done + self._locate_fault(t, record)
             if record:
                 history.record_loss(t, value)

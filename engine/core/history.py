@@ -65,6 +65,7 @@ class _GrowingArray:
         self._buffer = np.empty(shape, dtype=dtype)
         self.row_bytes = self._buffer[:1].nbytes  # one row's bytes
         self.length = 0
+        self.last = None  # a 1-D array's last entry
 
     @property
     def capacity(self) -> int:
@@ -78,9 +79,12 @@ class _GrowingArray:
             self._buffer = grown
         self._buffer[self.length] = value
         self.length += 1
+        if self._buffer.ndim == 1:
+            self.last = value
 
     def truncate(self, length: int) -> None:
         self.length = min(self.length, max(0, length))
+        self._remember_last()
 
     def retype(self, dtype) -> None:
         grown = np.empty(self._buffer.shape, dtype)  # only the rows in use are converted
@@ -92,10 +96,17 @@ class _GrowingArray:
         kept = self._buffer[: self.length][mask]
         self._buffer[: len(kept)] = kept
         self.length = len(kept)
+        self._remember_last()
 
     @property
     def values(self) -> np.ndarray:
         return self._buffer[: self.length]
+
+    def _remember_last(self) -> None:
+        """``last``: the last entry of a 1-D array as a Python number (None when empty),
+        what a snapshot compares with every iteration, kept rather than read back."""
+        self.last = (self._buffer[self.length - 1].item()
+                     if self.length and self._buffer.ndim == 1 else None)
 
     @property
     def nbytes(self) -> int:
@@ -164,10 +175,8 @@ class History:
     # -------------------------------------------------------------- snapshots
     def record_start(self, iteration: int, checkpoint_factory) -> None:
         """Called as iteration ``iteration`` begins: snapshot and checkpoint at the strides."""
-        if iteration % self.parameter_stride == 0 and (
-            not self._snapshot_iterations.length
-            or self._snapshot_iterations.values[-1] < iteration
-        ):
+        last = self._snapshot_iterations.last
+        if iteration % self.parameter_stride == 0 and (last is None or last < iteration):
             snapshots = self._snapshots
             row_bytes = snapshots.row_bytes
             if snapshots.length == snapshots.capacity and (

@@ -140,8 +140,8 @@ class Stepper(Rewinding, FastPath):
 
     # ------------------------------------------------------------------- state
     def _capture(self, theta_only: bool = False):
-        if theta_only:
-            return self.network.theta.copy()
+        if theta_only:  # a snapshot row: the history copies it into its own buffer
+            return self.network.theta
         return Checkpoint(self.network.theta.copy(), self.optimizer.get_state(), self.config)
 
     def _restore(self, checkpoint: Checkpoint) -> None:
