@@ -245,7 +245,20 @@ class WeightsPlot(HistoryPlot):
                 self._spreads[key] = self.spread(snapshots[row])
             spreads.append(self._spreads[key])
         if current:
-            spreads.append(self.spread(theta))
+            stepper = self.controller.stepper
+            # at the start of an iteration its snapshot is θ itself: spread once, kept as
+            # that row's (the next refresh draws it as a recorded row)
+            recorded, rows_kept = history.snapshot_iterations, history.snapshots
+            key = (id(history), history.revision, stepper.iteration)
+            recorded_now = bool(stepper.phase == 0 and len(recorded)
+                                and int(recorded[-1]) == stepper.iteration
+                                and np.array_equal(rows_kept[-1], theta))  # not edited since
+            spread = self._spreads.get(key) if recorded_now else None
+            if spread is None:
+                spread = self.spread(theta)
+                if recorded_now:
+                    self._spreads[key] = spread
+            spreads.append(spread)
         if not spreads:
             return
         values = np.stack(spreads)  # (rows, layers, 3)
