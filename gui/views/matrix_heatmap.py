@@ -76,6 +76,9 @@ class MatrixHeatmap(QWidget):
         matrix = np.asarray(matrix)
         if matrix.ndim == 1:
             matrix = matrix[:, None]
+        if (not hidden and not getattr(self, "hidden", True) and matrix.shape == self.matrix.shape
+                and np.array_equal(matrix, self.matrix)):
+            return  # the same numbers (the inputs, a step later): its picture stands
         self.hidden = hidden
         self.matrix = np.full(matrix.shape, np.nan) if hidden else matrix
         rows, columns = matrix.shape
