@@ -381,3 +381,48 @@ def test_copies_and_csv_of_a_float32_run_show_float32_numbers():
     assert loss.dtype == np.float32
     assert history_csv(stepper.history) == f"iteration,loss\n0,{loss!s}\n"
     assert len(str(loss)) < 12  # float32's digits, not float64's 17
+
+
+def test_float32_matches_a_float32_numpy_loop_without_pytorch():
+    """A check that always runs (CI has no PyTorch): seed 000's maths written out with
+    float32 numpy arrays (tests/reference.py's formulas: C = Σ (a − y)², ∂C/∂a = 2(a − y),
+    gd at η = 0.5), five updates, against the engine's float32 run; and the float32 run is
+    not the float64 one (it really rounds to float32)."""
+    f32 = np.float32
+    rng = np.random.default_rng(3)
+    sizes = [2, 3, 3, 2]
+    weights = [rng.uniform(-1, 1, (sizes[k], sizes[k + 1])).astype(f32) for k in range(3)]
+    biases = [rng.uniform(-1, 1, sizes[k + 1]).astype(f32) for k in range(3)]
+    x = np.array([[0.8, 0.4], [0.3, 0.3]], dtype=f32)
+    y = np.array([[0.2, 0.4], [1.0, 0.0]], dtype=f32)
+    network = Network(sizes, ["sigmoid"] * 3)
+    for k in range(3):
+        network.weights[k][...] = weights[k]
+        network.biases[k][...] = biases[k]
+    runs = {}
+    for dtype in ("float32", "float64"):
+        stepper = Stepper(network.copy(), x.astype(float), y.astype(float),
+                          TrainingConfig(learning_rate=0.5, dtype=dtype))
+        stepper.run(5)
+        runs[dtype] = stepper.network
+    assert runs["float32"].theta.dtype == np.float32
+    W, b = [w.copy() for w in weights], [v.copy() for v in biases]
+    for _ in range(5):
+        a = [x]
+        for k in range(3):
+            a.append(f32(1) / (f32(1) + np.exp(-(a[-1] @ W[k] + b[k]))))
+        delta = f32(2) * (a[3] - y) * a[3] * (f32(1) - a[3])
+        grads = []
+        for k in (2, 1, 0):
+            grads.append((k, a[k].T @ delta, delta.sum(axis=0)))
+            if k:
+                delta = (delta @ W[k].T) * a[k] * (f32(1) - a[k])
+        for k, gw, gb in grads:
+            W[k] -= f32(0.5) * gw
+            b[k] -= f32(0.5) * gb
+    for k in range(3):
+        assert W[k].dtype == np.float32
+        np.testing.assert_allclose(runs["float32"].weights[k], W[k], rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(runs["float32"].biases[k], b[k], rtol=1e-5, atol=1e-6)
+    gap = np.abs(runs["float32"].theta.astype(float) - runs["float64"].theta).max()
+    assert 1e-9 < gap < 1e-4  # float32's rounding, and only that
