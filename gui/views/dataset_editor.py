@@ -288,14 +288,18 @@ class DatasetEditor(QWidget):
         return self.apply_data(inputs, targets,
                                f"Import {path_label} ({_plural(len(inputs), 'observation')})")
 
-    def import_file(self, path: str | os.PathLike) -> bool:
+    def _read(self, path: str | os.PathLike) -> str | None:
+        """A data file's text, or None after saying why it cannot be read."""
         try:
-            text = datasets.load_text(path)
+            return datasets.load_text(path)
         except (OSError, ValueError, MemoryError) as error:
             self.controller.post_message(
                 f"Nothing imported: {path}: {describe_error(error)}")
-            return False
-        return self.import_text(text, Path(path).name)
+            return None
+
+    def import_file(self, path: str | os.PathLike) -> bool:
+        text = self._read(path)
+        return text is not None and self.import_text(text, Path(path).name)
 
     def import_csv(self) -> None:
         name, _ = QFileDialog.getOpenFileName(self, "Import data set", "",
@@ -324,13 +328,8 @@ class DatasetEditor(QWidget):
             self.import_labelled_file(path)
 
     def import_labelled_file(self, path: str | os.PathLike) -> bool:
-        try:
-            text = datasets.load_text(path)
-        except (OSError, ValueError, MemoryError) as error:
-            self.controller.post_message(
-                f"Nothing imported: {path}: {describe_error(error)}")
-            return False
-        return self.import_labelled_text(text, Path(path).name)
+        text = self._read(path)
+        return text is not None and self.import_labelled_text(text, Path(path).name)
 
     def import_labelled_text(self, text: str, path_label: str) -> bool:
         """Import an MNIST-style file's text, asking ``choose_labelled`` how to read it;
