@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass, replace
 import numpy as np
 
 from .losses import LOSSES
+from .network import ParameterAddress
 from .precision import DEFAULT_DTYPE, dtype_of
 
 OPTIMIZER_NAMES = ("gd", "sgd", "momentum", "adam")
@@ -54,9 +55,13 @@ class TrainingConfig:
     epsilon: float = 1e-8
     shuffle_seed: int = 0
     dtype: str = DEFAULT_DTYPE  # "float64", or "float32" as PyTorch (engine.core.precision)
+    # the parameters no update changes, by name (``w^l_{i,j}``, ``b^l_j``): their gradient
+    # is still computed and shown; see ``frozen_indices`` and ``Optimizer.update``
+    frozen: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         dtype_of(self.dtype)  # ValueError "training.dtype: unknown dtype …"
+        object.__setattr__(self, "frozen", canonical_frozen(self.frozen))
         if self.loss not in LOSSES:
             raise ValueError(f"training.loss: unknown loss {self.loss!r} (known: "
                              f"{', '.join(LOSSES)})")
@@ -104,6 +109,35 @@ class TrainingConfig:
         return min(self.batch_size, observations)
 
 
+def canonical_frozen(names) -> tuple[str, ...]:
+    """``names`` as TrainingConfig keeps them: each parsed and written back in its canonical
+    form, without repeats, in the order of the parameters' addresses (weights before biases
+    within a layer), so that two configs freezing the same parameters are equal. A name that
+    is not a weight or bias name raises ValueError naming ``training.frozen[i]``."""
+    if isinstance(names, str):
+        raise ValueError("training.frozen: a list of parameter names, not one string")
+    addresses = set()
+    for i, name in enumerate(names):
+        if not isinstance(name, str):
+            raise ValueError(f"training.frozen[{i}]: a parameter name like w^0_{{1,2}} or "
+                             f"b^1_0, not {name!r}")
+        try:
+            addresses.add(ParameterAddress.parse(name))
+        except ValueError as error:
+            raise ValueError(f"training.frozen[{i}]: {error}") from None
+    order = sorted(addresses, key=lambda a: (a.layer, a.kind != "w", a.source or 0, a.target))
+    return tuple(str(address) for address in order)
+
+
+def frozen_indices(network, config: TrainingConfig) -> np.ndarray | None:
+    """The positions in θ of ``config.frozen`` (None when nothing is frozen). The names must
+    belong to ``network`` (``validate_training`` checks that)."""
+    if not config.frozen:
+        return None
+    return np.array([network.flat_index(ParameterAddress.parse(name))
+                     for name in config.frozen], dtype=np.intp)
+
+
 def batch_indices(config: TrainingConfig, observations: int, iteration: int) -> np.ndarray | None:
     """Rows of the data set used by ``iteration``; None means all of them, in order."""
     size = config.effective_batch_size(observations)
@@ -134,8 +168,27 @@ class Optimizer:
         self.config = config
         self.dtype = config.numpy_dtype
         self.state: dict[str, np.ndarray] = {}
+        self.frozen: np.ndarray | None = None  # positions in θ the update leaves alone
 
     def update(self, theta: np.ndarray, gradient: np.ndarray) -> None:
+        """One update of θ from its gradient, in place. A frozen parameter keeps its value
+        and its entries of the optimiser's state (momentum's velocity, Adam's moments): as a
+        PyTorch parameter with ``requires_grad=False``, which its optimiser skips, whatever
+        its gradient. The maths is done on every entry and the frozen ones put back, so an
+        unfrozen parameter's numbers are those of a run with nothing frozen."""
+        frozen = self.frozen
+        if frozen is None:
+            self._step(theta, gradient)
+            return
+        kept = theta[frozen]
+        vectors = [(vector, vector[frozen]) for vector in self.state.values()
+                   if vector.shape == theta.shape]
+        self._step(theta, gradient)
+        theta[frozen] = kept
+        for vector, values in vectors:
+            vector[frozen] = values
+
+    def _step(self, theta: np.ndarray, gradient: np.ndarray) -> None:
         # θ ← θ − η g
         theta -= self.config.learning_rate * gradient
 
@@ -152,7 +205,7 @@ class Momentum(Optimizer):
         super().__init__(config, parameter_count)
         self.state = {"velocity": np.zeros(parameter_count, self.dtype)}
 
-    def update(self, theta: np.ndarray, gradient: np.ndarray) -> None:
+    def _step(self, theta: np.ndarray, gradient: np.ndarray) -> None:
         velocity = self.state["velocity"]
         velocity *= self.config.momentum  # v ← μ v + g
         velocity += gradient
@@ -168,7 +221,7 @@ class Adam(Optimizer):
             "step": np.zeros(1),
         }
 
-    def update(self, theta: np.ndarray, gradient: np.ndarray) -> None:
+    def _step(self, theta: np.ndarray, gradient: np.ndarray) -> None:
         c = self.config
         m, v, step = self.state["first_moment"], self.state["second_moment"], self.state["step"]
         step += 1.0
@@ -186,6 +239,11 @@ class Adam(Optimizer):
 STATE_VECTORS = {"gd": 0, "sgd": 0, "momentum": 1, "adam": 2}
 
 
-def make_optimizer(config: TrainingConfig, parameter_count: int) -> Optimizer:
+def make_optimizer(config: TrainingConfig, parameter_count: int,
+                   frozen: np.ndarray | None = None) -> Optimizer:
+    """The optimiser ``config`` names; ``frozen``: the positions in θ it leaves alone
+    (``frozen_indices``)."""
     kind = {"gd": Optimizer, "sgd": Optimizer, "momentum": Momentum, "adam": Adam}
-    return kind[config.optimizer](config, parameter_count)
+    optimizer = kind[config.optimizer](config, parameter_count)
+    optimizer.frozen = frozen
+    return optimizer

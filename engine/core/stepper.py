@@ -40,7 +40,13 @@ from .history import Checkpoint, Event, History
 from .limits import MAX_OBSERVATIONS, check_memory
 from .losses import get_loss
 from .network import Network, ParameterAddress
-from .optimizers import STATE_VECTORS, TrainingConfig, batch_indices, make_optimizer
+from .optimizers import (
+    STATE_VECTORS,
+    TrainingConfig,
+    batch_indices,
+    frozen_indices,
+    make_optimizer,
+)
 from .phases import NonFiniteError, Phase, Quantity, first_non_finite, phases_of
 from .precision import check_fits, largest
 from .rewind import QUIET, Rewinding
@@ -82,7 +88,8 @@ class Stepper(Rewinding, FastPath):
         self.config = config or TrainingConfig()
         validate_training(network, self.config)
         self.loss = get_loss(self.config.loss)
-        self.optimizer = make_optimizer(self.config, network.theta.size)
+        self.optimizer = make_optimizer(self.config, network.theta.size,
+                                        frozen_indices(network, self.config))
         self.validate_config(self.config)  # and the memory it all needs
         if optimizer_state is not None:
             self.optimizer.set_state(optimizer_state)
@@ -158,9 +165,11 @@ class Stepper(Rewinding, FastPath):
             self._use_dtype(config.numpy_dtype)
         if keep_state and same_kind and not retype:
             self.optimizer.config = config
+            self.optimizer.frozen = frozen_indices(self.network, config)
         else:
             state = self.optimizer.get_state() if keep_state and same_kind else None
-            self.optimizer = make_optimizer(config, self.network.theta.size)
+            self.optimizer = make_optimizer(config, self.network.theta.size,
+                                            frozen_indices(self.network, config))
             if state is not None:  # the same optimiser in another dtype: its state kept
                 self.optimizer.set_state(state)
 

@@ -8,7 +8,7 @@ import numpy as np
 
 from .limits import MAX_DATA_VALUES, MAX_OBSERVATIONS
 from .losses import get_loss
-from .network import Network
+from .network import Network, ParameterAddress
 from .optimizers import TrainingConfig
 
 
@@ -20,6 +20,12 @@ def validate_training(network: Network, config: TrainingConfig) -> None:
             f"training.loss: {config.loss} needs a {required} output layer, "
             f"but the output layer is {output}"
         )
+    for i, name in enumerate(config.frozen):
+        address = ParameterAddress.parse(name)
+        try:
+            network.check_address(address)
+        except (ValueError, IndexError) as error:
+            raise ValueError(f"training.frozen[{i}]: {error}") from None
 
 
 def validate_data(network: Network, inputs: np.ndarray, targets: np.ndarray) -> None:

@@ -86,7 +86,7 @@ MAX_SEED = 2**64 - 1  # seeds are non-negative integers below 2⁶⁴
 TRAINING_FIELDS = {
     "loss": "loss", "optimizer": "optimizer", "learning_rate": "number",
     "batch_size": "batch", "momentum": "number", "beta1": "number", "beta2": "number",
-    "epsilon": "number", "shuffle_seed": "seed", "dtype": "dtype",
+    "epsilon": "number", "shuffle_seed": "seed", "dtype": "dtype", "frozen": "names",
 }
 
 
@@ -229,6 +229,11 @@ def _read_training(value, network: Network) -> TrainingConfig:
             settings[key] = integer(item, path, 0, MAX_SEED)
         elif kind == "dtype":
             settings[key] = known_name(item, path, DTYPE_NAMES, "dtype")
+        elif kind == "names":  # parameter names; TrainingConfig reads each, naming [i]
+            if not isinstance(item, list):
+                fail(path, "a list of parameter names like \"b^0_1\" or \"w^1_{0,1}\", not "
+                     f"{type(item).__name__}")
+            settings[key] = tuple(item)
         elif item is not None:  # batch: null (the whole data set) or a count
             settings[key] = integer(item, path, 1, MAX_OBSERVATIONS)
     config = with_path("", TrainingConfig, **settings)
