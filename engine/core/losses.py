@@ -5,6 +5,7 @@ activations, ``y`` the targets, all (observations × outputs); m = observations,
 name               C                                           ∂C/∂a
 =================  ==========================================  ============================
 ``sse``            Σ_o Σ_j (a − y)²   (seed 000's cost)         2 (a − y)
+``half_sse``       ½ Σ_o Σ_j (a − y)²   (Mazur's E)             a − y
 ``mse``            sse / (m · k)                               2 (a − y) / (m · k)
 ``bce``            −(1/m) Σ_o Σ_j [y ln a + (1 − y) ln(1 − a)]  (a − y) / (m · a (1 − a))
 ``cross_entropy``  −(1/m) Σ_o Σ_j y ln a                       −y / (m · a)
@@ -77,6 +78,15 @@ def _sse(n: np.ndarray, a: np.ndarray, y: np.ndarray) -> float:
 
 def _sse_gradient(a: np.ndarray, y: np.ndarray) -> np.ndarray:
     return 2.0 * (a - y)
+
+
+def _half_sse(n: np.ndarray, a: np.ndarray, y: np.ndarray) -> float:
+    # ½ Σ (a − y)²: halving is exact in binary, so this is ½ of sse's sum to the last bit
+    return 0.5 * _sse(n, a, y)
+
+
+def _half_sse_gradient(a: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return a - y
 
 
 def _mse(n: np.ndarray, a: np.ndarray, y: np.ndarray) -> float:
@@ -162,6 +172,25 @@ def cost(output, y):
     # C = Σ_o Σ_j (a − y)²   (seed 000's cost: summed, not averaged: reduction="sum");
     # autograd gives ∂C/∂a^L = 2 (a − y)
     return torch.nn.functional.mse_loss(output, y, reduction="sum")'''),
+    "half_sse": Loss(
+        "half_sse", "½ Σ (a − y)²", "a − y", _half_sse, _half_sse_gradient,
+        reduction="summed over observations and outputs, halved so that ∂C/∂a = a − y "
+                  "(Mazur's E = ½ Σ (target − out)²)",
+        numpy_code='''\
+def cost(n, a, y):
+    # C = ½ Σ_o Σ_j (a − y)²   (summed, not averaged; the ½ cancels the 2 of the square)
+    error = a - y
+    return 0.5 * float(np.sum(error * error))
+
+
+def dcost_da(a, y):
+    # ∂C/∂a^L = a − y
+    return a - y''',
+        torch_cost='''\
+def cost(output, y):
+    # C = ½ Σ_o Σ_j (a − y)²   (summed, not averaged, and halved);
+    # autograd gives ∂C/∂a^L = a − y
+    return 0.5 * torch.nn.functional.mse_loss(output, y, reduction="sum")'''),
     "mse": Loss(
         "mse", "Σ (a − y)² / (m·k)", "2 (a − y) / (m·k)", _mse, _mse_gradient,
         reduction="averaged over observations × outputs (m·k), as PyTorch's "

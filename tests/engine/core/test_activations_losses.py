@@ -30,7 +30,7 @@ def matrices(low=-6.0, high=6.0, max_rows=5, max_cols=4):
 
 def test_the_registries_are_complete():
     assert set(ACTIVATION_NAMES) == {*ELEMENTWISE, "softmax"}
-    assert set(LOSS_NAMES) == {"sse", "mse", "bce", "cross_entropy"}
+    assert set(LOSS_NAMES) == {"sse", "half_sse", "mse", "bce", "cross_entropy"}
     with pytest.raises(ValueError):
         get_activation("swish")
     with pytest.raises(ValueError):
@@ -137,6 +137,8 @@ def cost_of_outputs(name: str, a, y) -> float:
     m = a.shape[0]
     if name == "sse":
         return float(np.sum((a - y) ** 2))
+    if name == "half_sse":  # Mazur's E = ½ Σ (target − out)², each output's term halved
+        return float(np.sum(0.5 * (y - a) ** 2))
     if name == "mse":
         return float(np.sum((a - y) ** 2)) / a.size
     if name == "bce":
