@@ -44,7 +44,8 @@ BIG_SIZES = [64, 32, 10]
 BIG_SAMPLES = 1_000
 BIG_LR = 0.5
 
-TARGET_RATIO = 0.8
+TARGET_RATIO = 0.8  # the 64-32-10 network (issue 3)
+TARGET_SEED_RATIO = 1.0  # the seed network: at least as fast as the hand loop (issue 16)
 TARGET_HISTORY_MB = 200.0
 TARGET_SEEK_MS = 100.0
 TARGET_AGREEMENT = 1e-12
@@ -188,7 +189,8 @@ def compare_speed(make_stepper, x, y, lr, iterations, repeats, output):
     }
 
 
-def print_speed(title: str, iterations: int, repeats: int, result: dict) -> None:
+def print_speed(title: str, iterations: int, repeats: int, result: dict,
+                target: float = TARGET_RATIO) -> None:
     print(f"\n== {title}")
     print(f"   {iterations:,} iterations per run, {repeats} interleaved engine/hand runs from "
           "the same start; best run (median run in brackets)")
@@ -197,7 +199,7 @@ def print_speed(title: str, iterations: int, repeats: int, result: dict) -> None
         print(f"   {name} : {best:>9,.0f} it/s = {1e6 / best:7.1f} µs/it  "
               f"(median {result[f'{key}_median']:,.0f} it/s; "
               f"by CPU time {result[f'{key}_cpu_rate']:,.0f} it/s)")
-    print(f"   ratio engine/hand  : {result['ratio']:.3f}  (target ≥ {TARGET_RATIO}; "
+    print(f"   ratio engine/hand  : {result['ratio']:.3f}  (target ≥ {target}; "
           f"median runs {result['ratio_median']:.3f}, CPU time {result['ratio_cpu']:.3f})")
     print(f"   final loss {result['final_loss']:.12g}; engine parameter stride at the end: "
           f"{result['stride']}")
@@ -388,11 +390,11 @@ def main(argv: list[str] | None = None) -> int:
     x, y = np.array(SEED_INPUTS), np.array(SEED_TARGETS)
     seed = compare_speed(seed_stepper, x, y, SEED_LR, seed_iterations, seed_repeats, "sse")
     print_speed("1. seed-000 network 2-3-3-2, sigmoid, sse, gd lr 0.5, all parameters 1.0",
-                seed_iterations, seed_repeats, seed)
+                seed_iterations, seed_repeats, seed, TARGET_SEED_RATIO)
     rows.append(("1 seed net: |θ engine − θ hand|", f"{seed['max_difference']:.1e}",
                  f"≤ {TARGET_AGREEMENT:.0e}", seed["max_difference"] <= TARGET_AGREEMENT))
     rows.append(("1 seed net: engine/hand it/s", f"{seed['ratio']:.3f}",
-                 f"≥ {TARGET_RATIO}", seed["ratio"] >= TARGET_RATIO))
+                 f"≥ {TARGET_SEED_RATIO}", seed["ratio"] >= TARGET_SEED_RATIO))
 
     # 2 ---------------------------------------------------------------- history memory
     print(f"\n== 2. history memory, seed network, {memory_iterations:,} iterations "
