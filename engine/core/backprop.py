@@ -164,3 +164,52 @@ def compute_phase(
     if bias_gradient is not None:
         computed.append((Quantity("bias_gradient", l - 1), bias_gradient))
     return computed
+
+
+def adopt_phase(
+    kind: str,
+    layer: int | None,
+    prepared: Trace,
+    trace: Trace,
+    gradient_weights: list,
+    gradient_biases: list,
+) -> list[tuple[Quantity, object]] | None:
+    """What ``compute_phase`` would compute and return, taken from ``prepared``: a pass made
+    by ``compute_phase`` at the same parameters, on the same observations, with the same
+    loss (``Stepper.evaluate``'s, which the window asks for after every step), so the
+    numbers are the same bits. None when ``prepared`` stopped before this phase."""
+    L = trace.layer_count
+    if kind == "forward":
+        n, a = prepared.pre_activations[layer], prepared.activations[layer]
+        if a is None:
+            return None
+        trace.pre_activations[layer], trace.activations[layer] = n, a
+        return [(Quantity("pre_activations", layer), n), (Quantity("activations", layer), a)]
+    if kind == "loss":
+        if prepared.dcost_dactivations[L] is None:
+            return None
+        trace.loss = prepared.loss
+        trace.dcost_dactivations[L] = prepared.dcost_dactivations[L]
+        return [(Quantity("loss"), trace.loss),
+                (Quantity("dcost_da", L), trace.dcost_dactivations[L])]
+    l = layer
+    if prepared.deltas[l] is None:
+        return None
+    computed = []
+    if l < L:
+        trace.dcost_dactivations[l] = prepared.dcost_dactivations[l]
+        computed.append((Quantity("dcost_da", l), trace.dcost_dactivations[l]))
+    trace.dactivation_dpre[l], trace.deltas[l] = prepared.dactivation_dpre[l], prepared.deltas[l]
+    np.copyto(gradient_weights[l - 1], prepared.weight_gradients[l - 1])
+    trace.weight_gradients[l - 1] = gradient_weights[l - 1]
+    bias_gradient = None
+    if prepared.bias_gradients[l - 1] is not None:
+        bias_gradient = gradient_biases[l - 1]
+        np.copyto(bias_gradient, prepared.bias_gradients[l - 1])
+    trace.bias_gradients[l - 1] = bias_gradient
+    computed += [(Quantity("da_dn", l), trace.dactivation_dpre[l]),
+                 (Quantity("delta", l), trace.deltas[l]),
+                 (Quantity("weight_gradient", l - 1), gradient_weights[l - 1])]
+    if bias_gradient is not None:
+        computed.append((Quantity("bias_gradient", l - 1), bias_gradient))
+    return computed

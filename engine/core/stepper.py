@@ -34,7 +34,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from .backprop import Trace, compute_phase
+from .backprop import Trace, adopt_phase, compute_phase
 from .fast_path import FastPath
 from .history import Checkpoint, Event, History
 from .limits import MAX_OBSERVATIONS, check_memory
@@ -84,6 +84,9 @@ class Stepper(Rewinding, FastPath):
         self.network = network
         self.inputs = np.array(inputs, dtype=float)
         self.targets = np.array(targets, dtype=float)
+        # a stepper's data never changes (another data set is another stepper): read-only, so
+        # that views may keep what they made of it without comparing it again
+        self.inputs.flags.writeable = self.targets.flags.writeable = False
         validate_data(network, self.inputs, self.targets)
         self.config = config or TrainingConfig()
         validate_training(network, self.config)
@@ -105,6 +108,8 @@ class Stepper(Rewinding, FastPath):
         # the fast path has one buffer of its own, every entry overwritten each iteration
         self._gradient: np.ndarray | None = None
         self._gradient_weights: list | None = None
+        # evaluate()'s last pass at a boundary: (iteration, config, θ, trace); see _prepared_for
+        self._prepared: tuple | None = None
         self._gradient_biases: list | None = None
         self.history: History | None = None
         self._use_dtype(self.config.numpy_dtype)  # the parameters, the data, the buffers
@@ -182,6 +187,7 @@ class Stepper(Rewinding, FastPath):
         # the data as the phases read it (the same arrays in float64: nothing copied)
         self._inputs = self.inputs.astype(dtype, copy=False)
         self._targets = self.targets.astype(dtype, copy=False)
+        self._inputs.flags.writeable = self._targets.flags.writeable = False
         # the fast path's buffer holds the last iteration's gradient (breakpoints read it)
         old = getattr(self, "_fast_gradient", None)
         self._fast_gradient = (np.zeros_like(network.theta) if old is None
@@ -368,10 +374,16 @@ class Stepper(Rewinding, FastPath):
                                             (index,), value, parameter=address)
                 raise self.fault
         else:
-            computed = compute_phase(
-                network, self.loss, phase.kind, phase.layer, self.trace,
+            prepared = self._prepared_for(p)
+            computed = prepared and adopt_phase(
+                phase.kind, phase.layer, prepared, self.trace,
                 self._gradient_weights, self._gradient_biases,
             )
+            if not computed:
+                computed = compute_phase(
+                    network, self.loss, phase.kind, phase.layer, self.trace,
+                    self._gradient_weights, self._gradient_biases,
+                )
             for quantity, values in computed:
                 self._check(values, quantity)
             if phase.kind == "loss" and record:
@@ -442,4 +454,25 @@ class Stepper(Rewinding, FastPath):
             for phase in phases:
                 compute_phase(self.network, self.loss, phase.kind, phase.layer, trace,
                               gradient_weights, gradient_biases)
+        if self.phase == 0 and self._batch(self.iteration)[0] is None:
+            # the next iteration's own pass, if nothing changes first: it takes these numbers
+            # rather than computing them again (a window evaluates after every step)
+            self._prepared = (self.iteration, self.config, self.network.theta.copy(), trace)
         return trace
+
+    def _prepared_for(self, p: int) -> Trace | None:
+        """``evaluate``'s pass, for phase ``p`` of the iteration under way, when it was made
+        for this iteration at the same parameters and settings (checked bit for bit at every
+        phase: an edit may come between two phases); else None, and it is let go."""
+        prepared = self._prepared
+        if prepared is None:
+            return None
+        iteration, config, theta, trace = prepared
+        current = self.network.theta
+        if (iteration == self.iteration and config == self.config
+                and self.trace is not None and self.trace.batch is None
+                and theta.shape == current.shape and theta.dtype == current.dtype
+                and np.array_equal(theta.view(np.uint8), current.view(np.uint8))):
+            return trace
+        self._prepared = None
+        return None

@@ -226,6 +226,7 @@ class WeightsPlot(HistoryPlot):
         self.legend.set_entries(entries)
         self.indices = np.empty(0, dtype=np.int64)
         self._spreads = {}
+        self._pending_spread = None  # (key, θ, spread) of θ before its row is recorded
         self._shown = None
         self.refresh()
 
@@ -239,10 +240,15 @@ class WeightsPlot(HistoryPlot):
                          theta: np.ndarray, current: bool) -> None:
         history = self.controller.stepper.history
         spreads = []
+        pending = self._pending_spread
         for row in rows[rows < len(snapshots)]:
             key = (id(history), history.revision, int(iterations[row]))
             if key not in self._spreads:
-                self._spreads[key] = self.spread(snapshots[row])
+                if (pending is not None and pending[0] == key
+                        and np.array_equal(pending[1], snapshots[row])):
+                    self._spreads[key] = pending[2]  # the row is the θ spread last time
+                else:
+                    self._spreads[key] = self.spread(snapshots[row])
             spreads.append(self._spreads[key])
         if current:
             stepper = self.controller.stepper
@@ -258,6 +264,8 @@ class WeightsPlot(HistoryPlot):
                 spread = self.spread(theta)
                 if recorded_now:
                     self._spreads[key] = spread
+                else:  # θ becomes this iteration's row when it starts: spread once
+                    self._pending_spread = (key, theta.copy(), spread)
             spreads.append(spread)
         if not spreads:
             return

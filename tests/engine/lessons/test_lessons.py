@@ -34,6 +34,7 @@ from reference import (
 from engine import lessons
 from engine.core.init import InitSpec
 from engine.core.network import ParameterAddress
+from engine.core.stepper import Stepper
 from engine.lessons import (
     Check,
     EngineLab,
@@ -685,7 +686,10 @@ def test_identical_fails_when_a_neuron_differs():
 
 def test_columns_differ_fails_when_both_outputs_have_the_same_targets():
     lab = fresh("all-equal", EVERY_WEIGHT_1)
-    lab.stepper.targets[:, 1] = lab.stepper.targets[:, 0]  # the two outputs: one target
+    old = lab.stepper
+    targets = old.targets.copy()  # a stepper's data is read-only: another stepper, other data
+    targets[:, 1] = targets[:, 0]  # the two outputs: one target
+    lab.stepper = Stepper(old.network, old.inputs, targets, old.config)
     StepPhases("backward layer 2").apply(lab)
     differ = [claim for claim in step("all-equal", BACKWARD).checks if "differ" in claim.text]
     assert len(differ) == 1
