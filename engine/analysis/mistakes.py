@@ -10,7 +10,9 @@ first), is named, with the term concerned and the right formula.
     a_for_derivative        a^l in place of f′(n^l) in ∂a/∂n and δ (backward)
     derivative_of_a         f′ taken at a^l instead of n^l: σ(a)(1 − σ(a)) (backward)
     sign_of_error           y − a for a − y in ∂C/∂a^L and δ^L (loss, output layer's backward)
-    sse_factor_2            the 2 of ∂C/∂a = 2 (a − y) left out, or a ½ put in C (sse, mse)
+    sse_factor_2            the 2 of ∂C/∂a = 2 (a − y) left out, or a ½ put in C (sse, mse);
+                            for half_sse the opposite: a 2 put in ∂C/∂a = a − y, or the ½
+                            of C = ½ Σ (a − y)² forgotten (named "the ½ of half_sse")
     mean_over_m             the 1/m of a mean loss left out (mse, bce, cross-entropy) or
                             added (sse)
     transposed              the answer transposed, or a product with a transposed operand
@@ -41,7 +43,7 @@ CATALOGUE: dict[str, str] = {  # key → name, simplest first: the first that fi
     "a_for_derivative": "a given for the derivative f′(n)",
     "derivative_of_a": "the derivative taken at a instead of n",
     "sign_of_error": "the sign of (a − y)",
-    "sse_factor_2": "the factor 2 of sse",
+    "sse_factor_2": "the factor 2 of sse",  # "the ½ of half_sse" under half_sse
     "mean_over_m": "the 1/m of a mean loss",
     "transposed": "a transposed matrix",
     "previous_weights": "the previous layer's weights",
@@ -57,8 +59,10 @@ _DERIVATIVES = {
     "linear": "f′(n^{l}) = 1",
 }
 # losses whose ∂C/∂a^L holds (a − y), and those whose C has sse's square (a ½ fits there)
-_ERROR_LOSSES = ("sse", "mse", "bce")
+_ERROR_LOSSES = ("sse", "half_sse", "mse", "bce")
 _SQUARE_LOSSES = ("sse", "mse")
+# the name of sse_factor_2 where the loss has the ½ and the mistake is its opposite
+_HALF_NAME = "the ½ of half_sse"
 
 
 @dataclass(frozen=True)
@@ -146,8 +150,11 @@ class Situation:
 
     def _make(self, mistake: str, term: str, key: str, explanation: str, value,
               augmented=None) -> Candidate:
-        return Candidate(Mistake(mistake, CATALOGUE[mistake], term, self.formula(key),
-                                 explanation), np.atleast_2d(value),
+        name = CATALOGUE[mistake]
+        if mistake == "sse_factor_2" and self.config.loss == "half_sse":
+            name = _HALF_NAME  # the same slip the other way round: a 2 too many
+        return Candidate(Mistake(mistake, name, term, self.formula(key), explanation),
+                         np.atleast_2d(value),
                          None if augmented is None else np.atleast_2d(augmented))
 
     # forward layer l: n^l = a^k W^k + b^k, a^l = f(n^l), k = l − 1
@@ -204,7 +211,20 @@ class Situation:
                 found.append(("sse_factor_2", "½", 0.5,
                               "C was halved: a ½ was put in C, as in ½ Σ (a − y)²; this cost "
                               "has none"))
-        if name == "sse":
+        if name == "half_sse":
+            # the ½ cancels the square's 2: the slip is a 2 put back, or the ½ left out of C
+            if derivative:
+                found.append(("sse_factor_2", "a − y", 2.0,
+                              "a 2 was put in ∂C/∂a, as in 2 (a − y): C = ½ Σ (a − y)² has "
+                              "a ½ that cancels the 2 of the square, so ∂C/∂a = a − y"))
+            else:
+                found.append(("sse_factor_2", "½", 2.0,
+                              "the ½ of C = ½ Σ (a − y)² was left out: that is sse's "
+                              "Σ (a − y)², twice this cost"))
+            found.append(("mean_over_m", "1/m", 1.0 / m,
+                          f"it was divided by m = {m}: half_sse sums over the observations, "
+                          "it does not average"))
+        elif name == "sse":
             found.append(("mean_over_m", "1/m", 1.0 / m,
                           f"it was divided by m = {m}: this sse sums over the observations, "
                           "it does not average"))
