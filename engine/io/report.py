@@ -5,7 +5,7 @@ data set (``Stepper.evaluate``: nothing is updated or recorded) and returns
 
     {"iteration": t, "loss": C, "outputs": a^L, "weights": [W^0 … W^{L−1}],
      "biases": [b^0 … b^{L−1}] or null, "symmetry": [groups of layer 0 … L],
-     "frozen": [names of the frozen parameters, e.g. "b^0_0"; [] when none is]}
+     "frozen": [names of the frozen parameters, e.g. "b^0_0"] (only when some are)}
 
 and with ``trace=True`` also every intermediate of that pass (see ``trace_dict``).
 
@@ -97,8 +97,9 @@ def network_state(stepper: Stepper, trace: bool = False) -> dict:
         # neurons whose parameters are frozen differently are not interchangeable
         "symmetry": [[[int(i) for i in group] for group in layer]
                      for layer in symmetry_groups(network, frozen=stepper.config.frozen)],
-        "frozen": list(stepper.config.frozen),
     }
+    if stepper.config.frozen:  # the key only where it says something, as files write it
+        state["frozen"] = list(stepper.config.frozen)
     if trace:
         state["trace"] = trace_dict(evaluation, network.bias)
     return state
