@@ -68,9 +68,9 @@ class ChainRule:
         if not self.frozen:
             return None
         name = str(self.address) + (f" ({self.plain_name})" if self.plain_name else "")
-        return (f"{name} is frozen: the update leaves it as it is. Its gradient ∂C/∂{self.address}"
-                f" = {self.total:.6g} is computed all the same, and moves every other "
-                "parameter as usual")
+        return (f"{name} is frozen: the update leaves it as it is. Its gradient "
+                f"∂C/∂{self.address} = {self.total:.6g} is computed and shown all the same; "
+                "only the update skips it")
 
     @staticmethod
     def product(factors: list[Factor]) -> np.ndarray:
