@@ -18,6 +18,8 @@ first), is named, with the term concerned and the right formula.
     transposed              the answer transposed, or a product with a transposed operand
     previous_weights        W^{l−2} for W^{l−1} forward, W^{l−1} for W^l backward
     update_too_soon         δ^l through W^l already updated by −η ∂C/∂W^l (gd and sgd)
+    frozen_updated          a frozen parameter updated all the same: the new W^k or b^k
+                            with every entry moved by −η ∂C/∂θ (gd and sgd)
 
 A mistake is only tried where it means something (the sign of (a − y) only where ∂C/∂a^L is
 made) and where the shapes allow it. What the mistake would change downstream within the
@@ -33,9 +35,10 @@ import numpy as np
 
 from ..core.backprop import Trace
 from ..core.losses import get_loss
-from ..core.network import Network, augment
+from ..core.network import Network, ParameterAddress, augment
 from ..core.optimizers import TrainingConfig
 from ..core.phases import Phase
+from .symmetry import frozen_mask
 
 CATALOGUE: dict[str, str] = {  # key → name, simplest first: the first that fits is named
     "bias_left_out": "the bias left out",
@@ -48,6 +51,7 @@ CATALOGUE: dict[str, str] = {  # key → name, simplest first: the first that fi
     "transposed": "a transposed matrix",
     "previous_weights": "the previous layer's weights",
     "update_too_soon": "the update applied before the gradient was complete",
+    "frozen_updated": "a frozen parameter updated",
 }
 
 # f′(n) in words, for the formulas (the registry's activations carry their code, not this)
@@ -114,7 +118,9 @@ class Situation:
             g = f"∂C/∂{name}^{k}"
             step = {"gd": f"η {g}", "sgd": f"η {g}", "momentum": "η v, v ← μ v + " + g,
                     "adam": "η m̂ / (√v̂ + ε)"}[self.config.optimizer]
-            return f"{name}^{k} ← {name}^{k} − {step}"
+            frozen = self.frozen_in(name, int(k))
+            kept = f"; frozen, kept as they are: {', '.join(frozen)}" if frozen else ""
+            return f"{name}^{k} ← {name}^{k} − {step}{kept}"
         kind, l = _split(key)
         if kind == "n":
             return f"n^{l} = a^{l - 1} W^{l - 1}" + (f" + b^{l - 1}" if bias else "")
@@ -131,6 +137,12 @@ class Situation:
         if kind == "dC/dW":
             return f"∂C/∂W^{l} = (a^{l})ᵀ δ^{l + 1}"
         return f"∂C/∂b^{l} = Σ_o δ^{l + 1}"  # dC/db
+
+    def frozen_in(self, name: str, k: int) -> list[str]:
+        """The frozen weights (name "W") or biases ("b") of layer k, by name."""
+        kind = "w" if name == "W" else "b"
+        addresses = [(n, ParameterAddress.parse(n)) for n in self.config.frozen]
+        return [n for n, a in addresses if a.kind == kind and a.layer == k]
 
     # ---------------------------------------------------------------- candidates
     def candidates(self, key: str, label: str, expected: np.ndarray,
@@ -325,6 +337,9 @@ class Situation:
         if self.config.optimizer in ("gd", "sgd"):
             rate = self.config.learning_rate
             updated = W - rate * trace.weight_gradients[l]
+            keep = frozen_mask(net, self.config.frozen)
+            if keep is not None:  # the frozen weights are not updated, even too soon
+                updated = np.where(_layer_cells(net, l, keep), W, updated)
             variant("update_too_soon", f"W^{l}", dcost,
                     f"∂C/∂a^{l} = δ^{l + 1} (W^{l} − η ∂C/∂W^{l})ᵀ",
                     f"W^{l} had already been updated (η = {rate:g}); the update comes after "
@@ -334,19 +349,46 @@ class Situation:
 
     # update: W^k new and b^k new
     def _update(self, key: str, label: str) -> list[Candidate]:
-        if not key.startswith("W^") or self.config.optimizer not in ("gd", "sgd"):
+        if self.config.optimizer not in ("gd", "sgd"):
             return []
-        k = int(key.split("^")[1].split()[0])
+        k, rate = int(key.split("^")[1].split()[0]), self.config.learning_rate
+        found = []
+        frozen = self.frozen_in(key[0], k)
+        if frozen:  # every entry moved: the frozen ones too
+            free_W = self.before.weights[k] - rate * self.trace.weight_gradients[k]
+            free_b = (self.before.biases[k] - rate * self.trace.bias_gradients[k]
+                      if self.before.bias else None)
+            value = free_W if key.startswith("W^") else free_b
+            augmented = (np.vstack([free_b[np.newaxis, :], free_W])
+                         if key.startswith("W^") and self.before.bias else None)
+            shown = ", ".join(frozen)
+            found.append(self._make(
+                "frozen_updated", shown, key,
+                f"Your numbers moved {shown} too: a frozen parameter keeps its value through "
+                "the update (its gradient is computed all the same).", value, augmented))
+        if not key.startswith("W^"):
+            return found
         W, gradient = self.before.weights[k], self.trace.weight_gradients[k]
         if W.shape[0] != W.shape[1]:
-            return []
-        value = W - self.config.learning_rate * gradient.T
+            return found
+        value = W - rate * gradient.T
+        keep = frozen_mask(self.before, self.config.frozen)
+        if keep is not None:  # a transposed gradient on the free ones only
+            mask = _layer_cells(self.before, k, keep)
+            value = np.where(mask, W, value)
         augmented = (np.vstack([self.after.biases[k][np.newaxis, :], value])
                      if self.before.bias else None)
-        return [self._make("transposed", f"∂C/∂W^{k}", key,
-                           f"Your numbers are W^{k} − η (∂C/∂W^{k})ᵀ: the gradient was "
-                           f"transposed; it has the shape of W^{k}, row i for neuron i of "
-                           f"layer {k}.", value, augmented)]
+        return found + [self._make("transposed", f"∂C/∂W^{k}", key,
+                                   f"Your numbers are W^{k} − η (∂C/∂W^{k})ᵀ: the gradient "
+                                   f"was transposed; it has the shape of W^{k}, row i for "
+                                   f"neuron i of layer {k}.", value, augmented)]
+
+
+def _layer_cells(network: Network, k: int, mask: np.ndarray) -> np.ndarray:
+    """The entries of θ's ``mask`` that belong to W^k, shaped like W^k."""
+    start = network.flat_index(ParameterAddress.weight(k, 0, 0))
+    rows, columns = network.sizes[k], network.sizes[k + 1]
+    return mask[start:start + rows * columns].reshape(rows, columns)
 
 
 def _factor(factor: float) -> str:

@@ -300,3 +300,22 @@ def test_half_sse_delta_with_the_2_is_named_and_sse_keeps_its_own_name():
     prediction = quiz.check(rows_text(delta), sse, target)
     assert prediction.mistake.key == "sse_factor_2"
     assert prediction.mistake.name == "the factor 2 of sse"
+
+
+def test_a_frozen_bias_updated_all_the_same_is_named():
+    _, gb = mazur_gradients()
+    stepper = mazur()
+    quiz = quiz_after(stepper, Phase("update"))
+    target = next(t for t in quiz.targets(stepper.network) if t.key == "b^1 new")
+    assert quiz.check(rows_text([[0.6, 0.6]]), stepper, target).status == "right"
+    moved = 0.6 - 0.5 * gb[1]  # b^1 − η ∂E/∂b^1, as if it were free: 0.530750…, 0.5…
+    prediction = quiz.check(rows_text([moved]), stepper, target)
+    assert prediction.status == "wrong"
+    assert prediction.mistake.key == "frozen_updated"
+    assert prediction.mistake.name == "a frozen parameter updated"
+    assert prediction.mistake.term == "b^1_0, b^1_1"
+    assert "frozen, kept as they are: b^1_0, b^1_1" in prediction.mistake.formula
+    # the weights are free: their update is right as Mazur printed it (w5 … w8)
+    target = next(t for t in quiz.targets(stepper.network) if t.key == "W^1 new")
+    typed = [[0.35891648, 0.511301270], [0.408666186, 0.561370121]]
+    assert quiz.check(rows_text(typed), stepper, target).status == "right"
