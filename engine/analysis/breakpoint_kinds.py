@@ -15,7 +15,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..core.network import Network, ParameterAddress
-from .symmetry import DEFAULT_RTOL, group_rows, signature_indices
+from .symmetry import (
+    DEFAULT_RTOL,
+    frozen_mask,
+    group_rows,
+    signature_indices,
+    with_frozen_flags,
+)
 
 MAX_ITERATION = 10**12
 
@@ -112,8 +118,9 @@ class Breakpoint:
     def describe(self) -> str:
         raise NotImplementedError
 
-    def problem(self, network: Network) -> str | None:
-        """Why this breakpoint cannot watch ``network`` (a layer or weight it lacks), or None."""
+    def problem(self, network: Network, frozen=()) -> str | None:
+        """Why this breakpoint cannot watch ``network`` (a layer or weight it lacks, or a
+        parameter that ``frozen``, the training's frozen names, keeps still), or None."""
         return None
 
     def start(self, stepper) -> None:
@@ -211,7 +218,9 @@ class LossBelow(_Threshold):
 
 
 class GradientNormAbove(_Threshold):
-    """‖∂C/∂θ‖₂ over every parameter, of the gradient the iteration's update used."""
+    """‖∂C/∂θ‖₂ over every parameter, of the gradient the iteration's update used. Frozen
+    parameters count: their gradient is computed and shown like any other (the norm is of
+    ∂C/∂θ, not of the step the update took)."""
 
     kind = "gradient_norm_above"
     chooser = "the gradient norm rises above"
@@ -283,7 +292,14 @@ class IterationReaches(Breakpoint):
 
 
 class WeightCrosses(Breakpoint):
-    """Fires when θ − value changes sign or becomes 0 (leaving the value is no crossing)."""
+    """Fires when θ − value changes sign or becomes 0 (leaving the value is no crossing).
+
+    A frozen parameter never moves in a run, so it could never fire: rather than watch in
+    silence, ``problem`` names it and the run skips the breakpoint, saying why (as for a
+    weight the network lacks). The breakpoint stays in the list, and watches again in a run
+    started after the parameter is unfrozen: freezing is a setting that can change, so it is
+    not refused when added.
+    """
 
     kind = "weight_crosses"
     chooser = "a weight crosses"
@@ -312,11 +328,15 @@ class WeightCrosses(Breakpoint):
         address = address_from_dict(data.get("parameter"), f"{cls.kind}.parameter")
         return cls(address, _finite(data.get("value"), f"{cls.kind}.value"), enabled)
 
-    def problem(self, network: Network) -> str | None:
+    def problem(self, network: Network, frozen=()) -> str | None:
         try:
             network.check_address(self.address)
         except ValueError as error:
             return str(error)
+        if str(self.address) in frozen:
+            return (f"{self.describe()}: {self.address} is frozen, so no update moves it "
+                    "and it can never cross; skipped while it is frozen (unfreeze it to "
+                    "watch it)")
         return None
 
     def start(self, stepper) -> None:
@@ -343,6 +363,10 @@ class SymmetryChange(Breakpoint):
     The greedy grouping depends only on which pairs of neurons are close, so each check
     compares every pair of every watched layer in one flat numpy pass (layers whose pairs
     fit ``PAIR_BUDGET`` entries) and regroups only a layer whose pairs changed.
+
+    The groups are those of ``symmetry_groups`` with the run's frozen parameters: two neurons
+    whose corresponding parameters are frozen differently are never in one group. The frozen
+    set is taken when the run starts (settings do not change within a run).
     """
 
     kind = "symmetry_change"
@@ -360,6 +384,8 @@ class SymmetryChange(Breakpoint):
         self._paired: list[tuple[int, np.ndarray, slice]] = []  # layer, indices, its pairs
         self._regrouped: list[tuple[int, np.ndarray]] = []  # too large to pair up
         self._left = self._right = self._starts = self._far = np.empty(0, dtype=np.int64)
+        self._mask: np.ndarray | None = None  # the frozen positions in θ, or None
+        self._flags_differ = np.zeros(0, dtype=bool)  # per pair: frozen differently
 
     def describe(self) -> str:
         return ("any layer's symmetry changes" if self.layer is None
@@ -373,7 +399,7 @@ class SymmetryChange(Breakpoint):
         layer = data.get("layer")
         return cls(None if layer is None else _count(layer, f"{cls.kind}.layer", 1), enabled)
 
-    def problem(self, network: Network) -> str | None:
+    def problem(self, network: Network, frozen=()) -> str | None:
         if self.layer is not None and self.layer > network.layer_count:
             return f"{self.describe()}: the network has layers 1 … {network.layer_count}"
         return None
@@ -382,16 +408,23 @@ class SymmetryChange(Breakpoint):
         # pair (j, k) is close when |s_j − s_k| ≤ rtol · max(|s_j|, |s_k|) in every entry
         u, v = theta[self._left], theta[self._right]
         far = np.abs(u - v) > DEFAULT_RTOL * np.maximum(np.abs(u), np.abs(v))
-        return np.logical_or.reduceat(far, self._starts)
+        far = np.logical_or.reduceat(far, self._starts)
+        if self._mask is not None:
+            far |= self._flags_differ
+        return far
+
+    def _groups_of(self, theta: np.ndarray, indices: np.ndarray) -> list[list[int]]:
+        return group_rows(with_frozen_flags(theta[indices], indices, self._mask))
 
     def start(self, stepper) -> None:
         network, theta = stepper.network, stepper.network.theta
         layers = range(1, network.layer_count + 1) if self.layer is None else [self.layer]
         self._paired, self._regrouped, self._groups = [], [], {}
+        self._mask = frozen_mask(network, getattr(stepper.config, "frozen", ()))
         left, right, budget, pairs = [], [], self.PAIR_BUDGET, 0
         for layer in layers:
             indices = signature_indices(network, layer)
-            self._groups[layer] = group_rows(theta[indices])
+            self._groups[layer] = self._groups_of(theta, indices)
             count = len(indices)
             if count < 2:
                 continue  # a lone neuron's grouping never changes
@@ -409,6 +442,9 @@ class SymmetryChange(Breakpoint):
             widths = np.concatenate([np.full(s.stop - s.start, i.shape[1])
                                      for _, i, s in self._paired])
             self._starts = np.concatenate([[0], np.cumsum(widths)[:-1]])
+            if self._mask is not None:  # constant through the run
+                self._flags_differ = np.logical_or.reduceat(
+                    self._mask[self._left] != self._mask[self._right], self._starts)
             self._far = self._pairs_far(theta)
         self.ready = True
 
@@ -422,7 +458,7 @@ class SymmetryChange(Breakpoint):
                 self._far = far
         hit = None
         for layer, indices in changed + self._regrouped:
-            groups, before = group_rows(theta[indices]), self._groups[layer]
+            groups, before = self._groups_of(theta, indices), self._groups[layer]
             if groups != before:
                 self._groups[layer] = groups
                 if hit is None:

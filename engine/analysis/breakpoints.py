@@ -116,7 +116,8 @@ class Breakpoints:
     # ---------------------------------------------------------------- running
     def start(self, stepper) -> list[str]:
         """A run starts or resumes here: take every baseline. Returns why breakpoints that
-        do not fit the network (a missing layer or weight) are skipped for this run."""
+        do not fit the network (a missing layer or weight, or a frozen parameter that a
+        ``WeightCrosses`` watches: it could never fire) are skipped for this run."""
         self._stepper, self._iteration = stepper, stepper.iteration
         self.skipped = []
         for breakpoint in self._items:
@@ -126,7 +127,7 @@ class Breakpoints:
         return [message for _, message in self.skipped]
 
     def _prepare(self, breakpoint: Breakpoint, stepper) -> bool:
-        problem = breakpoint.problem(stepper.network)
+        problem = breakpoint.problem(stepper.network, stepper.config.frozen)
         if problem is not None:
             self.skipped.append((breakpoint, problem))
             return False

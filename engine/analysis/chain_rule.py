@@ -21,6 +21,10 @@ would fail exactly where a learner looks hardest: a saturated output has a (1 �
 floating point and ∂C/∂a clipped at about 1e12, so the path would read 0 while the gradient
 is (a − y)/m (softmax with cross-entropy starts from δ^L, its stable form, for the same
 reason and because softmax mixes its outputs).
+
+A frozen parameter (``TrainingConfig.frozen``, given as ``frozen``) has its chain all the
+same: its gradient is computed and shown. Only the update leaves it as it is, which
+``ChainRule.update_note`` says and ``notes`` repeats.
 """
 
 from __future__ import annotations
@@ -55,6 +59,18 @@ class ChainRule:
     total: float
     path_count: int = 0
     notes: list[str] = field(default_factory=list)
+    frozen: bool = False  # the update leaves the parameter as it is; its gradient is shown
+
+    @property
+    def update_note(self) -> str | None:
+        """For a frozen parameter, what its update does (nothing) and what still holds; None
+        for a parameter the update moves."""
+        if not self.frozen:
+            return None
+        name = str(self.address) + (f" ({self.plain_name})" if self.plain_name else "")
+        return (f"{name} is frozen: the update leaves it as it is. Its gradient "
+                f"∂C/∂{self.address} = {self.total:.6g} is computed and shown all the same; "
+                "only the update skips it")
 
     @staticmethod
     def product(factors: list[Factor]) -> np.ndarray:
@@ -94,10 +110,11 @@ def _ratio(top: str, bottom: str) -> str:
 
 def chain_rule(
     network: Network, trace: Trace, address: ParameterAddress, *, loss: Loss,
-    max_paths: int = MAX_PATHS
+    max_paths: int = MAX_PATHS, frozen=()
 ) -> ChainRule:
     """The chain for one weight or bias from a complete trace (forward and backward done)
-    of ``network`` trained with ``loss``."""
+    of ``network`` trained with ``loss``; ``frozen``: the training's frozen names
+    (``stepper.config.frozen``), to say when this parameter is one of them."""
     network.check_address(address)
     names = PlainNames(network)
     plain = names.available
@@ -197,10 +214,13 @@ def chain_rule(
     else:
         notes.append(f"{path_count} paths: more than {max_paths}, shown in the δ form only")
     per_observation = delta * local.values
-    return ChainRule(
+    rule = ChainRule(
         address, plain_target, delta_form, paths, per_observation,
-        float(np.sum(per_observation)), path_count, notes,
+        float(np.sum(per_observation)), path_count, notes, str(address) in frozen,
     )
+    if rule.frozen:
+        rule.notes.append(rule.update_note)
+    return rule
 
 
 def differing_factors(first: ChainRule, second: ChainRule, rtol: float = 1e-9,

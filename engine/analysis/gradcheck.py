@@ -13,6 +13,10 @@ cross-entropy as y (logsumexp(n) − n), unclipped — ln(1 − σ(n)) would kee
 of a saturated output is flat, so its difference quotient would be 0.
 Non-smooth points (relu's kink at n = 0) within h of a pre-activation give a genuine
 disagreement, which the check reports.
+
+A frozen parameter (``TrainingConfig.frozen``) is checked like any other: its gradient is
+computed and shown all the same, only the update leaves the parameter as it is. Its row says
+so (``GradientCheck.frozen``, ``row_note``) and ``summary`` counts the frozen ones.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import numpy as np
 
 from ..core.backprop import forward_layer
 from ..core.network import Network, ParameterAddress
+from .symmetry import frozen_mask
 
 STEP = 1e-4
 ERROR_FLOOR = 1e-5
@@ -36,6 +41,54 @@ class GradientCheck:
     backprop: np.ndarray
     numeric: np.ndarray
     relative_error: np.ndarray
+    # True for the rows of frozen parameters (checked all the same); None: none is frozen
+    frozen: np.ndarray | None = None
+
+    @staticmethod
+    def joined(parts: list[GradientCheck]) -> GradientCheck:
+        """One check of the parameters of ``parts``, in their order (a check made in slices)."""
+        frozen = None
+        if any(p.frozen is not None for p in parts):
+            frozen = np.concatenate([p.frozen if p.frozen is not None
+                                     else np.zeros(len(p.addresses), dtype=bool)
+                                     for p in parts])
+        return GradientCheck(
+            [a for p in parts for a in p.addresses],
+            np.concatenate([p.backprop for p in parts]) if parts else np.empty(0),
+            np.concatenate([p.numeric for p in parts]) if parts else np.empty(0),
+            np.concatenate([p.relative_error for p in parts]) if parts else np.empty(0),
+            frozen)
+
+    @property
+    def frozen_count(self) -> int:
+        return 0 if self.frozen is None else int(np.count_nonzero(self.frozen))
+
+    def is_frozen(self, row: int) -> bool:
+        return self.frozen is not None and bool(self.frozen[row])
+
+    def row_note(self, row: int) -> str:
+        """What a row adds to its numbers: "" or that the parameter is frozen."""
+        if self.is_frozen(row):
+            return "frozen: its gradient is checked, the update leaves it as it is"
+        return ""
+
+    def summary(self, threshold: float = FLAG_ABOVE) -> str:
+        """One sentence: how many parameters agree or are flagged, the worst, the frozen."""
+        count, flagged = len(self.addresses), self.flagged(threshold)
+        worst = self.worst
+        at = f" at {worst}" if worst is not None else ""
+        if flagged:
+            text = (f"{len(flagged)} of {count} parameters flagged (relative error above "
+                    f"{threshold:g}); worst {self.max_relative_error:.2g}{at}.")
+        else:
+            text = (f"All {count} parameters agree within {threshold:g} (worst relative "
+                    f"error {self.max_relative_error:.2g}{at}).")
+        frozen = self.frozen_count
+        if frozen:
+            verb = "is" if frozen == 1 else "are"
+            text += (f" {frozen} of them {verb} frozen: checked all the same, since "
+                     "their gradient is computed; the update leaves them as they are.")
+        return text
 
     @property
     def max_relative_error(self) -> float:
@@ -63,7 +116,7 @@ def cost(network: Network, loss, inputs: np.ndarray, targets: np.ndarray) -> flo
 
 def gradient_check(stepper, step: float = STEP, indices=None) -> GradientCheck:
     """Check every parameter (or those at ``indices`` of θ, in that order) at the stepper's
-    current state, on the whole data set."""
+    current state, on the whole data set; frozen ones too, their rows marked ``frozen``."""
     trace = stepper.evaluate(full=True)
     probe = stepper.network.copy()
     probe.set_dtype(np.float64)  # finite differences in float64, whatever the run
@@ -91,4 +144,6 @@ def gradient_check(stepper, step: float = STEP, indices=None) -> GradientCheck:
         relative = np.abs(backprop - numeric) / scale
     relative[~np.isfinite(relative)] = np.inf
     addresses = probe.addresses()
-    return GradientCheck([addresses[k] for k in indices], backprop, numeric, relative)
+    mask = frozen_mask(probe, stepper.config.frozen)
+    return GradientCheck([addresses[k] for k in indices], backprop, numeric, relative,
+                         None if mask is None else mask[indices])

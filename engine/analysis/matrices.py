@@ -13,6 +13,10 @@ are interchangeable. ``identical_rows`` and ``identical_columns`` find them.
 
 Every matrix can be written as the seed's pipe table (``as_text``), as a numpy literal that
 reads back exactly (``as_numpy``) and as LaTeX (``as_latex``).
+
+Frozen parameters (``frozen``: the training's names, ``stepper.config.frozen``): the update's
+blocks mark them (``MatrixBlock.frozen``, True at their cells of [∂C/∂b; ∂C/∂W] and of
+[b; W]) and their titles say that they stay as they were; their gradient is shown as usual.
 """
 
 from __future__ import annotations
@@ -25,10 +29,11 @@ import numpy as np
 from ..core.activations import get_activation
 from ..core.backprop import Trace
 from ..core.losses import get_loss
-from ..core.network import Network, augment
+from ..core.network import Network, ParameterAddress, augment
 from ..core.phases import Phase
 from ..core.precision import number_text
 from ..io.tables import format_number, output_delta_title, pipe_table, product_table
+from .symmetry import frozen_mask
 
 KINDS = ("product", "elementwise", "matrix")
 
@@ -46,6 +51,9 @@ class MatrixBlock:
     right_title: str = ""
     kind: str = "matrix"
     result_title: str = ""
+    # True at the cells of ``result`` that hold a frozen parameter or its gradient (the
+    # update's blocks only); None when none is frozen
+    frozen: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -201,24 +209,55 @@ def backward_blocks(network: Network, trace: Trace, l: int, loss_name: str,
     return blocks
 
 
-def update_blocks(network: Network, trace: Trace) -> list[MatrixBlock]:
-    """Per layer: the gradient the update used and the parameters as they are now."""
+def _frozen_cells(network: Network, k: int, frozen) -> np.ndarray | None:
+    """True at the cells of [b^k; W^k] (W^k without biases) whose parameter is frozen; None
+    when none of layer k's is."""
+    mask = frozen_mask(network, frozen)
+    if mask is None:
+        return None
+    rows, columns = network.sizes[k], network.sizes[k + 1]
+    start = network.flat_index(ParameterAddress.weight(k, 0, 0))  # W^k row by row
+    cells = weights = mask[start:start + rows * columns].reshape(rows, columns)
+    if network.bias:
+        start = network.flat_index(ParameterAddress.bias(k, 0))
+        cells = np.vstack([mask[start:start + columns][np.newaxis, :], weights])
+    return cells if cells.any() else None
+
+
+def _frozen_names(network: Network, k: int, frozen) -> list[str]:
+    return [name for name in frozen if ParameterAddress.parse(name).layer == k]
+
+
+def update_blocks(network: Network, trace: Trace, frozen=()) -> list[MatrixBlock]:
+    """Per layer: the gradient the update used and the parameters as they are now. With
+    ``frozen`` (names), the frozen cells are marked and the titles name them: the gradient
+    shown, the parameter kept as it was."""
     blocks = []
     for k in range(network.layer_count):
         gradient = _gradients(network, trace, k)
         gradient_name = f"[∂C/∂b^{k}; ∂C/∂W^{k}]" if network.bias else f"∂C/∂W^{k}"
         parameter_name = _augmented_name(network, k)[1]
+        cells = _frozen_cells(network, k, frozen)
+        gradient_note = parameter_note = ""
+        if cells is not None:
+            names = _frozen_names(network, k, frozen)
+            shown = ", ".join(names) if len(names) <= 8 else f"{len(names)} of them"
+            gradient_note = f"; frozen ({shown}): computed all the same"
+            parameter_note = f"; frozen ({shown}): kept as they were, the update skips them"
         if gradient is not None:
-            blocks.append(MatrixBlock(f"{gradient_name}  (the gradient of this iteration)",
-                                      gradient, result_title=gradient_name))
-        blocks.append(MatrixBlock(f"{parameter_name}  (the parameters now)",
-                                  _parameters(network, k), result_title=parameter_name))
+            blocks.append(MatrixBlock(
+                f"{gradient_name}  (the gradient of this iteration{gradient_note})",
+                gradient, result_title=gradient_name, frozen=cells))
+        blocks.append(MatrixBlock(f"{parameter_name}  (the parameters now{parameter_note})",
+                                  _parameters(network, k), result_title=parameter_name,
+                                  frozen=cells))
     return blocks
 
 
 def phase_blocks(network: Network, trace: Trace, phase: Phase | None,
-                 loss_name: str) -> list[MatrixBlock]:
+                 loss_name: str, frozen=()) -> list[MatrixBlock]:
     """The blocks of one phase; ``phase=None``: the whole iteration (forward, loss, backward).
+    ``frozen``: the training's frozen names, which the update's blocks mark.
 
     Blocks whose inputs are not computed yet in ``trace`` are left out.
     """
@@ -236,7 +275,7 @@ def phase_blocks(network: Network, trace: Trace, phase: Phase | None,
     if phase.kind == "backward":
         return backward_blocks(network, trace, phase.layer, loss_name)
     if phase.kind == "update":
-        return update_blocks(network, trace)
+        return update_blocks(network, trace, frozen)
     raise ValueError(f"phase_blocks: unknown phase kind {phase.kind!r}")
 
 

@@ -10,12 +10,16 @@ first), is named, with the term concerned and the right formula.
     a_for_derivative        a^l in place of f′(n^l) in ∂a/∂n and δ (backward)
     derivative_of_a         f′ taken at a^l instead of n^l: σ(a)(1 − σ(a)) (backward)
     sign_of_error           y − a for a − y in ∂C/∂a^L and δ^L (loss, output layer's backward)
-    sse_factor_2            the 2 of ∂C/∂a = 2 (a − y) left out, or a ½ put in C (sse, mse)
+    sse_factor_2            the 2 of ∂C/∂a = 2 (a − y) left out, or a ½ put in C (sse, mse);
+                            for half_sse the opposite: a 2 put in ∂C/∂a = a − y, or the ½
+                            of C = ½ Σ (a − y)² forgotten (named "the ½ of half_sse")
     mean_over_m             the 1/m of a mean loss left out (mse, bce, cross-entropy) or
                             added (sse)
     transposed              the answer transposed, or a product with a transposed operand
     previous_weights        W^{l−2} for W^{l−1} forward, W^{l−1} for W^l backward
     update_too_soon         δ^l through W^l already updated by −η ∂C/∂W^l (gd and sgd)
+    frozen_updated          a frozen parameter updated all the same: the new W^k or b^k
+                            with every entry moved by −η ∂C/∂θ (gd and sgd)
 
 A mistake is only tried where it means something (the sign of (a − y) only where ∂C/∂a^L is
 made) and where the shapes allow it. What the mistake would change downstream within the
@@ -31,9 +35,10 @@ import numpy as np
 
 from ..core.backprop import Trace
 from ..core.losses import get_loss
-from ..core.network import Network, augment
+from ..core.network import Network, ParameterAddress, augment
 from ..core.optimizers import TrainingConfig
 from ..core.phases import Phase
+from .symmetry import frozen_mask
 
 CATALOGUE: dict[str, str] = {  # key → name, simplest first: the first that fits is named
     "bias_left_out": "the bias left out",
@@ -41,11 +46,12 @@ CATALOGUE: dict[str, str] = {  # key → name, simplest first: the first that fi
     "a_for_derivative": "a given for the derivative f′(n)",
     "derivative_of_a": "the derivative taken at a instead of n",
     "sign_of_error": "the sign of (a − y)",
-    "sse_factor_2": "the factor 2 of sse",
+    "sse_factor_2": "the factor 2 of sse",  # "the ½ of half_sse" under half_sse
     "mean_over_m": "the 1/m of a mean loss",
     "transposed": "a transposed matrix",
     "previous_weights": "the previous layer's weights",
     "update_too_soon": "the update applied before the gradient was complete",
+    "frozen_updated": "a frozen parameter updated",
 }
 
 # f′(n) in words, for the formulas (the registry's activations carry their code, not this)
@@ -57,8 +63,10 @@ _DERIVATIVES = {
     "linear": "f′(n^{l}) = 1",
 }
 # losses whose ∂C/∂a^L holds (a − y), and those whose C has sse's square (a ½ fits there)
-_ERROR_LOSSES = ("sse", "mse", "bce")
+_ERROR_LOSSES = ("sse", "half_sse", "mse", "bce")
 _SQUARE_LOSSES = ("sse", "mse")
+# the name of sse_factor_2 where the loss has the ½ and the mistake is its opposite
+_HALF_NAME = "the ½ of half_sse"
 
 
 @dataclass(frozen=True)
@@ -110,7 +118,9 @@ class Situation:
             g = f"∂C/∂{name}^{k}"
             step = {"gd": f"η {g}", "sgd": f"η {g}", "momentum": "η v, v ← μ v + " + g,
                     "adam": "η m̂ / (√v̂ + ε)"}[self.config.optimizer]
-            return f"{name}^{k} ← {name}^{k} − {step}"
+            frozen = self.frozen_in(name, int(k))
+            kept = f"; frozen, kept as they are: {', '.join(frozen)}" if frozen else ""
+            return f"{name}^{k} ← {name}^{k} − {step}{kept}"
         kind, l = _split(key)
         if kind == "n":
             return f"n^{l} = a^{l - 1} W^{l - 1}" + (f" + b^{l - 1}" if bias else "")
@@ -127,6 +137,12 @@ class Situation:
         if kind == "dC/dW":
             return f"∂C/∂W^{l} = (a^{l})ᵀ δ^{l + 1}"
         return f"∂C/∂b^{l} = Σ_o δ^{l + 1}"  # dC/db
+
+    def frozen_in(self, name: str, k: int) -> list[str]:
+        """The frozen weights (name "W") or biases ("b") of layer k, by name."""
+        kind = "w" if name == "W" else "b"
+        addresses = [(n, ParameterAddress.parse(n)) for n in self.config.frozen]
+        return [n for n, a in addresses if a.kind == kind and a.layer == k]
 
     # ---------------------------------------------------------------- candidates
     def candidates(self, key: str, label: str, expected: np.ndarray,
@@ -146,8 +162,11 @@ class Situation:
 
     def _make(self, mistake: str, term: str, key: str, explanation: str, value,
               augmented=None) -> Candidate:
-        return Candidate(Mistake(mistake, CATALOGUE[mistake], term, self.formula(key),
-                                 explanation), np.atleast_2d(value),
+        name = CATALOGUE[mistake]
+        if mistake == "sse_factor_2" and self.config.loss == "half_sse":
+            name = _HALF_NAME  # the same slip the other way round: a 2 too many
+        return Candidate(Mistake(mistake, name, term, self.formula(key), explanation),
+                         np.atleast_2d(value),
                          None if augmented is None else np.atleast_2d(augmented))
 
     # forward layer l: n^l = a^k W^k + b^k, a^l = f(n^l), k = l − 1
@@ -204,7 +223,20 @@ class Situation:
                 found.append(("sse_factor_2", "½", 0.5,
                               "C was halved: a ½ was put in C, as in ½ Σ (a − y)²; this cost "
                               "has none"))
-        if name == "sse":
+        if name == "half_sse":
+            # the ½ cancels the square's 2: the slip is a 2 put back, or the ½ left out of C
+            if derivative:
+                found.append(("sse_factor_2", "a − y", 2.0,
+                              "a 2 was put in ∂C/∂a, as in 2 (a − y): C = ½ Σ (a − y)² has "
+                              "a ½ that cancels the 2 of the square, so ∂C/∂a = a − y"))
+            else:
+                found.append(("sse_factor_2", "½", 2.0,
+                              "the ½ of C = ½ Σ (a − y)² was left out: that is sse's "
+                              "Σ (a − y)², twice this cost"))
+            found.append(("mean_over_m", "1/m", 1.0 / m,
+                          f"it was divided by m = {m}: half_sse sums over the observations, "
+                          "it does not average"))
+        elif name == "sse":
             found.append(("mean_over_m", "1/m", 1.0 / m,
                           f"it was divided by m = {m}: this sse sums over the observations, "
                           "it does not average"))
@@ -305,6 +337,9 @@ class Situation:
         if self.config.optimizer in ("gd", "sgd"):
             rate = self.config.learning_rate
             updated = W - rate * trace.weight_gradients[l]
+            keep = frozen_mask(net, self.config.frozen)
+            if keep is not None:  # the frozen weights are not updated, even too soon
+                updated = np.where(_layer_cells(net, l, keep), W, updated)
             variant("update_too_soon", f"W^{l}", dcost,
                     f"∂C/∂a^{l} = δ^{l + 1} (W^{l} − η ∂C/∂W^{l})ᵀ",
                     f"W^{l} had already been updated (η = {rate:g}); the update comes after "
@@ -314,19 +349,46 @@ class Situation:
 
     # update: W^k new and b^k new
     def _update(self, key: str, label: str) -> list[Candidate]:
-        if not key.startswith("W^") or self.config.optimizer not in ("gd", "sgd"):
+        if self.config.optimizer not in ("gd", "sgd"):
             return []
-        k = int(key.split("^")[1].split()[0])
+        k, rate = int(key.split("^")[1].split()[0]), self.config.learning_rate
+        found = []
+        frozen = self.frozen_in(key[0], k)
+        if frozen:  # every entry moved: the frozen ones too
+            free_W = self.before.weights[k] - rate * self.trace.weight_gradients[k]
+            free_b = (self.before.biases[k] - rate * self.trace.bias_gradients[k]
+                      if self.before.bias else None)
+            value = free_W if key.startswith("W^") else free_b
+            augmented = (np.vstack([free_b[np.newaxis, :], free_W])
+                         if key.startswith("W^") and self.before.bias else None)
+            shown = ", ".join(frozen)
+            found.append(self._make(
+                "frozen_updated", shown, key,
+                f"Your numbers moved {shown} too: a frozen parameter keeps its value through "
+                "the update (its gradient is computed all the same).", value, augmented))
+        if not key.startswith("W^"):
+            return found
         W, gradient = self.before.weights[k], self.trace.weight_gradients[k]
         if W.shape[0] != W.shape[1]:
-            return []
-        value = W - self.config.learning_rate * gradient.T
+            return found
+        value = W - rate * gradient.T
+        keep = frozen_mask(self.before, self.config.frozen)
+        if keep is not None:  # a transposed gradient on the free ones only
+            mask = _layer_cells(self.before, k, keep)
+            value = np.where(mask, W, value)
         augmented = (np.vstack([self.after.biases[k][np.newaxis, :], value])
                      if self.before.bias else None)
-        return [self._make("transposed", f"∂C/∂W^{k}", key,
-                           f"Your numbers are W^{k} − η (∂C/∂W^{k})ᵀ: the gradient was "
-                           f"transposed; it has the shape of W^{k}, row i for neuron i of "
-                           f"layer {k}.", value, augmented)]
+        return found + [self._make("transposed", f"∂C/∂W^{k}", key,
+                                   f"Your numbers are W^{k} − η (∂C/∂W^{k})ᵀ: the gradient "
+                                   f"was transposed; it has the shape of W^{k}, row i for "
+                                   f"neuron i of layer {k}.", value, augmented)]
+
+
+def _layer_cells(network: Network, k: int, mask: np.ndarray) -> np.ndarray:
+    """The entries of θ's ``mask`` that belong to W^k, shaped like W^k."""
+    start = network.flat_index(ParameterAddress.weight(k, 0, 0))
+    rows, columns = network.sizes[k], network.sizes[k + 1]
+    return mask[start:start + rows * columns].reshape(rows, columns)
 
 
 def _factor(factor: float) -> str:

@@ -7,6 +7,15 @@ activation for every observation, receive the same δ, get the same gradient and
 identical under every update: gradient descent cannot tell them apart (seed 001's
 w1 = w3, w2 = w4, w5 = w6). Input neurons carry the data and are never grouped.
 
+Frozen parameters (``TrainingConfig.frozen``) count too: the update leaves a frozen one as it
+is and moves its unfrozen counterpart, so two neurons stay identical only when their
+parameters agree AND each pair of corresponding parameters (w^{l−1}_{i,j} and w^{l−1}_{i,k},
+b^{l−1}_j and b^{l−1}_k, w^l_{j,q} and w^l_{k,q}) is frozen alike. One neuron's bias frozen
+and the other's not, and the first update that has a non-zero gradient there parts them.
+Every function here takes ``frozen``, the config's names (or None: nothing frozen); the
+frozen status joins each neuron's signature as one flag per parameter (1.0 frozen, 0.0 not),
+which the same relative comparison separates (|1 − 0| > rtol · 1).
+
 Values are equal within a relative tolerance: |u − v| ≤ rtol · max(|u|, |v|).
 """
 
@@ -19,14 +28,43 @@ from ..core.network import Network, ParameterAddress
 DEFAULT_RTOL = 1e-9
 
 
-def neuron_signatures(network: Network, layer: int) -> np.ndarray:
-    """One row per neuron of ``layer``: [incoming weights, bias, outgoing weights]."""
+def frozen_mask(network: Network, frozen=None) -> np.ndarray | None:
+    """True at the positions in θ of the ``frozen`` names (TrainingConfig.frozen), or None
+    when nothing is frozen. A name the network lacks raises ValueError naming it."""
+    if not frozen:
+        return None
+    mask = np.zeros(network.theta.size, dtype=bool)
+    for name in frozen:
+        mask[network.flat_index(ParameterAddress.parse(name))] = True
+    return mask
+
+
+def with_frozen_flags(rows: np.ndarray, indices: np.ndarray,
+                      mask: np.ndarray | None) -> np.ndarray:
+    """``rows`` (one signature per neuron, θ[indices]) with each entry's frozen flag appended
+    (1.0 frozen, 0.0 not) when some entry of these neurons is frozen; ``rows`` itself when
+    none is, so a network without frozen parameters is grouped exactly as before."""
+    if mask is None:
+        return rows
+    flags = mask[indices]
+    if not flags.any():
+        return rows
+    return np.hstack([rows, flags.astype(rows.dtype)])
+
+
+def neuron_signatures(network: Network, layer: int, frozen=None) -> np.ndarray:
+    """One row per neuron of ``layer``: [incoming weights, bias, outgoing weights], and with
+    ``frozen`` (the config's names) their frozen flags after them when any is frozen."""
     parts = [network.weights[layer - 1].T]
     if network.bias:
         parts.append(network.biases[layer - 1][:, np.newaxis])
     if layer < network.layer_count:
         parts.append(network.weights[layer])
-    return np.hstack(parts)
+    rows = np.hstack(parts)
+    mask = frozen_mask(network, frozen)
+    if mask is None:
+        return rows
+    return with_frozen_flags(rows, signature_indices(network, layer), mask)
 
 
 def _close(u: np.ndarray, v: np.ndarray, rtol: float) -> bool:
@@ -75,11 +113,14 @@ def group_rows(rows: np.ndarray, rtol: float = DEFAULT_RTOL) -> list[list[int]]:
     return groups
 
 
-def symmetry_groups(network: Network, rtol: float = DEFAULT_RTOL) -> list[list[list[int]]]:
-    """For each layer 0 … L, its groups of interchangeable neurons (singletons included)."""
+def symmetry_groups(network: Network, rtol: float = DEFAULT_RTOL,
+                    frozen=None) -> list[list[list[int]]]:
+    """For each layer 0 … L, its groups of interchangeable neurons (singletons included).
+    ``frozen``: the training's frozen parameters by name (``stepper.config.frozen``); neurons
+    whose corresponding parameters are frozen differently are never grouped."""
     result = [[[i] for i in range(network.sizes[0])]]
     for layer in range(1, network.layer_count + 1):
-        result.append(group_rows(neuron_signatures(network, layer), rtol))
+        result.append(group_rows(neuron_signatures(network, layer, frozen), rtol))
     return result
 
 
@@ -118,17 +159,25 @@ def signature_indices(network: Network, layer: int) -> np.ndarray:
 
 
 def distinct_counts_over_history(
-    network: Network, snapshots: np.ndarray, rtol: float = DEFAULT_RTOL
+    network: Network, snapshots: np.ndarray, rtol: float = DEFAULT_RTOL, frozen=None
 ) -> np.ndarray:
     """Distinct neurons per non-input layer for each row of θ snapshots: (rows, L).
 
     The same greedy grouping as ``group_rows``, vectorised over the rows: neuron j starts a
-    new group unless it is close to an earlier neuron that started one.
+    new group unless it is close to an earlier neuron that started one. ``frozen`` (names)
+    applies to every row alike: the flags of the frozen set given, not of the set in force
+    when each snapshot was taken.
     """
     snapshots = np.atleast_2d(snapshots)
     counts = np.empty((len(snapshots), network.layer_count), dtype=np.int64)
+    mask = frozen_mask(network, frozen)
     for layer in range(1, network.layer_count + 1):
-        signatures = snapshots[:, signature_indices(network, layer)]  # (rows, neurons, f)
+        indices = signature_indices(network, layer)
+        signatures = snapshots[:, indices]  # (rows, neurons, f)
+        if mask is not None and mask[indices].any():  # the same flags on every row
+            flags = np.broadcast_to(mask[indices].astype(signatures.dtype),
+                                    signatures.shape)
+            signatures = np.concatenate([signatures, flags], axis=2)
         if signatures.shape[1] > 16:  # many neurons: the projection-pruned grouping per row
             counts[:, layer - 1] = [len(group_rows(rows, rtol)) for rows in signatures]
             continue

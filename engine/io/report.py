@@ -4,7 +4,8 @@
 data set (``Stepper.evaluate``: nothing is updated or recorded) and returns
 
     {"iteration": t, "loss": C, "outputs": a^L, "weights": [W^0 … W^{L−1}],
-     "biases": [b^0 … b^{L−1}] or null, "symmetry": [groups of layer 0 … L]}
+     "biases": [b^0 … b^{L−1}] or null, "symmetry": [groups of layer 0 … L],
+     "frozen": [names of the frozen parameters, e.g. "b^0_0"] (only when some are)}
 
 and with ``trace=True`` also every intermediate of that pass (see ``trace_dict``).
 
@@ -93,9 +94,12 @@ def network_state(stepper: Stepper, trace: bool = False) -> dict:
         "outputs": encode_array(evaluation.outputs),
         "weights": [encode_array(w) for w in network.weights],
         "biases": [encode_array(b) for b in network.biases] if network.bias else None,
+        # neurons whose parameters are frozen differently are not interchangeable
         "symmetry": [[[int(i) for i in group] for group in layer]
-                     for layer in symmetry_groups(network)],
+                     for layer in symmetry_groups(network, frozen=stepper.config.frozen)],
     }
+    if stepper.config.frozen:  # the key only where it says something, as files write it
+        state["frozen"] = list(stepper.config.frozen)
     if trace:
         state["trace"] = trace_dict(evaluation, network.bias)
     return state

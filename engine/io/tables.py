@@ -183,6 +183,12 @@ def backward_tables(state: dict, activations: list[str], loss_name: str) -> str:
     return "\n".join(blocks)
 
 
+def frozen_line(names: list[str]) -> str:
+    """'frozen (their gradient computed, the update leaves them as they are): b^0_0, b^0_1'."""
+    return ("frozen (their gradient computed, the update leaves them as they are): "
+            + ", ".join(names))
+
+
 def state_text(state: dict, activations: list[str], loss_name: str) -> str:
     """``report.network_state`` as readable tables (the trace too when it is there)."""
     L = len(state["weights"])
@@ -190,6 +196,8 @@ def state_text(state: dict, activations: list[str], loss_name: str) -> str:
     header = (f"iteration {state['iteration']} · loss C = {format_number(state['loss'])}  "
               f"({loss_name}: C = {loss.formula}, over all observations)")
     sections = [header, "", "== Parameters ==", parameter_tables(state)]
+    if state.get("frozen"):
+        sections += [frozen_line(state["frozen"]), ""]
     if "trace" in state:
         sections += ["== Forward (rows: observations; columns: neurons) ==",
                      forward_tables(state, activations),

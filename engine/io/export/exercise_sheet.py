@@ -33,6 +33,7 @@ from ...analysis.compare import quantities
 from ...analysis.matrices import as_latex, phase_blocks
 from ...core.activations import get_activation
 from ...core.losses import get_loss
+from ...core.network import ParameterAddress
 from ...core.phases import NonFiniteError, Phase
 from ..atomic import write_text_atomic
 from ..tables import DECIMALS, format_number
@@ -231,6 +232,10 @@ def _update(network, blocks, config, state) -> tuple[str, list[Table]]:
         rows, columns = _parameter_rows(network, k), _neurons(network.sizes[k + 1])
         about = (f"rows: {'the bias, then ' if network.bias else ''}the neurons of layer "
                  f"{k}; columns: neurons of layer {k + 1}")
+        frozen = [name for name in config.frozen
+                  if ParameterAddress.parse(name).layer == k]
+        if frozen:  # the new values (and the optimiser's state) keep these as they were
+            about += f"; frozen, kept as they were: {', '.join(frozen)}"
         for key, vector in state.items():
             symbol = _STATE_SYMBOLS.get(key)
             if symbol is None:
@@ -264,7 +269,7 @@ def _exercise(stepper, number: int) -> Exercise:
         raise ValueError(f"exercise {number} ({phase}, iteration {iteration}): {error}; "
                          "choose fewer phases") from None
     network, trace, loss = stepper.network, stepper.trace, stepper.config.loss
-    blocks = phase_blocks(network, trace, phase, loss)
+    blocks = phase_blocks(network, trace, phase, loss, stepper.config.frozen)
     if phase.kind == "forward":
         task, tables = _forward(network, trace, blocks, phase.layer)
     elif phase.kind == "loss":
@@ -303,6 +308,8 @@ def _facts(stepper) -> list[Fact]:
     words = f"{config.loss}, {loss.reduction}"
     if config.loss == "sse":
         words += "; no ½ in front, so ∂C/∂a = 2 (a − y)"
+    elif config.loss == "half_sse":
+        words += "; the ½ in front cancels the 2 of the square, so ∂C/∂a = a − y"
     facts.append(Fact("Loss", words, f"C = {loss.formula};  ∂C/∂a^{L} = "
                       f"{loss.derivative_formula},  a = a^{L}"))
     optimizer = f"{config.optimizer}, learning rate η = {config.learning_rate:g}"
@@ -316,6 +323,10 @@ def _facts(stepper) -> list[Fact]:
     if batch < observations:
         optimizer += f"; mini-batches of {batch} of the {observations} observations"
     facts.append(Fact("Optimiser", optimizer, _UPDATE_RULES[config.optimizer]))
+    if config.frozen:
+        facts.append(Fact("Frozen", f"{', '.join(config.frozen)}: the update leaves them as "
+                          "they are; compute their gradient all the same",
+                          "θ_frozen ← θ_frozen"))
     output_delta = ("δ^L = ∂C/∂a^L ⊙ f′(n^L)" if network.activations[-1].elementwise
                     else "δ^L = a^L ⊙ (∂C/∂a^L − Σ_k ∂C/∂a^L_k a^L_k)")
     gradient = ("[∂C/∂b^l; ∂C/∂W^l] = ([1 | a^l])ᵀ δ^{l+1}" if network.bias

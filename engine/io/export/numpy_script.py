@@ -17,6 +17,7 @@ from .script_parts import (
     assemble,
     check,
     data_section,
+    frozen,
     mini_batches,
     settings_section,
     title,
@@ -55,7 +56,7 @@ def main():
     X, Y = np.array(INPUTS, dtype=float), np.array(TARGETS, dtype=float)
     parameters = W if b is None else W + b
     update = make_optimizer(parameters)
-    with np.errstate(all="ignore"):  # non-finite values are checked below, as the app does
+$freeze    with np.errstate(all="ignore"):  # non-finite values are checked below, as the app does
         for t in range(START_ITERATION, START_ITERATION + args.iterations):
 $batch
             n, a = forward(W, b, x)
@@ -124,9 +125,14 @@ def numpy_script(document: Document, iterations: int) -> str:
         blocks.append(_template("saved_state"))
     blocks += [_template(_OPTIMIZER_FUNCTION[config.optimizer], "make_optimizer"),
                _template("forward"), _template("backward")]
+    freeze = ""
+    if frozen(document):
+        blocks += [_template("frozen_masks"), _template("leave_frozen_alone")]
+        freeze = ("    # the frozen parameters: put back after every update\n"
+                  "    update = leave_frozen_alone(update, parameters, frozen_masks(W, b))\n")
     if mini_batches(document):
         blocks.append(BATCHES)
-    blocks += [ARGUMENTS, _NUMPY_MAIN.substitute(batch=batch)]
+    blocks += [ARGUMENTS, _NUMPY_MAIN.substitute(batch=batch, freeze=freeze)]
     return assemble(header, blocks)
 
 

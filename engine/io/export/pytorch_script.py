@@ -19,6 +19,7 @@ from .script_parts import (
     assemble,
     check,
     data_section,
+    frozen,
     mini_batches,
     settings_section,
     title,
@@ -41,7 +42,7 @@ def main():
     args = arguments()
     model = make_model()
     optimizer = make_optimizer(model)
-$restore    X, Y = torch.tensor(INPUTS), torch.tensor(TARGETS)
+$restore$freeze    X, Y = torch.tensor(INPUTS), torch.tensor(TARGETS)
     for t in range(START_ITERATION, START_ITERATION + args.iterations):
 $batch
         optimizer.zero_grad()
@@ -53,7 +54,7 @@ $batch
         if args.every:
             print(f"iteration {t}: loss {value!r}")
         C.backward()  # every δ^l and ∂C/∂W^{l-1}, ∂C/∂b^{l-1} into .grad
-        optimizer.step()
+        $step
         if not all(torch.isfinite(theta).all() for theta in model.parameters()):
             stop(t, "the update")
     with torch.no_grad():  # all observations, at the parameters after the updates
@@ -140,8 +141,14 @@ def pytorch_script(document: Document, iterations: int) -> str:
     if config.optimizer in _RESTORE_FUNCTION:
         blocks.append(_template(_RESTORE_FUNCTION[config.optimizer], "restore_state"))
         restore = "    restore_state(model, optimizer)\n"
+    freeze, step = "", "optimizer.step()"
+    if frozen(document):
+        blocks += [_template("frozen_masks"), _template("step_leaving_frozen_alone")]
+        freeze = "    frozen = frozen_masks(model)  # the tensors holding frozen parameters\n"
+        step = "step_leaving_frozen_alone(optimizer, frozen)  # the frozen ones put back"
     if batches:
         blocks.append(BATCHES)
-    blocks += [ARGUMENTS, _TORCH_MAIN.substitute(batch=batch, restore=restore)]
+    blocks += [ARGUMENTS, _TORCH_MAIN.substitute(batch=batch, restore=restore, freeze=freeze,
+                                                 step=step)]
     return assemble(header, blocks)
 

@@ -11,6 +11,7 @@ from string import Template
 import numpy as np
 
 from ...core.losses import get_loss
+from ...core.network import ParameterAddress
 from ...core.validation import validate_data, validate_training
 from ..fileformat import Document, optimizer_state_json, render_json
 
@@ -76,7 +77,8 @@ def mini_batches(document: Document) -> bool:
 def settings_section(document: Document, iterations: int) -> str:
     config = document.training
     lines = [
-        f"LOSS = {config.loss!r}  # C = {get_loss(config.loss).formula}",
+        f"LOSS = {config.loss!r}  # C = {get_loss(config.loss).formula}, "
+        f"∂C/∂a = {get_loss(config.loss).derivative_formula}",
         f"# reduction: {get_loss(config.loss).reduction}",
         f"OPTIMIZER = {config.optimizer!r}",
         f"LEARNING_RATE = {float(config.learning_rate)!r}  # η",
@@ -87,6 +89,7 @@ def settings_section(document: Document, iterations: int) -> str:
         lines += [f"BETA1 = {float(config.beta1)!r}  # β₁",
                   f"BETA2 = {float(config.beta2)!r}  # β₂",
                   f"EPSILON = {float(config.epsilon)!r}  # ε"]
+    lines += frozen_lines(document)
     if mini_batches(document):
         size = config.effective_batch_size(len(document.inputs))
         lines += [f"BATCH_SIZE = {int(size)!r}  # observations per iteration",
@@ -106,6 +109,27 @@ def settings_section(document: Document, iterations: int) -> str:
     return "\n".join(lines)
 
 
+def frozen(document: Document) -> bool:
+    return bool(document.training.frozen)
+
+
+def frozen_lines(document: Document) -> list[str]:
+    """FROZEN_WEIGHTS and FROZEN_BIASES, the positions of the frozen parameters (none: no
+    lines, and the script has no freezing code)."""
+    names = document.training.frozen
+    if not names:
+        return []
+    addresses = [ParameterAddress.parse(name) for name in names]
+    weights = [(a.layer, a.source, a.target) for a in addresses if a.kind == "w"]
+    biases = [(a.layer, a.target) for a in addresses if a.kind == "b"]
+    return [
+        "# frozen parameters: every update leaves them as they are (their gradient is still",
+        f"# computed): {', '.join(names)}",
+        f"FROZEN_WEIGHTS = {weights!r}  # (l, i, j): w^l_{{i,j}}, WEIGHTS[l][i][j]",
+        f"FROZEN_BIASES = {biases!r}  # (l, j): b^l_j, BIASES[l][j]",
+    ]
+
+
 def assemble(header: list[str], blocks: list[str]) -> str:
     """Header sections one blank line apart, functions two (PEP 8), one final newline."""
     return ("\n\n".join(header) + "\n\n\n" + "\n\n\n".join(b.strip("\n") for b in blocks)
@@ -115,8 +139,10 @@ def assemble(header: list[str], blocks: list[str]) -> str:
 def title(document: Document, library: str) -> str:
     network, config = document.network, document.training
     sizes = "-".join(map(str, network.sizes))
+    frozen = f", {len(config.frozen)} parameters frozen" if config.frozen else ""
     return (f"Backprop Lab export: the {sizes} network ({', '.join(network.activation_names)}), "
-            f"{config.loss} loss, {config.optimizer}, in {library}.")
+            f"{config.loss} loss C = {get_loss(config.loss).formula}, {config.optimizer}"
+            f"{frozen}, in {library}.")
 
 
 DOCSTRING = Template('''\

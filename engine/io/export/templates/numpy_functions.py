@@ -10,6 +10,8 @@ import numpy as np
 LEARNING_RATE = MOMENTUM = BETA1 = BETA2 = EPSILON = 0.0
 OPTIMIZER_STATE = None
 L = 0  # the output layer
+FROZEN_WEIGHTS: list = []  # (l, i, j) of each frozen w^l_{i,j}
+FROZEN_BIASES: list = []  # (l, j) of each frozen b^l_j
 F: list = []  # f_l of layer l
 F_DERIVATIVE: list = []  # f_l' of layer l
 
@@ -56,6 +58,32 @@ def make_adam_optimizer(parameters):
             v_hat = v / (1.0 - BETA2**t)
             theta -= LEARNING_RATE * m_hat / (np.sqrt(v_hat) + EPSILON)
     return update
+
+
+def frozen_masks(W, b):
+    """True where a parameter is frozen: one mask per array of parameters, in their order
+    (W^0 …, then b^0 …)."""
+    masks = [np.zeros(w.shape, dtype=bool) for w in W]
+    masks += [] if b is None else [np.zeros(v.shape, dtype=bool) for v in b]
+    for l, i, j in FROZEN_WEIGHTS:
+        masks[l][i, j] = True  # w^l_{i,j}
+    for l, j in FROZEN_BIASES:
+        masks[L + l][j] = True  # b^l_j: the biases follow the L weight matrices
+    return masks
+
+
+def leave_frozen_alone(update, parameters, masks):
+    """The update, after which every frozen parameter is put back as it was: as if the
+    optimiser skipped it (its gradient is computed all the same). Momentum's v and Adam's m
+    and v of a frozen parameter still change inside the update, but no other parameter's
+    step uses them, and the frozen parameter itself is put back: the numbers are those of
+    an optimiser that leaves it out."""
+    def frozen_update(gradients):
+        kept = [theta[mask] for theta, mask in zip(parameters, masks)]
+        update(gradients)
+        for theta, mask, values in zip(parameters, masks, kept):
+            theta[mask] = values  # a frozen parameter as it was before the update
+    return frozen_update
 
 
 def saved_state(name, parameters):

@@ -10,6 +10,8 @@ except ImportError:  # the app never runs these functions; the exported script i
 # ----------------------------------------------- stand-ins for the script's own names
 LEARNING_RATE = MOMENTUM = BETA1 = BETA2 = EPSILON = 0.0
 OPTIMIZER_STATE = None
+FROZEN_WEIGHTS: list = []  # (l, i, j) of each frozen w^l_{i,j}
+FROZEN_BIASES: list = []  # (l, j) of each frozen b^l_j
 
 
 # --------------------------------------------------------- the optimisers
@@ -66,6 +68,33 @@ def restore_adam_state(model, optimizer):
             optimizer.state[parameter].update(
                 step=torch.tensor(float(OPTIMIZER_STATE["step"])),
                 exp_avg=m.T if transposed else m, exp_avg_sq=v.T if transposed else v)
+
+
+# ------------------------------------------------------------- frozen parameters
+def frozen_masks(model):
+    """(parameter, mask) for each of the model's tensors that holds a frozen parameter, True
+    where one is (nn.Linear holds W^l transposed: w^l_{i,j} is its weight[j, i])."""
+    linears = [module for module in model if isinstance(module, torch.nn.Linear)]
+    masks = {}
+    for l, i, j in FROZEN_WEIGHTS:
+        weight = linears[l].weight
+        masks.setdefault(weight, torch.zeros_like(weight, dtype=torch.bool))[j, i] = True
+    for l, j in FROZEN_BIASES:
+        bias = linears[l].bias
+        masks.setdefault(bias, torch.zeros_like(bias, dtype=torch.bool))[j] = True
+    return list(masks.items())
+
+
+def step_leaving_frozen_alone(optimizer, frozen):
+    """optimizer.step(), then every frozen parameter put back as it was: as if the optimiser
+    skipped it (autograd computes its gradient all the same). Its momentum buffer or Adam
+    moments still change inside step(), but no other parameter's step uses them, and the
+    frozen parameter itself is put back."""
+    kept = [(theta, mask, theta[mask].clone()) for theta, mask in frozen]
+    optimizer.step()
+    with torch.no_grad():
+        for theta, mask, values in kept:
+            theta[mask] = values  # a frozen parameter as it was before the step
 
 
 # --------------------------------------------------------- one pass
