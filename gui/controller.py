@@ -94,6 +94,9 @@ class LabController(QObject, UndoHistory, RunLoop, PredictMode):
         self._display_backward = False
         self._backward_asked = False  # a view has asked for the backward pass
         self._symmetry: list | None = None
+        # training.frozen as addresses, and the names they were parsed from
+        self._frozen: frozenset[ParameterAddress] = frozenset()
+        self._frozen_for: tuple[str, ...] = ()
         self.breakpoints = breakpoints if breakpoints is not None else Breakpoints()
         self._confirm_discard = confirm_discard or (lambda iterations: True)
         self._agreed = 0  # inside discarding_agreed: the question stands answered
@@ -180,6 +183,15 @@ class LabController(QObject, UndoHistory, RunLoop, PredictMode):
             self._display_backward = whole
         self._backward_asked = self._backward_asked or backward
         return self._display_trace
+
+    def frozen_addresses(self) -> frozenset[ParameterAddress]:
+        """The frozen parameters (``training.frozen``) as addresses, parsed once per
+        setting: the views ask at every redraw."""
+        frozen = self.stepper.config.frozen
+        if self._frozen_for != frozen:
+            self._frozen_for = frozen
+            self._frozen = frozenset(ParameterAddress.parse(name) for name in frozen)
+        return self._frozen
 
     @property
     def network(self) -> Network:
