@@ -2,8 +2,9 @@
 
 Views subscribe to its past-tense signals and redraw from the engine; they never change the
 engine behind its back, never touch the undo stack and never emit its signals. Every edit
-is a method here (``set_parameters``, ``set_theta``, ``set_config``, ``set_init_spec``,
-``reinitialise``, ``replace_stepper``, ``swap_in``; ``post_message`` for a status-bar
+is a method here (``set_parameters``, ``set_theta``, ``set_config``, ``set_frozen``,
+``set_init_spec``, ``reinitialise``, ``replace_stepper``, ``restructure``, ``swap_in``;
+``post_message`` for a status-bar
 message): the controller builds the QUndoCommand (gui/commands.py) and pushes it, and the
 command calls the ``apply_*`` methods here. The collaborators it asks (the breakpoints, the
 question before history is discarded) are given when it is built; ``discarding_agreed`` is
@@ -36,6 +37,7 @@ from engine.core.init import InitSpec, initial_theta
 from engine.core.network import Network, ParameterAddress
 from engine.core.optimizers import TrainingConfig
 from engine.core.stepper import NonFiniteError, Stepper
+from engine.core.structure import Plan
 from engine.io.fileformat import Document
 
 from .commands import (
@@ -46,6 +48,7 @@ from .commands import (
     SetThetaCommand,
     SwapInCommand,
 )
+from .notation import short_parameter_name
 from .pacing import ChunkSizing, Pace
 from .predict_mode import PredictMode, concealed_trace
 from .run_loop import RunLoop
@@ -91,6 +94,9 @@ class LabController(QObject, UndoHistory, RunLoop, PredictMode):
         self._display_backward = False
         self._backward_asked = False  # a view has asked for the backward pass
         self._symmetry: list | None = None
+        # training.frozen as addresses, and the names they were parsed from
+        self._frozen: frozenset[ParameterAddress] = frozenset()
+        self._frozen_for: tuple[str, ...] = ()
         self.breakpoints = breakpoints if breakpoints is not None else Breakpoints()
         self._confirm_discard = confirm_discard or (lambda iterations: True)
         self._agreed = 0  # inside discarding_agreed: the question stands answered
@@ -177,6 +183,15 @@ class LabController(QObject, UndoHistory, RunLoop, PredictMode):
             self._display_backward = whole
         self._backward_asked = self._backward_asked or backward
         return self._display_trace
+
+    def frozen_addresses(self) -> frozenset[ParameterAddress]:
+        """The frozen parameters (``training.frozen``) as addresses, parsed once per
+        setting: the views ask at every redraw."""
+        frozen = self.stepper.config.frozen
+        if self._frozen_for != frozen:
+            self._frozen_for = frozen
+            self._frozen = frozenset(ParameterAddress.parse(name) for name in frozen)
+        return self._frozen
 
     @property
     def network(self) -> Network:
@@ -308,6 +323,24 @@ class LabController(QObject, UndoHistory, RunLoop, PredictMode):
         """Change the training settings: one undoable edit."""
         return self.push(ChangeSettingsCommand(self, config, text))
 
+    def set_frozen(self, addresses: list[ParameterAddress], frozen: bool) -> bool:
+        """Freeze the parameters at ``addresses`` (no update changes them; their gradient is
+        still computed), or unfreeze them: one undoable settings edit ("Freeze w5",
+        "Unfreeze 3 parameters"). Returns whether it was made (False when nothing would
+        change, or the learner kept the later history)."""
+        config = self.stepper.config
+        names = {str(address) for address in addresses}
+        kept = set(config.frozen)
+        wanted = kept | names if frozen else kept - names
+        if wanted == kept:
+            return False
+        verb = "Freeze" if frozen else "Unfreeze"
+        if len(addresses) == 1:
+            text = f"{verb} {short_parameter_name(self.network, addresses[0])}"
+        else:
+            text = f"{verb} {len(addresses)} parameters"
+        return self.set_config(config.with_changes(frozen=tuple(wanted)), text)
+
     def set_init_spec(self, spec: InitSpec, text: str) -> bool:
         """Change the initialisation scheme (no parameter changes, so nothing discarded)."""
         return self.push(ChangeInitCommand(self, spec, text), discards_future=False)
@@ -354,22 +387,45 @@ class LabController(QObject, UndoHistory, RunLoop, PredictMode):
 
     def replace_stepper(self, text: str, network: Network | None = None,
                         inputs: np.ndarray | None = None,
-                        targets: np.ndarray | None = None) -> bool:
+                        targets: np.ndarray | None = None,
+                        frozen: tuple[str, ...] | None = None) -> bool:
         """An undoable edit of the network's structure or of the data: a new stepper from
         iteration 0 with the current parameters (or ``network``), the data (or ``inputs``,
-        ``targets``) and the settings; undo gives back the old one, history and all. A
-        refusal (ValueError: the data does not fit the network, …) is posted as a message.
+        ``targets``) and the settings; undo gives back the old one, history and all. The
+        frozen parameters are ``frozen`` when given (a structure edit's, carried over by
+        ``restructure``), else those of the old ones the new network has under the same
+        names (the data changed, or the network kept its first neurons). A refusal
+        (ValueError: the data does not fit the network, …) is posted as a message.
         Returns whether the edit was made."""
         old = self.stepper
+        new_network = network if network is not None else old.network.copy()
+        if frozen is None:
+            frozen = tuple(name for name in old.config.frozen
+                           if _has_parameter(new_network, name))
         try:
-            stepper = Stepper(network if network is not None else old.network.copy(),
+            stepper = Stepper(new_network,
                               old.inputs if inputs is None else inputs,
                               old.targets if targets is None else targets,
-                              old.config, seek_seconds=old.seek_seconds)
+                              old.config.with_changes(frozen=frozen),
+                              seek_seconds=old.seek_seconds)
         except ValueError as error:
             self.message_posted.emit(str(error))
             return False
         return self.push(ChangeStructureCommand(self, stepper, text), discards_future=False)
+
+    def restructure(self, plan: Plan, text: str) -> bool:
+        """An undoable structure edit (engine.core.structure's plans: add or remove a neuron
+        or a layer, biases on or off): the new network keeps the parameters whose neurons
+        survive, the others drawn from the initialisation scheme, and the frozen parameters
+        stay frozen where they went (renumbered; dropped with their parameter). A refusal
+        is posted as a message. Returns whether the edit was made."""
+        try:
+            network = plan.build(self.network, self.init_spec)
+        except ValueError as error:
+            self.message_posted.emit(str(error))
+            return False
+        return self.replace_stepper(text, network=network,
+                                    frozen=plan.frozen(self.stepper.config.frozen))
 
     def swap_in(self, stepper: Stepper, init_spec: InitSpec | None, text: str,
                 after_redo=None, after_undo=None) -> None:
@@ -384,3 +440,11 @@ class LabController(QObject, UndoHistory, RunLoop, PredictMode):
         self.pause()
         self.stepper = stepper
         self.structure_changed.emit()
+
+
+def _has_parameter(network: Network, name: str) -> bool:
+    try:
+        network.check_address(ParameterAddress.parse(name))
+    except ValueError:
+        return False
+    return True

@@ -34,6 +34,7 @@ from .parts.dock_layout import DockLayout, idle_build_order
 from .parts.docks import LEARN, Kit, Section
 from .parts.exports import Exports
 from .parts.files import FileManager
+from .parts.freezing import Freezing
 from .parts.help import Help
 from .parts.launch import install_exception_hook, run_app  # noqa: F401 (the app's entry points)
 from .parts.lesson_panel import Lessons
@@ -118,6 +119,8 @@ class MainWindow(QMainWindow):
         c, layout = self.controller, self.dock_layout
         self.files = FileManager(c, self, self.show_error)
         self.debugger = Debugger(c, self.network_view, self.discard_question, layout, self)
+        self.freezing = Freezing(c, self.network_view, self)  # Edit ▸ Frozen
+        self.action_freeze = self.freezing.action
         self.addToolBarBreak()
         self.addToolBar(self.debugger.toolbar)
         self.lessons = Lessons(c, layout.docks["lesson"], layout, self.network_view, self.files,
@@ -225,7 +228,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.action_quit)
         edit = bar.addMenu("&Edit")
         for action in (self.action_undo, self.action_redo, None, self.action_set_equal,
-                       self.action_set_value):
+                       self.action_set_value, None, self.action_freeze):
             edit.addSeparator() if action is None else edit.addAction(action)
         run = bar.addMenu("&Run")
         run.addAction(self.action_predict)
@@ -274,7 +277,8 @@ class MainWindow(QMainWindow):
         c = self.controller
         c.fault_raised.connect(self.status.fault)
         c.message_posted.connect(lambda text: self.show_message(text, 8000))
-        for part in (self.files, self.exports, self.lessons, self.debugger, self.welcome):
+        for part in (self.files, self.exports, self.lessons, self.debugger, self.welcome,
+                     self.freezing):
             part.message.connect(self.show_message)
         self.files.saved_changed.connect(self.update_title)
 

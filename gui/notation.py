@@ -98,10 +98,15 @@ def _numbers(values) -> str:
 HIDDEN = "? (predict it first: the Predict panel)"
 
 
+# what a frozen parameter's tooltip, the inspector and the matrices say of it
+FROZEN_NOTE = "frozen: the update leaves it as it is; its gradient is still computed"
+
+
 def parameter_tooltip(network: Network, trace: Trace, address: ParameterAddress,
-                      hidden: bool = False) -> str:
+                      hidden: bool = False, frozen: bool = False) -> str:
     """``hidden``: the value the update just made is hidden until the learner predicts it
-    (and the gradients the trace hides say so)."""
+    (and the gradients the trace hides say so); ``frozen``: the parameter is frozen (a
+    line says what that means)."""
     value = network.get(address)
     if address.kind == "w":
         meaning = (f"weight from neuron {address.source} of layer {address.layer} "
@@ -116,7 +121,7 @@ def parameter_tooltip(network: Network, trace: Trace, address: ParameterAddress,
     value_text = HIDDEN if hidden else f"{value:.9g}"
     return (f"{parameter_label(network, address)}: {meaning}\n"
             f"value = {value_text}\n{typeset(f'∂C/∂{address}')} = {gradient_text}\n"
-            "double-click to edit")
+            + (f"{FROZEN_NOTE}\n" if frozen else "") + "double-click to edit")
 
 
 def neuron_tooltip(network: Network, trace: Trace, layer: int, index: int,

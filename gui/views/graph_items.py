@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPainterPath, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainterPath, QPen
 from PySide6.QtWidgets import (
     QGraphicsEllipseItem,
     QGraphicsItem,
@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
 )
 
 from engine.core.network import ParameterAddress
+
+from .lock_glyph import LockItem
 
 POSITIVE = QColor(31, 119, 180)
 NEGATIVE = QColor(245, 127, 23)
@@ -28,6 +30,8 @@ GROUP_COLOURS = [QColor(c) for c in ("#d62728", "#9467bd", "#2ca02c", "#e377c2",
 MAX_EDGE_WIDTH = 7.0
 BIAS_PEN = QPen(QColor(150, 150, 150), 0.8)
 SELECTED_BIAS_PEN = QPen(QColor(0, 0, 0), 2.0)
+LOCK_PIXELS = 13.0  # a lock on an unlabelled edge: its height on screen
+LOCK_FRACTION = 0.35  # and where along the edge (from the source) it sits
 
 
 def activation_colour(value: float | None) -> QColor:
@@ -135,14 +139,37 @@ class BiasItem(QGraphicsRectItem):
         font = QFont()
         font.setPointSizeF(7.5)
         self.text.setFont(font)
+        self.lock: LockItem | None = None  # drawn while the bias is frozen
+
+    @property
+    def frozen(self) -> bool:
+        return self.lock is not None
+
+    def set_frozen(self, frozen: bool) -> None:
+        """Draw a padlock at the tag's left while the bias is frozen."""
+        if frozen == self.frozen:
+            return
+        if frozen:
+            self.lock = LockItem(_line_height(self.text) * 0.72, self)
+        else:
+            _remove(self.lock)
+            self.lock = None
+        self._lay_out()
 
     def set_value(self, value: float | None) -> None:
         """The bias shown; None: hidden until the learner predicts the update ("b ?")."""
         self.text.setText("b ?" if value is None else f"b {value:.4g}")
+        self._lay_out()
+
+    def _lay_out(self) -> None:
         rect = self.text.boundingRect()
-        width = max(rect.width() + 8, 30)
+        room = self.lock.width + 3 if self.lock is not None else 0.0
+        width = max(rect.width() + room + 8, 30)
         self.setRect(-width / 2, 0, width, rect.height() + 2)
-        self.text.setPos(-rect.width() / 2, 1)
+        left = -(rect.width() + room) / 2
+        self.text.setPos(left + room, 1)
+        if self.lock is not None:
+            self.lock.setPos(left, 1 + (rect.height() - self.lock.height) / 2)
 
     def itemChange(self, change, value):
         if change == QGraphicsItem.GraphicsItemChange.ItemSelectedHasChanged:
@@ -162,6 +189,8 @@ class EdgeItem(QGraphicsLineItem):
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, True)
         self.setZValue(1)
         self.label: QGraphicsRectItem | None = None
+        self.lock: LockItem | None = None  # drawn while the weight is frozen
+        self._fraction = 0.28  # where along the line the label sits
 
     def paint(self, painter, option, widget=None) -> None:
         if self.isSelected():
@@ -187,11 +216,55 @@ class EdgeItem(QGraphicsLineItem):
         if self.label is None:
             return
         self.label_text.setText(text)
+        self._fraction = fraction
+        self._lay_out_label()
+
+    def _lay_out_label(self) -> None:
         rect = self.label_text.boundingRect()
-        point = self.line().pointAt(fraction)
-        self.label.setRect(0, 0, rect.width() + 4, rect.height())
-        self.label_text.setPos(2, 0)
-        self.label.setPos(point.x() - rect.width() / 2 - 2, point.y() - rect.height() / 2)
+        room = self.lock.width + 3 if self.lock is not None else 0.0
+        width = rect.width() + room
+        point = self.line().pointAt(self._fraction)
+        self.label.setRect(0, 0, width + 4, rect.height())
+        self.label_text.setPos(2 + room, 0)
+        if self.lock is not None:
+            self.lock.setPos(2, (rect.height() - self.lock.height) / 2)
+        self.label.setPos(point.x() - width / 2 - 2, point.y() - rect.height() / 2)
+
+    @property
+    def frozen(self) -> bool:
+        return self.lock is not None
+
+    def set_frozen(self, frozen: bool) -> None:
+        """Draw a padlock while the weight is frozen: in its label, before the name, or
+        where the edge has no label, on the line near its source (the same size at any
+        zoom)."""
+        if frozen == self.frozen:
+            return
+        if not frozen:
+            _remove(self.lock)
+            self.lock = None
+        elif self.label is not None:
+            self.lock = LockItem(_line_height(self.label_text) * 0.72, self.label)
+        else:
+            self.lock = LockItem(LOCK_PIXELS, self, backed=True, fixed_size=True)
+            self.lock.setPos(self.line().pointAt(LOCK_FRACTION))
+        if self.label is not None:
+            self._lay_out_label()
+
+
+def _line_height(text: QGraphicsSimpleTextItem) -> float:
+    """The height of a line of ``text``'s font (its bounding box is empty until it has
+    text, and a lock is sized before the first value is shown)."""
+    return QFontMetricsF(text.font()).height()
+
+
+def _remove(item: QGraphicsItem | None) -> None:
+    """Take a child item out of its parent and the scene (it is dropped)."""
+    if item is None:
+        return
+    item.setParentItem(None)
+    if item.scene() is not None:
+        item.scene().removeItem(item)
 
 
 class FoldItem(QGraphicsRectItem):

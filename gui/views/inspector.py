@@ -3,7 +3,8 @@
 For a neuron j of layer l, one row per observation o: _o n^l_j, _o a^l_j, _o ∂C/∂a^l_j,
 _o ∂a^l_j/∂n^l_j and _o δ^l_j (blank where the current phase has not computed them yet).
 For a weight or bias: its value, its gradient ∂C/∂w, the last update applied to it (from the
-history's parameter snapshots), and the symmetry groups of the neurons at its two ends.
+history's parameter snapshots), and the symmetry groups of the neurons at its two ends; a
+frozen one says so, its gradient shown as ever and its update as none.
 It reads the same trace as the graph, so it follows the current phase and the timeline.
 """
 
@@ -24,7 +25,7 @@ from PySide6.QtWidgets import (
 from engine.core.network import ParameterAddress
 from engine.io.tables import format_number
 
-from ..notation import parameter_label, typeset
+from ..notation import FROZEN_NOTE, parameter_label, typeset
 from .chain_rule_panel import content_height, share_room
 
 MAX_ROWS = 200  # observations listed; the rest are summarised in a note
@@ -208,7 +209,8 @@ class Inspector(QWidget):
         controller = self.controller
         network, stepper = controller.network, controller.stepper
         name = parameter_label(network, address)
-        self.title.setText(f"{'Weight' if address.kind == 'w' else 'Bias'} {name}")
+        self.title.setText(f"{'Weight' if address.kind == 'w' else 'Bias'} {name}"
+                           + (" (frozen)" if address in controller.frozen_addresses() else ""))
         trace = controller.display_trace(backward=True)
         gradients = trace.weight_gradients if address.kind == "w" else trace.bias_gradients
         gradient = gradients[address.layer]
@@ -224,6 +226,7 @@ class Inspector(QWidget):
             gradient_text = format_number(gradient[address.target])
         change, why = last_update(stepper, address)
         groups = controller.symmetry()
+        frozen = address in controller.frozen_addresses()
         lines = [
             "value: " + ("? (predict it first: the Predict panel)"
                          if concealed is not None and concealed.kind == "update"
@@ -234,6 +237,10 @@ class Inspector(QWidget):
             f"last update: {why if change is None else format_number(change)}"
             + ("" if change is None else f"  ({why})"),
         ]
+        if frozen:
+            # the gradient above is computed as ever; what changes is the update
+            lines.insert(0, FROZEN_NOTE)
+            lines.append("its update: none (frozen)")
         if address.kind == "w":
             lines.append("from: " + _group_text(groups, address.layer, address.source))
         lines.append("to: " + _group_text(groups, address.layer + 1, address.target))

@@ -14,6 +14,7 @@ from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QImage, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
+from ..notation import FROZEN_NOTE
 from .matrix_table import MAX_SHOWN, MatrixModel, MatrixTable
 
 HEATMAP_ABOVE = 400  # cells: a matrix of more (over 20×20) is a heatmap
@@ -79,7 +80,13 @@ class MatrixHeatmap(QWidget):
         self.setMouseTracking(True)
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.hovered: tuple[int, int] | None = None
+        self.frozen: frozenset[tuple[int, int]] = frozenset()  # cells of frozen parameters
         self.set_matrix(matrix, hidden)
+
+    def set_frozen(self, cells) -> None:
+        """The (row, column) cells that hold frozen parameters: their tooltip says so (a
+        heatmap's cells are too small for a padlock)."""
+        self.frozen = frozenset(cells)
 
     # ------------------------------------------------------------------ the matrix
     def set_matrix(self, matrix: np.ndarray, hidden: bool = False) -> None:
@@ -158,9 +165,10 @@ class MatrixHeatmap(QWidget):
                       row * size.height() + size.height() // 2)
 
     def cell_tooltip(self, row: int, column: int) -> str:
+        note = f"\n{FROZEN_NOTE}" if (row, column) in self.frozen else ""
         if self.hidden:
-            return f"row {row}, column {column}: ? (predict it first: the Predict panel)"
-        return f"row {row}, column {column}: {float(self.matrix[row, column])!r}"
+            return f"row {row}, column {column}: ? (predict it first: the Predict panel)" + note
+        return f"row {row}, column {column}: {float(self.matrix[row, column])!r}" + note
 
     def _show_cell(self, point: QPoint, global_point: QPoint) -> None:
         cell = self.cell_at(point)

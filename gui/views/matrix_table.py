@@ -1,6 +1,7 @@
 """A matrix as a table, as seed 000 prints it: a thin Qt model over the first MAX_SHOWN rows
 and columns (texts made as they are drawn), cells of identical rows or columns tinted per
-group and named in their tooltip; a view sized to its matrix."""
+group and named in their tooltip, cells of frozen parameters marked with a padlock (and
+tinted where no group tint is); a view sized to its matrix."""
 
 from __future__ import annotations
 
@@ -13,6 +14,9 @@ from engine.analysis.matrices import identical_columns, identical_rows
 from engine.core.precision import number_text
 from engine.io.tables import DECIMALS, format_number
 
+from ..notation import FROZEN_NOTE
+from .lock_glyph import lock_pixmap
+
 MAX_SHOWN = 50  # rows and columns shown of each matrix
 EAGER_CELLS = 400  # matrices up to this size get columns exactly as wide as their texts
 COLUMN_TINTS = ("#cfe3fb", "#d4f0d0", "#fbe3c4", "#e6d6f5", "#f9d3dc", "#d2efee")
@@ -22,6 +26,10 @@ DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
 ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole.value)
 BACKGROUND = int(Qt.ItemDataRole.BackgroundRole.value)
 TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
+DECORATION = int(Qt.ItemDataRole.DecorationRole.value)
+FROZEN_TINT = "#e4e4ec"  # a frozen parameter's cell, where no group tint is
+LOCK_HEIGHT = 10  # the padlock in a frozen cell, pixels
+LOCK_ROOM = 12  # the width it takes beside the number
 RIGHT_ALIGNED = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
 HORIZONTAL = Qt.Orientation.Horizontal
 
@@ -62,7 +70,19 @@ class MatrixModel(QAbstractTableModel):
                  hidden: bool = False) -> None:
         super().__init__(parent)
         self.limit = limit
+        self.frozen: frozenset[tuple[int, int]] = frozenset()  # cells of frozen parameters
+        self._lock = None  # the padlock pixmap, made when first drawn
         self._load(matrix, hidden)
+
+    def set_frozen(self, cells) -> None:
+        """Mark the (row, column) cells that hold frozen parameters (of [b; W], of its
+        gradient): a padlock, a tint where no group tint is, a line in the tooltip."""
+        cells = frozenset(cells)
+        if cells != self.frozen:
+            self.frozen = cells
+            rows, columns = self.shown.shape
+            if rows and columns:
+                self.dataChanged.emit(self.index(0, 0), self.index(rows - 1, columns - 1))
 
     def set_matrix(self, matrix: np.ndarray, hidden: bool = False) -> None:
         """Show another matrix (the views reset; a table keeps its widget); ``hidden``: its
@@ -121,8 +141,11 @@ class MatrixModel(QAbstractTableModel):
 
     def cell_tooltip(self, row: int, column: int) -> str:
         if self.hidden:
-            return f"row {row}, column {column}: ? (predict it first: the Predict panel)"
+            return (f"row {row}, column {column}: ? (predict it first: the Predict panel)"
+                    + (f"\n{FROZEN_NOTE}" if (row, column) in self.frozen else ""))
         lines = [f"row {row}, column {column}: {number_text(self.shown[row, column])}"]
+        if (row, column) in self.frozen:
+            lines.append(FROZEN_NOTE)
         if column in self._column_group:
             group = self.column_groups[self._column_group[column]]
             lines.append(f"columns {listing(group)} are identical")
@@ -139,7 +162,15 @@ class MatrixModel(QAbstractTableModel):
         if role == ALIGNMENT:
             return RIGHT_ALIGNED
         if role == BACKGROUND:
-            return self._tints.get((index.row(), index.column()))
+            key = (index.row(), index.column())
+            tint = self._tints.get(key)
+            return QColor(FROZEN_TINT) if tint is None and key in self.frozen else tint
+        if role == DECORATION:
+            if (index.row(), index.column()) not in self.frozen:
+                return None
+            if self._lock is None:
+                self._lock = lock_pixmap(LOCK_HEIGHT)
+            return self._lock
         if role == TOOLTIP:
             return self.cell_tooltip(index.row(), index.column())
         return None
@@ -176,6 +207,14 @@ class MatrixTable(QTableView):
         model.set_matrix(matrix, hidden)
         self._describe(model)
 
+    def set_frozen(self, cells) -> None:
+        """Mark the cells of frozen parameters (MatrixModel.set_frozen); their columns
+        widen for the padlock."""
+        model = self.model()
+        if frozenset(cells) != model.frozen:
+            model.set_frozen(cells)
+            self._fit(model)
+
     def _describe(self, model: MatrixModel) -> None:
         """The tooltip (size, identical rows and columns) and the size, from the model."""
         name = self.name
@@ -196,9 +235,11 @@ class MatrixTable(QTableView):
         vertical.setDefaultSectionSize(row_height)
         vertical.setMinimumSectionSize(row_height)
         horizontal.setMinimumSectionSize(metrics.horizontalAdvance("00") + 8)
+        locked = {column for _, column in model.frozen}
         for j in range(model.shown.shape[1]):
             longest = max(model.column_texts[j], str(j), key=len)
-            horizontal.resizeSection(j, metrics.horizontalAdvance(longest) + 12)
+            horizontal.resizeSection(j, metrics.horizontalAdvance(longest) + 12
+                                     + (LOCK_ROOM if j in locked else 0))
         width = horizontal.length()  # sections never narrower than the header's minimum
         frame = 2 * self.frameWidth()
         header_width = metrics.horizontalAdvance(str(max(model.shown.shape[0] - 1, 0))) + 10

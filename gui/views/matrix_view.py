@@ -10,10 +10,13 @@ The view only reads the controller: ``refresh()`` rebuilds it from the engine's 
 window's scheduler calls it while the view is in view). Small matrices are tables, through
 a thin table model (matrix_table.py); matrices over 20×20 are heatmaps with every cell
 drawn, the exact value of the cell under the mouse in its tooltip (matrix_heatmap.py).
-Copies are always of the whole matrix, exact.
+Copies are always of the whole matrix, exact. The cells of frozen parameters (in [b; W], W,
+(W)ᵀ and the gradients laid out as [b; W]) carry a padlock and say so in their tooltip.
 """
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 from PySide6.QtCore import QPoint, Qt, QTimer
@@ -49,6 +52,36 @@ FORMAT_TIPS = {
     "numpy": "a numpy literal, np.array([[...]]), every number exact",
     "latex": r"a LaTeX \begin{bmatrix} … \end{bmatrix}",
 }
+# the titles of matrices laid out as [b^k; W^k] (row 0 the biases), as W^k, as (W^k)ᵀ, and
+# the gradients laid out as the first two: their cells are parameters, which may be frozen
+_PARAMETER_TITLE = re.compile(r"\[(?:∂C/∂)?b\^(\d+); (?:∂C/∂)?W\^\1\]"
+                              r"|(?:∂C/∂)?W\^(\d+)|\(W\^(\d+)\)ᵀ")
+
+
+def frozen_cells(title: str, frozen, bias: bool) -> frozenset[tuple[int, int]]:
+    """The (row, column) cells of the matrix titled ``title`` (the engine's ASCII title)
+    that hold the ``frozen`` parameters (addresses): in [b^k; W^k], b^k_j at (0, j) and
+    w^k_{i,j} at (i + 1, j); in W^k at (i, j); in (W^k)ᵀ at (j, i). None for other
+    matrices."""
+    match = _PARAMETER_TITLE.fullmatch(title)
+    if match is None or not frozen:
+        return frozenset()
+    augmented, plain, transposed = match.groups()
+    k = int(augmented or plain or transposed)
+    cells = set()
+    for address in frozen:
+        if address.layer != k:
+            continue
+        if augmented is not None and bias:
+            cells.add((0, address.target) if address.kind == "b"
+                      else (address.source + 1, address.target))
+        elif address.kind == "w" and plain is not None:
+            cells.add((address.source, address.target))
+        elif address.kind == "w" and transposed is not None:
+            cells.add((address.target, address.source))
+    return frozenset(cells)
+
+
 def layout_key(block: MatrixBlock) -> tuple:
     """What a BlockWidget's widgets depend on: blocks with equal keys differ only in their
     numbers and title, and a refresh updates them in place."""
@@ -81,6 +114,7 @@ class BlockWidget(QFrame):
         for part, matrix in block.matrices().items():
             table = matrix_widget(matrix, typeset(block.part_title(part)), self,
                                   hidden=part in hidden)
+            table.set_frozen(self._frozen_cells(part))
             table.setObjectName(f"matrix_{part}")
             table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
             table.customContextMenuRequested.connect(
@@ -112,7 +146,13 @@ class BlockWidget(QFrame):
         self.title.setText(typeset(block.title))
         for part, matrix in block.matrices().items():
             self.tables[part].set_matrix(matrix, part in hidden)
+            self.tables[part].set_frozen(self._frozen_cells(part))
         self._enable_copies()
+
+    def _frozen_cells(self, part: str) -> frozenset[tuple[int, int]]:
+        controller = self.view.controller
+        return frozen_cells(self.block.part_title(part), controller.frozen_addresses(),
+                            controller.network.bias)
 
     def _enable_copies(self) -> None:
         """A hidden result is not copied (it would tell the answer)."""

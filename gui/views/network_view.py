@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QPainter, QPen
+from PySide6.QtGui import QAction, QBrush, QColor, QPainter, QPen
 from PySide6.QtWidgets import (
     QGraphicsRectItem,
     QGraphicsScene,
     QGraphicsView,
     QLabel,
+    QMenu,
     QToolTip,
 )
 
@@ -26,6 +27,8 @@ from engine.core.network import ParameterAddress
 from ..notation import neuron_tooltip, parameter_tooltip
 from .graph_items import (
     GROUP_COLOURS,
+    LOCK_FRACTION,
+    LOCK_PIXELS,
     BatchedEdges,
     BiasItem,
     EdgeItem,
@@ -35,9 +38,11 @@ from .graph_items import (
 )
 from .graph_layout import SHOWN, drawn_weights, plan
 from .inline_editor import InlineEditor
+from .lock_glyph import LockItem
 
 BATCH_EDGES_ABOVE = 1500
 EDGE_EVERY = 3
+MAX_LOCKS = 300  # padlocks drawn on a batched graph's frozen weights, at most
 FORWARD_TINT = QColor(60, 170, 90, 40)
 BACKWARD_TINT = QColor(200, 60, 80, 40)
 
@@ -84,6 +89,11 @@ class NetworkView(QGraphicsView):
         self._expanded_for: tuple[int, ...] = ()  # the sizes ``expanded`` is about
         self.fold_items: dict[int, FoldItem] = {}
         self.weight_count = 0
+        # the padlocks of frozen weights in a batched graph (no item per edge to carry them)
+        self.batched_locks: list[LockItem] = []
+        self._batched_locks_for: frozenset | None = None
+        # the actions a right-click on a weight or bias offers (the window adds Frozen)
+        self.parameter_actions: list[QAction] = []
         # how many of the weights are drawn, in the corner (not a scene item: any zoom)
         self.note = QLabel(self.viewport())
         self.note.setObjectName("graph_edge_note")
@@ -113,6 +123,7 @@ class NetworkView(QGraphicsView):
         self.bias_items.clear()
         self._selection_order.clear()
         self.batched = None
+        self.batched_locks, self._batched_locks_for = [], None
         self.fold_items = {}
         network = self.controller.network
         if tuple(network.sizes) != self._expanded_for:  # another structure: all folded
@@ -252,7 +263,9 @@ class NetworkView(QGraphicsView):
         weights = np.concatenate([w.ravel() for w in network.weights])
         scale = float(np.max(np.abs(weights))) if weights.size else 1.0
         plain = network.plain_weight_names()
+        frozen = controller.frozen_addresses()
         for address, edge in self.edges.items():
+            edge.set_frozen(address in frozen)
             value = float(network.weights[address.layer][address.source, address.target])
             gradient = trace.weight_gradients[address.layer] if trace is not None else None
             if show_gradients and gradient is not None and address.layer >= phase.layer - 1:
@@ -270,8 +283,11 @@ class NetworkView(QGraphicsView):
                 edge.set_label(f"{plain[address]} = " + ("?" if hide_update else f"{value:.4g}"),
                                fraction)
         for address, bias in self.bias_items.items():
+            bias.set_frozen(address in frozen)
             bias.set_value(None if hide_update
                            else float(network.biases[address.layer][address.target]))
+        if self.batched is not None and frozen != self._batched_locks_for:
+            self._lock_batched(frozen)
         if self.batched is not None:
             # while running, a large graph re-strokes its edges every EDGE_EVERY-th redraw and
             # paints them from a cached pixmap in between (unless each step is to be seen);
@@ -290,6 +306,29 @@ class NetworkView(QGraphicsView):
             band.setBrush(QBrush(tint) if tint is not None else QBrush(Qt.BrushStyle.NoBrush))
         self._refresh_tooltip()
         self.viewport().update()
+
+    def _lock_batched(self, frozen: frozenset[ParameterAddress]) -> None:
+        """A padlock on each frozen weight drawn in a batched graph (at most MAX_LOCKS), on
+        its line near the source, the same size at any zoom."""
+        scene = self.scene()
+        for lock in self.batched_locks:
+            scene.removeItem(lock)
+        self.batched_locks, self._batched_locks_for = [], frozen
+        graph = self.layout_plan
+        for address in sorted(frozen, key=lambda a: (a.layer, a.kind, a.source or 0,
+                                                     a.target)):
+            if len(self.batched_locks) >= MAX_LOCKS:
+                break
+            l = address.layer
+            if address.kind != "w" or not (address.source < graph.drawn[l]
+                                           and address.target < graph.drawn[l + 1]):
+                continue  # a bias, or a weight of a neuron folded away: not drawn
+            start = graph.positions[l][address.source]
+            end = graph.positions[l + 1][address.target]
+            lock = LockItem(LOCK_PIXELS, backed=True, fixed_size=True)
+            lock.setPos(QPointF(*(start + LOCK_FRACTION * (end - start))))
+            scene.addItem(lock)
+            self.batched_locks.append(lock)
 
     def shown_activations(self) -> tuple[list, int]:
         """(a^l per layer, the row of the observation shown) for the neurons' fills.
@@ -352,7 +391,8 @@ class NetworkView(QGraphicsView):
             return neuron_tooltip(network, trace, item.layer, item.index, group, hidden)
         if isinstance(item, EdgeItem | BiasItem):
             return parameter_tooltip(network, trace, item.address,
-                                     concealed is not None and concealed.kind == "update")
+                                     concealed is not None and concealed.kind == "update",
+                                     item.address in self.controller.frozen_addresses())
         return None
 
     def viewportEvent(self, event) -> bool:
@@ -465,6 +505,33 @@ class NetworkView(QGraphicsView):
                 return
         super().keyPressEvent(event)
 
+    def parameter_menu(self) -> QMenu | None:
+        """The menu a right-click on a weight or bias opens (its actions are the window's:
+        they act on the selection), or None when there are none."""
+        if not self.parameter_actions:
+            return None
+        menu = QMenu(self)
+        menu.setObjectName("parameter_menu")
+        for action in self.parameter_actions:
+            menu.addAction(action)
+        return menu
+
+    def contextMenuEvent(self, event) -> None:
+        """A right-click on a weight or bias selects it (unless it is part of the
+        selection already, which it then acts on) and offers the parameter actions."""
+        item = self.item_near(event.pos())
+        if not isinstance(item, EdgeItem | BiasItem):
+            super().contextMenuEvent(event)
+            return
+        if not item.isSelected():
+            self.scene().clearSelection()
+            item.setSelected(True)
+        menu = self.parameter_menu()
+        if menu is not None:
+            menu.exec(event.globalPos())
+            menu.deleteLater()
+        event.accept()
+
     # ------------------------------------------------------------ zoom and pan
     def wheelEvent(self, event) -> None:
         factor = 1.0015 ** event.angleDelta().y()
@@ -478,6 +545,10 @@ class NetworkView(QGraphicsView):
             self.setCursor(Qt.CursorShape.ClosedHandCursor)
             return
         position = event.position().toPoint()
+        if event.button() == Qt.MouseButton.RightButton and isinstance(
+                self.item_near(position), EdgeItem | BiasItem):
+            event.accept()  # the selection stays for the context menu to act on
+            return
         fold = self.fold_at(position) if event.button() == Qt.MouseButton.LeftButton else None
         if fold is not None:
             self.toggle_fold(fold.layer)

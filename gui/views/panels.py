@@ -181,28 +181,39 @@ class StructurePanel(QGroupBox):
             return
         self._push(network, text)
 
+    def _restructure(self, plan, text: str) -> None:
+        """A structure edit planned by engine.core.structure (the controller builds it and
+        carries the frozen parameters over); a refusal is a message."""
+        try:
+            made = self.controller.restructure(plan(), text)
+        except ValueError as error:
+            self.controller.post_message(str(error))
+            made = False
+        if not made:
+            self.refresh()
+
     def add_layer(self) -> None:
         position = min(self.selected_layer() + 1, self.controller.network.layer_count)
-        network, spec = self.controller.network, self.controller.init_spec
+        network = self.controller.network
         activation = "sigmoid" if network.layer_count < 2 else network.activation_names[0]
-        self._edit(lambda: structure.insert_layer(network, position, 3, activation, spec),
-                   f"Insert hidden layer {position}")
+        self._restructure(lambda: structure.plan_insert_layer(network, position, 3, activation),
+                          f"Insert hidden layer {position}")
 
     def remove_layer(self) -> None:
         layer, network = self.selected_layer(), self.controller.network
-        self._edit(lambda: structure.remove_layer(network, layer, self.controller.init_spec),
-                   f"Remove layer {layer}")
+        self._restructure(lambda: structure.plan_remove_layer(network, layer),
+                          f"Remove layer {layer}")
 
     def add_neuron(self) -> None:
         layer, network = self.selected_layer(), self.controller.network
-        self._edit(lambda: structure.add_neuron(network, layer, self.controller.init_spec),
-                   f"Add a neuron to layer {layer}")
+        self._restructure(lambda: structure.plan_add_neuron(network, layer),
+                          f"Add a neuron to layer {layer}")
 
     def remove_neuron(self) -> None:
         layer, network = self.selected_layer(), self.controller.network
-        self._edit(lambda: structure.remove_neuron(network, layer, network.sizes[layer] - 1,
-                                                   self.controller.init_spec),
-                   f"Remove a neuron from layer {layer}")
+        self._restructure(
+            lambda: structure.plan_remove_neuron(network, layer, network.sizes[layer] - 1),
+            f"Remove a neuron from layer {layer}")
 
     def _set_activation(self, layer: int, name: str) -> None:
         network = self.controller.network
@@ -213,8 +224,8 @@ class StructurePanel(QGroupBox):
 
     def _bias_toggled(self, on: bool) -> None:
         network = self.controller.network
-        self._edit(lambda: structure.set_bias(network, on, self.controller.init_spec),
-                   "Biases on" if on else "Biases off")
+        self._restructure(lambda: structure.plan_set_bias(network, on),
+                          "Biases on" if on else "Biases off")
 
 
 class InitPanel(QGroupBox):
