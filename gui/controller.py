@@ -163,7 +163,8 @@ class LabController(QObject, UndoHistory, RunLoop, PredictMode):
     def symmetry(self) -> list[list[list[int]]]:
         """Groups of interchangeable neurons per layer at the current parameters (cached)."""
         if self._symmetry is None:
-            self._symmetry = symmetry_groups(self.stepper.network)
+            self._symmetry = symmetry_groups(self.stepper.network,
+                                             frozen=self.stepper.config.frozen)
         return self._symmetry
 
     def display_trace(self, backward: bool = True) -> Trace:
@@ -320,7 +321,14 @@ class LabController(QObject, UndoHistory, RunLoop, PredictMode):
         return self.push(SetThetaCommand(self, theta, text))
 
     def set_config(self, config: TrainingConfig, text: str) -> bool:
-        """Change the training settings: one undoable edit."""
+        """Change the training settings: one undoable edit. Settings the engine refuses
+        (a frozen name the network lacks, a loss its output layer cannot take) are posted as
+        a message and nothing changes."""
+        try:
+            self.stepper.validate_config(config)
+        except ValueError as error:
+            self.post_message(f"Nothing changed: {error}")
+            return False
         return self.push(ChangeSettingsCommand(self, config, text))
 
     def set_frozen(self, addresses: list[ParameterAddress], frozen: bool) -> bool:

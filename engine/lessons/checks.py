@@ -100,7 +100,7 @@ def columns_differ(quantity: str, layer: int, name: str, text: str) -> Check:
 def distinct_outputs(expected: int) -> Check:
     def test(stepper: Stepper, memo: dict) -> Verdict:
         network = stepper.network
-        count = len(symmetry_groups(network)[-1])
+        count = len(symmetry_groups(network, frozen=stepper.config.frozen)[-1])
         return Verdict(count == expected, f"layer {network.layer_count}: {count} distinct of "
                                           f"{network.sizes[-1]}")
 
@@ -119,7 +119,7 @@ def distinct_hidden(expected: int | None) -> Check:
 
     def test(stepper: Stepper, memo: dict) -> Verdict:
         network = _with_hidden_layer(stepper.network)
-        groups = symmetry_groups(network)
+        groups = symmetry_groups(network, frozen=stepper.config.frozen)
         parts, holds = [], True
         for layer in range(1, network.layer_count):
             want = network.sizes[layer] if expected is None else expected
@@ -138,8 +138,10 @@ def one_distinct_throughout() -> Check:
 
     def test(stepper: Stepper, memo: dict) -> Verdict:
         network = _with_hidden_layer(stepper.network)
-        counts = distinct_counts_over_history(network, stepper.history.snapshots)[:, :-1]
-        now = [len(g) for g in symmetry_groups(network)[1:-1]]
+        frozen = stepper.config.frozen
+        counts = distinct_counts_over_history(network, stepper.history.snapshots,
+                                              frozen=frozen)[:, :-1]
+        now = [len(g) for g in symmetry_groups(network, frozen=frozen)[1:-1]]
         most = int(max(counts.max(initial=1), max(now)))
         return Verdict(most == 1,
                        f"most distinct neurons in a hidden layer over {len(counts)} recorded "

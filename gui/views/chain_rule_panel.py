@@ -126,8 +126,9 @@ class ChainRulePanel(QWidget):
             return
         trace = self.controller.display_trace(backward=True)
         try:
-            self.rules = [chain_rule(network, trace, a, loss=self.controller.stepper.loss)
-                          for a in addresses]
+            stepper = self.controller.stepper
+            self.rules = [chain_rule(network, trace, a, loss=stepper.loss,
+                                     frozen=stepper.config.frozen) for a in addresses]
         except ValueError as error:
             self._say(typeset(f"{error}"))
             self._show_html("")

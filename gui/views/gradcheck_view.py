@@ -133,12 +133,7 @@ class GradientCheckPanel(QWidget):
         check.block = int(max(1, min(4096, len(indices) * SLICE_SECONDS / max(elapsed, 1e-6))))
         self.progress.setValue(check.done)
         if check.done >= size:
-            parts = check.parts
-            self._stop(GradientCheck(
-                [a for p in parts for a in p.addresses],
-                np.concatenate([p.backprop for p in parts]),
-                np.concatenate([p.numeric for p in parts]),
-                np.concatenate([p.relative_error for p in parts])))
+            self._stop(GradientCheck.joined(check.parts))
 
     def _stop(self, result: GradientCheck | None) -> None:
         check, self._check = self._check, None
@@ -187,6 +182,10 @@ class GradientCheckPanel(QWidget):
                 f"{where} (worst relative error {result.max_relative_error:.2g}"
                 + (f" at {typeset(str(result.worst))}" if result.worst is not None else "")
                 + ").")
+        if result.frozen_count:
+            self.summary.setText(
+                self.summary.text() + f" {result.frozen_count} of them frozen: checked all "
+                "the same (their gradient is computed; the update leaves them).")
         errors = result.relative_error
         order = np.arange(len(errors))
         if len(order) > MAX_ROWS:
@@ -196,6 +195,9 @@ class GradientCheckPanel(QWidget):
         for row, k in enumerate(order):
             address = result.addresses[k]
             name = parameter_label(stepper.network, address)  # w¹₀,₀ (w5)
+            note = result.row_note(k)  # "" or that it is frozen
+            if note:
+                name += " (frozen)"
             cells = [name, format_number(result.backprop[k]), format_number(result.numeric[k]),
                      f"{errors[k]:.2g}"]
             for column, text in enumerate(cells):
@@ -205,5 +207,7 @@ class GradientCheckPanel(QWidget):
                                           | Qt.AlignmentFlag.AlignVCenter)
                 if errors[k] > FLAG_ABOVE:
                     item.setBackground(QBrush(FLAGGED))
+                if note:
+                    item.setToolTip(note)
                 table.setItem(row, column, item)
         table.resizeColumnsToContents()

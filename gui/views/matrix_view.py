@@ -241,13 +241,13 @@ class MatrixView(QWidget):
 
     def _current(self) -> tuple[str, list[MatrixBlock]]:
         stepper = self.controller.stepper
-        network, loss = stepper.network, stepper.config.loss
+        network, loss, frozen = stepper.network, stepper.config.loss, stepper.config.frozen
         concealed = self.controller.concealed()
         if concealed is not None and concealed.kind == "update" and stepper.trace is not None:
             # predict mode: the update just made, its new parameters hidden
             heading = (f"Iteration {stepper.iteration - 1}, after the phase update: the new "
                        "parameters are hidden until you predict them")
-            return heading, phase_blocks(network, stepper.trace, concealed, loss)
+            return heading, phase_blocks(network, stepper.trace, concealed, loss, frozen)
         if stepper.phase > 0 and stepper.trace is not None:
             phase = stepper.phases[stepper.phase - 1]
             trace = stepper.trace
@@ -256,11 +256,11 @@ class MatrixView(QWidget):
                 listed = listing(trace.batch[:12].tolist()) + (
                     ", …" if len(trace.batch) > 12 else "")
                 heading += f" (rows: this iteration's batch, observations {listed})"
-            return heading, phase_blocks(network, trace, phase, loss)
+            return heading, phase_blocks(network, trace, phase, loss, frozen)
         trace = self.controller.display_trace(backward=True)
         heading = (f"Before iteration {stepper.iteration}: a whole forward and backward pass "
                    "at the current parameters, on every observation")
-        return heading, phase_blocks(network, trace, None, loss)
+        return heading, phase_blocks(network, trace, None, loss, frozen)
 
     def hidden_parts(self) -> list[frozenset[str]]:
         """For each block shown, its parts hidden in predict mode: what the phase asked

@@ -379,6 +379,7 @@ class SymmetryPlot(HistoryPlot):
         self._counts = np.empty((0, network.layer_count), dtype=np.int64)
         self._history_id = None
         self._revision = -1
+        self._frozen = None
         self._block = 16
         self._per_row = 1e-5
         self._shown = None
@@ -390,11 +391,13 @@ class SymmetryPlot(HistoryPlot):
         history = stepper.history
         iterations = history.snapshot_iterations
         known = len(self._iterations)
-        if (self._history_id, self._revision) != (id(history), history.revision) or (
+        # the frozen set joins the neurons' signatures: another set, other counts
+        source = (id(history), history.revision, stepper.config.frozen)
+        if (self._history_id, self._revision, self._frozen) != source or (
                 known > len(iterations)):
             self._iterations = np.empty(0, dtype=np.int64)
             self._counts = np.empty((0, stepper.network.layer_count), dtype=np.int64)
-            self._history_id, self._revision = id(history), history.revision
+            self._history_id, self._revision, self._frozen = source
             known = 0
         # catch up in slices within a time budget, so a redraw stays short (paused, the
         # budget is larger: a learner scrubbing the timeline sees the whole history at once)
@@ -441,7 +444,8 @@ class SymmetryPlot(HistoryPlot):
             new = iterations[known:known + block]
             began = time.perf_counter()
             counts = distinct_counts_over_history(
-                stepper.network, history.snapshots[known:known + len(new)])
+                stepper.network, history.snapshots[known:known + len(new)],
+                frozen=stepper.config.frozen)
             self._iterations = np.append(self._iterations, new)
             self._counts = np.vstack([self._counts, counts])
             known += len(new)
@@ -459,5 +463,6 @@ class SymmetryPlot(HistoryPlot):
         affordable = (deadline - time.perf_counter()) / max(self._per_row, 1e-7)
         samples = int(max(2, min(SAMPLED_ROWS, remaining, affordable)))
         rows = np.unique(np.linspace(known, len(iterations) - 1, samples).astype(np.int64))
-        counts = distinct_counts_over_history(stepper.network, stepper.history.snapshots[rows])
+        counts = distinct_counts_over_history(stepper.network, stepper.history.snapshots[rows],
+                                              frozen=stepper.config.frozen)
         return iterations[rows], counts
