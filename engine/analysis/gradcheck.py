@@ -33,6 +33,15 @@ STEP = 1e-4
 ERROR_FLOOR = 1e-5
 COST_FLOOR = 1e-4
 FLAG_ABOVE = 1e-6
+# a float32 run's gradient carries about 7 digits, and the sums of a pass lose some of them:
+# on the examples and a 64-32-10 network its relative errors reach 4e-5 with nothing wrong,
+# while a wrong gradient (a missing factor, a transposed term) is off by far more than 1e-3
+FLAG_ABOVE_FLOAT32 = 1e-3
+
+
+def flag_threshold(dtype) -> float:
+    """The relative error above which a parameter is flagged, for a run in ``dtype``."""
+    return FLAG_ABOVE_FLOAT32 if np.dtype(dtype) == np.float32 else FLAG_ABOVE
 
 
 @dataclass
@@ -43,6 +52,7 @@ class GradientCheck:
     relative_error: np.ndarray
     # True for the rows of frozen parameters (checked all the same); None: none is frozen
     frozen: np.ndarray | None = None
+    threshold: float = FLAG_ABOVE  # flagged above it: flag_threshold of the run's dtype
 
     @staticmethod
     def joined(parts: list[GradientCheck]) -> GradientCheck:
@@ -57,7 +67,7 @@ class GradientCheck:
             np.concatenate([p.backprop for p in parts]) if parts else np.empty(0),
             np.concatenate([p.numeric for p in parts]) if parts else np.empty(0),
             np.concatenate([p.relative_error for p in parts]) if parts else np.empty(0),
-            frozen)
+            frozen, max((p.threshold for p in parts), default=FLAG_ABOVE))
 
     @property
     def frozen_count(self) -> int:
@@ -72,8 +82,9 @@ class GradientCheck:
             return "frozen: its gradient is checked, the update leaves it as it is"
         return ""
 
-    def summary(self, threshold: float = FLAG_ABOVE) -> str:
+    def summary(self, threshold: float | None = None) -> str:
         """One sentence: how many parameters agree or are flagged, the worst, the frozen."""
+        threshold = self.threshold if threshold is None else threshold
         count, flagged = len(self.addresses), self.flagged(threshold)
         worst = self.worst
         at = f" at {worst}" if worst is not None else ""
@@ -100,7 +111,8 @@ class GradientCheck:
             return None
         return self.addresses[int(np.argmax(self.relative_error))]
 
-    def flagged(self, threshold: float = FLAG_ABOVE) -> list[ParameterAddress]:
+    def flagged(self, threshold: float | None = None) -> list[ParameterAddress]:
+        threshold = self.threshold if threshold is None else threshold
         return [a for a, e in zip(self.addresses, self.relative_error, strict=True)
                 if e > threshold]
 
@@ -146,4 +158,5 @@ def gradient_check(stepper, step: float = STEP, indices=None) -> GradientCheck:
     addresses = probe.addresses()
     mask = frozen_mask(probe, stepper.config.frozen)
     return GradientCheck([addresses[k] for k in indices], backprop, numeric, relative,
-                         None if mask is None else mask[indices])
+                         None if mask is None else mask[indices],
+                         flag_threshold(stepper.network.theta.dtype))

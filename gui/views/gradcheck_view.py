@@ -25,7 +25,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.analysis.gradcheck import FLAG_ABOVE, GradientCheck, gradient_check
+from engine.analysis.gradcheck import (
+    FLAG_ABOVE,
+    FLAG_ABOVE_FLOAT32,
+    GradientCheck,
+    gradient_check,
+)
 from engine.io.tables import format_number
 
 from ..notation import parameter_label, typeset
@@ -64,7 +69,8 @@ class GradientCheckPanel(QWidget):
         self.button.setObjectName("gradcheck_button")
         self.button.setToolTip(
             "Compare backprop's ∂C/∂θ of every parameter with central finite differences "
-            f"at the current state; relative errors above {FLAG_ABOVE:g} are flagged")
+            f"at the current state; relative errors above {FLAG_ABOVE:g} are flagged (above "
+            f"{FLAG_ABOVE_FLOAT32:g} in a float32 run, whose numbers carry about 7 digits)")
         self.button.clicked.connect(self.run_check)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setToolTip("Stop the check; nothing is shown")
@@ -174,11 +180,11 @@ class GradientCheckPanel(QWidget):
         if flagged:
             self.summary.setText(
                 f"{len(flagged)} of {len(result.addresses)} parameters flagged (relative error "
-                f"above {FLAG_ABOVE:g}) at {where}; worst {typeset(str(result.worst))} "
+                f"above {result.threshold:g}) at {where}; worst {typeset(str(result.worst))} "
                 f"({result.max_relative_error:.2g}).")
         else:
             self.summary.setText(
-                f"All {len(result.addresses)} parameters agree within {FLAG_ABOVE:g} at "
+                f"All {len(result.addresses)} parameters agree within {result.threshold:g} at "
                 f"{where} (worst relative error {result.max_relative_error:.2g}"
                 + (f" at {typeset(str(result.worst))}" if result.worst is not None else "")
                 + ").")
@@ -205,7 +211,7 @@ class GradientCheckPanel(QWidget):
                 if column:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight
                                           | Qt.AlignmentFlag.AlignVCenter)
-                if errors[k] > FLAG_ABOVE:
+                if errors[k] > result.threshold:
                     item.setBackground(QBrush(FLAGGED))
                 if note:
                     item.setToolTip(note)
