@@ -453,7 +453,7 @@ def _quantity_near(f: _Fields) -> checks.Check:
                     "whole numbers (its row and column)" if len(shape) == 2
                     else "whole number (its neuron)")
     at = tuple(integer(item, f"{f.at('at')}[{k}]", 0, size - 1)
-               for k, (item, size) in enumerate(zip(items, shape)))
+               for k, (item, size) in enumerate(zip(items, shape, strict=True)))
     name = f.symbol("name", False) if f.has("name") else None
     return checks.quantity_near(quantity, layer, at, f.number("value"), f.tolerance(), name)
 
