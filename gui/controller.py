@@ -117,6 +117,7 @@ class LabController(QObject, UndoHistory, RunLoop, PredictMode):
         self.stepper = (stepper if stepper is not None
                         else document.make_stepper(seek_seconds=SEEK_SECONDS))
         self.init_spec = document.init or InitSpec("normal", 0, {"std": 1.0})
+        self.description = document.description  # the file's one line, written back on save
         self.path = path
         self.undo_stack.clear()
 
@@ -153,7 +154,8 @@ class LabController(QObject, UndoHistory, RunLoop, PredictMode):
         """The work as a file holds it: the parameters, data and settings where the run
         stands, the optimiser's state and the iteration (the run goes on from there when the
         file is opened again), the breakpoints."""
-        return Document.from_stepper(self.stepper, self.init_spec, self.breakpoints.items)
+        return Document.from_stepper(self.stepper, self.init_spec, self.breakpoints.items,
+                                     self.description)
 
     def _forget_display_trace(self) -> None:
         self._display_trace = None

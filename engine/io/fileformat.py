@@ -81,6 +81,8 @@ FORMAT = "backprop-lab/2"
 FORMATS = ("backprop-lab/1", "backprop-lab/2")  # what this version reads
 FORMAT_PREFIX = "backprop-lab/"
 MAX_SEED = 2**64 - 1  # seeds are non-negative integers below 2⁶⁴
+# a file's description is one line: File ▸ Examples shows it beside the file's name
+MAX_DESCRIPTION = 200
 
 # training key → kind of value; the keys are exactly the fields of TrainingConfig
 TRAINING_FIELDS = {
@@ -108,6 +110,8 @@ class Document:
     init: InitSpec | None = None
     state: RunState = field(default_factory=RunState)
     breakpoints: list[Breakpoint] = field(default_factory=list)
+    # one line on what the file shows (File ▸ Examples lists it); kept and written back
+    description: str | None = None
 
     def make_stepper(self, **history_options) -> Stepper:
         """A stepper on a copy of the network (so the document keeps its parameters) that
@@ -118,7 +122,7 @@ class Document:
 
     @classmethod
     def from_stepper(cls, stepper: Stepper, init: InitSpec | None = None,
-                     breakpoints=()) -> Document:
+                     breakpoints=(), description: str | None = None) -> Document:
         """The stepper's current parameters, data, settings and run state as a document.
         In the middle of an iteration the run state is that iteration's start: the update
         comes last, so θ (with any edit made since) and the optimiser's state are as they
@@ -126,7 +130,7 @@ class Document:
         return cls(stepper.network.copy(), stepper.inputs.copy(), stepper.targets.copy(),
                    stepper.config, init,
                    RunState(stepper.iteration, stepper.optimizer.get_state()),
-                   list(breakpoints))
+                   list(breakpoints), description)
 
 
 # ----------------------------------------------------------------- sections
@@ -326,6 +330,21 @@ def _read_breakpoints(value) -> list[Breakpoint]:
             for index, item in enumerate(items)]
 
 
+def read_description(value) -> str:
+    """A file's ``description``: one line of text, at most MAX_DESCRIPTION characters (the
+    Examples menu shows it whole)."""
+    if not isinstance(value, str):
+        fail("description", f"expected one line of text, got {describe(value)}")
+    if not value.strip():
+        fail("description", "empty (leave the key out for no description)")
+    if "\n" in value or "\r" in value:
+        fail("description", "expected one line of text, got a line break")
+    if len(value) > MAX_DESCRIPTION:
+        fail("description", f"{len(value)} characters, more than the limit of "
+                            f"{MAX_DESCRIPTION} (one line for the Examples menu)")
+    return value
+
+
 def read_document(value) -> Document:
     """A document from parsed JSON (``parse_json``'s values); raises FileFormatError."""
     if not isinstance(value, dict):
@@ -333,7 +352,11 @@ def read_document(value) -> Document:
     no_duplicates(value, "document")
     version = _read_format(value)
     later = ("state", "breakpoints") if version != FORMATS[0] else ()
-    expect_object(value, "", ("format", "network", "data"), ("training", *later))
+    expect_object(value, "", ("format", "network", "data"),
+                  ("description", "training", *later))
+    description = None
+    if value.get("description") is not None:
+        description = read_description(value["description"])
     network, init = _read_network(value["network"])
     inputs, targets = _read_data(value["data"], network)
     training = _read_training(value.get("training"), network)
@@ -354,7 +377,8 @@ def read_document(value) -> Document:
     breakpoints = []
     if value.get("breakpoints") is not None:
         breakpoints = _read_breakpoints(value["breakpoints"])
-    return Document(network, inputs, targets, training, init, state, breakpoints)
+    return Document(network, inputs, targets, training, init, state, breakpoints,
+                    description)
 
 
 # -------------------------------------------------------------- public API
@@ -434,8 +458,11 @@ def to_json(source: Document | Stepper, init: InitSpec | None = None) -> dict:
     chosen = init if init is not None else source.init
     if chosen is not None:
         section["init"] = chosen.to_json()
+    head: dict = {"format": FORMAT}
+    if source.description is not None:
+        head["description"] = source.description
     return {
-        "format": FORMAT,
+        **head,
         "network": section,
         "data": {"inputs": source.inputs.tolist(), "targets": source.targets.tolist()},
         "training": source.training.to_json(),

@@ -365,3 +365,53 @@ def different_run_from(key: str) -> Check:
 
     return Check(f"This run differs from run {key}: other initial weights, loss curve and "
                  "weights", test)
+
+
+# what each trace quantity is called in a claim's default text ({l}: the layer)
+SYMBOLS = {"activations": "a^{l}", "pre_activations": "n^{l}",
+           "dcost_dactivations": "∂C/∂a^{l}", "dactivation_dpre": "∂a^{l}/∂n^{l}",
+           "deltas": "δ^{l}", "weight_gradients": "∂C/∂W^{l}", "bias_gradients": "∂C/∂b^{l}"}
+
+
+def _near(name: str, actual: float, value: float, tolerance: float) -> Verdict:
+    gap = abs(actual - value)
+    return Verdict(gap <= tolerance, f"{name}: {actual:.12g}, {_scientific(gap)} from "
+                                     f"{value:.12g}")
+
+
+def quantity_near(quantity: str, layer: int, at: tuple[int, ...], value: float,
+                  tolerance: float, name: str | None = None) -> Check:
+    """One number of the pass the window shows, ``quantity`` of ``layer`` at index ``at``
+    (observation and neuron; for ∂C/∂W, source and target neuron), is within ``tolerance`` of
+    ``value``: a worked example's printed number, to the digits it prints."""
+    label = name or f"{SYMBOLS[quantity].format(l=layer)}[{', '.join(map(str, at))}]"
+
+    def test(stepper: Stepper, memo: dict) -> Verdict:
+        matrix = getattr(shown_trace(stepper), quantity)[layer]
+        if matrix is None:
+            return Verdict(False, f"{label}: not computed yet")
+        return _near(label, float(matrix[at]), value, tolerance)
+
+    return Check(f"{label} is {value:.12g} (to within {tolerance:g})", test)
+
+
+def parameter_near(name: str, address: ParameterAddress, value: float,
+                   tolerance: float) -> Check:
+    """A weight or bias is within ``tolerance`` of ``value`` (e.g. after an update)."""
+
+    def test(stepper: Stepper, memo: dict) -> Verdict:
+        return _near(name, float(stepper.network.get(address)), value, tolerance)
+
+    return Check(f"{name} is {value:.12g} (to within {tolerance:g})", test)
+
+
+def loss_near(value: float, tolerance: float) -> Check:
+    """The loss of the pass the window shows is within ``tolerance`` of ``value``."""
+
+    def test(stepper: Stepper, memo: dict) -> Verdict:
+        loss = shown_trace(stepper).loss
+        if loss is None:
+            return Verdict(False, "C: not computed yet")
+        return _near("C", float(loss), value, tolerance)
+
+    return Check(f"The loss is {value:.12g} (to within {tolerance:g})", test)

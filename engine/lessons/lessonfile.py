@@ -371,6 +371,13 @@ class _Fields:
             fail(self.at(key), f"expected true or false, got {describe(item)}")
         return item
 
+    def tolerance(self) -> float:
+        """``tolerance`` (default 0: exactly): not negative."""
+        value = self.number("tolerance", 0.0)
+        if value < 0:
+            fail(self.at("tolerance"), f"must not be negative, got {value:g}")
+        return value
+
     def pair(self, key: str):
         return _pair(self.value[key], self.at(key), self.context)
 
@@ -430,6 +437,27 @@ def _classified(f: _Fields) -> checks.Check:
     return checks.classified(at_least, at_most, f.text("why", ""))
 
 
+def _quantity_near(f: _Fields) -> checks.Check:
+    """One number of a trace quantity: ``at`` is [observation, neuron] (for ∂C/∂W^l [source,
+    target]; for ∂C/∂b^l [neuron]), checked against the step's network."""
+    quantity, low, high = f.quantity()
+    layer = f.whole("layer", low, high)
+    network, document = f.context.network, f.context.document
+    if quantity == "weight_gradients":
+        shape = (network.sizes[layer], network.sizes[layer + 1])
+    elif quantity == "bias_gradients":
+        shape = (network.sizes[layer + 1],)
+    else:
+        shape = (len(document.inputs), network.sizes[layer])
+    items = list_of(f.value["at"], f.at("at"), len(shape),
+                    "whole numbers (its row and column)" if len(shape) == 2
+                    else "whole number (its neuron)")
+    at = tuple(integer(item, f"{f.at('at')}[{k}]", 0, size - 1)
+               for k, (item, size) in enumerate(zip(items, shape, strict=True)))
+    name = f.symbol("name", False) if f.has("name") else None
+    return checks.quantity_near(quantity, layer, at, f.number("value"), f.tolerance(), name)
+
+
 def _observation(f: _Fields) -> int:
     return f.whole("observation", 0, len(f.context.document.inputs) - 1)
 
@@ -451,6 +479,14 @@ CLAIMS: dict[str, tuple[Callable[[_Fields], checks.Check], tuple[str, ...], tupl
     "output_near": (lambda f: checks.output_near(_observation(f), f.number("value"),
                                                  f.number("tolerance", 0.0)),
                     ("observation", "value"), ("tolerance",)),
+    "quantity_near": (_quantity_near, ("quantity", "layer", "at", "value"),
+                      ("tolerance", "name")),
+    "parameter_near": (lambda f: checks.parameter_near(
+        f.value["parameter"].strip(), _address(f.value["parameter"], f.at("parameter"),
+                                               f.context),
+        f.number("value"), f.tolerance()), ("parameter", "value"), ("tolerance",)),
+    "loss_near": (lambda f: checks.loss_near(f.number("value"), f.tolerance()),
+                  ("value",), ("tolerance",)),
     "loss_below": (lambda f: checks.loss_below(f.number("limit")), ("limit",), ()),
     "loss_at_least": (lambda f: checks.loss_at_least(f.number("limit")), ("limit",), ()),
     "classified": (_classified, (), ("at_least", "at_most", "why")),

@@ -1,5 +1,6 @@
-"""Files: New, Open, Open Recent, Save, Save As, Revert; the question before unsaved work is
-lost; recent files remembered (the window's layout is kept by gui/parts/workspaces.py); an
+"""Files: New, Open, Open Recent, Examples (gui/parts/examples.py), Save, Save As, Revert;
+the question before unsaved work is lost; recent files remembered (the window's layout is
+kept by gui/parts/workspaces.py); an
 autosave to a recovery file every minute while there is unsaved work, offered back on the
 next start after a crash. Import weights… replaces the network's weights and biases by those of
 a .npz, a PyTorch state_dict or an ONNX model (one undoable edit); Open builds a network from a
@@ -41,6 +42,7 @@ from engine.io.atomic import remove_interrupted_saves
 from ..notation import describe_error
 from . import settings as store
 from .actions import make_action
+from .examples import ExamplesMenu
 from .settings import CONFIG_ENV, MAX_RECENT, config_dir  # noqa: F401 (still importable here)
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
@@ -170,18 +172,20 @@ class FileManager(QObject):
             owner, "action_revert", "&Revert", None, self.revert,
             "Go back to the file as it was last saved (asks first)")
         self.recent_menu = None
+        self.examples_menu = None  # gui/parts/examples.py, made with the menu
         self.action_clear_recent = QAction("Clear the list", self)
         self.action_clear_recent.setObjectName("action_clear_recent")
         self.action_clear_recent.triggered.connect(self.clear_recent)
 
     def fill_menu(self, menu) -> None:
-        """The File menu: new, open, recent, save, save as, revert (exports and quit are
-        added by the window)."""
+        """The File menu: new, open, recent, examples, save, save as, revert (exports and
+        quit are added by the window)."""
         menu.addAction(self.action_new)
         menu.addAction(self.action_open)
         self.recent_menu = menu.addMenu("Open &Recent")
         self.recent_menu.setObjectName("menu_recent")
         self._fill_recent()
+        self.examples_menu = ExamplesMenu(menu.addMenu("E&xamples"), EXAMPLES, self.open_file)
         menu.addSeparator()
         for action in (self.action_save, self.action_save_as, self.action_revert):
             menu.addAction(action)

@@ -320,8 +320,34 @@ def confirm_hidden_bias(window, index: int) -> None:
         assert np.sum((outputs - stepper.targets) ** 2) >= 0.16
 
 
+def confirm_mazur(window, index: int) -> None:
+    """Mazur's 2-2-2 network: his forward pass by the test's own numpy at every step before
+    the update, the update waiting at step 6, his w5 = 0.35891648 after it (the biases as
+    they were), and his E = 0.0000351085 at iteration 9,999."""
+    stepper = window.controller.stepper
+    network = stepper.network
+    x, y = np.array([[0.05, 0.1]]), np.array([[0.01, 0.99]])
+    outputs = sigmoid(sigmoid(x @ network.weights[0] + network.biases[0]) @ network.weights[1]
+                      + network.biases[1])
+    np.testing.assert_array_equal(network.biases[0], [0.35, 0.35])
+    np.testing.assert_array_equal(network.biases[1], [0.6, 0.6])
+    if index <= 5:
+        assert stepper.iteration == 0
+        np.testing.assert_array_equal(network.weights[1], [[0.4, 0.5], [0.45, 0.55]])
+        assert f"{outputs[0, 0]:.8f}" == "0.75136507"
+        assert f"{0.5 * np.sum((outputs - y) ** 2):.9f}" == "0.298371109"
+        assert str(stepper.next_phase) == ("update" if index == 5 else "forward layer 1")
+    elif index == 6:
+        assert stepper.iteration == 1 and stepper.phase == 0
+        assert f"{network.weights[1][0, 0]:.8f}" == "0.35891648"
+        assert f"{network.weights[0][0, 0]:.9f}" == "0.149780716"
+    else:
+        assert stepper.iteration == 9999
+        assert f"{0.5 * np.sum((outputs - y) ** 2):.10f}" == "0.0000351085"
+
+
 CONFIRM = {"all-equal": confirm_all_equal, "w5-w6": confirm_w5_w6, "zeros": confirm_zeros,
-           "seed": confirm_seed, "hidden-bias": confirm_hidden_bias}
+           "seed": confirm_seed, "hidden-bias": confirm_hidden_bias, "mazur": confirm_mazur}
 
 
 @pytest.mark.parametrize("key", [lesson.key for lesson in lessons.LESSONS])

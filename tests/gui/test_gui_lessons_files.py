@@ -64,7 +64,7 @@ def close_errors(qtbot, window) -> None:
 def test_the_menu_lists_every_lesson_file_with_its_summary(open_window):
     window = open_window()
     files = sorted(LESSONS_FOLDER.glob("*.json"))
-    assert len(files) == 5
+    assert len(files) == 6
     for path in files:
         data = json.loads(path.read_text(encoding="utf-8"))
         key = path.stem.split("-", 1)[1]  # "05-hidden-bias" → "hidden-bias"

@@ -27,10 +27,10 @@ LESSON_FILES = lessons.lesson_files()
 
 
 # ============================================================ every lesson file holds
-def test_the_lessons_folder_holds_five_lessons():
+def test_the_lessons_folder_holds_six_lessons():
     assert [path.name for path in LESSON_FILES] == [
         "01-all-equal.json", "02-w5-w6.json", "03-zeros.json", "04-seed.json",
-        "05-hidden-bias.json"]
+        "05-hidden-bias.json", "06-mazur.json"]
 
 
 @pytest.mark.parametrize("path", LESSON_FILES, ids=lambda path: path.name)
@@ -64,7 +64,7 @@ def test_importing_the_package_reads_no_lesson_file():
             "print(len(l.LESSONS)); print(l._lessons is not None)")
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
                             text=True, timeout=60, check=True)
-    assert result.stdout.split() == ["True", "5", "True"]
+    assert result.stdout.split() == ["True", "6", "True"]
 
 
 # ================================================================ the command line

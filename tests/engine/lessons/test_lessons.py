@@ -860,17 +860,18 @@ def test_build_of_a_missing_step_names_it(past_the_end):
 
 def test_an_unknown_lesson_is_named():
     with pytest.raises(ValueError, match=r"unknown lesson 'nope' \(known: all-equal, w5-w6, "
-                                         r"zeros, seed, hidden-bias\)"):
+                                         r"zeros, seed, hidden-bias, mazur\)"):
         lessons.lesson("nope")
 
 
 # ============================================================ 5. the lesson data
 def test_the_lessons():
-    """The four lessons, then the hidden bias (written only as a file), in file-name order."""
-    assert [lesson.key for lesson in lessons.LESSONS] == list(KEYS)
+    """The four lessons, then the hidden bias and Mazur's example (written only as files), in
+    file-name order."""
+    assert [lesson.key for lesson in lessons.LESSONS] == [*KEYS, "mazur"]
     assert [lesson.title for lesson in lessons.LESSONS] == [
         "All weights equal", "w5 = w6", "Zero initialisation", "Why fix the random seed",
-        "The hidden bias"]
+        "The hidden bias", "Mazur's worked example"]
     for lesson in lessons.LESSONS:
         assert lessons.lesson(lesson.key) is lesson
         assert lesson.path.parent == lessons.LESSONS_FOLDER
