@@ -373,3 +373,24 @@ def test_the_weights_legend_never_covers_the_curves(qtbot, width):
     shown = legend.sceneBoundingRect()
     assert not shown.intersects(curves_area), (shown, curves_area)
     assert plot.sceneRect().contains(shown)  # whole: no entry cut off
+
+
+def test_the_loss_plot_names_the_loss_with_its_formula(open_window, qtbot):
+    """Issue 17: wherever the loss is named, its formula too; a settings change renames it
+    and undo names the old one again."""
+    from gui_helpers import wait_refreshed
+
+    window = open_window(SEED_000, show=True)
+    wait_refreshed(qtbot, window)
+    title = window.loss_plot.getPlotItem().titleLabel.text
+    assert "C = Σ (a − y)²" in title and "(sse)" in title
+    controller = window.controller
+    controller.set_config(controller.stepper.config.with_changes(loss="half_sse"),
+                          "Set loss = half_sse")
+    wait_refreshed(qtbot, window)
+    title = window.loss_plot.getPlotItem().titleLabel.text
+    assert "C = ½ Σ (a − y)²" in title and "(half_sse)" in title
+    assert "∂C/∂a = a − y" in window.loss_plot.toolTip()
+    controller.undo_stack.undo()
+    wait_refreshed(qtbot, window)
+    assert "(sse)" in window.loss_plot.getPlotItem().titleLabel.text
