@@ -4,7 +4,7 @@ under the chooser of whose weights it draws."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QComboBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from .plots import LossPlot, WeightsPlot
 
@@ -25,7 +25,19 @@ class LossPanel(QWidget):
         self.log_scale_box.setObjectName("loss_log_scale")
         self.log_scale_box.setToolTip("Show the loss on a logarithmic axis")
         self.log_scale_box.toggled.connect(self.plot.set_log_scale)
-        stacked(self, self.log_scale_box, self.plot)
+        # the loss named with its formula, beside the box (the plot keeps its height)
+        self.formula = QLabel()
+        self.formula.setObjectName("loss_formula")
+        self.formula.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        row = QWidget()
+        line = QHBoxLayout(row)
+        line.setContentsMargins(0, 0, 0, 0)
+        line.addWidget(self.log_scale_box)
+        line.addSpacing(16)
+        line.addWidget(self.formula, 1)
+        stacked(self, row, self.plot)
+        self.plot.formula_label = self.formula
+        self.plot.show_formula()
 
 
 class WeightsPanel(QWidget):

@@ -52,30 +52,25 @@ class LossPlot(HistoryPlot):
         self.reference_losses: np.ndarray | None = None
         self.curve = fast_curve(self.getPlotItem(), pen=pg.mkPen("#1f77b4", width=1))
         self.log_scale = False
-        self.reference_name = ""
-        self._title = None
+        self.formula_label = None  # the panel's label naming the loss (LossPanel)
 
-    def title_text(self) -> str:
-        """The loss named with its formula ("C = ½ Σ (a − y)²  (half_sse)"), and the run
-        compared with, if any."""
+    def formula_text(self) -> str:
+        """The loss named with its formula: "loss C = ½ Σ (a − y)²  (half_sse)"."""
         loss = get_loss(self.controller.stepper.config.loss)
-        text = f"C = {typeset(loss.formula)}  ({loss.name})"
-        if self.reference_losses is not None and self.reference_name:
-            text += f"  ·  grey: {self.reference_name}"
-        return text
+        return f"loss C = {typeset(loss.formula)}  ({loss.name})"
 
-    def _show_title(self) -> None:
-        text = self.title_text()
-        if text != self._title:  # setTitle re-lays the plot out: only when it changes
-            self._title = text
-            self.setTitle(text, size="9pt")
-            self.setToolTip(get_loss(self.controller.stepper.config.loss).describe())
+    def show_formula(self) -> None:
+        label = self.formula_label
+        if label is not None and label.text() != (text := self.formula_text()):
+            label.setText(text)
+            description = get_loss(self.controller.stepper.config.loss).describe()
+            label.setToolTip(description)
+            self.setToolTip(description)
 
     def set_reference(self, losses: np.ndarray | None, name: str = "") -> None:
         """Show another run's losses under this one's (None: none); the title names it."""
         self.reference_losses = None if losses is None else np.array(losses, dtype=float)
-        self.reference_name = name
-        self._show_title()
+        self.setTitle(f"grey: {name}" if losses is not None and name else None, size="9pt")
         self._forget_shown()
         self.refresh()
 
@@ -88,7 +83,7 @@ class LossPlot(HistoryPlot):
 
     def refresh(self) -> None:
         self.starts_afresh()
-        self._show_title()
+        self.show_formula()
         stepper = self.controller.stepper
         log = stepper.history.loss_log
         # up to the current position; rewound (the timeline, step back), the whole history,

@@ -379,18 +379,21 @@ def test_the_loss_plot_names_the_loss_with_its_formula(open_window, qtbot):
     """Issue 17: wherever the loss is named, its formula too; a settings change renames it
     and undo names the old one again."""
     from gui_helpers import wait_refreshed
+    from PySide6.QtWidgets import QLabel
 
     window = open_window(SEED_000, show=True)
     wait_refreshed(qtbot, window)
-    title = window.loss_plot.getPlotItem().titleLabel.text
+    label = window.findChild(QLabel, "loss_formula")
+    assert label.isVisible()
+    title = label.text()
     assert "C = Σ (a − y)²" in title and "(sse)" in title
     controller = window.controller
     controller.set_config(controller.stepper.config.with_changes(loss="half_sse"),
                           "Set loss = half_sse")
     wait_refreshed(qtbot, window)
-    title = window.loss_plot.getPlotItem().titleLabel.text
+    title = label.text()
     assert "C = ½ Σ (a − y)²" in title and "(half_sse)" in title
     assert "∂C/∂a = a − y" in window.loss_plot.toolTip()
     controller.undo_stack.undo()
     wait_refreshed(qtbot, window)
-    assert "(sse)" in window.loss_plot.getPlotItem().titleLabel.text
+    assert "(sse)" in label.text() and "(half_sse)" not in label.text()
