@@ -115,6 +115,18 @@ def _and(message: str, problem: str) -> str:
     return f"{message}; {problem}" if problem else message
 
 
+def image_hint(network) -> str:
+    """For inputs that make square images (784 = 28², 64 = 8²), where to see the hidden
+    neurons' weights as pictures (a dock in no workspace); else ""."""
+    from engine.analysis.distributions import image_side
+
+    side = image_side(network.sizes[0])
+    if side is None or network.layer_count < 2:
+        return ""
+    return (f"its {network.sizes[0]} inputs make {side} × {side} images: View ▸ Weight images "
+            "shows each hidden neuron's weights as one, View ▸ Distributions each layer's spread")
+
+
 class FileManager(QObject):
     """The File menu's actions and everything behind them, for one window: given the
     controller, ``parent`` (the widget the dialogs belong to, whose shortcuts the actions
@@ -297,7 +309,9 @@ class FileManager(QObject):
         self.controller.load(document, path)
         self.mark_saved()
         problem = self.add_recent(path)
-        self.message.emit(_and(f"Opened {path}", problem), 5000)
+        hint = image_hint(document.network)
+        self.message.emit(_and(f"Opened {path}" + (f"; {hint}" if hint else ""), problem),
+                          15000 if hint else 5000)
         return True
 
     def _open_model(self, path: Path) -> bool:
@@ -312,9 +326,10 @@ class FileManager(QObject):
         self.mark_saved()  # the model file keeps it: closing loses nothing until an edit
         problem = self.add_recent(path)
         network = document.network
+        hint = image_hint(network)
         self.message.emit(_and(f"Opened {path.name} as a {'-'.join(map(str, network.sizes))} "
-                               f"network ({', '.join(network.activation_names)}); {note}",
-                               problem), 15000)
+                               f"network ({', '.join(network.activation_names)}); {note}"
+                               + (f"; {hint}" if hint else ""), problem), 15000)
         return True
 
     # ---------------------------------------------------------------- weights

@@ -288,3 +288,21 @@ def test_ticking_a_panel_in_the_view_menu_brings_it_in_front(open_window, qtbot)
     action.trigger()
     qtbot.waitUntil(lambda: window.dock_layout.is_built("weight_images")
                     and not dock.widget().visibleRegion().isEmpty(), timeout=2000)
+
+
+def test_opening_image_shaped_inputs_says_where_the_pictures_are(open_window, qtbot, tmp_path):
+    """The weight images and distributions are in no workspace (View menu): opening a file
+    whose inputs make square images says where to find them; other files do not."""
+    from engine.io import fileformat
+
+    window = open_window(SEED_001_FREE)
+    messages = []
+    window.files.message.connect(lambda text, *_: messages.append(text))
+    path = tmp_path / "digits.json"
+    fileformat.save(path, mnist_like(inputs=64, hidden=10, observations=20))
+    assert window.files.open_file(path, ask=False)
+    assert "64 inputs make 8 × 8 images" in messages[-1]
+    assert "View ▸ Weight images" in messages[-1] and "View ▸ Distributions" in messages[-1]
+    assert window.statusBar().currentMessage() == messages[-1]
+    assert window.files.open_file(SEED_001_FREE, ask=False)
+    assert "Weight images" not in messages[-1]
