@@ -29,19 +29,21 @@ from .optimizers import TrainingConfig
 # what a checkpoint costs beyond its arrays: the Checkpoint, its dict of optimiser state,
 # the ndarray objects and its slot in History.checkpoints (measured: about 450 bytes)
 CHECKPOINT_OVERHEAD = 512
-HUGE_PAGES_FROM = 8 * 2**20  # buffers this large ask Linux for 2 MB pages
+HUGE_PAGES_FROM = 256 * 2**10  # buffers of rows this large ask Linux for 2 MB pages
 
 
 def _empty(shape: tuple, dtype) -> np.ndarray:
-    """``np.empty(shape, dtype)``; a large one in memory that asks for transparent huge pages
-    where the system offers them (Linux, ``madvise``). A snapshot row of a large network
-    (0.8 MB for 784-128-10) is first written into fresh memory, and on a virtual machine
-    each 4 KB page's first touch costs a fault: 4–5 ms a row, where 2 MB pages cost
-    0.45 ms. Elsewhere, or when asking fails, plain ``np.empty``."""
+    """``np.empty(shape, dtype)``; one of large rows in memory that asks for transparent huge
+    pages where the system offers them (Linux, ``madvise``). A snapshot row of a large
+    network (0.8 MB for 784-128-10) is first written into fresh memory, and on a virtual
+    machine each 4 KB page's first touch costs a fault: 4–5 ms a row, where 2 MB pages cost
+    0.45 ms. Small rows (the seeds' networks) stay with numpy, where tracemalloc sees them.
+    Elsewhere, or when asking fails, plain ``np.empty``."""
     dtype = np.dtype(dtype)
-    size = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    row = int(np.prod(shape[1:], dtype=np.int64)) * dtype.itemsize
+    size = int(shape[0]) * row
     advise = getattr(mmap, "MADV_HUGEPAGE", None)
-    if size < HUGE_PAGES_FROM or advise is None:
+    if len(shape) < 2 or row < HUGE_PAGES_FROM or advise is None:
         return np.empty(shape, dtype)
     try:
         memory = mmap.mmap(-1, size)
