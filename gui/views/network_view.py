@@ -208,9 +208,22 @@ class NetworkView(QGraphicsView):
     def _describe_edges(self) -> None:
         text = self.edge_note()
         self.note.setText(text)
-        self.note.adjustSize()
-        self.note.move(6, 4)
+        self._place_note()
         self.note.setVisible(bool(text))
+
+    def _place_note(self) -> None:
+        """The edge note in the top-left corner, on one line where the graph is wide enough,
+        else wrapped to its width (a narrow graph at 1280 × 720 cut it off)."""
+        note = self.note
+        note.setWordWrap(False)
+        note.setMinimumSize(0, 0)
+        note.setMaximumSize(16777215, 16777215)
+        note.adjustSize()
+        room = max(120, self.viewport().width() - 12)
+        if note.width() > room:
+            note.setWordWrap(True)
+            note.setFixedSize(room, note.heightForWidth(room))
+        note.move(6, 4)
 
     def toggle_fold(self, layer: int) -> None:
         """Show a folded layer whole, or fold a layer shown whole back."""
@@ -231,6 +244,8 @@ class NetworkView(QGraphicsView):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
+        if self.note.text():
+            self._place_note()
         if self.auto_fit:
             self.fitInView(self.scene().sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
 

@@ -4,7 +4,15 @@ under the chooser of whose weights it draws."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from .plots import LossPlot, WeightsPlot
 
@@ -54,7 +62,21 @@ class WeightsPanel(QWidget):
             "Every weight, coloured by the neuron it goes to, or one neuron's incoming weights "
             "and bias")
         self.selector.currentIndexChanged.connect(self._neuron_chosen)
-        stacked(self, self.selector, self.plot)
+        # what is drawn when not every weight has a curve, beside the chooser (a title
+        # would take the plot's height: at 1280 × 720 it left the curves 20 pixels)
+        self.note = QLabel()
+        self.note.setObjectName("weights_note")
+        # the chooser keeps its width; the note takes what is left (its tooltip says it all)
+        self.note.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        row = QWidget()
+        line = QHBoxLayout(row)
+        line.setContentsMargins(0, 0, 0, 0)
+        line.addWidget(self.selector)
+        line.addSpacing(8)
+        line.addWidget(self.note, 1)
+        stacked(self, row, self.plot)
+        self.plot.note_label = self.note
+        self.plot.say(self.plot.note_text)
 
     def rebuild(self) -> None:
         """Another network: every weight again, and its neurons to choose from."""

@@ -161,7 +161,24 @@ class WeightsPlot(HistoryPlot):
         # (a wall of 120 curves told nothing), cached per recorded row
         self.summary = False
         self._spreads: dict[tuple, np.ndarray] = {}
+        self.note_label = None  # the panel's label beside the chooser (WeightsPanel)
+        self.note_text = ""
         self.rebuild()
+
+    def say(self, text: str) -> None:
+        """What the plot draws when not every weight has a curve of its own ("" when each
+        has): beside the panel's chooser, or as the plot's title without a panel. The tooltip
+        says it in full."""
+        self.note_text = text
+        full = {"": ""}.get(text, text + (
+            ": the thick line is the median of the layer's weights, the thin ones the 5th and "
+            "95th percentiles" if self.summary else ": choose a neuron for its own"))
+        if self.note_label is not None:
+            self.note_label.setText(text)
+            self.note_label.setToolTip(full)
+            self.setTitle(None)
+        else:
+            self.setTitle(text or None, size="8pt")
 
     def show_neuron(self, neuron: tuple[int, int] | None) -> None:
         self.neuron = neuron
@@ -189,8 +206,7 @@ class WeightsPlot(HistoryPlot):
         if self.summary:
             self._rebuild_summary(network, len(chosen))
             return
-        self.setTitle(f"the first {MAX_WEIGHT_CURVES} of {len(chosen):,} incoming weights"
-                      if self.truncated else None, size="8pt")
+        self.say(f"first {MAX_WEIGHT_CURVES} of {len(chosen):,} weights" if self.truncated else "")
         chosen = chosen[:MAX_WEIGHT_CURVES]
         self.groups = []
         entries = []
@@ -229,7 +245,8 @@ class WeightsPlot(HistoryPlot):
     def _rebuild_summary(self, network, count: int) -> None:
         """Each layer's weights as three curves over time: their median (thick) and the 5th
         and 95th percentiles (thin), one colour a layer."""
-        self.setTitle(f"{count:,} weights: each layer's median and middle 90 %", size="8pt")
+        # short (beside the chooser in a narrow dock); the legend gives each layer's count
+        self.say("each layer's median, 5–95 %")
         colours = palette(network.layer_count)
         entries = []
         self.groups = []

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from gui_helpers import SEED_000, SEED_001_FREE
+from PySide6.QtWidgets import QLabel
 
 from engine.core.init import InitSpec, initialise
 from engine.core.network import Network
@@ -84,6 +85,25 @@ def test_a_large_network_draws_its_strongest_edges(open_window, qtbot):
         view.neurons[(0, 0)].scenePos())
 
 
+def test_the_edge_note_wraps_inside_a_narrow_graph(open_window, qtbot):
+    """At 1280 × 720 the graph of Debug is narrow: the note saying which edges are drawn
+    wraps to the graph's width instead of being cut off, and unwraps when there is room."""
+    window = open_window(show=True)
+    window.controller.load(wide_document())
+    view = window.network_view
+    text = view.edge_note()
+    assert text.startswith("Edges: the 1,500 strongest")
+    view.resize(260, 300)
+    qtbot.waitUntil(lambda: view.viewport().width() < 300)
+    note = view.note
+    assert note.text() == text and note.isVisible()
+    assert note.wordWrap() and note.x() + note.width() <= view.viewport().width()
+    assert note.height() >= 2 * note.fontMetrics().height()  # on two lines or more
+    view.resize(1600, 400)
+    qtbot.waitUntil(lambda: view.viewport().width() > 1200)
+    assert not note.wordWrap() and note.width() == note.sizeHint().width()
+
+
 def test_batched_edges_keep_the_strongest_weights(qapp):
     from PySide6.QtWidgets import QGraphicsScene
 
@@ -150,7 +170,8 @@ def test_a_large_networks_weights_plot_shows_each_layers_spread(open_window):
     c.run_now(30)
     plot = window.weights_plot
     plot.refresh()
-    assert plot.summary and "17,024 weights" in plot.getPlotItem().titleLabel.text
+    assert plot.summary and "median, 5–95 %" in plot.note_text
+    assert window.findChild(QLabel, "weights_note").text() == plot.note_text
     assert len(plot.curves) == 3 * c.network.layer_count
     start_weights, _, _ = c.network.layout(start)
     now_weights, _, _ = c.network.layout(c.network.theta)
@@ -379,7 +400,6 @@ def test_the_loss_plot_names_the_loss_with_its_formula(open_window, qtbot):
     """Issue 17: wherever the loss is named, its formula too; a settings change renames it
     and undo names the old one again."""
     from gui_helpers import wait_refreshed
-    from PySide6.QtWidgets import QLabel
 
     window = open_window(SEED_000, show=True)
     wait_refreshed(qtbot, window)
