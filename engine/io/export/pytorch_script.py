@@ -61,6 +61,7 @@ $batch
         value = cost(model(X), Y).item()
     where = f" from iteration {START_ITERATION}" if START_ITERATION else ""
     print(f"loss after {args.iterations} iterations{where}: {value!r}")
+    return model  # the trained model, for a program that imports this one
 
 
 if __name__ == "__main__":
