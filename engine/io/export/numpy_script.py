@@ -48,7 +48,7 @@ def _dtype_lines(document: Document) -> str:
                 "and the optimiser's\n# vectors) in double precision, as Backprop Lab's "
                 "default float64 run\n")
     lines = ("DTYPE = np.float32  # every array in float32, as PyTorch computes by default: the "
-             "parameters,\n# the data (rounded once from the numbers below), each n, a, δ and "
+             "parameters,\n# the data (rounded once from the numbers above), each n, a, δ and "
              "gradient, the loss and\n# the optimiser's vectors (numpy keeps float32 when a "
              "float32 array meets a Python float)\n")
     if document.training.optimizer == "adam":
