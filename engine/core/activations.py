@@ -139,8 +139,8 @@ def relu(n):
 
 
 def relu_derivative(n, a):
-    # ∂a/∂n = 1 where n > 0, else 0 (0 at the kink n = 0)
-    return (n > 0.0).astype(float)'''),
+    # ∂a/∂n = 1 where n > 0, else 0 (0 at the kink n = 0), in n's dtype
+    return (n > 0.0).astype(n.dtype)'''),
     "leaky_relu": Activation(
         "leaky_relu", f"n if n > 0 else {LEAKY_RELU_SLOPE}·n", _leaky_relu,
         _leaky_relu_derivative, torch_module=f"torch.nn.LeakyReLU({LEAKY_RELU_SLOPE!r})",
@@ -151,8 +151,9 @@ def leaky_relu(n):
 
 
 def leaky_relu_derivative(n, a):
-    # ∂a/∂n = 1 where n > 0, else {LEAKY_RELU_SLOPE!r} (also at n = 0)
-    return np.where(n > 0.0, 1.0, {LEAKY_RELU_SLOPE!r})'''),
+    # ∂a/∂n = 1 where n > 0, else {LEAKY_RELU_SLOPE!r} (also at n = 0); np.where of two
+    # Python floats is float64, so it is given n's dtype
+    return np.where(n > 0.0, 1.0, {LEAKY_RELU_SLOPE!r}).astype(n.dtype)'''),
     "linear": Activation(
         "linear", "n", _linear, _linear_derivative, torch_module="torch.nn.Identity()",
         numpy_code='''\

@@ -199,7 +199,7 @@ def cost(output, y):
 def cost(n, a, y):
     # C = Σ_o Σ_j (a − y)² / (m k): the mean over all m·k outputs of the batch
     error = a - y
-    return float(np.sum(error * error)) / a.size
+    return float(np.sum(error * error) / a.size)  # divided in a's dtype
 
 
 def dcost_da(a, y):
@@ -269,8 +269,10 @@ def log_softmax(n):
 def cost(n, a, y):
     # C = −(1/m) Σ_o Σ_j y ln a with a = softmax(n), unclipped: ln a_j = n_j − logsumexp(n),
     # taken as ln a while every output is above 1e-290 (a keeps its 16 digits there), and
-    # from n once an output saturates towards 0 (where ln a would be −inf or imprecise)
-    log_a = np.log(a) if a.min() > 1e-290 else log_softmax(n)
+    # from n once an output saturates towards 0 (where ln a would be −inf or imprecise);
+    # float32 (7 digits) always from n, as PyTorch's cross_entropy
+    log_a = (np.log(a) if a.dtype == np.float64 and a.min() > 1e-290
+             else log_softmax(n))
     return float(-np.sum(y * log_a) / n.shape[0])''',
         numpy_closed_delta='''\
     # δ^L_j = Σ_k ∂C/∂a_k ∂a_k/∂n_j = (a_j Σ_k y_k − y_j) / m

@@ -21,10 +21,13 @@ seed's notation. Its output, one line each, numbers as exact reprs:
   the ``loss`` of ``python -m engine FILE --steps N --json``. With full-batch training it is
   also the loss the next iteration would record, ``history.losses[N]``.
 
+Both compute in the document's ``training.dtype``: float64, or float32 as PyTorch by
+default (the numpy script's ``DTYPE``, the PyTorch script's ``torch.set_default_dtype``).
 The numpy script repeats the engine's operations in the engine's order, so its numbers
-agree with the engine's to the last bit or nearly (relative 1e-12 is the promise). The
-PyTorch script uses torch's own layers, autograd, losses and optimisers in float64: same
-formulas, different rounding (measured: at most 2e-13 relative over 500 iterations). Both
+agree with the engine's to the last bit or nearly (relative 1e-12 is the promise; a float32
+script's θ and losses are the engine's bit for bit). The PyTorch script uses torch's own
+layers, autograd, losses and optimisers: same formulas, different rounding (measured in
+float64: at most 2e-13 relative over 500 iterations; in float32 the tests ask 1e-5). Both
 compute bce and cross_entropy from n^L in the stable form, unclipped, as the engine does
 (torch's losses on the logits), and both state the loss's reduction. Both stop where the
 engine stops on a non-finite value, by the same rule: after the forward pass when a

@@ -1,7 +1,8 @@
 """The exported NumPy script: plain numpy, one equation a line, the engine's operations in the
-engine's order (its numbers agree with the engine's bit for bit). Activations and losses
-bring their own code (engine.core.activations, engine.core.losses); the optimisers and the
-passes are real Python in templates/numpy_functions.py."""
+engine's order (its numbers agree with the engine's bit for bit), in the document's dtype
+(``DTYPE``: float64, or float32 as PyTorch). Activations and losses bring their own code
+(engine.core.activations, engine.core.losses); the optimisers and the passes are real Python
+in templates/numpy_functions.py."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from .script_parts import (
     assemble,
     check,
     data_section,
+    float32,
     frozen,
     mini_batches,
     settings_section,
@@ -39,6 +41,22 @@ def _output_delta(loss_name: str, output: str) -> str:
     return dcost_da(a, y) * {output}_derivative(n, a)'''
 
 
+def _dtype_lines(document: Document) -> str:
+    """DTYPE, what every array of the script is held and computed in, and why."""
+    if not float32(document):
+        return ("DTYPE = np.float64  # every array (parameters, data, each n, a, δ, gradient "
+                "and the optimiser's\n# vectors) in double precision, as Backprop Lab's "
+                "default float64 run\n")
+    lines = ("DTYPE = np.float32  # every array in float32, as PyTorch computes by default: the "
+             "parameters,\n# the data (rounded once from the numbers above), each n, a, δ and "
+             "gradient, the loss and\n# the optimiser's vectors (numpy keeps float32 when a "
+             "float32 array meets a Python float)\n")
+    if document.training.optimizer == "adam":
+        lines += ("# Adam's update count t is a Python int and its bias corrections 1 − β₁ᵗ, "
+                  "1 − β₂ᵗ Python floats\n# (double), as PyTorch takes them\n")
+    return lines
+
+
 # the optimisers' update rules (sgd is gd on a mini-batch)
 _OPTIMIZER_FUNCTION = {"gd": "make_gd_optimizer", "sgd": "make_gd_optimizer",
                        "momentum": "make_momentum_optimizer", "adam": "make_adam_optimizer"}
@@ -51,9 +69,9 @@ def _template(name: str, as_name: str | None = None) -> str:
 _NUMPY_MAIN = Template('''\
 def main():
     args = arguments()
-    W = [np.array(w, dtype=float) for w in WEIGHTS]
-    b = None if BIASES is None else [np.array(v, dtype=float) for v in BIASES]
-    X, Y = np.array(INPUTS, dtype=float), np.array(TARGETS, dtype=float)
+    W = [np.array(w, dtype=DTYPE) for w in WEIGHTS]
+    b = None if BIASES is None else [np.array(v, dtype=DTYPE) for v in BIASES]
+    X, Y = np.array(INPUTS, dtype=DTYPE), np.array(TARGETS, dtype=DTYPE)
     parameters = W if b is None else W + b
     update = make_optimizer(parameters)
 $freeze    with np.errstate(all="ignore"):  # non-finite values are checked below, as the app does
@@ -73,6 +91,7 @@ $batch
         C = cost(n[L], a[L], Y)
     where = f" from iteration {START_ITERATION}" if START_ITERATION else ""
     print(f"loss after {args.iterations} iterations{where}: {C!r}")
+    return W, b  # the trained parameters, for a program that imports this one
 
 
 if __name__ == "__main__":
@@ -117,7 +136,8 @@ def numpy_script(document: Document, iterations: int) -> str:
             about="Plain numpy, one equation a line: compare it with your own code."),
         "import argparse\nimport math\nimport sys\n\nimport numpy as np",
         data_section(document),
-        settings_section(document, iterations) + "\nL = len(LAYERS) - 1  # the output layer",
+        _dtype_lines(document) + settings_section(document, iterations)
+        + "\nL = len(LAYERS) - 1  # the output layer",
     ]
     blocks = [activations, cost, _output_delta(config.loss, network.activation_names[-1]),
               tables]

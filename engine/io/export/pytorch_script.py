@@ -1,5 +1,6 @@
-"""The exported PyTorch script: torch's own layers, autograd, losses and optimisers in float64,
-the engine's mini-batches; its numbers agree with the engine's to rounding (1e-12).
+"""The exported PyTorch script: torch's own layers, autograd, losses and optimisers in the
+document's dtype (float64, or float32: PyTorch's own default), the engine's mini-batches; its
+numbers agree with the engine's to rounding (1e-12 in float64, 1e-5 in float32).
 Activations and losses bring their own modules and costs (engine.core.activations,
 engine.core.losses); the optimisers, the restoring of a saved run's state and the forward
 pass are real Python in templates/torch_functions.py."""
@@ -19,6 +20,7 @@ from .script_parts import (
     assemble,
     check,
     data_section,
+    float32,
     frozen,
     mini_batches,
     settings_section,
@@ -61,6 +63,7 @@ $batch
         value = cost(model(X), Y).item()
     where = f" from iteration {START_ITERATION}" if START_ITERATION else ""
     print(f"loss after {args.iterations} iterations{where}: {value!r}")
+    return model  # the trained model, for a program that imports this one
 
 
 if __name__ == "__main__":
@@ -102,7 +105,8 @@ def _torch_model(network: Network, loss: str) -> str:
 
 
 def pytorch_script(document: Document, iterations: int) -> str:
-    """The same as :func:`numpy_script` with PyTorch (float64): ``torch.nn.Linear`` layers
+    """The same as :func:`numpy_script` with PyTorch (in the document's dtype, float64 or
+    float32, set as torch's default dtype): ``torch.nn.Linear`` layers
     holding the same weights (transposed, as nn.Linear stores them out × in), torch's
     activations, its losses (bce and cross_entropy on the logits n^L, whose gradients are
     the engine's simplified δ^L), ``torch.optim.SGD`` (gd, sgd, momentum: the engine's rule)
@@ -111,7 +115,7 @@ def pytorch_script(document: Document, iterations: int) -> str:
 
     It prints the same lines as the numpy script, and stops by the same rule on non-finite
     values. The numbers agree with the engine's to rounding: torch orders its operations
-    differently.
+    differently (in float32 that is about 1e-7 relative an iteration, docs/file-format.md).
     """
     check(document, iterations)
     network, config = document.network, document.training
@@ -119,7 +123,11 @@ def pytorch_script(document: Document, iterations: int) -> str:
     imports = "import argparse\nimport math\nimport sys\n\n"
     if batches:
         imports += "import numpy as np  # only to draw the mini-batches as Backprop Lab does\n"
-    imports += "import torch\n\ntorch.set_default_dtype(torch.float64)  # as Backprop Lab"
+    if float32(document):
+        imports += ("import torch\n\ntorch.set_default_dtype(torch.float32)  # as Backprop "
+                    "Lab's float32 run (PyTorch's own default)")
+    else:
+        imports += "import torch\n\ntorch.set_default_dtype(torch.float64)  # as Backprop Lab"
     if batches:
         batch = ("        rows = torch.from_numpy(batch_rows(t))\n"
                  "        x, y = X[rows], Y[rows]  # this iteration's mini-batch")
@@ -128,8 +136,9 @@ def pytorch_script(document: Document, iterations: int) -> str:
     header = [
         DOCSTRING.substitute(
             title=title(document, "PyTorch"),
-            about=("PyTorch's nn.Linear layers, autograd, losses and optimisers, in float64; "
-                   "autograd computes\nthe deltas below for you.")),
+            about=(f"PyTorch's nn.Linear layers, autograd, losses and optimisers, in "
+                   f"{document.training.dtype}; autograd computes\nthe deltas below for "
+                   f"you.")),
         imports,
         data_section(document),
         settings_section(document, iterations),

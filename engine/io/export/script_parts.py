@@ -12,6 +12,7 @@ import numpy as np
 
 from ...core.losses import get_loss
 from ...core.network import ParameterAddress
+from ...core.precision import check_fits, shortest_floats
 from ...core.validation import validate_data, validate_training
 from ..fileformat import Document, optimizer_state_json, render_json
 
@@ -28,12 +29,28 @@ def check(document: Document, iterations) -> None:
     for address, value in zip(network.addresses(), network.theta, strict=True):
         if not math.isfinite(value):
             raise ValueError(f"network: {address} is {float(value)!r}, not a finite number")
+    if float32(document):  # the engine refuses a number float32 cannot hold, and so do we
+        dtype = document.training.numpy_dtype
+        for l, weights in enumerate(network.weights):
+            check_fits(dtype, weights, f"network.weights[{l}]")
+        for l, biases in enumerate(network.biases if network.bias else []):
+            check_fits(dtype, biases, f"network.biases[{l}]")
+        check_fits(dtype, np.asarray(document.inputs, dtype=float), "data.inputs")
+        check_fits(dtype, np.asarray(document.targets, dtype=float), "data.targets")
+
+
+def float32(document: Document) -> bool:
+    """Whether the document's run computes in float32 (``training.dtype``), as PyTorch by
+    default; the scripts then do too."""
+    return document.training.dtype == "float32"
 
 
 def _rows_literal(rows, indent: str) -> str:
-    """A list of rows, one per line, floats as exact reprs."""
+    """A list of rows, one per line, floats as exact reprs (a float32 array's as the shortest
+    text of each float32, which reads back as the same float32: ``shortest_floats``)."""
     inner = indent + "    "
-    return "[\n" + "".join(f"{inner}{list(map(float, row))!r},\n" for row in rows) + f"{indent}]"
+    return ("[\n" + "".join(f"{inner}{row!r},\n" for row in shortest_floats(rows))
+            + f"{indent}]")
 
 
 def _matrices_literal(matrices) -> str:
@@ -41,7 +58,7 @@ def _matrices_literal(matrices) -> str:
 
 
 def _vectors_literal(vectors) -> str:
-    return "[\n" + "".join(f"    {list(map(float, v))!r},\n" for v in vectors) + "]"
+    return "[\n" + "".join(f"    {shortest_floats(v)!r},\n" for v in vectors) + "]"
 
 
 def data_section(document: Document) -> str:
@@ -142,7 +159,7 @@ def title(document: Document, library: str) -> str:
     frozen = f", {len(config.frozen)} parameters frozen" if config.frozen else ""
     return (f"Backprop Lab export: the {sizes} network ({', '.join(network.activation_names)}), "
             f"{config.loss} loss C = {get_loss(config.loss).formula}, {config.optimizer}"
-            f"{frozen}, in {library}.")
+            f"{frozen}, in {library}{', float32' if float32(document) else ''}.")
 
 
 DOCSTRING = Template('''\

@@ -7,6 +7,7 @@ its tables of activations and its output_delta."""
 import numpy as np
 
 # ----------------------------------------------- stand-ins for the script's own names
+DTYPE = np.float64  # what every array is held and computed in
 LEARNING_RATE = MOMENTUM = BETA1 = BETA2 = EPSILON = 0.0
 OPTIMIZER_STATE = None
 L = 0  # the output layer
@@ -54,7 +55,7 @@ def make_adam_optimizer(parameters):
             m += (1.0 - BETA1) * g
             v *= BETA2  # v ← β₂ v + (1 − β₂) g²
             v += (1.0 - BETA2) * (g * g)
-            m_hat = m / (1.0 - BETA1**t)  # bias correction
+            m_hat = m / (1.0 - BETA1**t)  # bias correction (1 − β₁ᵗ in double: t is an int)
             v_hat = v / (1.0 - BETA2**t)
             theta -= LEARNING_RATE * m_hat / (np.sqrt(v_hat) + EPSILON)
     return update
@@ -91,8 +92,8 @@ def saved_state(name, parameters):
     then b^0 …), or zeros when the run starts afresh."""
     if OPTIMIZER_STATE is None:
         return [np.zeros_like(theta) for theta in parameters]
-    arrays = [np.array(w, dtype=float) for w in OPTIMIZER_STATE[name]["weights"]]
-    arrays += [np.array(v, dtype=float) for v in OPTIMIZER_STATE[name].get("biases", [])]
+    arrays = [np.array(w, dtype=DTYPE) for w in OPTIMIZER_STATE[name]["weights"]]
+    arrays += [np.array(v, dtype=DTYPE) for v in OPTIMIZER_STATE[name].get("biases", [])]
     return arrays
 
 
