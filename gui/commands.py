@@ -134,13 +134,16 @@ class SwapInCommand(QUndoCommand):
                  after_redo=None, after_undo=None) -> None:
         super().__init__(text)
         self.controller = controller
-        self.old = (controller.stepper, controller.init_spec)
-        self.new = (stepper, init_spec if init_spec is not None else controller.init_spec)
+        # the file's one-line description belongs to the old network, not to a lesson's
+        self.old = (controller.stepper, controller.init_spec, controller.description)
+        self.new = (stepper, init_spec if init_spec is not None else controller.init_spec,
+                    None)
         self.after_redo, self.after_undo = after_redo, after_undo
         self._pushed = False  # the first redo is the push itself: no callback
 
     def _apply(self, state, after) -> None:
-        stepper, spec = state
+        stepper, spec, description = state
+        self.controller.description = description
         self.controller.apply_stepper(stepper)
         if spec != self.controller.init_spec:
             self.controller.apply_init_spec(spec)

@@ -120,7 +120,12 @@ class FastPath:
                 total = value + _add(theta, axis=None)
                 for l in saturating:
                     total += _add(pre[l], axis=None)
-            if not math.isfinite(total) and not self._all_finite(value, theta, pre, saturating):
+            # the update puts frozen parameters back: their gradient would not reach θ
+            frozen = self.optimizer.frozen
+            if frozen is not None:
+                total += _add(gradient[frozen], axis=None)
+            if not math.isfinite(total) and not self._all_finite(value, theta, pre, saturating,
+                                                                 gradient, frozen):
                 return done + self._locate_fault(t, record)
             if record:
                 history.record_loss(t, value)
@@ -131,10 +136,12 @@ class FastPath:
         return count
 
     @staticmethod
-    def _all_finite(value: float, theta: np.ndarray, pre: list, saturating: list) -> bool:
+    def _all_finite(value: float, theta: np.ndarray, pre: list, saturating: list,
+                    gradient: np.ndarray, frozen: np.ndarray | None) -> bool:
         """Entry by entry, for when the one sum overflowed from finite numbers."""
         return (math.isfinite(value) and bool(np.isfinite(theta).all())
-                and all(bool(np.isfinite(pre[l]).all()) for l in saturating))
+                and all(bool(np.isfinite(pre[l]).all()) for l in saturating)
+                and (frozen is None or bool(np.isfinite(gradient[frozen]).all())))
 
     def _locate_fault(self, iteration: int, record: bool) -> int:
         """The fast path saw inf/NaN in ``iteration``: replay it phase by phase to name it."""

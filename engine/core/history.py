@@ -46,9 +46,11 @@ def _empty(shape: tuple, dtype) -> np.ndarray:
     if len(shape) < 2 or row < HUGE_PAGES_FROM or advise is None:
         return np.empty(shape, dtype)
     try:
-        memory = mmap.mmap(-1, size)
+        # private: a shared anonymous mapping is shared memory, whose huge pages follow
+        # another setting (shmem_enabled, "never" by default)
+        memory = mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
         memory.madvise(advise)
-    except (OSError, ValueError):
+    except (OSError, ValueError, AttributeError):  # AttributeError: no MAP_ANONYMOUS
         return np.empty(shape, dtype)
     return np.frombuffer(memory, dtype=dtype).reshape(shape)  # the array keeps it alive
 

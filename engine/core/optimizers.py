@@ -164,6 +164,8 @@ class Optimizer:
     the run's dtype (Adam's step is a count: float64, exact however long the run; PyTorch
     too takes its bias corrections in double)."""
 
+    per_parameter: tuple[str, ...] = ()  # the state's vectors with one entry per parameter
+
     def __init__(self, config: TrainingConfig, parameter_count: int) -> None:
         self.config = config
         self.dtype = config.numpy_dtype
@@ -181,8 +183,7 @@ class Optimizer:
             self._step(theta, gradient)
             return
         kept = theta[frozen]
-        vectors = [(vector, vector[frozen]) for vector in self.state.values()
-                   if vector.shape == theta.shape]
+        vectors = [(self.state[key], self.state[key][frozen]) for key in self.per_parameter]
         self._step(theta, gradient)
         theta[frozen] = kept
         for vector, values in vectors:
@@ -201,6 +202,8 @@ class Optimizer:
 
 
 class Momentum(Optimizer):
+    per_parameter = ("velocity",)
+
     def __init__(self, config: TrainingConfig, parameter_count: int) -> None:
         super().__init__(config, parameter_count)
         self.state = {"velocity": np.zeros(parameter_count, self.dtype)}
@@ -213,6 +216,8 @@ class Momentum(Optimizer):
 
 
 class Adam(Optimizer):
+    per_parameter = ("first_moment", "second_moment")  # not its step, a count
+
     def __init__(self, config: TrainingConfig, parameter_count: int) -> None:
         super().__init__(config, parameter_count)
         self.state = {

@@ -331,14 +331,19 @@ def _read_breakpoints(value) -> list[Breakpoint]:
 
 
 def read_description(value) -> str:
-    """A file's ``description``: one line of text, at most MAX_DESCRIPTION characters (the
-    Examples menu shows it whole)."""
+    """A file's ``description``: one line of text, at most MAX_DESCRIPTION characters, no
+    control characters (a tab would put the rest in a menu's shortcut column). The Examples
+    menu shows its start and gives it whole as the entry's tooltip."""
     if not isinstance(value, str):
         fail("description", f"expected one line of text, got {describe(value)}")
     if not value.strip():
         fail("description", "empty (leave the key out for no description)")
     if "\n" in value or "\r" in value:
         fail("description", "expected one line of text, got a line break")
+    control = next((c for c in value if ord(c) < 32 or ord(c) == 127), None)
+    if control is not None:
+        fail("description", f"expected one line of text, got the control character "
+                            f"{control!r} at {value.index(control)}")
     if len(value) > MAX_DESCRIPTION:
         fail("description", f"{len(value)} characters, more than the limit of "
                             f"{MAX_DESCRIPTION} (one line for the Examples menu)")

@@ -802,3 +802,29 @@ def test_every_topic_a_lesson_names_has_a_dock_in_the_window(open_window):
     assert named <= set(TOPIC_DOCKS)
     for topic, name in TOPIC_DOCKS.items():
         assert window.findChild(QDockWidget, name) is not None, topic
+
+
+def test_a_lesson_does_not_take_the_open_files_description(open_window, qtbot, tmp_path):
+    """The one-line description belongs to the file opened; a lesson's network is another,
+    and saving it must not write the old file's line into it: starting a lesson, or a step
+    that swaps in its own network (one undoable edit), leaves no description, and undoing
+    the swap gives the line back."""
+    from gui_helpers import EXAMPLES
+
+    from engine.io import fileformat
+
+    mazur = EXAMPLES / "mazur-2-2-2.json"
+    window = open_window(mazur)
+    controller = window.controller
+    assert controller.description and "Mazur" in controller.description
+    lesson_network = fileformat.load(EXAMPLES / "seed-001-tied.json").make_stepper()
+    controller.swap_in(lesson_network, None, "Set up a step")
+    assert controller.stepper is lesson_network and controller.description is None
+    path = tmp_path / "lesson-network.json"
+    assert window.files.save_file(path)
+    assert fileformat.load(path).description is None
+    controller.undo_stack.undo()
+    assert controller.description == fileformat.load(mazur).description
+    window.files.open_file(mazur, ask=False)
+    start(qtbot, window, "w5-w6")  # a lesson replaces the work as File ▸ New does
+    assert controller.description is None

@@ -356,3 +356,44 @@ def test_mazur_after_10000_updates_against_a_numpy_loop():
     # 10,000th update's forward pass
     assert losses[-1] == pytest.approx(0.0000351085, abs=5e-11)
     assert list(stepper.network.biases[1]) == [0.60, 0.60]
+
+
+# ------------------------------------------- a fault only a frozen parameter's gradient shows
+def test_a_non_finite_gradient_of_a_frozen_parameter_stops_a_run_as_it_stops_stepping():
+    """The update puts a frozen parameter back, so an infinite gradient of its own never
+    reaches θ: the fast path looks at the frozen gradients too, and a run stops where
+    stepping stops, with the same fault, recording nothing past it."""
+    from engine.core.phases import NonFiniteError
+
+    def make():
+        network = Network([1, 1], ["linear"], False)
+        network.theta[...] = [1e-306]
+        return Stepper(network, [[1e307]], [[0.0]],
+                       TrainingConfig(loss="sse", frozen=("w^0_{0,0}",)))
+
+    stepped = make()
+    with pytest.raises(NonFiniteError) as by_phase:
+        for _ in range(len(stepped.phases)):
+            stepped.step_phase()
+    ran = make()
+    with pytest.raises(NonFiniteError) as by_run:
+        ran.run(5)
+    assert str(by_run.value) == str(by_phase.value)
+    assert "∂C/∂W^0" in str(by_run.value)
+    assert (ran.iteration, ran.phase) == (stepped.iteration, stepped.phase)
+    assert ran.history.loss_count == stepped.history.loss_count
+
+
+def test_adam_counts_its_steps_with_its_only_parameter_frozen():
+    """Adam's step is a count, not a vector of the parameters: a network of one parameter,
+    frozen, still counts its steps (the moments of the frozen parameter stay)."""
+    network = Network([1, 1], ["linear"], False)
+    network.theta[...] = [0.5]
+    stepper = Stepper(network, [[1.0]], [[2.0]],
+                      TrainingConfig(loss="sse", optimizer="adam", learning_rate=0.1,
+                                     frozen=("w^0_{0,0}",)))
+    stepper.run(3)
+    state = stepper.optimizer.state
+    assert state["step"][0] == 3.0
+    assert stepper.network.theta[0] == 0.5
+    assert state["first_moment"][0] == 0.0 and state["second_moment"][0] == 0.0

@@ -59,6 +59,8 @@ def test_no_description_writes_none_and_a_version_1_file_may_have_one():
     ("", "description: empty (leave the key out for no description)"),
     ("   ", "description: empty"),
     ("first line\nsecond line", "description: expected one line of text, got a line break"),
+    ("name\tshortcut", "description: expected one line of text, got the control character "
+                       "'\\t' at 4"),
     ("x" * (MAX_DESCRIPTION + 1),
      f"description: {MAX_DESCRIPTION + 1} characters, more than the limit of "
      f"{MAX_DESCRIPTION}"),
