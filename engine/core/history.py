@@ -29,27 +29,27 @@ from .optimizers import TrainingConfig
 # what a checkpoint costs beyond its arrays: the Checkpoint, its dict of optimiser state,
 # the ndarray objects and its slot in History.checkpoints (measured: about 450 bytes)
 CHECKPOINT_OVERHEAD = 512
-HUGE_PAGES_FROM = 256 * 2**10  # buffers of rows this large ask Linux for 2 MB pages
+LARGE_ROW = 256 * 2**10  # rows this large go into a shared mapping (see _empty)
 
 
 def _empty(shape: tuple, dtype) -> np.ndarray:
-    """``np.empty(shape, dtype)``; one of large rows in memory that asks for transparent huge
-    pages where the system offers them (Linux, ``madvise``). A snapshot row of a large
-    network (0.8 MB for 784-128-10) is first written into fresh memory, and on a virtual
-    machine each 4 KB page's first touch costs a fault: 4–5 ms a row, where 2 MB pages cost
-    0.45 ms. Small rows (the seeds' networks) stay with numpy, where tracemalloc sees them.
-    Elsewhere, or when asking fails, plain ``np.empty``."""
+    """``np.empty(shape, dtype)``; for rows of LARGE_ROW bytes or more, in a shared
+    anonymous mapping (Unix). A snapshot row of a large network (0.8 MB for 784-128-10) is
+    written into fresh memory at every step, and fresh memory costs a page fault at its
+    first touch. numpy's private memory faults one 4 KB page at a time: 3–4 ms a row on the
+    development machine's virtual machine, 19 ms at worst. A shared mapping is faulted
+    64 KB at a time (the kernel's fault-around): 0.6 ms a row, 0.8 at worst. Transparent
+    huge pages (a private mapping with MADV_HUGEPAGE) were worse still once memory was
+    fragmented: the kernel compacts memory for each 2 MB page, 5–45 ms. Small rows (the
+    seeds' networks) stay with numpy, where tracemalloc sees them; elsewhere (Windows), or
+    when mapping fails, plain ``np.empty``."""
     dtype = np.dtype(dtype)
     row = int(np.prod(shape[1:], dtype=np.int64)) * dtype.itemsize
     size = int(shape[0]) * row
-    advise = getattr(mmap, "MADV_HUGEPAGE", None)
-    if len(shape) < 2 or row < HUGE_PAGES_FROM or advise is None:
+    if len(shape) < 2 or row < LARGE_ROW or not hasattr(mmap, "MAP_SHARED"):
         return np.empty(shape, dtype)
     try:
-        # private: a shared anonymous mapping is shared memory, whose huge pages follow
-        # another setting (shmem_enabled, "never" by default)
-        memory = mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
-        memory.madvise(advise)
+        memory = mmap.mmap(-1, size, flags=mmap.MAP_SHARED | mmap.MAP_ANONYMOUS)
     except (OSError, ValueError, AttributeError):  # AttributeError: no MAP_ANONYMOUS
         return np.empty(shape, dtype)
     return np.frombuffer(memory, dtype=dtype).reshape(shape)  # the array keeps it alive
