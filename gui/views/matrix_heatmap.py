@@ -70,6 +70,17 @@ def _same_read_only(matrix: np.ndarray, shown: np.ndarray) -> bool:
             and matrix.__array_interface__["data"] == shown.__array_interface__["data"])
 
 
+def _same_numbers(matrix: np.ndarray, shown: np.ndarray) -> bool:
+    """Whether ``matrix`` holds the numbers ``shown`` does (same shape): at once for the same
+    read-only array, else its first and last rows first (a step changes most of a matrix
+    that changes at all: 25 whole comparisons a step cost 1.6 ms), then every entry."""
+    if _same_read_only(matrix, shown):
+        return True
+    if not (np.array_equal(matrix[0], shown[0]) and np.array_equal(matrix[-1], shown[-1])):
+        return False
+    return np.array_equal(matrix, shown)
+
+
 class MatrixHeatmap(QWidget):
     """One matrix as a heatmap with its colour bar; hover a cell for its exact value."""
 
@@ -96,7 +107,7 @@ class MatrixHeatmap(QWidget):
         if matrix.ndim == 1:
             matrix = matrix[:, None]
         if (not hidden and not getattr(self, "hidden", True) and matrix.shape == self.matrix.shape
-                and (_same_read_only(matrix, self.matrix) or np.array_equal(matrix, self.matrix))):
+                and _same_numbers(matrix, self.matrix)):
             return  # the same numbers (the inputs, a step later): its picture stands
         self.hidden = hidden
         self.matrix = np.full(matrix.shape, np.nan) if hidden else matrix
