@@ -9,6 +9,8 @@ one by the matrix's size): the same ``name`` and ``set_matrix(matrix, hidden)``.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QImage, QPainter, QPen
@@ -70,6 +72,18 @@ def _same_read_only(matrix: np.ndarray, shown: np.ndarray) -> bool:
             and matrix.__array_interface__["data"] == shown.__array_interface__["data"])
 
 
+def _finite_range(matrix: np.ndarray) -> tuple[float, float]:
+    """The least and greatest finite entries (0, 0 when there is none): min and max at once
+    when they are finite (NaN and ±inf would show there), the finite entries picked out only
+    when they are not."""
+    if matrix.size:
+        low, high = float(matrix.min()), float(matrix.max())
+        if math.isfinite(low) and math.isfinite(high):
+            return low, high
+    finite = matrix[np.isfinite(matrix)]
+    return (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
+
+
 def _same_numbers(matrix: np.ndarray, shown: np.ndarray) -> bool:
     """Whether ``matrix`` holds the numbers ``shown`` does (same shape): at once for the same
     read-only array, else its first and last rows first (a step changes most of a matrix
@@ -114,9 +128,7 @@ class MatrixHeatmap(QWidget):
         rows, columns = matrix.shape
         self.cell_size = QSize(min(MAX_CELL, max(1, EXTENT // max(columns, 1))),
                                min(MAX_CELL, max(1, EXTENT // max(rows, 1))))
-        finite = self.matrix[np.isfinite(self.matrix)]
-        self.low = float(finite.min()) if finite.size else 0.0
-        self.high = float(finite.max()) if finite.size else 0.0
+        self.low, self.high = _finite_range(self.matrix)
         self.scale = max(abs(self.low), abs(self.high)) or 1.0
         self._image: QImage | None = None  # made when first painted
         self.setFixedSize(self._size())

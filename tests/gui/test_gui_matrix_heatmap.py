@@ -156,3 +156,13 @@ def test_small_matrices_stay_tables(qtbot):
         assert tables and all(isinstance(t, MatrixTable) for t in tables)
     assert not shows_as_heatmap((20, 20)) and shows_as_heatmap((21, 20))
     assert shows_as_heatmap((3, 80))  # more columns than a table shows
+
+
+def test_the_colour_range_is_that_of_the_finite_entries():
+    from gui.views.matrix_heatmap import _finite_range
+
+    assert _finite_range(np.array([[0.5, -2.0], [3.0, 1.0]])) == (-2.0, 3.0)
+    assert _finite_range(np.array([[np.nan, -2.0], [np.inf, 1.0]])) == (-2.0, 1.0)
+    assert _finite_range(np.array([[-np.inf, 4.0]])) == (4.0, 4.0)
+    assert _finite_range(np.full((2, 2), np.nan)) == (0.0, 0.0)
+    assert _finite_range(np.zeros((0, 3))) == (0.0, 0.0)
