@@ -14,6 +14,7 @@ import numpy as np
 
 from engine.core.backprop import Trace
 from engine.core.network import Network, ParameterAddress
+from engine.core.precision import number_text
 from engine.io.numbers import NumberError, read_number
 
 MAX_FIELD_MAGNITUDE = 1e12  # a larger value typed into a field is a typo, not a setting
@@ -118,7 +119,12 @@ def parameter_tooltip(network: Network, trace: Trace, address: ParameterAddress,
         gradients = trace.bias_gradients[address.layer]
         gradient = None if gradients is None else gradients[address.target]
     gradient_text = "not computed yet" if gradient is None else f"{gradient:.6g}"
-    value_text = HIDDEN if hidden else f"{value:.9g}"
+    if hidden:
+        value_text = HIDDEN
+    elif network.theta.dtype == np.float32:  # as PyTorch prints it: 0.1, not 0.100000001
+        value_text = number_text(np.float32(value))
+    else:
+        value_text = f"{value:.9g}"
     return (f"{parameter_label(network, address)}: {meaning}\n"
             f"value = {value_text}\n{typeset(f'∂C/∂{address}')} = {gradient_text}\n"
             + (f"{FROZEN_NOTE}\n" if frozen else "") + "double-click to edit")

@@ -58,6 +58,24 @@ def test_the_graphs_tooltips_are_typeset():
     assert "δ¹₀ per observation: " in tip and "^" not in tip
 
 
+def test_a_float32_weights_tooltip_shows_it_as_pytorch_prints_it():
+    """In a float32 run the tooltip's value is float32's shortest text (0.1), not the 9
+    digits of the float64 that holds it (0.100000001); a float64 run keeps 9 digits."""
+    from gui.notation import parameter_tooltip
+
+    stepper = fileformat.load(SEED_001_FREE).make_stepper()
+    stepper.set_values([W5], [0.1])
+    assert "value = 0.1\n" in parameter_tooltip(stepper.network, stepper.evaluate(), W5)
+    stepper.set_values([W5], [0.123456789012])
+    assert "value = 0.123456789\n" in parameter_tooltip(stepper.network, stepper.evaluate(), W5)
+    stepper.set_config(stepper.config.with_changes(dtype="float32"))
+    stepper.set_values([W5], [0.1])
+    tip = parameter_tooltip(stepper.network, stepper.evaluate(), W5)
+    assert "value = 0.1\n" in tip and "0.100000001" not in tip
+    stepper.set_values([W5], [0.123456789012])
+    assert "value = 0.12345679\n" in parameter_tooltip(stepper.network, stepper.evaluate(), W5)
+
+
 def test_a_claims_notation_is_set_as_html():
     """The lesson panel's claims: superscripts and subscripts, a single index too
     (the hidden-bias lesson's σ(b^0_0)), a snake_case word left alone, and HTML escaped."""
