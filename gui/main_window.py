@@ -33,7 +33,7 @@ from .parts.debugger import Debugger, DiscardQuestion
 from .parts.dock_layout import DockLayout, idle_build_order
 from .parts.docks import LEARN, Kit, Section
 from .parts.exports import Exports
-from .parts.files import FileManager
+from .parts.files import FileManager, image_hint
 from .parts.freezing import Freezing
 from .parts.help import Help
 from .parts.launch import install_exception_hook, run_app  # noqa: F401 (the app's entry points)
@@ -78,6 +78,9 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self._build_docks()
         self._build_parts()
+        hint = image_hint(self.controller.network)  # a file given at start, as File ▸ Open
+        if hint:
+            self.show_message(f"Opened {path.name}; {hint}", 15000)
         self.files.mark_saved()
         self._build_menus()
         self._register_views()

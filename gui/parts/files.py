@@ -26,6 +26,7 @@ is opened or saved.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import time
 import uuid
@@ -118,13 +119,16 @@ def _and(message: str, problem: str) -> str:
 def image_hint(network) -> str:
     """For inputs that make square images (784 = 28², 64 = 8²), where to see the hidden
     neurons' weights as pictures (a dock in no workspace); else ""."""
-    from engine.analysis.distributions import image_side
+    inputs = network.sizes[0]
+    if math.isqrt(inputs) ** 2 != inputs:  # most networks: not even a square, nothing read
+        return ""
+    from engine.analysis.distributions import image_side  # 5 ms of imports: only for these
 
-    side = image_side(network.sizes[0])
+    side = image_side(inputs)
     if side is None or network.layer_count < 2:
         return ""
-    return (f"its {network.sizes[0]} inputs make {side} × {side} images: View ▸ Weight images "
-            "shows each hidden neuron's weights as one, View ▸ Distributions each layer's spread")
+    # short: the status bar shares its line with the symmetry summary
+    return f"{side} × {side} inputs: see View ▸ Weight images and View ▸ Distributions"
 
 
 class FileManager(QObject):

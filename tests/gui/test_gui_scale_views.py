@@ -301,8 +301,23 @@ def test_opening_image_shaped_inputs_says_where_the_pictures_are(open_window, qt
     path = tmp_path / "digits.json"
     fileformat.save(path, mnist_like(inputs=64, hidden=10, observations=20))
     assert window.files.open_file(path, ask=False)
-    assert "64 inputs make 8 × 8 images" in messages[-1]
+    assert "8 × 8 inputs" in messages[-1]
     assert "View ▸ Weight images" in messages[-1] and "View ▸ Distributions" in messages[-1]
     assert window.statusBar().currentMessage() == messages[-1]
     assert window.files.open_file(SEED_001_FREE, ask=False)
     assert "Weight images" not in messages[-1]
+
+
+def test_a_file_given_at_start_with_image_shaped_inputs_says_where_the_pictures_are(
+        qtbot, tmp_path):
+    """``python app.py digits.json``: the same hint as File ▸ Open gives."""
+    from engine.io import fileformat
+    from gui.main_window import MainWindow
+
+    path = tmp_path / "digits.json"
+    fileformat.save(path, mnist_like(inputs=64, hidden=10, observations=20))
+    window = MainWindow(path, remember_layout=False)
+    qtbot.addWidget(window)
+    assert "8 × 8 inputs" in window.statusBar().currentMessage()
+    assert "View ▸ Weight images" in window.statusBar().currentMessage()
+    window.close()
