@@ -25,6 +25,18 @@ def stacked(box: QWidget, control: QWidget, plot: QWidget) -> None:
     layout.addWidget(plot)
 
 
+def beside(control: QWidget, label: QLabel, spacing: int) -> QWidget:
+    """``control`` with ``label`` to its right taking the rest of the line: a plot's line of
+    controls, so that what a title would say leaves the plot its height."""
+    row = QWidget()
+    line = QHBoxLayout(row)
+    line.setContentsMargins(0, 0, 0, 0)
+    line.addWidget(control)
+    line.addSpacing(spacing)
+    line.addWidget(label, 1)
+    return row
+
+
 class LossPanel(QWidget):
     def __init__(self, controller, parent=None) -> None:
         super().__init__(parent)
@@ -37,13 +49,7 @@ class LossPanel(QWidget):
         self.formula = QLabel()
         self.formula.setObjectName("loss_formula")
         self.formula.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        row = QWidget()
-        line = QHBoxLayout(row)
-        line.setContentsMargins(0, 0, 0, 0)
-        line.addWidget(self.log_scale_box)
-        line.addSpacing(16)
-        line.addWidget(self.formula, 1)
-        stacked(self, row, self.plot)
+        stacked(self, beside(self.log_scale_box, self.formula, 16), self.plot)
         self.plot.formula_label = self.formula
         self.plot.show_formula()
 
@@ -68,13 +74,7 @@ class WeightsPanel(QWidget):
         self.note.setObjectName("weights_note")
         # the chooser keeps its width; the note takes what is left (its tooltip says it all)
         self.note.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        row = QWidget()
-        line = QHBoxLayout(row)
-        line.setContentsMargins(0, 0, 0, 0)
-        line.addWidget(self.selector)
-        line.addSpacing(8)
-        line.addWidget(self.note, 1)
-        stacked(self, row, self.plot)
+        stacked(self, beside(self.selector, self.note, 8), self.plot)
         self.plot.note_label = self.note
         self.plot.say(self.plot.note_text)
 
