@@ -29,7 +29,8 @@ from .optimizers import TrainingConfig
 # what a checkpoint costs beyond its arrays: the Checkpoint, its dict of optimiser state,
 # the ndarray objects and its slot in History.checkpoints (measured: about 450 bytes)
 CHECKPOINT_OVERHEAD = 512
-LARGE_ROW = 256 * 2**10  # rows this large go into a shared mapping (see _empty)
+LARGE_ROW = 64 * 2**10  # rows this large go into a shared mapping (see _empty)
+KEEP_CHUNK_BYTES = 2**20  # rows thinned out (_GrowingArray.keep) this much at a time
 
 
 def _empty(shape: tuple, dtype) -> np.ndarray:
@@ -83,13 +84,23 @@ class Event:
 
 
 class _GrowingArray:
-    """An append-only float array that doubles its capacity; rows may be vectors."""
+    """An append-only float array that doubles its capacity; rows may be vectors.
 
-    def __init__(self, width: int | None = None, capacity: int = 1024, dtype=float) -> None:
+    ``most``: the rows it may ever hold (rows that are vectors). They are then reserved up
+    front — memory is committed a page at a time as rows are first written — and never
+    copied to grow: doubling a 64-128-64-10 network's 35 MB of snapshots stalled a run
+    20–110 ms, seed 000's 44 MB up to 180 ms."""
+
+    def __init__(self, width: int | None = None, capacity: int = 1024, dtype=float,
+                 most: int | None = None) -> None:
+        self.reserved = most is not None and width is not None
+        if self.reserved:
+            capacity = max(capacity, most)
         shape = (capacity,) if width is None else (capacity, width)
         self._buffer = _empty(shape, dtype)
         self.row_bytes = self._buffer[:1].nbytes  # one row's bytes
         self.length = 0
+        self.touched = 0  # the most rows ever written: what a reserved buffer holds in memory
         self.last = None  # a 1-D array's last entry
 
     @property
@@ -104,6 +115,7 @@ class _GrowingArray:
             self._buffer = grown
         self._buffer[self.length] = value
         self.length += 1
+        self.touched = max(self.touched, self.length)
         if self._buffer.ndim == 1:
             self.last = value
 
@@ -116,11 +128,23 @@ class _GrowingArray:
         grown[: self.length] = self._buffer[: self.length]
         self._buffer = grown
         self.row_bytes = self._buffer[:1].nbytes
+        self.touched = self.length
 
     def keep(self, mask: np.ndarray) -> None:
-        kept = self._buffer[: self.length][mask]
-        self._buffer[: len(kept)] = kept
-        self.length = len(kept)
+        """Keep the rows where ``mask`` (one entry per row in use) is true, in order.
+
+        In place, about a megabyte at a time: the kept rows k … k + c − 1 are gathered and
+        written to rows k … k + c − 1, below their sources (a kept row's index is never less
+        than its new one) and below every later chunk's. A copy of all the kept rows at once
+        stalled a run for as long as growing did."""
+        buffer = self._buffer
+        rows = np.flatnonzero(mask)
+        chunk = max(1, KEEP_CHUNK_BYTES // max(self.row_bytes, 1))
+        for start in range(0, len(rows), chunk):
+            sources = rows[start:start + chunk]
+            if sources[0] != start or sources[-1] != start + len(sources) - 1:
+                buffer[start:start + len(sources)] = buffer[sources]
+        self.length = len(rows)
         self._remember_last()
 
     @property
@@ -135,7 +159,9 @@ class _GrowingArray:
 
     @property
     def nbytes(self) -> int:
-        return self._buffer.nbytes
+        """Its memory: the rows ever written of a reserved buffer (the rest is address
+        space, not memory), else its capacity."""
+        return self.touched * self.row_bytes if self.reserved else self._buffer.nbytes
 
 
 class History:
@@ -165,6 +191,7 @@ class History:
             width=origin.theta.size,
             capacity=int(max(1, min(64, parameter_budget_bytes // row_bytes))),
             dtype=origin.theta.dtype,
+            most=int(max(1, parameter_budget_bytes // row_bytes)),
         )
         self.checkpoints: dict[int, Checkpoint] = {}
         self.checkpoint_floor = 1  # raised when the budget forces a coarser stride
