@@ -323,6 +323,10 @@ def _facts(stepper) -> list[Fact]:
     if batch < observations:
         optimizer += f"; mini-batches of {batch} of the {observations} observations"
     facts.append(Fact("Optimiser", optimizer, _UPDATE_RULES[config.optimizer]))
+    if config.dtype == "float32":
+        facts.append(Fact("Precision", "float32, PyTorch's default: every number of every "
+                          "phase rounded to float32 (about 7 significant digits), the answers "
+                          "too"))
     if config.frozen:
         facts.append(Fact("Frozen", f"{', '.join(config.frozen)}: the update leaves them as "
                           "they are; compute their gradient all the same",

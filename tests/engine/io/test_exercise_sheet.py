@@ -361,3 +361,16 @@ def test_a_phase_that_is_not_finite_is_named():
                                          r"choose fewer phases"):
         build_sheet(stepper, 3)
     assert markdown_sheet(build_sheet(stepper, 1)).count("### Exercise") == 1
+
+
+def test_a_float32_sheet_says_its_precision_and_a_float64_one_does_not():
+    """A learner checking a float32 run's key by hand must know its numbers are rounded to
+    float32, in the Markdown sheet and the LaTeX one."""
+    stepper = seed_000()
+    plain = markdown_sheet(build_sheet(stepper, 1))
+    assert "Precision" not in plain and "float32" not in plain
+    stepper.set_config(stepper.config.with_changes(dtype="float32"))
+    sheet = build_sheet(stepper, 1)
+    text = markdown_sheet(sheet)
+    assert "Precision" in text and "float32, PyTorch's default" in text
+    assert "float32" in latex_sheet(sheet)
