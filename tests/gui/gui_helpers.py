@@ -13,7 +13,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import reference  # noqa: E402 (tests/reference.py)
 from PySide6.QtCore import QEvent, QPoint, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtGui import QHelpEvent  # noqa: E402
+from PySide6.QtWidgets import QApplication, QToolTip  # noqa: E402
 
 from engine.core.network import ParameterAddress  # noqa: E402
 
@@ -270,3 +271,13 @@ def engine_parameters(stepper):
     weights = [np.array(w) for w in network.weights]
     biases = [np.array(b) for b in network.biases]
     return weights, biases
+
+
+def show_tooltip(view, point: QPoint) -> str:
+    """What the mouse resting at ``point`` of a graphics view shows: Qt's tooltip event
+    sent to its viewport there."""
+    viewport = view.viewport()
+    QApplication.sendEvent(viewport, QHelpEvent(QEvent.Type.ToolTip, point,
+                                                viewport.mapToGlobal(point)))
+    assert QToolTip.isVisible()
+    return QToolTip.text()

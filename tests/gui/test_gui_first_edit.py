@@ -33,11 +33,11 @@ from gui_helpers import (
     press_in_focus,
     reference_descent,
     reference_pass,
+    show_tooltip,
     type_into_focus,
     wait_refreshed,
 )
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QHelpEvent
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QMessageBox, QToolTip
 
 from engine.io import fileformat
@@ -369,13 +369,6 @@ def test_stepping_on_from_a_rewound_position_asks_nothing_and_replays(open_windo
 
 
 # ------------------------------------------------------- 8. a tooltip after Restart
-def show_tooltip(view, point) -> str:
-    """What the mouse resting at ``point`` shows: Qt's tooltip event there."""
-    viewport = view.viewport()
-    QApplication.sendEvent(viewport, QHelpEvent(QEvent.Type.ToolTip, point,
-                                                viewport.mapToGlobal(point)))
-    assert QToolTip.isVisible()
-    return QToolTip.text()
 
 
 # the offscreen platform says this of every tooltip window it shows

@@ -15,10 +15,18 @@ from decimal import Decimal
 
 import numpy as np
 import pytest
-from gui_helpers import EXAMPLES, SEED_000, activate, edge_point, press_in_focus, wait_refreshed
-from PySide6.QtCore import QEvent, QPoint, Qt, QTimer
-from PySide6.QtGui import QContextMenuEvent, QHelpEvent
-from PySide6.QtWidgets import QApplication, QMenu, QToolTip
+from gui_helpers import (
+    EXAMPLES,
+    SEED_000,
+    activate,
+    edge_point,
+    press_in_focus,
+    show_tooltip,
+    wait_refreshed,
+)
+from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtGui import QContextMenuEvent
+from PySide6.QtWidgets import QApplication, QMenu
 
 from engine.analysis.matrices import as_numpy
 from engine.core.network import ParameterAddress
@@ -107,12 +115,6 @@ def bias_point(view, address) -> QPoint:
     return view.mapFromScene(item.mapToScene(item.rect().center()))
 
 
-def show_tooltip(view, point) -> str:
-    viewport = view.viewport()
-    QApplication.sendEvent(viewport, QHelpEvent(QEvent.Type.ToolTip, point,
-                                                viewport.mapToGlobal(point)))
-    assert QToolTip.isVisible()
-    return QToolTip.text()
 
 
 def edit_menu(window) -> QMenu:
